@@ -1,0 +1,19 @@
+//! One file per subcommand: thin glue from validated config to library calls to output.
+
+mod ocr;
+mod run;
+mod scan;
+mod shared;
+mod validate;
+
+use crate::args::{Cli, Command};
+use crate::exit::ExitCode;
+
+pub fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::Run(args) => run::run(args),
+        Command::Scan(args) => scan::run(args),
+        Command::Ocr(args) => ocr::run(args),
+        Command::Validate(args) => validate::run(args),
+    }
+}

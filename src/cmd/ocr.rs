@@ -1,0 +1,41 @@
+//! `fidelio ocr`: manifest (or images) → OCR JSONL.
+
+use fidelio::ingest::ManifestEntry;
+use fidelio::ocr::ocr_all;
+
+use crate::args::{InputArgs, OcrArgs};
+use crate::cmd::shared::{read_jsonl, write_jsonl, OcrConfig, ScanConfig};
+use crate::exit::ExitCode;
+use crate::progress::Progress;
+
+pub fn run(args: OcrArgs) -> anyhow::Result<ExitCode> {
+    let config = OcrConfig::from_args(&args.ocr, &args.state.state, None)?;
+    let entries = read_entries(&args)?;
+    let progress = Progress::new(entries.len() as u64, args.quiet);
+    let records = ocr_all(
+        &entries,
+        config.factory.as_ref(),
+        config.cache.as_ref(),
+        &config.runner,
+        &|job| progress.done(job.outcome),
+    )?;
+    progress.finish();
+    write_jsonl(args.output.as_deref(), &records)?;
+    Ok(ExitCode::Success)
+}
+
+/// A single `.jsonl` file or `-` is a manifest from `fidelio scan`; anything else is scanned.
+fn read_entries(args: &OcrArgs) -> anyhow::Result<Vec<ManifestEntry>> {
+    let is_manifest = |p: &std::path::PathBuf| {
+        p.as_os_str() == "-" || p.extension().is_some_and(|e| e == "jsonl")
+    };
+    if args.inputs.iter().all(is_manifest) {
+        return read_jsonl(&args.inputs);
+    }
+    let input = InputArgs {
+        inputs: args.inputs.clone(),
+        manifest: args.manifest.clone(),
+    };
+    let config = ScanConfig::from_args(&input)?;
+    config.scan()
+}

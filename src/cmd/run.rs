@@ -1,0 +1,106 @@
+//! `fidelio run`: the nightly job, scan → OCR → validate → outputs, reading as the pipeline.
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use serde::Serialize;
+
+use fidelio::ocr::{ocr_all, OcrOutcome};
+use fidelio::output::{write_atomic, Summary};
+use fidelio::validate::decide_all;
+
+use crate::args::RunArgs;
+use crate::cmd::shared::{
+    exit_code_for, load_campaign, write_jsonl, write_outputs, OcrConfig, ScanConfig,
+};
+use crate::exit::ExitCode;
+use crate::progress::{print_summary, Progress};
+
+pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
+    let campaign = load_campaign(&args.campaign)?;
+    let scan = ScanConfig::from_args(&args.input)?;
+    let ocr = OcrConfig::from_args(&args.ocr, &args.state.state, Some(&campaign))?;
+    let out: PathBuf = args.out.clone();
+    let mut timings = Timings::default();
+    let started = Instant::now();
+
+    let entries = scan.scan()?;
+    timings.scan_s = seconds(started.elapsed());
+
+    let ocr_started = Instant::now();
+    let progress = Progress::new(entries.len() as u64, args.quiet);
+    let counts = OutcomeCounts::default();
+    let records = ocr_all(
+        &entries,
+        ocr.factory.as_ref(),
+        ocr.cache.as_ref(),
+        &ocr.runner,
+        &|job| {
+            counts.add(job.outcome);
+            progress.done(job.outcome);
+        },
+    )?;
+    progress.finish();
+    timings.ocr_s = seconds(ocr_started.elapsed());
+    (timings.recognized, timings.cached) = counts.totals();
+
+    let validate_started = Instant::now();
+    let results = decide_all(&records, &campaign);
+    timings.validate_s = seconds(validate_started.elapsed());
+
+    std::fs::create_dir_all(&out).with_context(|| format!("cannot create {}", out.display()))?;
+    write_jsonl(Some(&out.join("ocr.jsonl")), &records)?;
+    write_outputs(&out, &results)?;
+    timings.files = entries.len();
+    timings.elapsed_s = seconds(started.elapsed());
+    timings.files_per_second = entries.len() as f64 / started.elapsed().as_secs_f64().max(1e-9);
+    let timings_json = serde_json::to_vec_pretty(&timings)?;
+    write_atomic(&out.join("timings.json"), &timings_json).context("cannot write timings.json")?;
+
+    let summary = Summary::of(&results);
+    if !args.quiet {
+        print_summary(&summary, started.elapsed(), Some(&out));
+    }
+    Ok(exit_code_for(&summary))
+}
+
+/// `timings.json`: kept apart from `summary.json` so the decision files stay byte-identical
+/// between runs.
+#[derive(Debug, Default, Serialize)]
+struct Timings {
+    files: usize,
+    recognized: usize,
+    cached: usize,
+    scan_s: f64,
+    ocr_s: f64,
+    validate_s: f64,
+    elapsed_s: f64,
+    files_per_second: f64,
+}
+
+fn seconds(d: Duration) -> f64 {
+    (d.as_secs_f64() * 1000.0).round() / 1000.0
+}
+
+#[derive(Default)]
+struct OutcomeCounts {
+    recognized: std::sync::atomic::AtomicUsize,
+    cached: std::sync::atomic::AtomicUsize,
+}
+
+impl OutcomeCounts {
+    fn add(&self, outcome: OcrOutcome) {
+        use std::sync::atomic::Ordering::Relaxed;
+        match outcome {
+            OcrOutcome::Recognized => self.recognized.fetch_add(1, Relaxed),
+            OcrOutcome::Cached => self.cached.fetch_add(1, Relaxed),
+            OcrOutcome::Skipped | OcrOutcome::Failed => 0,
+        };
+    }
+
+    fn totals(&self) -> (usize, usize) {
+        use std::sync::atomic::Ordering::Relaxed;
+        (self.recognized.load(Relaxed), self.cached.load(Relaxed))
+    }
+}

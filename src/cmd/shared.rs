@@ -1,0 +1,147 @@
+//! Config pieces shared by several subcommands: inputs, OCR engine, outputs.
+
+use std::io::{BufReader, Write};
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+
+use fidelio::campaign::Campaign;
+use fidelio::image::PrepareSettings;
+use fidelio::ingest::{self, ManifestEntry, MemberManifest, ScanOptions};
+use fidelio::ocr::{EngineFactory, OcrCache, RunnerOptions, TesseractFactory, TextEngineFactory};
+use fidelio::output::{
+    self, Exporter, PointsCsv, ResultRecord, ResultsJsonl, Summary, SummaryJson,
+};
+use fidelio::Status;
+
+use crate::args::{EngineKind, InputArgs, OcrOptions};
+use crate::exit::{usage, ExitCode};
+
+pub const DEFAULT_LANGUAGES: &str = "fra+eng";
+
+/// Validated scan inputs.
+pub struct ScanConfig {
+    pub inputs: Vec<PathBuf>,
+    pub options: ScanOptions,
+}
+
+impl ScanConfig {
+    pub fn from_args(args: &InputArgs) -> anyhow::Result<ScanConfig> {
+        let manifest = match &args.manifest {
+            Some(path) => Some(MemberManifest::from_path(path).map_err(|e| usage(e.to_string()))?),
+            None => None,
+        };
+        Ok(ScanConfig {
+            inputs: args.inputs.clone(),
+            options: ScanOptions { manifest },
+        })
+    }
+
+    pub fn scan(&self) -> anyhow::Result<Vec<ManifestEntry>> {
+        ingest::scan(&self.inputs, &self.options).map_err(|e| usage(e.to_string()))
+    }
+}
+
+/// Validated OCR settings: the engine factory, cache and runner options.
+pub struct OcrConfig {
+    pub factory: Box<dyn EngineFactory + Send>,
+    pub cache: Option<OcrCache>,
+    pub runner: RunnerOptions,
+}
+
+impl OcrConfig {
+    pub fn from_args(
+        args: &OcrOptions,
+        state: &Path,
+        campaign: Option<&Campaign>,
+    ) -> anyhow::Result<OcrConfig> {
+        if args.jobs == Some(0) {
+            return Err(usage("--jobs must be at least 1"));
+        }
+        let prepare = PrepareSettings::default();
+        let languages = args
+            .lang
+            .clone()
+            .or_else(|| campaign.and_then(|c| c.ocr_languages.clone()))
+            .unwrap_or_else(|| DEFAULT_LANGUAGES.to_string());
+        let factory: Box<dyn EngineFactory + Send> = match args.engine {
+            EngineKind::Tesseract => {
+                let factory = TesseractFactory {
+                    languages,
+                    psm: args.psm,
+                    tessdata: None,
+                    prepare: prepare.fingerprint(),
+                };
+                factory.check().map_err(|e| usage(e.to_string()))?;
+                Box::new(factory)
+            }
+            EngineKind::Text => Box::new(TextEngineFactory {
+                prepare: prepare.fingerprint(),
+            }),
+        };
+        Ok(OcrConfig {
+            factory,
+            cache: (!args.no_cache).then(|| OcrCache::new(state)),
+            runner: RunnerOptions {
+                jobs: args.jobs.unwrap_or(0),
+                prepare,
+                ..RunnerOptions::default()
+            },
+        })
+    }
+}
+
+pub fn load_campaign(path: &Path) -> anyhow::Result<Campaign> {
+    Campaign::load(path).map_err(|e| usage(e.to_string()))
+}
+
+/// Read JSONL records from files or stdin (`-`).
+pub fn read_jsonl<T: serde::de::DeserializeOwned>(inputs: &[PathBuf]) -> anyhow::Result<Vec<T>> {
+    let mut all = Vec::new();
+    for input in inputs {
+        let mut items = if input.as_os_str() == "-" {
+            fidelio::jsonl::read(std::io::stdin().lock(), "<stdin>")?
+        } else {
+            let file = std::fs::File::open(input)
+                .with_context(|| format!("cannot open {}", input.display()))?;
+            fidelio::jsonl::read(BufReader::new(file), &input.display().to_string())
+                .map_err(|e| usage(e.to_string()))?
+        };
+        all.append(&mut items);
+    }
+    Ok(all)
+}
+
+/// Write JSONL to a file atomically, or to stdout.
+pub fn write_jsonl<T: serde::Serialize>(output: Option<&Path>, items: &[T]) -> anyhow::Result<()> {
+    match output {
+        Some(path) => {
+            let mut bytes = Vec::new();
+            fidelio::jsonl::write(&mut bytes, items)?;
+            output::write_atomic(path, &bytes)
+                .with_context(|| format!("cannot write {}", path.display()))
+        }
+        None => {
+            let stdout = std::io::stdout().lock();
+            let mut writer = std::io::BufWriter::new(stdout);
+            fidelio::jsonl::write(&mut writer, items)?;
+            writer.flush()?;
+            Ok(())
+        }
+    }
+}
+
+/// The files every deciding command writes into `--out`.
+pub fn write_outputs(dir: &Path, results: &[ResultRecord]) -> anyhow::Result<()> {
+    let exporters: [&dyn Exporter; 3] = [&ResultsJsonl, &PointsCsv, &SummaryJson];
+    output::write_all(dir, &exporters, results)
+        .with_context(|| format!("cannot write outputs to {}", dir.display()))
+}
+
+pub fn exit_code_for(summary: &Summary) -> ExitCode {
+    if summary.count(Status::Rejected) + summary.count(Status::Unreadable) > 0 {
+        ExitCode::CompletedWithRejections
+    } else {
+        ExitCode::Success
+    }
+}

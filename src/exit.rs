@@ -1,0 +1,48 @@
+//! Exit codes, as documented in the README:
+//!
+//! | code | meaning |
+//! |------|---------|
+//! | 0 | success: every file decided, none rejected or unreadable |
+//! | 1 | completed, with rejected or unreadable receipts |
+//! | 2 | usage or configuration error (bad flag, bad campaign file, missing input) |
+//! | 3 | internal error (cannot write outputs, state store broken, …) |
+//!
+//! A closed stdout (`fidelio scan | head`) is not an error: we stop quietly with 0.
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExitCode {
+    Success = 0,
+    CompletedWithRejections = 1,
+    Usage = 2,
+    Internal = 3,
+}
+
+/// Marks an error as the user's (exit 2) rather than ours (exit 3).
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct UsageError(pub String);
+
+pub fn usage(message: impl Into<String>) -> anyhow::Error {
+    UsageError(message.into()).into()
+}
+
+/// Print `err` with its context chain on stderr and pick the exit code.
+pub fn report(err: &anyhow::Error) -> ExitCode {
+    if is_broken_pipe(err) {
+        return ExitCode::Success;
+    }
+    eprintln!("fidelio: error: {err:#}");
+    if err.chain().any(|cause| cause.is::<UsageError>()) {
+        ExitCode::Usage
+    } else {
+        ExitCode::Internal
+    }
+}
+
+fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}

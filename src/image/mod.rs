@@ -1,0 +1,32 @@
+//! Image cleanup and capture quality, in one pass over the pixels.
+//!
+//! Tesseract's time grows with pixels and noise and its accuracy drops with rotation and tiny
+//! or huge glyphs, so before OCR every image is decoded under strict limits, oriented (EXIF),
+//! turned to grayscale, cropped to the receipt, deskewed, scaled so capitals are about 30 px
+//! tall and padded with white. The same pass measures capture quality (blur, glare, darkness,
+//! size) so a campaign can reject a photo with a reason that tells the customer what to do.
+
+mod decode;
+mod prepare;
+mod quality;
+
+use serde::{Deserialize, Serialize};
+
+pub use decode::{decode, DecodeLimits};
+pub use prepare::{prepare, PrepareSettings, Prepared};
+pub use quality::{assess, Quality, QualityThresholds};
+
+/// Bumped whenever preparation changes pixels, so cached OCR made from older pixels is not
+/// reused (it is part of the OCR cache key).
+pub const PREPARE_VERSION: u32 = 1;
+
+/// Why an image could not be turned into pixels.
+#[derive(Debug, thiserror::Error, Clone, PartialEq, Serialize, Deserialize)]
+pub enum ImageError {
+    #[error("image is corrupt or truncated: {0}")]
+    Corrupt(String),
+    #[error("image is too large to process safely: {0}")]
+    TooLarge(String),
+    #[error("image format is not supported: {0}")]
+    Unsupported(String),
+}

@@ -1,0 +1,75 @@
+//! Hashing every found file with blake3, in parallel.
+//!
+//! Memory-mapped hashing (blake3's `update_mmap`) keeps a 50 MB TIFF from being copied into
+//! memory; results are collected in input order so the manifest is deterministic.
+
+use std::io::Read;
+
+use rayon::prelude::*;
+
+use super::sniff::sniff;
+use super::walk::Found;
+use super::ManifestEntry;
+use crate::reason::{Code, Reason};
+
+pub fn hash_all(found: &[Found]) -> Vec<ManifestEntry> {
+    found.par_iter().map(hash_one).collect()
+}
+
+fn hash_one(found: &Found) -> ManifestEntry {
+    let mut entry = ManifestEntry {
+        file: found.path.to_string_lossy().into_owned(),
+        id: String::new(),
+        size: 0,
+        format: None,
+        member: None,
+        submitted_at: None,
+        channel: None,
+        duplicate_of: None,
+        error: found.error.clone(),
+    };
+    if entry.error.is_some() {
+        return entry;
+    }
+    if let Err(err) = fill(&mut entry, found) {
+        entry.error = Some(Reason::new(
+            Code::ReadError,
+            format!("cannot read file: {err}"),
+        ));
+    }
+    entry
+}
+
+fn fill(entry: &mut ManifestEntry, found: &Found) -> std::io::Result<()> {
+    let mut hasher = blake3::Hasher::new();
+    hasher.update_mmap(&found.path)?;
+    entry.id = hasher.finalize().to_hex().to_string();
+    entry.size = std::fs::metadata(&found.path)?.len();
+    let mut head = [0u8; 16];
+    let read = read_head(&found.path, &mut head)?;
+    entry.format = sniff(&head[..read]);
+    entry.error = if entry.size == 0 {
+        Some(Reason::new(Code::EmptyFile, "the file is empty (0 bytes)"))
+    } else if entry.format.is_none() {
+        Some(Reason::new(
+            Code::NotAnImage,
+            "not a JPEG, PNG, TIFF, WebP or BMP image",
+        ))
+    } else {
+        None
+    };
+    Ok(())
+}
+
+fn read_head(path: &std::path::Path, head: &mut [u8]) -> std::io::Result<usize> {
+    let mut file = std::fs::File::open(path)?;
+    let mut total = 0;
+    while total < head.len() {
+        let n = file.read(&mut head[total..])?;
+        if n == 0 {
+            break;
+        }
+        total += n;
+    }
+    Ok(total)
+}

@@ -1,0 +1,56 @@
+//! The engine seam: everything OCR-specific the pipeline needs, and nothing more.
+
+use std::path::Path;
+
+use image::GrayImage;
+use serde::{Deserialize, Serialize};
+
+use super::page::Line;
+
+/// Which engine and settings produced a page (recorded with every result, part of the cache key).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EngineInfo {
+    pub name: String,
+    pub version: String,
+    pub languages: String,
+    /// Engine-specific settings that change results (page segmentation mode, …).
+    pub settings: String,
+    /// Image preparation fingerprint.
+    pub prepare: String,
+}
+
+impl EngineInfo {
+    /// The string every cache key is derived from.
+    pub fn cache_fingerprint(&self) -> String {
+        format!(
+            "{}|{}|{}|{}|{}",
+            self.name, self.version, self.languages, self.settings, self.prepare
+        )
+    }
+}
+
+/// What an engine is given for one image.
+pub struct EngineInput<'a> {
+    /// The original file (the test double reads a transcript beside it).
+    pub path: &'a Path,
+    pub image: &'a GrayImage,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum OcrError {
+    #[error("cannot start the OCR engine: {0}")]
+    Init(String),
+    #[error("OCR failed: {0}")]
+    Recognize(String),
+}
+
+/// One OCR engine instance; not shared between threads.
+pub trait Engine {
+    fn recognize(&mut self, input: &EngineInput<'_>) -> Result<Vec<Line>, OcrError>;
+}
+
+/// Creates one engine per worker thread.
+pub trait EngineFactory: Sync {
+    fn info(&self) -> EngineInfo;
+    fn create(&self) -> Result<Box<dyn Engine>, OcrError>;
+}

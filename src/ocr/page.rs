@@ -1,0 +1,126 @@
+//! What OCR produces for one image, as stored in the cache and in `ocr.jsonl`.
+
+use serde::{Deserialize, Serialize};
+
+use super::engine::EngineInfo;
+use crate::image::Quality;
+use crate::ingest::ManifestEntry;
+
+/// Axis-aligned box in prepared-image pixels: `[x, y, width, height]`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BBox(pub [i32; 4]);
+
+impl BBox {
+    pub fn x(&self) -> i32 {
+        self.0[0]
+    }
+    pub fn y(&self) -> i32 {
+        self.0[1]
+    }
+    pub fn width(&self) -> i32 {
+        self.0[2]
+    }
+    pub fn height(&self) -> i32 {
+        self.0[3]
+    }
+    pub fn right(&self) -> i32 {
+        self.0[0] + self.0[2]
+    }
+    pub fn bottom(&self) -> i32 {
+        self.0[1] + self.0[3]
+    }
+
+    /// The smallest box holding both.
+    pub fn union(&self, other: &BBox) -> BBox {
+        let x = self.x().min(other.x());
+        let y = self.y().min(other.y());
+        BBox([
+            x,
+            y,
+            self.right().max(other.right()) - x,
+            self.bottom().max(other.bottom()) - y,
+        ])
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Word {
+    pub text: String,
+    /// Engine confidence, 0–100.
+    pub conf: f32,
+    pub bbox: BBox,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Line {
+    pub text: String,
+    /// Mean word confidence, 0–100.
+    pub conf: f32,
+    pub bbox: BBox,
+    pub words: Vec<Word>,
+}
+
+impl Line {
+    /// A line from words in reading order; text is the words joined by single spaces.
+    pub fn from_words(words: Vec<Word>) -> Line {
+        let text = words
+            .iter()
+            .map(|w| w.text.as_str())
+            .collect::<Vec<_>>()
+            .join(" ");
+        let conf = if words.is_empty() {
+            0.0
+        } else {
+            words.iter().map(|w| w.conf).sum::<f32>() / words.len() as f32
+        };
+        let bbox = words
+            .iter()
+            .map(|w| w.bbox)
+            .reduce(|a, b| a.union(&b))
+            .unwrap_or_default();
+        Line {
+            text,
+            conf: round2(conf),
+            bbox,
+            words,
+        }
+    }
+}
+
+pub(crate) fn round2(value: f32) -> f32 {
+    (value * 100.0).round() / 100.0
+}
+
+/// One image's OCR result.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct OcrPage {
+    /// Size of the prepared image the boxes refer to.
+    pub width: u32,
+    pub height: u32,
+    pub quality: Quality,
+    pub engine: EngineInfo,
+    /// Wall time of preparation + recognition when it was first computed (cache hits keep it).
+    pub elapsed_ms: u64,
+    pub lines: Vec<Line>,
+}
+
+impl OcrPage {
+    /// The recognised text, one line per line.
+    pub fn text(&self) -> String {
+        let mut text = String::new();
+        for line in &self.lines {
+            text.push_str(&line.text);
+            text.push('\n');
+        }
+        text
+    }
+}
+
+/// A manifest entry with its OCR result: one line of `ocr.jsonl`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct OcrRecord {
+    #[serde(flatten)]
+    pub entry: ManifestEntry,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ocr: Option<OcrPage>,
+}

@@ -1,0 +1,55 @@
+//! Output: the files users and CRMs rely on.
+//!
+//! Each output format is an [`Exporter`]; [`write_all`] renders every exporter in memory first
+//! and then replaces each file atomically (temp file in the same directory + rename), so a run
+//! killed at any moment never leaves a half-written `points.csv` for the CRM to import.
+
+mod atomic;
+mod points;
+mod record;
+mod summary;
+
+use std::path::Path;
+
+pub use atomic::write_atomic;
+pub use points::PointsCsv;
+pub use record::ResultRecord;
+pub use summary::{Summary, SummaryJson};
+
+/// One output file rendered from the decided results.
+pub trait Exporter {
+    fn file_name(&self) -> &'static str;
+    fn render(&self, results: &[ResultRecord]) -> std::io::Result<Vec<u8>>;
+}
+
+/// `results.jsonl`: one object per input file, in sorted input order.
+pub struct ResultsJsonl;
+
+impl Exporter for ResultsJsonl {
+    fn file_name(&self) -> &'static str {
+        "results.jsonl"
+    }
+
+    fn render(&self, results: &[ResultRecord]) -> std::io::Result<Vec<u8>> {
+        let mut out = Vec::new();
+        crate::jsonl::write(&mut out, results)?;
+        Ok(out)
+    }
+}
+
+/// Render every exporter, then write each file atomically into `dir` (created if missing).
+pub fn write_all(
+    dir: &Path,
+    exporters: &[&dyn Exporter],
+    results: &[ResultRecord],
+) -> std::io::Result<()> {
+    std::fs::create_dir_all(dir)?;
+    let rendered = exporters
+        .iter()
+        .map(|e| Ok((e.file_name(), e.render(results)?)))
+        .collect::<std::io::Result<Vec<_>>>()?;
+    for (name, bytes) in rendered {
+        write_atomic(&dir.join(name), &bytes)?;
+    }
+    Ok(())
+}

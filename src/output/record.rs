@@ -1,0 +1,26 @@
+//! One line of `results.jsonl`: the contract other tools read.
+
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use crate::campaign::Audit;
+use crate::extract::Receipt;
+use crate::reason::{Reason, Status};
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ResultRecord {
+    pub file: String,
+    /// blake3 of the file's bytes, hex.
+    pub id: String,
+    pub member: Option<String>,
+    pub status: Status,
+    pub reasons: Vec<Reason>,
+    pub receipt: Option<Receipt>,
+    /// Points awarded (exact decimal, as a string).
+    pub points: Decimal,
+    pub campaign: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duplicate_of: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub audit: Vec<Audit>,
+}

@@ -1,0 +1,81 @@
+//! `summary.json`: counts by status and reason, and totals; deterministic so it can be diffed
+//! between runs (timings live in `timings.json`).
+
+use std::collections::BTreeMap;
+
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use super::{Exporter, ResultRecord};
+use crate::reason::Status;
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Summary {
+    pub campaign: String,
+    pub files: usize,
+    pub by_status: BTreeMap<String, usize>,
+    pub by_reason: BTreeMap<String, usize>,
+    pub members: usize,
+    pub points: Decimal,
+    pub accepted_total: Decimal,
+}
+
+impl Summary {
+    pub fn of(results: &[ResultRecord]) -> Summary {
+        let mut summary = Summary {
+            campaign: results
+                .first()
+                .map(|r| r.campaign.clone())
+                .unwrap_or_default(),
+            files: results.len(),
+            ..Summary::default()
+        };
+        for status in Status::ALL {
+            summary.by_status.insert(status.as_str().to_string(), 0);
+        }
+        let mut members = std::collections::BTreeSet::new();
+        for record in results {
+            *summary
+                .by_status
+                .entry(record.status.as_str().to_string())
+                .or_default() += 1;
+            for reason in &record.reasons {
+                *summary
+                    .by_reason
+                    .entry(reason.code.as_str().to_string())
+                    .or_default() += 1;
+            }
+            if let Some(member) = &record.member {
+                members.insert(member.clone());
+            }
+            summary.points += record.points;
+            if record.status == Status::Accepted {
+                summary.accepted_total += record
+                    .receipt
+                    .as_ref()
+                    .and_then(|r| r.total)
+                    .unwrap_or_default();
+            }
+        }
+        summary.members = members.len();
+        summary
+    }
+
+    pub fn count(&self, status: Status) -> usize {
+        self.by_status.get(status.as_str()).copied().unwrap_or(0)
+    }
+}
+
+pub struct SummaryJson;
+
+impl Exporter for SummaryJson {
+    fn file_name(&self) -> &'static str {
+        "summary.json"
+    }
+
+    fn render(&self, results: &[ResultRecord]) -> std::io::Result<Vec<u8>> {
+        let mut out = serde_json::to_vec_pretty(&Summary::of(results))?;
+        out.push(b'\n');
+        Ok(out)
+    }
+}

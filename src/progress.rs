@@ -1,0 +1,112 @@
+//! Progress and the end-of-run summary, on stderr only (stdout carries data).
+//!
+//! On a terminal: an indicatif bar with rate and ETA. Otherwise (cron, k8s logs): one plain
+//! line every few seconds, so logs show the job is alive without a line per receipt.
+//! `--quiet`: nothing.
+
+use std::io::IsTerminal;
+use std::path::Path;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use indicatif::{ProgressBar, ProgressStyle};
+
+use fidelio::ocr::OcrOutcome;
+use fidelio::output::Summary;
+use fidelio::Status;
+
+const PLAIN_EVERY: Duration = Duration::from_secs(5);
+
+pub enum Progress {
+    Hidden,
+    Bar(ProgressBar),
+    Plain {
+        total: u64,
+        state: Mutex<(u64, Instant)>,
+        started: Instant,
+    },
+}
+
+impl Progress {
+    pub fn new(total: u64, quiet: bool) -> Progress {
+        if quiet {
+            Progress::Hidden
+        } else if std::io::stderr().is_terminal() {
+            let bar = ProgressBar::new(total);
+            bar.set_style(
+                ProgressStyle::with_template(
+                    "{spinner} OCR [{bar:30}] {pos}/{len} {per_sec} ETA {eta} {msg}",
+                )
+                .expect("valid template")
+                .progress_chars("=> "),
+            );
+            bar.enable_steady_tick(Duration::from_millis(200));
+            Progress::Bar(bar)
+        } else {
+            let now = Instant::now();
+            Progress::Plain {
+                total,
+                state: Mutex::new((0, now)),
+                started: now,
+            }
+        }
+    }
+
+    pub fn done(&self, _outcome: OcrOutcome) {
+        match self {
+            Progress::Hidden => {}
+            Progress::Bar(bar) => bar.inc(1),
+            Progress::Plain {
+                total,
+                state,
+                started,
+            } => {
+                let mut state = state.lock().unwrap_or_else(|p| p.into_inner());
+                state.0 += 1;
+                if state.1.elapsed() >= PLAIN_EVERY {
+                    state.1 = Instant::now();
+                    let rate = state.0 as f64 / started.elapsed().as_secs_f64();
+                    eprintln!(
+                        "fidelio: OCR {}/{} files, {:.1} files/s",
+                        state.0, total, rate
+                    );
+                }
+            }
+        }
+    }
+
+    pub fn finish(&self) {
+        if let Progress::Bar(bar) = self {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+/// The human summary: counts by status, top reasons, elapsed and throughput.
+pub fn print_summary(summary: &Summary, elapsed: Duration, out: Option<&Path>) {
+    let secs = elapsed.as_secs_f64();
+    let counts: Vec<String> = Status::ALL
+        .iter()
+        .map(|s| format!("{} {}", summary.count(*s), s.as_str()))
+        .collect();
+    eprintln!("fidelio: {} files: {}", summary.files, counts.join(", "));
+    let mut reasons: Vec<(&String, &usize)> = summary.by_reason.iter().collect();
+    reasons.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+    if !reasons.is_empty() {
+        let top: Vec<String> = reasons
+            .iter()
+            .take(5)
+            .map(|(code, n)| format!("{code} {n}"))
+            .collect();
+        eprintln!("fidelio: top reasons: {}", top.join(", "));
+    }
+    eprintln!("fidelio: {} points awarded", summary.points);
+    eprintln!(
+        "fidelio: {:.1}s elapsed, {:.2} files/s",
+        secs,
+        summary.files as f64 / secs.max(1e-9)
+    );
+    if let Some(dir) = out {
+        eprintln!("fidelio: results in {}", dir.display());
+    }
+}
