@@ -25,6 +25,7 @@ fn hash_one(found: &Found) -> ManifestEntry {
         member: None,
         submitted_at: None,
         channel: None,
+        file_time: None,
         duplicate_of: None,
         error: found.error.clone(),
     };
@@ -44,7 +45,9 @@ fn fill(entry: &mut ManifestEntry, found: &Found) -> std::io::Result<()> {
     let mut hasher = blake3::Hasher::new();
     hasher.update_mmap(&found.path)?;
     entry.id = hasher.finalize().to_hex().to_string();
-    entry.size = std::fs::metadata(&found.path)?.len();
+    let metadata = std::fs::metadata(&found.path)?;
+    entry.size = metadata.len();
+    entry.file_time = metadata.modified().ok().map(rfc3339_utc);
     let mut head = [0u8; 16];
     let read = read_head(&found.path, &mut head)?;
     entry.format = sniff(&head[..read]);
@@ -72,4 +75,8 @@ fn read_head(path: &std::path::Path, head: &mut [u8]) -> std::io::Result<usize> 
         total += n;
     }
     Ok(total)
+}
+
+fn rfc3339_utc(time: std::time::SystemTime) -> String {
+    chrono::DateTime::<chrono::Utc>::from(time).to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }

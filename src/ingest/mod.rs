@@ -34,6 +34,10 @@ pub struct ManifestEntry {
     pub submitted_at: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub channel: Option<String>,
+    /// The file's modification time (RFC 3339, UTC): the submission time when the member CSV
+    /// gives none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file_time: Option<String>,
     /// The `file` of the first occurrence of the same bytes in this batch (sorted order).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub duplicate_of: Option<String>,
