@@ -482,6 +482,12 @@ fn review(campaign: &Campaign, c: &mut Checker) {
             format!("min_confidence is between 0 and 1, got {min}"),
         );
     }
+    if r.uncertain_merchant && campaign.merchants.allow.is_none() {
+        c.error(
+            "review.uncertain_merchant",
+            "uncertain_merchant has no effect without merchants.allow: any merchant is accepted",
+        );
+    }
     positive(c, "review.total_above", r.total_above);
     positive(c, "review.points_above", r.points_above);
     if let (Some(above), Some(min)) = (r.total_above, campaign.min_total) {

@@ -177,9 +177,12 @@ impl<'c> Decider<'c> {
         let merchant = self.check_merchant(r, lines, &mut failures, audit);
         self.check_store(r, lines, &mut failures, audit);
         self.check_money(r, &mut failures);
-        let merchant_ok = !failures
-            .iter()
-            .any(|m| matches!(m, Msg::MerchantDenied(_) | Msg::MerchantUnknown(_)));
+        let merchant_ok = !failures.iter().any(|m| {
+            matches!(
+                m,
+                Msg::MerchantDenied(_) | Msg::MerchantUnknown(_) | Msg::NoMerchant
+            )
+        });
         // Products of a shop that is not a partner do not matter: one reason is enough there.
         let hits = if merchant_ok {
             self.check_products(r, lines, &mut failures)
@@ -260,7 +263,10 @@ impl<'c> Decider<'c> {
                 None
             }
             Resolution::Unknown { read } => {
-                failures.push(Msg::MerchantUnknown(read));
+                failures.push(match read {
+                    Some(read) => Msg::MerchantUnknown(read),
+                    None => Msg::NoMerchant,
+                });
                 None
             }
             Resolution::Allowed {

@@ -24,8 +24,8 @@ pub fn explain(campaign: &Campaign) -> String {
     out.extend(t.caps(campaign));
     out.extend(t.review(campaign));
     out.push(t.pick(
-        "Blurry, dark, glaring or too small photos are refused, telling the member how to retake them.",
-        "Les photos floues, sombres, avec reflets ou trop petites sont refusées, en expliquant au membre comment la reprendre.",
+        "- Blurry, dark, glaring or too small photos are refused, telling the member how to retake them.",
+        "- Les photos floues, sombres, avec reflets ou trop petites sont refusées, en expliquant au membre comment la reprendre.",
     ));
     let mut text = out.join("\n");
     text.push('\n');
@@ -248,14 +248,16 @@ impl Text {
                 .unwrap_or_else(|| self.pick("currency unit", "unité"));
             out.push(if self.fr {
                 format!(
-                    "- {} point(s) par {unit} dépensé, arrondi {}.",
+                    "- {} {} par {unit} dépensé, arrondi {}.",
                     self.num(p.per_currency_unit),
+                    plural(p.per_currency_unit),
                     self.rounding(c)
                 )
             } else {
                 format!(
-                    "- {} point(s) per {unit} spent, rounded {}.",
+                    "- {} {} per {unit} spent, rounded {}.",
                     self.num(p.per_currency_unit),
+                    plural(p.per_currency_unit),
                     self.rounding(c)
                 )
             });
@@ -482,7 +484,7 @@ impl Text {
             });
         }
         if let Some(v) = r.min_confidence {
-            out.push(if self.fr { format!("- Si le magasin, la date ou le total sont mal lus (confiance sous {v:.2}), une personne vérifie.") } else { format!("- If the merchant, date or total are poorly read (confidence below {v:.2}), a person checks.") });
+            out.push(if self.fr { format!("- Si le magasin, la date ou le total sont mal lus (confiance sous {}), une personne vérifie.", format!("{v:.2}").replace('.', ",")) } else { format!("- If the merchant, date or total are poorly read (confidence below {v:.2}), a person checks.") });
         }
         if r.uncertain_merchant {
             out.push(self.pick(
@@ -491,6 +493,14 @@ impl Text {
             ));
         }
         out
+    }
+}
+
+fn plural(points: Decimal) -> &'static str {
+    if points <= Decimal::ONE {
+        "point"
+    } else {
+        "points"
     }
 }
 

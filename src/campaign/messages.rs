@@ -37,7 +37,8 @@ pub enum Msg {
     AfterDeadline(NaiveDate, NaiveDate),
     TooLongAfterPurchase(i64, u32),
     MerchantDenied(String),
-    MerchantUnknown(Option<String>),
+    MerchantUnknown(String),
+    NoMerchant,
     StoreNotEligible,
     CurrencyMismatch(String, String),
     NoTotal,
@@ -63,6 +64,7 @@ impl Msg {
             Msg::OutOfPeriod(..) => Code::OutOfPeriod,
             Msg::AfterDeadline(..) | Msg::TooLongAfterPurchase(..) => Code::SubmittedTooLate,
             Msg::MerchantDenied(_) | Msg::MerchantUnknown(_) => Code::MerchantNotEligible,
+            Msg::NoMerchant => Code::NoMerchant,
             Msg::StoreNotEligible => Code::StoreNotEligible,
             Msg::CurrencyMismatch(..) => Code::CurrencyMismatch,
             Msg::NoTotal => Code::NoTotal,
@@ -119,16 +121,14 @@ impl Msg {
                 format!("{name} is excluded from this campaign"),
                 format!("{name} est exclu de cette offre"),
             ),
-            Msg::MerchantUnknown(read) => match read {
-                Some(read) => pick(
-                    format!("merchant {read:?} is not a partner of this campaign"),
-                    format!("le magasin « {read} » ne participe pas à cette offre"),
-                ),
-                None => pick(
-                    "no partner merchant found on the receipt".into(),
-                    "aucune enseigne partenaire trouvée sur le ticket".into(),
-                ),
-            },
+            Msg::MerchantUnknown(read) => pick(
+                format!("merchant {read:?} is not a partner of this campaign"),
+                format!("le magasin « {read} » ne participe pas à cette offre"),
+            ),
+            Msg::NoMerchant => pick(
+                "no merchant name could be read on the receipt".into(),
+                "aucun nom de magasin lisible sur le ticket".into(),
+            ),
             Msg::StoreNotEligible => pick(
                 "this store does not take part in the campaign".into(),
                 "ce magasin ne participe pas à l'offre".into(),
