@@ -216,7 +216,7 @@ fn products(campaign: &Campaign, c: &mut Checker) {
             if let Err(e) = compile_glob(glob) {
                 c.error(
                     at(&format!("globs.{j}")),
-                    format!("invalid glob {glob:?}: {}", e.kind()),
+                    format!("invalid glob `{glob}`: {}", e.kind()),
                 );
             }
         }
@@ -247,16 +247,13 @@ fn products(campaign: &Campaign, c: &mut Checker) {
 fn regexes(patterns: &[String], key: &str, c: &mut Checker) {
     for (j, pattern) in patterns.iter().enumerate() {
         if let Err(e) = compile_regex(pattern) {
-            let first = e
-                .to_string()
-                .lines()
-                .last()
-                .unwrap_or_default()
-                .trim()
-                .to_string();
+            // The regex crate's message ends with its one-line summary: keep just that.
+            let text = e.to_string();
+            let last = text.lines().last().unwrap_or_default().trim();
+            let first = last.trim_start_matches("error: ");
             c.error(
                 format!("{key}.{j}"),
-                format!("invalid regular expression {pattern:?}: {first}"),
+                format!("invalid regular expression `{pattern}`: {first}"),
             );
         } else if pattern
             .chars()
@@ -264,7 +261,7 @@ fn regexes(patterns: &[String], key: &str, c: &mut Checker) {
         {
             c.error(
                 format!("{key}.{j}"),
-                format!("{pattern:?} can never match: receipt lines are compared without accents, write plain letters (E for É)"),
+                format!("`{pattern}` can never match: receipt lines are compared without accents, write plain letters (E for É)"),
             );
         }
     }

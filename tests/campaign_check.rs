@@ -1,0 +1,129 @@
+//! `fidelio campaign check` and `explain`: the malformed-campaign corpus gets its exact error
+//! messages (snapshots), the examples pass, and the commands exit as documented.
+//!
+//! Snapshots live in `tests/snapshots/`; after an intended wording change, review them with
+//! `INSTA_UPDATE=always cargo test --test campaign_check` and `git diff`.
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use fidelio::campaign::{explain, Campaign};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn tomls(dir: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+        .collect();
+    files.sort();
+    files
+}
+
+#[test]
+fn every_malformed_campaign_gets_its_exact_errors() {
+    let bad = root().join("tests/data/campaigns/bad");
+    let files = tomls(&bad);
+    assert!(files.len() >= 20, "the corpus shrank: {}", files.len());
+    for path in files {
+        let name = path.file_stem().unwrap().to_string_lossy().into_owned();
+        let text = std::fs::read_to_string(&path).unwrap();
+        let shown = format!("bad/{name}.toml");
+        let err = match Campaign::parse(&text, &shown) {
+            Ok(_) => panic!("{shown} was accepted"),
+            Err(err) => err,
+        };
+        for problem in err.problems() {
+            assert!(
+                problem.line > 0,
+                "{shown}: no line for {:?}",
+                problem.message
+            );
+        }
+        insta::assert_snapshot!(name, err.to_string());
+    }
+}
+
+#[test]
+fn every_example_campaign_passes_check() {
+    let files = tomls(&root().join("campaigns"));
+    assert!(files.len() >= 4);
+    for path in files {
+        let output = Command::cargo_bin("fidelio")
+            .unwrap()
+            .args(["campaign", "check"])
+            .arg(&path)
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(output.status.success(), "{}: {stderr}", path.display());
+        assert!(stdout.contains(": OK: "), "{stdout}");
+    }
+}
+
+#[test]
+fn check_refuses_a_broken_file_with_exit_2_and_the_line() {
+    let path = root().join("tests/data/campaigns/bad/unknown-nested-key.toml");
+    let output = Command::cargo_bin("fidelio")
+        .unwrap()
+        .args(["campaign", "check"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr
+            .contains("unknown-nested-key.toml:9:1: unknown key `pionts`: did you mean `points`?"),
+        "{stderr}"
+    );
+    assert!(output.stdout.is_empty());
+}
+
+#[test]
+fn check_counts_several_problems() {
+    let path = root().join("tests/data/campaigns/bad/caps-contradict.toml");
+    let output = Command::cargo_bin("fidelio")
+        .unwrap()
+        .args(["campaign", "check"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.trim_end().ends_with("problems"), "{stderr}");
+}
+
+#[test]
+fn missing_file_is_a_usage_error() {
+    Command::cargo_bin("fidelio")
+        .unwrap()
+        .args(["campaign", "explain", "no-such-campaign.toml"])
+        .assert()
+        .code(2);
+}
+
+#[test]
+fn explain_reads_each_example_in_its_language() {
+    for path in tomls(&root().join("campaigns")) {
+        let name = path.file_stem().unwrap().to_string_lossy().into_owned();
+        if name == "demo" {
+            continue;
+        }
+        let campaign = Campaign::load(&path).unwrap();
+        let cli = Command::cargo_bin("fidelio")
+            .unwrap()
+            .args(["campaign", "explain"])
+            .arg(&path)
+            .output()
+            .unwrap();
+        assert!(cli.status.success());
+        let text = explain(&campaign);
+        assert_eq!(String::from_utf8_lossy(&cli.stdout), text);
+        insta::assert_snapshot!(format!("explain-{name}"), text);
+    }
+}
