@@ -1,7 +1,7 @@
 //! Table-driven decision tests: every campaign rule and every reason code the campaign engine
 //! gives, from receipt fixtures written as text.
 //!
-//! The table is `tests/data/campaigns/decisions.toml`. Each case names a campaign (from
+//! The table is `tests/data/campaign-decisions.toml`. Each case names a campaign (from
 //! `campaigns/` or `tests/data/campaigns/`), gives the receipt's OCR text and the fields the
 //! extractor read from it (explicitly, so these tests pin campaign rules and not extraction),
 //! and the expected status, reason codes, points and cashback. Consecutive cases sharing a
@@ -271,7 +271,7 @@ fn mismatch(case: &Case, d: &Decision) -> Option<String> {
 }
 
 fn table() -> Table {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/campaigns/decisions.toml");
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/campaign-decisions.toml");
     let text = std::fs::read_to_string(&path).expect("decision table");
     toml::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }

@@ -143,6 +143,7 @@ static UNKNOWN: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^unknown (field|variant) `([^`]*)`, (?:expected (?:one of )?(.*)|there are no (?:fields|variants))$")
         .expect("static regex")
 });
+static QUOTED: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"`([^`]*)`").expect("static regex"));
 static MISSING: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^missing field `([^`]*)`$").expect("static regex"));
 
@@ -157,12 +158,13 @@ pub fn explain_toml_message(message: &str) -> String {
     };
     let what = if &c[1] == "field" { "key" } else { "value" };
     let given = &c[2];
+    // Serde lists them as "`a`", "`a` or `b`", "one of `a`, `b`, `c`": take what is quoted.
     let allowed: Vec<&str> = c
         .get(3)
         .map(|m| {
-            m.as_str()
-                .split(", ")
-                .map(|s| s.trim_start_matches("or ").trim_matches('`'))
+            QUOTED
+                .captures_iter(m.as_str())
+                .map(|q| q.get(1).map_or("", |g| g.as_str()))
                 .collect()
         })
         .unwrap_or_default();
@@ -206,6 +208,11 @@ mod tests {
             "unknown variant `half-up`, expected one of `down`, `up`, `half_up`, `half_even`",
         );
         assert!(m.contains("did you mean `half_up`?"), "{m}");
+        let m = explain_toml_message("unknown field `pionts`, expected `points` or `cashback`");
+        assert!(
+            m.contains("did you mean `points`? (allowed: `points`, `cashback`)"),
+            "{m}"
+        );
         let m = explain_toml_message("unknown field `zzz`, expected `id`");
         assert_eq!(m, "unknown key `zzz` (allowed: `id`)");
     }

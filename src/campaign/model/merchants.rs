@@ -1,6 +1,8 @@
 //! `[merchants]`: which shops count.
 
-use serde::{Deserialize, Serialize};
+use serde::de::value::MapAccessDeserializer;
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// Default similarity (0–1) for recognising an OCR-damaged merchant name.
 pub const DEFAULT_FUZZY: f64 = 0.85;
@@ -28,9 +30,9 @@ pub struct Merchants {
     pub stores: Option<Stores>,
 }
 
-/// One partner merchant.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+/// One partner merchant. Written as a table, or as just its name (`allow = ["FRESCO"]`, the
+/// first campaign format), in which case the id is the name in lower case with dashes.
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Merchant {
     /// Stable id recorded in the audit trail.
     pub id: String,
@@ -54,6 +56,63 @@ pub struct Stores {
     pub cities: Vec<String>,
 }
 
+/// The table form, read strictly.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MerchantTable {
+    id: String,
+    name: String,
+    #[serde(default)]
+    aliases: Vec<String>,
+    #[serde(default)]
+    patterns: Vec<String>,
+}
+
+impl<'de> Deserialize<'de> for Merchant {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Merchant, D::Error> {
+        d.deserialize_any(MerchantVisitor)
+    }
+}
+
+struct MerchantVisitor;
+
+impl<'de> Visitor<'de> for MerchantVisitor {
+    type Value = Merchant;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a merchant table (id, name, aliases, patterns) or a name")
+    }
+
+    fn visit_str<E: serde::de::Error>(self, name: &str) -> Result<Merchant, E> {
+        Ok(Merchant {
+            id: slug(name),
+            name: name.to_string(),
+            aliases: Vec::new(),
+            patterns: Vec::new(),
+        })
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Merchant, A::Error> {
+        let t = MerchantTable::deserialize(MapAccessDeserializer::new(map))?;
+        Ok(Merchant {
+            id: t.id,
+            name: t.name,
+            aliases: t.aliases,
+            patterns: t.patterns,
+        })
+    }
+}
+
+/// `Maximarché Nord` → `maximarche-nord`.
+fn slug(name: &str) -> String {
+    let folded = deunicode::deunicode(name).to_lowercase();
+    let words: Vec<&str> = folded
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    words.join("-")
+}
+
 impl Merchants {
     pub fn fuzzy_threshold(&self) -> f64 {
         self.fuzzy.unwrap_or(DEFAULT_FUZZY)
@@ -68,5 +127,35 @@ impl Merchant {
     /// The name followed by its aliases.
     pub fn spellings(&self) -> impl Iterator<Item = &str> {
         std::iter::once(self.name.as_str()).chain(self.aliases.iter().map(String::as_str))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Deserialize)]
+    struct Doc {
+        allow: Vec<Merchant>,
+    }
+
+    #[test]
+    fn names_and_tables_both_describe_a_partner() {
+        let doc: Doc = toml::from_str(
+            "allow = [\"Maximarché Nord\", { id = \"f\", name = \"FRESCO\", aliases = [\"FRESCO MKT\"] }]",
+        )
+        .unwrap();
+        assert_eq!(doc.allow[0].id, "maximarche-nord");
+        assert_eq!(doc.allow[0].name, "Maximarché Nord");
+        assert_eq!(doc.allow[1].aliases, ["FRESCO MKT"]);
+    }
+
+    #[test]
+    fn unknown_keys_in_a_partner_table_are_still_refused() {
+        let err = toml::from_str::<Doc>("[[allow]]\nid = \"f\"\nname = \"F\"\nalias = [\"x\"]\n")
+            .err()
+            .unwrap();
+        assert!(err.message().contains("unknown field `alias`"), "{err}");
+        assert_eq!(err.span().map(|s| s.start), Some(30), "points at `alias`");
     }
 }
