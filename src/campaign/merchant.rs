@@ -319,7 +319,7 @@ mod tests {
         let fuzzy = resolve(Some("FRESKO MARKET"), &[]);
         let (who, score) = id(&fuzzy).unwrap();
         assert_eq!(who, "fresco");
-        assert!(score < 1.0 && score >= 0.85, "{score}");
+        assert!((0.85..1.0).contains(&score), "{score}");
     }
 
     #[test]
