@@ -10,6 +10,7 @@ mod audit;
 mod caps;
 mod check;
 mod decide;
+mod eligibility;
 mod explain;
 mod load;
 mod merchant;
