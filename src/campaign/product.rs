@@ -186,7 +186,7 @@ fn hits_in_lines(matchers: &[ProductMatcher], lines: &[Line]) -> Vec<Hit> {
             product,
             line: index,
             text: line.text.clone(),
-            units: leading_quantity(&line.text).unwrap_or(1),
+            units: line_quantity(&line.text).unwrap_or(1),
             amount,
             source: Source::OcrLine,
         });
@@ -207,10 +207,16 @@ fn units_of(quantity: Option<Decimal>) -> u32 {
 
 static LEADING_QTY: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^\s*(\d{1,3})\s*[xX×*]\s+\D").expect("static regex"));
+static QTY_TIMES_PRICE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:^|\s)(\d{1,3})\s*[xX×*]\s*\d+[.,]\d{2}(?:\s|$)").expect("static regex")
+});
 
-/// `2 x YAOURT …` on a raw line; `4X125G` is a pack size, not a quantity.
-fn leading_quantity(text: &str) -> Option<u32> {
-    let c = LEADING_QTY.captures(text)?;
+/// `2 x YAOURT …` or `YAOURT … 2 x 1,55 3,10` on a raw line; `4X125G` is a pack size, not a
+/// quantity.
+fn line_quantity(text: &str) -> Option<u32> {
+    let c = LEADING_QTY
+        .captures(text)
+        .or_else(|| QTY_TIMES_PRICE.captures(text))?;
     c[1].parse().ok().filter(|q| *q >= 1)
 }
 
@@ -264,7 +270,9 @@ mod tests {
         assert_eq!(units_of(Some(Decimal::new(200, 2))), 2);
         assert_eq!(units_of(Some(Decimal::new(350, 3))), 1);
         assert_eq!(units_of(None), 1);
-        assert_eq!(leading_quantity("2 x YAOURT BIO"), Some(2));
-        assert_eq!(leading_quantity("4X125G YAOURT"), None);
+        assert_eq!(line_quantity("2 x YAOURT BIO"), Some(2));
+        assert_eq!(line_quantity("YAOURT BIO FRAISE 3 x 1,55 4,65"), Some(3));
+        assert_eq!(line_quantity("4X125G YAOURT"), None);
+        assert_eq!(line_quantity("YAOURT NATURE BIO ALPINE 4X125G 2,35"), None);
     }
 }
