@@ -127,3 +127,38 @@ fn explain_reads_each_example_in_its_language() {
         insta::assert_snapshot!(format!("explain-{name}"), text);
     }
 }
+
+mod never_panics {
+    use fidelio::campaign::Campaign;
+    use proptest::prelude::*;
+
+    fn example() -> String {
+        let path = super::root().join("tests/data/campaigns/every-key.toml");
+        std::fs::read_to_string(path).unwrap()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(400))]
+
+        /// A damaged campaign (bytes cut out, junk spliced in, multi-byte characters included)
+        /// is refused with located problems, never a panic.
+        #[test]
+        fn damaged_campaigns_are_refused_cleanly(
+            cut in 0usize..2600,
+            len in 0usize..40,
+            junk in "[ -~éÉ€\n\\[\\]=\"]{0,12}",
+        ) {
+            let text = example();
+            let mut chars: Vec<char> = text.chars().collect();
+            let start = cut.min(chars.len());
+            let end = (start + len).min(chars.len());
+            chars.splice(start..end, junk.chars());
+            let damaged: String = chars.into_iter().collect();
+            if let Err(err) = Campaign::parse(&damaged, "damaged.toml") {
+                let shown = err.to_string();
+                prop_assert!(shown.starts_with("damaged.toml"), "{}", shown);
+                prop_assert!(!err.problems().is_empty());
+            }
+        }
+    }
+}

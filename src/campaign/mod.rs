@@ -9,9 +9,11 @@
 mod audit;
 mod caps;
 mod check;
+mod check_limits;
 mod decide;
 mod eligibility;
 mod explain;
+mod explain_limits;
 mod load;
 mod merchant;
 mod messages;
