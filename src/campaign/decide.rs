@@ -17,6 +17,7 @@ use serde::{Deserialize, Serialize};
 
 use super::audit::Audit;
 use super::caps::{Counters, PriorAward};
+use super::eligibility::Partner;
 use super::merchant::MerchantResolver;
 use super::messages::{translate_quality, Msg};
 use super::model::Campaign;
@@ -106,7 +107,12 @@ impl<'c> Decider<'c> {
             .map(|r| translate_quality(r, lang))
             .collect();
         if !quality.is_empty() {
-            return Decision::with(Status::Rejected, quality, vec![Audit::rule("quality")]);
+            let q = &page.quality;
+            let measured = Audit::rule("quality").note(format!(
+                "{}×{} px, sharpness {:.1}, glare {:.2}, brightness {:.0}",
+                q.width, q.height, q.sharpness, q.glare, q.brightness
+            ));
+            return Decision::with(Status::Rejected, quality, vec![measured]);
         }
         if !looks_like_receipt(&page.lines) {
             let reasons = vec![Msg::NotAReceipt.reason(lang)];
@@ -120,7 +126,7 @@ impl<'c> Decider<'c> {
         let lang = c.language;
         let mut audit = Vec::new();
         let found = self.eligibility(sub, lines, r, &mut audit);
-        let merchant_id = found.merchant.as_ref().map(|(id, _, _)| id.clone());
+        let merchant_id = found.merchant.as_ref().map(|p| p.id.clone());
         let finish = |status, msgs: Vec<Msg>, audit| Decision {
             merchant: merchant_id.clone(),
             ..Decision::with(status, msgs.iter().map(|m| m.reason(lang)).collect(), audit)
@@ -157,12 +163,7 @@ impl<'c> Decider<'c> {
         }
     }
 
-    fn review(
-        &self,
-        r: &Receipt,
-        earned: &Earned,
-        merchant: Option<&(String, f64, String)>,
-    ) -> Vec<Msg> {
+    fn review(&self, r: &Receipt, earned: &Earned, merchant: Option<&Partner>) -> Vec<Msg> {
         let c = self.campaign;
         let rules = &c.review;
         let mut review = Vec::new();
@@ -188,9 +189,12 @@ impl<'c> Decider<'c> {
         if let Some(limit) = rules.points_above.filter(|l| earned.points > *l) {
             review.push(Msg::HighPoints(earned.points, limit));
         }
-        if let Some((id, score, text)) = merchant.filter(|m| rules.uncertain_merchant && m.1 < 1.0)
-        {
-            review.push(Msg::UncertainMerchant(text.clone(), id.clone(), *score));
+        if let Some(p) = merchant.filter(|p| rules.uncertain_merchant && p.score < 1.0) {
+            review.push(Msg::UncertainMerchant(
+                p.text.clone(),
+                p.id.clone(),
+                p.score,
+            ));
         }
         review
     }

@@ -14,9 +14,18 @@ use crate::extract::Receipt;
 use crate::ocr::Line;
 
 /// What the eligibility questions found.
+/// The partner a receipt was recognised as.
+pub(super) struct Partner {
+    pub id: String,
+    /// Similarity of the name read to the partner's (1 = exact).
+    pub score: f64,
+    /// The text it was read from.
+    pub text: String,
+}
+
 pub(super) struct Eligibility {
     pub failures: Vec<Msg>,
-    pub merchant: Option<(String, f64, String)>,
+    pub merchant: Option<Partner>,
     pub hits: Vec<Hit>,
 }
 
@@ -106,7 +115,7 @@ impl Decider<'_> {
         lines: &[Line],
         failures: &mut Vec<Msg>,
         audit: &mut Vec<Audit>,
-    ) -> Option<(String, f64, String)> {
+    ) -> Option<Partner> {
         match self.merchants.resolve(r, lines) {
             Resolution::Open => None,
             Resolution::Denied { name, line, text } => {
@@ -141,7 +150,7 @@ impl Decider<'_> {
                         .at(line, text.clone())
                         .note(how),
                 );
-                Some((id, score, text))
+                Some(Partner { id, score, text })
             }
         }
     }
