@@ -1,6 +1,7 @@
 //! The eligibility questions of a decision: period, deadline, merchant, store, currency, total
 //! and products. Each failed rule adds its reason, so a member learns everything wrong with a
-//! receipt at once; what was found (partner, product lines) goes into the audit trail.
+//! receipt at once (a shop outside the campaign excepted: that one reason is enough); what was
+//! found (partner, store line, submission date) goes into the audit trail.
 
 use chrono::NaiveDate;
 
@@ -13,7 +14,6 @@ use super::tz::parse_instant;
 use crate::extract::Receipt;
 use crate::ocr::Line;
 
-/// What the eligibility questions found.
 /// The partner a receipt was recognised as.
 pub(super) struct Partner {
     pub id: String,
@@ -23,6 +23,7 @@ pub(super) struct Partner {
     pub text: String,
 }
 
+/// What the eligibility questions found.
 pub(super) struct Eligibility {
     pub failures: Vec<Msg>,
     pub merchant: Option<Partner>,
