@@ -207,3 +207,59 @@ fn round_cashback(exact: Decimal, audit: &mut Vec<Audit>) -> Decimal {
     }
     rounded
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::campaign::model::Rounding;
+    use std::str::FromStr;
+
+    fn d(text: &str) -> Decimal {
+        Decimal::from_str(text).unwrap()
+    }
+
+    fn campaign(points: &str) -> Campaign {
+        let text = format!(
+            "id = \"t\"\nname = \"t\"\n[period]\nstart = 2024-03-01\nend = 2024-03-31\n{points}"
+        );
+        Campaign::parse(&text, "t").unwrap()
+    }
+
+    #[test]
+    fn rounding_modes() {
+        let cases = [
+            (Rounding::Down, "12.9", "12"),
+            (Rounding::Up, "12.1", "13"),
+            (Rounding::HalfUp, "12.5", "13"),
+            (Rounding::HalfEven, "12.5", "12"),
+            (Rounding::HalfEven, "13.5", "14"),
+        ];
+        for (mode, value, expected) in cases {
+            assert_eq!(mode.round(d(value), 0), d(expected), "{mode:?} {value}");
+        }
+        assert_eq!(Rounding::Down.round(d("1.239"), 2), d("1.23"));
+    }
+
+    #[test]
+    fn multipliers_scale_the_purchase_not_the_bonuses_and_entries_add_up() {
+        let c = campaign(
+            "[points]\nper_currency_unit = 1\nbonus_per_receipt = 5\n\
+             [[points.multipliers]]\nweekdays = [\"sat\"]\nfactor = 2\n\
+             [[points.tiers]]\nmin_total = 10\nbonus = 3\n",
+        );
+        let saturday = NaiveDate::from_ymd_opt(2024, 3, 16);
+        let earned = score(&c, saturday, Some(d("10.60")), &[]);
+        // 10.60 × 2 = 21.20, + 5 + 3 = 29.20, rounded down to 29.
+        assert_eq!(earned.points, d("29"));
+        let sum: Decimal = earned.audit.iter().map(|a| a.points).sum();
+        assert_eq!(sum, earned.points, "{:#?}", earned.audit);
+    }
+
+    #[test]
+    fn negative_totals_earn_no_spend_points() {
+        let c = campaign("[points]\nper_currency_unit = 1\n");
+        let earned = score(&c, None, Some(d("-4.00")), &[]);
+        assert_eq!(earned.points, Decimal::ZERO);
+        assert!(earned.audit.is_empty());
+    }
+}
