@@ -7,12 +7,12 @@ use std::collections::HashMap;
 use chrono::{Datelike, Duration, NaiveDate};
 use fidelio::campaign::{Campaign, CapSet, Decider, PriorAward, Submission};
 use fidelio::extract::{Confidence, Item, Receipt};
-use fidelio::image::Quality;
-use fidelio::ingest::ManifestEntry;
-use fidelio::ocr::{BBox, EngineInfo, Line, OcrPage};
 use fidelio::Status;
 use proptest::prelude::*;
 use rust_decimal::Decimal;
+
+mod campaign_support;
+use campaign_support::{entry, good_quality, lines, page};
 
 const BASE: &str = r#"
 id = "prop"
@@ -135,16 +135,6 @@ fn campaign(l: &Limits) -> Campaign {
 fn decide(decider: &mut Decider<'_>, buy: &Buy) -> (Status, Decimal, Decimal) {
     let total = Decimal::new(buy.total_cents, 2);
     let granola = Decimal::new(buy.granola_cents, 2);
-    let texts = ["SUPERETTE DU COIN", "GRANOLA MAISON", "TOTAL"];
-    let lines: Vec<Line> = texts
-        .iter()
-        .map(|t| Line {
-            text: t.to_string(),
-            conf: 90.0,
-            bbox: BBox::default(),
-            words: vec![],
-        })
-        .collect();
     let receipt = Receipt {
         date: Some(start() + Duration::days(buy.day)),
         total: Some(total),
@@ -164,37 +154,12 @@ fn decide(decider: &mut Decider<'_>, buy: &Buy) -> (Status, Decimal, Decimal) {
         },
         ..Receipt::default()
     };
-    let page = OcrPage {
-        width: 1000,
-        height: 2000,
-        quality: Quality {
-            width: 1000,
-            height: 2000,
-            sharpness: 100.0,
-            glare: 0.0,
-            brightness: 200.0,
-        },
-        engine: EngineInfo {
-            name: "text".into(),
-            version: "1".into(),
-            languages: "-".into(),
-            settings: "-".into(),
-            prepare: "-".into(),
-        },
-        elapsed_ms: 0,
-        lines,
-    };
-    let entry = ManifestEntry {
-        file: "x.jpg".into(),
-        id: "x".into(),
-        size: 1,
-        format: None,
-        member: Some(format!("m{}", buy.member)),
-        submitted_at: None,
-        channel: None,
-        duplicate_of: None,
-        error: None,
-    };
+    let page = page(
+        lines("SUPERETTE DU COIN\nGRANOLA MAISON\nTOTAL"),
+        good_quality(),
+    );
+    let member = format!("m{}", buy.member);
+    let entry = entry("x.jpg", Some(&member));
     let d = decider.decide(&Submission {
         entry: &entry,
         page: Some(&page),

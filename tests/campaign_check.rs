@@ -23,6 +23,21 @@ fn tomls(dir: &Path) -> Vec<PathBuf> {
     files
 }
 
+/// `fidelio campaign SUBCOMMAND FILE`: exit code, stdout, stderr.
+fn campaign_cli(subcommand: &str, file: &Path) -> (Option<i32>, String, String) {
+    let output = Command::cargo_bin("fidelio")
+        .unwrap()
+        .args(["campaign", subcommand])
+        .arg(file)
+        .output()
+        .unwrap();
+    (
+        output.status.code(),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
 #[test]
 fn every_malformed_campaign_gets_its_exact_errors() {
     let bad = root().join("tests/data/campaigns/bad");
@@ -52,15 +67,8 @@ fn every_example_campaign_passes_check() {
     let files = tomls(&root().join("campaigns"));
     assert!(files.len() >= 4);
     for path in files {
-        let output = Command::cargo_bin("fidelio")
-            .unwrap()
-            .args(["campaign", "check"])
-            .arg(&path)
-            .output()
-            .unwrap();
-        let stdout = String::from_utf8_lossy(&output.stdout);
-        let stderr = String::from_utf8_lossy(&output.stderr);
-        assert!(output.status.success(), "{}: {stderr}", path.display());
+        let (code, stdout, stderr) = campaign_cli("check", &path);
+        assert_eq!(code, Some(0), "{}: {stderr}", path.display());
         assert!(stdout.contains(": OK: "), "{stdout}");
     }
 }
@@ -68,43 +76,32 @@ fn every_example_campaign_passes_check() {
 #[test]
 fn check_refuses_a_broken_file_with_exit_2_and_the_line() {
     let path = root().join("tests/data/campaigns/bad/unknown-nested-key.toml");
-    let output = Command::cargo_bin("fidelio")
-        .unwrap()
-        .args(["campaign", "check"])
-        .arg(&path)
-        .output()
-        .unwrap();
-    assert_eq!(output.status.code(), Some(2));
-    let stderr = String::from_utf8_lossy(&output.stderr);
+    let (code, stdout, stderr) = campaign_cli("check", &path);
+    assert_eq!(code, Some(2));
     assert!(
         stderr
             .contains("unknown-nested-key.toml:9:1: unknown key `pionts`: did you mean `points`?"),
         "{stderr}"
     );
-    assert!(output.stdout.is_empty());
+    assert!(stdout.is_empty());
 }
 
 #[test]
 fn check_counts_several_problems() {
     let path = root().join("tests/data/campaigns/bad/caps-contradict.toml");
-    let output = Command::cargo_bin("fidelio")
-        .unwrap()
-        .args(["campaign", "check"])
-        .arg(&path)
-        .output()
-        .unwrap();
-    assert_eq!(output.status.code(), Some(2));
-    let stderr = String::from_utf8_lossy(&output.stderr);
+    let (code, _, stderr) = campaign_cli("check", &path);
+    assert_eq!(code, Some(2));
     assert!(stderr.trim_end().ends_with("problems"), "{stderr}");
 }
 
 #[test]
 fn missing_file_is_a_usage_error() {
-    Command::cargo_bin("fidelio")
-        .unwrap()
-        .args(["campaign", "explain", "no-such-campaign.toml"])
-        .assert()
-        .code(2);
+    let (code, _, stderr) = campaign_cli("explain", Path::new("no-such-campaign.toml"));
+    assert_eq!(code, Some(2));
+    assert!(
+        stderr.contains("cannot read campaign no-such-campaign.toml"),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -115,15 +112,10 @@ fn explain_reads_each_example_in_its_language() {
             continue;
         }
         let campaign = Campaign::load(&path).unwrap();
-        let cli = Command::cargo_bin("fidelio")
-            .unwrap()
-            .args(["campaign", "explain"])
-            .arg(&path)
-            .output()
-            .unwrap();
-        assert!(cli.status.success());
+        let (code, stdout, _) = campaign_cli("explain", &path);
+        assert_eq!(code, Some(0));
         let text = explain(&campaign);
-        assert_eq!(String::from_utf8_lossy(&cli.stdout), text);
+        assert_eq!(stdout, text);
         insta::assert_snapshot!(format!("explain-{name}"), text);
     }
 }

@@ -16,10 +16,13 @@ use fidelio::campaign::{Campaign, Decider, Decision, PriorAward, Submission};
 use fidelio::extract::{Confidence, Item, Receipt};
 use fidelio::image::Quality;
 use fidelio::ingest::ManifestEntry;
-use fidelio::ocr::{BBox, EngineInfo, Line, OcrPage};
+use fidelio::ocr::Line;
 use fidelio::{Code, Reason, Status};
 use rust_decimal::Decimal;
 use serde::Deserialize;
+
+mod campaign_support;
+use campaign_support::{entry, good_quality, lines, page};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -124,18 +127,6 @@ fn load_campaign(name: &str) -> Campaign {
     Campaign::load(path).unwrap_or_else(|e| panic!("{e}"))
 }
 
-fn lines(text: &str) -> Vec<Line> {
-    text.lines()
-        .filter(|l| !l.trim().is_empty())
-        .map(|l| Line {
-            text: l.trim().to_string(),
-            conf: 90.0,
-            bbox: BBox::default(),
-            words: vec![],
-        })
-        .collect()
-}
-
 fn dec(text: &str) -> Decimal {
     Decimal::from_str(text).unwrap_or_else(|_| panic!("bad decimal {text:?}"))
 }
@@ -174,49 +165,33 @@ fn receipt(fields: &ReceiptFields, lines: &[Line]) -> Receipt {
     }
 }
 
-fn page(case: &Case, lines: Vec<Line>) -> OcrPage {
+fn quality(case: &Case) -> Quality {
     let q = &case.quality;
-    OcrPage {
-        width: 1000,
-        height: 2000,
-        quality: Quality {
-            width: q.width.unwrap_or(1000),
-            height: 2000,
-            sharpness: q.sharpness.unwrap_or(150.0),
-            glare: q.glare.unwrap_or(0.0),
-            brightness: q.brightness.unwrap_or(200.0),
-        },
-        engine: EngineInfo {
-            name: "text".into(),
-            version: "1".into(),
-            languages: "-".into(),
-            settings: "transcript".into(),
-            prepare: "test".into(),
-        },
-        elapsed_ms: 0,
-        lines,
+    let good = good_quality();
+    Quality {
+        width: q.width.unwrap_or(good.width),
+        sharpness: q.sharpness.unwrap_or(good.sharpness),
+        glare: q.glare.unwrap_or(good.glare),
+        brightness: q.brightness.unwrap_or(good.brightness),
+        ..good
     }
 }
 
-fn entry(case: &Case) -> ManifestEntry {
+fn entry_for(case: &Case) -> ManifestEntry {
+    let member = case.member.as_deref().filter(|m| !m.is_empty());
     ManifestEntry {
-        file: format!("{}.jpg", case.name),
-        id: case.name.clone(),
-        size: 1,
-        format: None,
-        member: case.member.clone().filter(|m| !m.is_empty()),
         submitted_at: case.submitted_at.clone(),
-        channel: None,
         duplicate_of: case.duplicate_of.clone(),
         error: case.error.map(|code| Reason::new(code, "from ingest")),
+        ..entry(&format!("{}.jpg", case.name), member)
     }
 }
 
 fn decide(decider: &mut Decider<'_>, case: &Case) -> Decision {
     let lines = lines(&case.text);
     let receipt = receipt(&case.receipt, &lines);
-    let page = page(case, lines);
-    let entry = entry(case);
+    let page = page(lines, quality(case));
+    let entry = entry_for(case);
     decider.decide(&Submission {
         entry: &entry,
         page: (!case.no_ocr).then_some(&page),

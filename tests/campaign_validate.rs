@@ -5,58 +5,24 @@
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
-use fidelio::image::Quality;
 use fidelio::ingest::ManifestEntry;
-use fidelio::ocr::{BBox, EngineInfo, Line, OcrPage, OcrRecord};
+use fidelio::ocr::OcrRecord;
+
+mod campaign_support;
+use campaign_support::{entry, good_quality, lines, page};
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
 fn record(name: &str, member: &str, text: &str) -> OcrRecord {
-    let lines = text
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .map(|l| Line {
-            text: l.to_string(),
-            conf: 92.0,
-            bbox: BBox::default(),
-            words: vec![],
-        })
-        .collect();
     OcrRecord {
         entry: ManifestEntry {
-            file: format!("inbox/{member}/{name}.jpg"),
-            id: format!("{name:0>64}"),
-            size: 1000,
-            format: None,
-            member: Some(member.into()),
             submitted_at: Some("2024-06-01T08:00:00Z".into()),
-            channel: None,
-            duplicate_of: None,
-            error: None,
+            id: format!("{name:0>64}"),
+            ..entry(&format!("inbox/{member}/{name}.jpg"), Some(member))
         },
-        ocr: Some(OcrPage {
-            width: 1000,
-            height: 2000,
-            quality: Quality {
-                width: 1000,
-                height: 2000,
-                sharpness: 150.0,
-                glare: 0.0,
-                brightness: 200.0,
-            },
-            engine: EngineInfo {
-                name: "text".into(),
-                version: "1".into(),
-                languages: "-".into(),
-                settings: "transcript".into(),
-                prepare: "v1".into(),
-            },
-            elapsed_ms: 1,
-            lines,
-        }),
+        ocr: Some(page(lines(text), good_quality())),
     }
 }
 
