@@ -180,30 +180,28 @@ fn bonuses(campaign: &Campaign, total: Option<Decimal>, audit: &mut Vec<Audit>) 
 }
 
 fn round_points(campaign: &Campaign, exact: Decimal, audit: &mut Vec<Audit>) -> Decimal {
-    let rounded = campaign
-        .points
-        .rounding
-        .round(exact, campaign.points.decimals)
-        .normalize();
-    if rounded != exact {
-        audit.push(
-            Audit::rule("points.rounding")
-                .points(rounded - exact)
-                .note(format!("{exact} → {rounded}")),
-        );
-    }
-    rounded
+    let p = &campaign.points;
+    let rounded = p.rounding.round(exact, p.decimals).normalize();
+    let entry = Audit::rule("points.rounding").points(rounded - exact);
+    note_rounding(exact, rounded, entry, audit)
 }
 
 fn round_cashback(exact: Decimal, audit: &mut Vec<Audit>) -> Decimal {
     let rounded =
         exact.round_dp_with_strategy(CASHBACK_DECIMALS, RoundingStrategy::MidpointAwayFromZero);
+    let entry = Audit::rule("cashback.rounding").cashback(rounded - exact);
+    note_rounding(exact, rounded, entry, audit)
+}
+
+/// Rounding that changed the amount is an audit entry of its own, so entries add up.
+fn note_rounding(
+    exact: Decimal,
+    rounded: Decimal,
+    entry: Audit,
+    audit: &mut Vec<Audit>,
+) -> Decimal {
     if rounded != exact {
-        audit.push(
-            Audit::rule("cashback.rounding")
-                .cashback(rounded - exact)
-                .note(format!("{exact} → {rounded}")),
-        );
+        audit.push(entry.note(format!("{exact} → {rounded}")));
     }
     rounded
 }
