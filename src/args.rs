@@ -31,6 +31,24 @@ pub enum Command {
     Ocr(OcrArgs),
     /// Decide OCR JSONL under a campaign, without OCRing again.
     Validate(ValidateArgs),
+    /// Check a campaign file, or explain its rules in plain words.
+    #[command(subcommand)]
+    Campaign(CampaignCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CampaignCommand {
+    /// Refuse a broken campaign file with errors pointing at the line (exit 2), else say OK.
+    Check(CampaignFileArgs),
+    /// Print the campaign's rules in plain French or English (its `language`).
+    Explain(CampaignFileArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CampaignFileArgs {
+    /// Campaign rules (TOML).
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
 }
 
 #[derive(Debug, Args)]

@@ -90,6 +90,8 @@ codes! {
     BudgetExhausted => "BUDGET_EXHAUSTED",
     LowConfidence => "LOW_CONFIDENCE",
     HighTotal => "HIGH_TOTAL",
+    HighPoints => "HIGH_POINTS",
+    UncertainMerchant => "UNCERTAIN_MERCHANT",
     Revoked => "REVOKED",
 }
 

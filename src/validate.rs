@@ -1,29 +1,51 @@
 //! Validation: OCR records → decided results (extraction + campaign rules).
 //!
 //! Shared by `fidelio run` and `fidelio validate`, so re-deciding cached OCR under a changed
-//! campaign gives exactly what a full run would. Decisions are made sequentially in input
-//! order because caps and budgets depend on what was awarded before.
+//! campaign gives exactly what a full run would. Extraction is independent per receipt and runs
+//! in parallel; decisions are then made sequentially in input order because caps and budgets
+//! depend on what was awarded before.
 
-use crate::campaign::{Campaign, Decider, Submission};
+use chrono::{DateTime, Utc};
+use rayon::prelude::*;
+
+use crate::campaign::{Campaign, Decider, PriorAward, Submission};
 use crate::extract::{extract, ExtractOptions, Receipt};
 use crate::ocr::OcrRecord;
 use crate::output::ResultRecord;
 
+/// Decide `records` under `campaign` as the first night of the campaign (no earlier awards).
 pub fn decide_all(records: &[OcrRecord], campaign: &Campaign) -> Vec<ResultRecord> {
+    decide_all_with_history(records, campaign, &[])
+}
+
+/// Decide `records` under `campaign`, with caps and budgets already used by `history`.
+pub fn decide_all_with_history(
+    records: &[OcrRecord],
+    campaign: &Campaign,
+    history: &[PriorAward],
+) -> Vec<ResultRecord> {
     let options = ExtractOptions::default();
     let receipts: Vec<Option<Receipt>> = records
-        .iter()
+        .par_iter()
         .map(|r| r.ocr.as_ref().map(|page| extract(&page.lines, &options)))
         .collect();
-    let mut decider = Decider::new(campaign);
+    let needs_file_time = campaign.submission.deadline.is_some()
+        || campaign.submission.max_days_after_purchase.is_some();
+    let mut decider = Decider::new(campaign, history);
     records
         .iter()
         .zip(receipts)
         .map(|(record, receipt)| {
+            let file_time = if needs_file_time && record.entry.submitted_at.is_none() {
+                modified(&record.entry.file)
+            } else {
+                None
+            };
             let decision = decider.decide(&Submission {
                 entry: &record.entry,
                 page: record.ocr.as_ref(),
                 receipt: receipt.as_ref(),
+                file_time,
             });
             ResultRecord {
                 file: record.entry.file.clone(),
@@ -33,10 +55,17 @@ pub fn decide_all(records: &[OcrRecord], campaign: &Campaign) -> Vec<ResultRecor
                 reasons: decision.reasons,
                 receipt,
                 points: decision.points,
+                cashback: campaign.pays_cashback().then_some(decision.cashback),
                 campaign: campaign.id.clone(),
                 duplicate_of: record.entry.duplicate_of.clone(),
                 audit: decision.audit,
             }
         })
         .collect()
+}
+
+/// The file's modification time, when the file is still there to ask.
+fn modified(path: &str) -> Option<DateTime<Utc>> {
+    let time = std::fs::metadata(path).ok()?.modified().ok()?;
+    Some(DateTime::<Utc>::from(time))
 }

@@ -1,130 +1,210 @@
-//! Deciding one receipt under a campaign.
+//! Deciding one receipt under a campaign, in a fixed order of questions:
+//!
+//! 1. Can we read it at all? (file errors → `unreadable`, same bytes seen → `duplicate`)
+//! 2. Is the photo good enough, and is it a receipt? (→ `rejected`, telling the member what to do)
+//! 3. Is it eligible? Period, deadline, merchant, store, currency, total, products; every failed
+//!    rule is listed, so a member learns everything wrong at once (→ `rejected`), except that a
+//!    shop outside the campaign gets just that reason: its basket does not matter.
+//! 4. What does it earn? (points and cashback, each step in the audit trail)
+//! 5. Should a person look first? (low confidence, high total, … → `review`, nothing awarded yet)
+//! 6. What do the caps and budget still allow? (→ `accepted`, or `rejected` if nothing is left)
+//!
+//! Receipts are decided one by one in input order because caps depend on what came before.
 
+use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
+use super::audit::Audit;
+use super::caps::{Counters, PriorAward};
+use super::eligibility::Partner;
+use super::merchant::MerchantResolver;
+use super::messages::{translate_quality, Msg};
 use super::model::Campaign;
+use super::product::ProductMatcher;
+use super::score::{score, Earned};
 use crate::extract::Receipt;
 use crate::image::assess;
 use crate::ingest::ManifestEntry;
-use crate::ocr::OcrPage;
-use crate::reason::{Code, Reason, Status};
+use crate::ocr::{Line, OcrPage};
+use crate::reason::{Reason, Status};
+
+/// Less text than this (letters and digits over the whole page) is not a receipt.
+const MIN_RECEIPT_CHARS: usize = 20;
 
 /// Everything known about one file when it is decided.
 pub struct Submission<'a> {
     pub entry: &'a ManifestEntry,
     pub page: Option<&'a OcrPage>,
     pub receipt: Option<&'a Receipt>,
-}
-
-/// Which rule did what, on which receipt line: the audit trail of a decision.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Audit {
-    pub rule: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub line: Option<usize>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub text: Option<String>,
-    pub points: Decimal,
+    /// The file's modification time: the submission time when the manifest gives none.
+    pub file_time: Option<DateTime<Utc>>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Decision {
     pub status: Status,
     pub reasons: Vec<Reason>,
+    /// Points awarded (zero unless accepted).
     pub points: Decimal,
+    /// Cashback awarded, in the campaign currency (zero unless accepted).
+    pub cashback: Decimal,
+    /// The partner merchant recognised (`merchants.allow` id).
+    pub merchant: Option<String>,
     pub audit: Vec<Audit>,
 }
 
 impl Decision {
-    fn with(status: Status, reasons: Vec<Reason>) -> Decision {
+    fn with(status: Status, reasons: Vec<Reason>, audit: Vec<Audit>) -> Decision {
         Decision {
             status,
             reasons,
             points: Decimal::ZERO,
-            audit: Vec::new(),
+            cashback: Decimal::ZERO,
+            merchant: None,
+            audit,
         }
     }
 }
 
-/// Decides submissions in order; holds the running counters that caps need.
+/// Decides submissions in order; holds the compiled rules and the running cap counters.
 pub struct Decider<'c> {
-    campaign: &'c Campaign,
+    pub(super) campaign: &'c Campaign,
+    pub(super) merchants: MerchantResolver,
+    pub(super) products: Vec<ProductMatcher>,
+    counters: Counters,
 }
 
 impl<'c> Decider<'c> {
-    pub fn new(campaign: &'c Campaign) -> Decider<'c> {
-        Decider { campaign }
+    /// `history`: what earlier runs awarded under this campaign (empty on the first night).
+    pub fn new(campaign: &'c Campaign, history: &[PriorAward]) -> Decider<'c> {
+        Decider {
+            campaign,
+            merchants: MerchantResolver::new(&campaign.merchants),
+            products: campaign
+                .products
+                .iter()
+                .map(ProductMatcher::compile)
+                .collect(),
+            counters: Counters::from_history(history),
+        }
     }
 
     pub fn decide(&mut self, sub: &Submission<'_>) -> Decision {
+        let lang = self.campaign.language;
         if let Some(error) = &sub.entry.error {
-            return Decision::with(Status::Unreadable, vec![error.clone()]);
+            return Decision::with(Status::Unreadable, vec![error.clone()], vec![]);
         }
         if let Some(original) = &sub.entry.duplicate_of {
-            let reason = Reason::new(Code::DuplicateFile, format!("same file as {original}"));
-            return Decision::with(Status::Duplicate, vec![reason]);
+            let reason = Msg::Duplicate(original.clone()).reason(lang);
+            return Decision::with(Status::Duplicate, vec![reason], vec![]);
         }
         let (Some(page), Some(receipt)) = (sub.page, sub.receipt) else {
-            return Decision::with(
-                Status::Unreadable,
-                vec![Reason::new(Code::OcrFailed, "no OCR result")],
-            );
+            return Decision::with(Status::Unreadable, vec![Msg::NoOcr.reason(lang)], vec![]);
         };
-        let quality = assess(&page.quality, &self.campaign.quality);
+        let quality: Vec<Reason> = assess(&page.quality, &self.campaign.quality)
+            .into_iter()
+            .map(|r| translate_quality(r, lang))
+            .collect();
         if !quality.is_empty() {
-            return Decision::with(Status::Rejected, quality);
+            let q = &page.quality;
+            let measured = Audit::rule("quality").note(format!(
+                "{}×{} px, sharpness {:.1}, glare {:.2}, brightness {:.0}",
+                q.width, q.height, q.sharpness, q.glare, q.brightness
+            ));
+            return Decision::with(Status::Rejected, quality, vec![measured]);
         }
-        let mut reasons = Vec::new();
+        if !looks_like_receipt(&page.lines) {
+            let reasons = vec![Msg::NotAReceipt.reason(lang)];
+            return Decision::with(Status::Rejected, reasons, vec![]);
+        }
+        self.decide_receipt(sub, &page.lines, receipt)
+    }
+
+    fn decide_receipt(&mut self, sub: &Submission<'_>, lines: &[Line], r: &Receipt) -> Decision {
         let c = self.campaign;
-        match receipt.date {
-            None => reasons.push(Reason::new(Code::NoDate, "no purchase date found")),
-            Some(d) if d < c.period.start || d > c.period.end => reasons.push(Reason::new(
-                Code::OutOfPeriod,
-                format!(
-                    "purchase on {d} is outside {} to {}",
-                    c.period.start, c.period.end
-                ),
-            )),
-            _ => {}
+        let lang = c.language;
+        let mut audit = Vec::new();
+        let found = self.eligibility(sub, lines, r, &mut audit);
+        let merchant_id = found.merchant.as_ref().map(|p| p.id.clone());
+        let finish = |status, msgs: Vec<Msg>, audit| Decision {
+            merchant: merchant_id.clone(),
+            ..Decision::with(status, msgs.iter().map(|m| m.reason(lang)).collect(), audit)
+        };
+        if !found.failures.is_empty() {
+            return finish(Status::Rejected, found.failures, audit);
         }
-        if !c.merchants.allow.is_empty() {
-            let merchant = receipt.merchant.as_deref().unwrap_or("").to_lowercase();
-            if !c
-                .merchants
-                .allow
-                .iter()
-                .any(|m| merchant.contains(&m.to_lowercase()))
-            {
-                reasons.push(Reason::new(
-                    Code::MerchantNotEligible,
-                    "merchant is not a partner of this campaign",
-                ));
-            }
+        let member = sub.entry.member.as_deref();
+        if member.is_none() && c.has_member_caps() {
+            return finish(Status::Review, vec![Msg::NoMember], audit);
         }
-        match (receipt.total, c.min_total) {
-            (None, _) => reasons.push(Reason::new(Code::NoTotal, "no total found")),
-            (Some(t), Some(min)) if t < min => reasons.push(Reason::new(
-                Code::BelowMinTotal,
-                format!("total {t} is below the minimum {min}"),
-            )),
-            _ => {}
+        let earned = score(c, r.date, r.total, &found.hits);
+        audit.extend(earned.audit.iter().cloned());
+        let review = self.review(r, &earned, found.merchant.as_ref());
+        if !review.is_empty() {
+            return finish(Status::Review, review, audit);
         }
-        if !reasons.is_empty() {
-            return Decision::with(Status::Rejected, reasons);
+        let granted = self.counters.grant(
+            &c.caps,
+            &c.budget,
+            member,
+            r.date,
+            earned.points,
+            earned.cashback,
+        );
+        audit.extend(granted.audit);
+        if granted.refused {
+            return finish(Status::Rejected, granted.reasons, audit);
         }
-        let total = receipt.total.unwrap_or_default();
-        let points = (total * c.points.per_currency_unit).floor();
         Decision {
-            status: Status::Accepted,
-            reasons,
-            points,
-            audit: vec![Audit {
-                rule: "points.per_currency_unit".into(),
-                line: None,
-                text: None,
-                points,
-            }],
+            points: granted.points,
+            cashback: granted.cashback,
+            ..finish(Status::Accepted, granted.reasons, audit)
         }
     }
+
+    fn review(&self, r: &Receipt, earned: &Earned, merchant: Option<&Partner>) -> Vec<Msg> {
+        let c = self.campaign;
+        let rules = &c.review;
+        let mut review = Vec::new();
+        if let Some(min) = rules.min_confidence {
+            let mut fields = vec![("date", r.confidence.date)];
+            if c.merchants.allow.is_some() {
+                fields.insert(0, ("merchant", r.confidence.merchant));
+            }
+            if c.needs_total() || rules.total_above.is_some() {
+                fields.push(("total", r.confidence.total));
+            }
+            for (field, conf) in fields {
+                if conf < min {
+                    review.push(Msg::LowConfidence(field, conf, min));
+                }
+            }
+        }
+        if let (Some(limit), Some(total)) = (rules.total_above, r.total) {
+            if total > limit {
+                review.push(Msg::HighTotal(total, limit));
+            }
+        }
+        if let Some(limit) = rules.points_above.filter(|l| earned.points > *l) {
+            review.push(Msg::HighPoints(earned.points, limit));
+        }
+        if let Some(p) = merchant.filter(|p| rules.uncertain_merchant && p.score < 1.0) {
+            review.push(Msg::UncertainMerchant(
+                p.text.clone(),
+                p.id.clone(),
+                p.score,
+            ));
+        }
+        review
+    }
+}
+
+/// A photo with almost no text (a blank page, a face, a floor) is not a receipt.
+fn looks_like_receipt(lines: &[Line]) -> bool {
+    let chars: usize = lines
+        .iter()
+        .map(|l| l.text.chars().filter(|c| c.is_alphanumeric()).count())
+        .sum();
+    chars >= MIN_RECEIPT_CHARS
 }

@@ -1,11 +1,36 @@
 //! Campaigns: a brand's TOML rules, and the decision they give for each receipt.
 //!
 //! A campaign file is parsed strictly (unknown keys are errors, with the line) because a typo
-//! in a rule silently changes who gets paid. Decisions are explained: every reason has a stable
-//! code and a message in the campaign's language, and every point awarded has an audit line.
+//! in a rule silently changes who gets paid, then checked for rules that cannot work (a period
+//! ending before it starts, a product no line could match, caps that contradict each other).
+//! Decisions are explained: every reason has a stable code and a message in the campaign's
+//! language, and every point awarded has an audit entry naming the rule and receipt line.
 
+mod audit;
+mod caps;
+mod check;
+mod check_limits;
 mod decide;
+mod eligibility;
+mod explain;
+mod explain_limits;
+mod load;
+mod merchant;
+mod messages;
 mod model;
+mod normalize;
+mod product;
+mod score;
+mod span;
+mod tz;
 
-pub use decide::{Audit, Decider, Decision, Submission};
-pub use model::{Campaign, CampaignError, Language};
+pub use audit::Audit;
+pub use caps::PriorAward;
+pub use decide::{Decider, Decision, Submission};
+pub use explain::explain;
+pub use load::{CampaignError, Problem};
+pub use model::{
+    Budget, Campaign, CapSet, Caps, Day, Language, Merchant, Merchants, Multiplier, Period, Points,
+    Product, Review, Rounding, Stores, Submission as SubmissionRules, Tier,
+};
+pub use tz::Timezone;

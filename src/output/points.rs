@@ -1,4 +1,8 @@
-//! `points.csv`: what the CRM imports. One row per awarded receipt, RFC 4180, UTF-8.
+//! `points.csv`: what the CRM imports. One row per accepted receipt, RFC 4180, UTF-8, CRLF.
+//!
+//! A `cashback` column is added after `points` only when the campaign pays cashback (its
+//! results carry a cashback amount), so points-only campaigns keep the exact columns CRMs
+//! were set up with.
 
 use super::{Exporter, ResultRecord};
 use crate::reason::Status;
@@ -13,6 +17,9 @@ pub const POINTS_HEADER: [&str; 7] = [
     "points",
 ];
 
+/// The extra column for campaigns that pay cashback.
+pub const CASHBACK_COLUMN: &str = "cashback";
+
 pub struct PointsCsv;
 
 impl Exporter for PointsCsv {
@@ -21,28 +28,84 @@ impl Exporter for PointsCsv {
     }
 
     fn render(&self, results: &[ResultRecord]) -> std::io::Result<Vec<u8>> {
+        let with_cashback = results.iter().any(|r| r.cashback.is_some());
         let mut writer = csv::WriterBuilder::new()
             .terminator(csv::Terminator::CRLF)
             .from_writer(Vec::new());
-        writer.write_record(POINTS_HEADER)?;
+        let mut header: Vec<&str> = POINTS_HEADER.to_vec();
+        if with_cashback {
+            header.push(CASHBACK_COLUMN);
+        }
+        writer.write_record(&header)?;
         for record in results.iter().filter(|r| r.status == Status::Accepted) {
-            let receipt = record.receipt.as_ref();
-            writer.write_record([
-                record.member.clone().unwrap_or_default(),
-                record.campaign.clone(),
-                record.id.clone(),
-                receipt
-                    .and_then(|r| r.date)
-                    .map(|d| d.to_string())
-                    .unwrap_or_default(),
-                receipt.and_then(|r| r.merchant.clone()).unwrap_or_default(),
-                receipt
-                    .and_then(|r| r.total)
-                    .map(|t| t.to_string())
-                    .unwrap_or_default(),
-                record.points.to_string(),
-            ])?;
+            writer.write_record(row(record, with_cashback))?;
         }
         writer.into_inner().map_err(|e| e.into_error())
+    }
+}
+
+fn row(record: &ResultRecord, with_cashback: bool) -> Vec<String> {
+    let receipt = record.receipt.as_ref();
+    let mut row = vec![
+        record.member.clone().unwrap_or_default(),
+        record.campaign.clone(),
+        record.id.clone(),
+        receipt
+            .and_then(|r| r.date)
+            .map(|d| d.to_string())
+            .unwrap_or_default(),
+        receipt.and_then(|r| r.merchant.clone()).unwrap_or_default(),
+        receipt
+            .and_then(|r| r.total)
+            .map(|t| t.to_string())
+            .unwrap_or_default(),
+        record.points.to_string(),
+    ];
+    if with_cashback {
+        row.push(record.cashback.unwrap_or_default().to_string());
+    }
+    row
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rust_decimal::Decimal;
+
+    fn record(status: Status, cashback: Option<Decimal>) -> ResultRecord {
+        ResultRecord {
+            file: "a.jpg".into(),
+            id: "abc".into(),
+            member: Some("m1".into()),
+            status,
+            reasons: vec![],
+            receipt: None,
+            points: Decimal::new(20, 0),
+            cashback,
+            campaign: "c".into(),
+            duplicate_of: None,
+            audit: vec![],
+        }
+    }
+
+    fn render(results: &[ResultRecord]) -> String {
+        String::from_utf8(PointsCsv.render(results).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn cashback_column_only_when_the_campaign_pays_cashback() {
+        let plain = render(&[record(Status::Accepted, None)]);
+        assert_eq!(
+            plain,
+            "member_id,campaign_id,receipt_id,purchase_date,merchant,total,points\r\nm1,c,abc,,,,20\r\n"
+        );
+        let cash = render(&[
+            record(Status::Accepted, Some(Decimal::new(60, 2))),
+            record(Status::Rejected, Some(Decimal::ZERO)),
+        ]);
+        assert_eq!(
+            cash,
+            "member_id,campaign_id,receipt_id,purchase_date,merchant,total,points,cashback\r\nm1,c,abc,,,,20,0.60\r\n"
+        );
     }
 }

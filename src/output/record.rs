@@ -18,6 +18,9 @@ pub struct ResultRecord {
     pub receipt: Option<Receipt>,
     /// Points awarded (exact decimal, as a string).
     pub points: Decimal,
+    /// Cashback awarded, present only when the campaign pays cashback.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cashback: Option<Decimal>,
     pub campaign: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub duplicate_of: Option<String>,
