@@ -29,18 +29,12 @@ pub fn decide_all_with_history(
         .par_iter()
         .map(|r| r.ocr.as_ref().map(|page| extract(&page.lines, &options)))
         .collect();
-    let needs_file_time = campaign.submission.deadline.is_some()
-        || campaign.submission.max_days_after_purchase.is_some();
     let mut decider = Decider::new(campaign, history);
     records
         .iter()
         .zip(receipts)
         .map(|(record, receipt)| {
-            let file_time = if needs_file_time && record.entry.submitted_at.is_none() {
-                modified(&record.entry.file)
-            } else {
-                None
-            };
+            let file_time = record.entry.file_time.as_deref().and_then(parse_file_time);
             let decision = decider.decide(&Submission {
                 entry: &record.entry,
                 page: record.ocr.as_ref(),
@@ -64,8 +58,10 @@ pub fn decide_all_with_history(
         .collect()
 }
 
-/// The file's modification time, when the file is still there to ask.
-fn modified(path: &str) -> Option<DateTime<Utc>> {
-    let time = std::fs::metadata(path).ok()?.modified().ok()?;
-    Some(DateTime::<Utc>::from(time))
+/// The file time recorded by `scan` (so validation on another machine, after the images are
+/// gone, sees the same submission time).
+fn parse_file_time(text: &str) -> Option<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(text)
+        .ok()
+        .map(|t| t.with_timezone(&Utc))
 }

@@ -64,6 +64,7 @@ pub fn entry(file: &str, member: Option<&str>) -> ManifestEntry {
         member: member.map(String::from),
         submitted_at: None,
         channel: None,
+        file_time: None,
         duplicate_of: None,
         error: None,
     }
