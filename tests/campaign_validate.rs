@@ -76,7 +76,7 @@ fn yoghurt_receipts_are_decided_from_cached_ocr() {
     let ocr = write_records(dir.path(), &records);
     let out = dir.path().join("out");
     assert_eq!(
-        validate(&ocr, "yaourts-bio.toml", &out),
+        validate(&ocr, "demo.toml", &out),
         1,
         "rejections give exit 1"
     );

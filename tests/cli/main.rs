@@ -5,5 +5,6 @@ mod util;
 
 mod ocr;
 mod run;
+mod samples;
 mod scan;
 mod validate;

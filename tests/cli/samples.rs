@@ -1,0 +1,122 @@
+//! End to end on the project's own samples with real Tesseract: every labelled field and every
+//! expected decision, from `samples/inbox/<member>/NAME.json` beside each image.
+
+use std::path::{Path, PathBuf};
+
+use crate::util::Dir;
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn expected_files() -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = walkdir(&repo().join("samples/inbox"))
+        .into_iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    files.sort();
+    files
+}
+
+fn walkdir(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            out.extend(walkdir(&path));
+        } else {
+            out.push(path);
+        }
+    }
+    out
+}
+
+/// The result line for the image an expected JSON sits beside.
+fn result_for<'a>(results: &'a [serde_json::Value], expected: &Path) -> &'a serde_json::Value {
+    let stem = expected.with_extension("");
+    let rel = stem
+        .strip_prefix(repo())
+        .unwrap()
+        .to_string_lossy()
+        .into_owned();
+    results
+        .iter()
+        .find(|r| {
+            r["file"].as_str().unwrap().rsplit_once('.').map(|(s, _)| s) == Some(rel.as_str())
+        })
+        .unwrap_or_else(|| panic!("no result for {rel}"))
+}
+
+#[test]
+fn samples_are_read_and_decided_as_labelled() {
+    let dir = Dir::new();
+    let out = dir.path().join("out");
+    let state = dir.path().join("state");
+    let status = std::process::Command::new(env!("CARGO_BIN_EXE_fidelio"))
+        .current_dir(repo())
+        .args([
+            "run",
+            "samples/inbox",
+            "--campaign",
+            "campaigns/demo.toml",
+            "-q",
+            "--out",
+        ])
+        .arg(&out)
+        .arg("--state")
+        .arg(&state)
+        .status()
+        .unwrap();
+    assert_eq!(
+        status.code(),
+        Some(1),
+        "samples include rejected and unreadable receipts"
+    );
+    let results = dir.jsonl("out/results.jsonl");
+    let mut failures = Vec::new();
+    let labels = expected_files();
+    assert!(labels.len() >= 12, "at least 12 labelled samples");
+    for label_path in &labels {
+        let label: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(label_path).unwrap()).unwrap();
+        let result = result_for(&results, label_path);
+        let name = label_path.file_name().unwrap().to_string_lossy();
+        let codes: Vec<&str> = result["reasons"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["code"].as_str().unwrap())
+            .collect();
+        let expected_codes: Vec<&str> = label["reasons"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c.as_str().unwrap())
+            .collect();
+        if result["status"] != label["status"] || codes != expected_codes {
+            failures.push(format!(
+                "{name}: got {} {codes:?}, expected {} {expected_codes:?}",
+                result["status"], label["status"]
+            ));
+        }
+        for field in ["merchant", "date", "time", "total", "currency", "points"] {
+            let Some(want) = label.get(field) else {
+                continue;
+            };
+            let got = if field == "points" {
+                &result["points"]
+            } else {
+                &result["receipt"][field]
+            };
+            if got != want {
+                failures.push(format!("{name}: {field} = {got}, expected {want}"));
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} mismatches:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
