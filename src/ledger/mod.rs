@@ -28,6 +28,7 @@ pub mod phash;
 mod purchase;
 mod report;
 mod schema;
+mod settle;
 pub mod shard;
 mod store;
 
@@ -45,6 +46,7 @@ pub use phash::{hamming, phash};
 pub use purchase::{fold_merchant, purchase_key};
 pub use report::{CampaignStats, HistoryRow, PurgeReport, Stats};
 pub use schema::SCHEMA_VERSION;
+pub use settle::{settle, settle_one};
 pub use store::{Ledger, DB_FILE};
 
 /// Everything that can go wrong with the state store. Callers branch on `Locked` (another run),
