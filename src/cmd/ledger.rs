@@ -15,7 +15,7 @@ use chrono::{NaiveDate, Utc};
 use fidelio::campaign::Campaign;
 use fidelio::ledger::{
     fingerprint_inputs, fingerprint_rules, settle, validate_batch_name, BatchCommit, BatchKey,
-    BatchStart, DuplicatePolicy, Ledger, LedgerError, PointsWithRevocations, RunLock,
+    BatchStart, DuplicatePolicy, Ledger, LedgerError, PointsWithRevocations, PriorAward, RunLock,
 };
 use fidelio::ocr::OcrRecord;
 use fidelio::output::{Exporter, ResultRecord, ResultsJsonl, Summary, SummaryJson};
@@ -35,14 +35,15 @@ pub struct LedgerStep<'a> {
 }
 
 impl LedgerStep<'_> {
-    /// Replay `batch` if it is committed, else decide it (`decide` gives the results in input
-    /// order, before the ledger), settle duplicates over time, commit, and write the outputs to
-    /// `out` (or results on stdout). Returns the batch's summary.
+    /// Replay `batch` if it is committed, else decide it, settle duplicates over time, commit,
+    /// and write the outputs to `out` (or results on stdout). `decide` gets the campaign's
+    /// standing awards from earlier batches (read under the lock, for caps and budgets) and
+    /// returns the results in input order. Returns the batch's summary.
     pub fn apply(
         &self,
         campaign: &Campaign,
         records: &[OcrRecord],
-        decide: impl FnOnce() -> Vec<ResultRecord>,
+        decide: impl FnOnce(&[PriorAward]) -> Vec<ResultRecord>,
         out: Option<&Path>,
     ) -> anyhow::Result<Summary> {
         validate_batch_name(&self.batch).map_err(operator_error)?;
@@ -66,7 +67,8 @@ impl LedgerStep<'_> {
                 stored.outputs
             }
             BatchStart::Fresh => {
-                let mut results = decide();
+                let prior = ledger.prior_awards(&campaign.id)?;
+                let mut results = decide(&prior);
                 let revocations = ledger.pending_revocations(&campaign.id)?;
                 let mut checker =
                     ledger.claim_checker(&campaign.id, &self.batch, DuplicatePolicy::default());

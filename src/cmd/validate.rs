@@ -33,7 +33,8 @@ pub fn run(args: ValidateArgs) -> anyhow::Result<ExitCode> {
         .apply(
             &campaign,
             &records,
-            || decide_all(&records, &campaign),
+            // Caps across nights need the campaign engine to take `_prior` (its own branch).
+            |_prior| decide_all(&records, &campaign),
             args.out.as_deref(),
         )?,
         None => {
