@@ -18,7 +18,7 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use fidelio::ledger::{fold_merchant, hamming, phash, DuplicatePolicy};
+use fidelio::ledger::{distance, fold_merchant, phash, DuplicatePolicy, Phash};
 
 const TRANSFORMS: [&str; 8] = [
     "jpeg60", "resize50", "resize70", "rot+2", "rot-2", "crop3", "crop5", "mixed",
@@ -30,8 +30,8 @@ struct Receipt {
     shop: String,
     /// Label date and total, compared as extracted fields would be.
     fields: (String, String),
-    hash: u64,
-    copies: Vec<u64>,
+    hash: Phash,
+    copies: Vec<Phash>,
 }
 
 struct Pair {
@@ -118,7 +118,7 @@ fn shop_of(company: &str) -> String {
     fold_merchant(base)
 }
 
-fn hash_file(path: &Path) -> u64 {
+fn hash_file(path: &Path) -> Phash {
     let image = image::open(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     phash(&image.to_luma8())
 }
@@ -136,10 +136,10 @@ fn distinct_pairs(receipts: &[Receipt]) -> Vec<Pair> {
                 fields_agree: a.fields == b.fields,
             };
             if i < j {
-                pairs.push(pair(hamming(a.hash, b.hash)));
+                pairs.push(pair(distance(&a.hash, &b.hash)));
             }
             for copy in &a.copies {
-                pairs.push(pair(hamming(*copy, b.hash)));
+                pairs.push(pair(distance(copy, &b.hash)));
             }
         }
     }
@@ -156,7 +156,7 @@ fn print_threshold_table(receipts: &[Receipt], distinct: &[Pair]) {
         let within = |d: u32| d <= threshold;
         let all: Vec<u32> = receipts
             .iter()
-            .flat_map(|r| r.copies.iter().map(|c| hamming(*c, r.hash)))
+            .flat_map(|r| r.copies.iter().map(|c| distance(c, &r.hash)))
             .collect();
         print!(
             "{threshold:>4} {:>7.3}",
@@ -165,7 +165,7 @@ fn print_threshold_table(receipts: &[Receipt], distinct: &[Pair]) {
         for (k, _) in TRANSFORMS.iter().enumerate() {
             let found = receipts
                 .iter()
-                .filter(|r| within(hamming(r.copies[k], r.hash)))
+                .filter(|r| within(distance(&r.copies[k], &r.hash)))
                 .count();
             print!(" {:>8.3}", share(found, receipts.len()));
         }
@@ -183,7 +183,7 @@ fn print_threshold_table(receipts: &[Receipt], distinct: &[Pair]) {
     println!("\nclosest distinct pair: {closest} bits");
     let blank: BTreeSet<&str> = receipts
         .iter()
-        .filter(|r| r.hash.count_ones() < 8)
+        .filter(|r| r.hash.frames[0].count_ones() < 8)
         .map(|r| r.name.as_str())
         .collect();
     if !blank.is_empty() {
@@ -199,7 +199,7 @@ fn print_policy(receipts: &[Receipt], distinct: &[Pair], policy: DuplicatePolicy
     };
     let copies: Vec<u32> = receipts
         .iter()
-        .flat_map(|r| r.copies.iter().map(|c| hamming(*c, r.hash)))
+        .flat_map(|r| r.copies.iter().map(|c| distance(c, &r.hash)))
         .collect();
     let found = copies.iter().filter(|&&d| matches(d, true)).count();
     let strict_only = copies.iter().filter(|&&d| d <= policy.image_same).count();

@@ -263,17 +263,18 @@ fn insert_batch(tx: &Transaction<'_>, commit: &BatchCommit) -> Result<(), Ledger
 fn insert_receipts(tx: &Transaction<'_>, commit: &BatchCommit) -> Result<Vec<i64>, LedgerError> {
     let mut insert = tx.prepare(
         "INSERT INTO receipts (campaign, batch, position, file, receipt_id, member, status, \
-         reasons, purchase_key, phash, ph0, ph1, ph2, ph3, purchase_date, purchase_time, \
-         merchant, total, points, cashback, other_member, decided_at) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, \
-         ?18, ?19, ?20, ?21, ?22)",
+         reasons, purchase_key, phash, purchase_date, purchase_time, merchant, total, points, \
+         cashback, other_member, decided_at) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
+    )?;
+    let mut frame = tx.prepare(
+        "INSERT INTO receipt_frames (receipt, campaign, frame, hash, ph0, ph1, ph2, ph3) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
     )?;
     let decided_at = timestamp(commit.committed_at);
     let mut rows = Vec::with_capacity(commit.receipts.len());
     for receipt in &commit.receipts {
         let claim = &receipt.claim;
-        let hash_chunks = claim.phash.map(chunks);
-        let chunk = |i: usize| hash_chunks.map(|c| c[i]);
         let reasons = serde_json::to_string(&receipt.reasons)
             .map_err(|e| LedgerError::Corrupt(e.to_string()))?;
         insert.execute(params![
@@ -286,11 +287,7 @@ fn insert_receipts(tx: &Transaction<'_>, commit: &BatchCommit) -> Result<Vec<i64
             receipt.status.as_str(),
             reasons,
             claim.purchase_key,
-            claim.phash.map(|h| h as i64),
-            chunk(0),
-            chunk(1),
-            chunk(2),
-            chunk(3),
+            claim.phash.map(|h| h.to_string()),
             claim.date.map(|d| d.to_string()),
             claim.time,
             claim.merchant,
@@ -300,7 +297,21 @@ fn insert_receipts(tx: &Transaction<'_>, commit: &BatchCommit) -> Result<Vec<i64
             receipt.finding.as_ref().is_some_and(|f| f.other_member),
             decided_at,
         ])?;
-        rows.push(tx.last_insert_rowid());
+        let row = tx.last_insert_rowid();
+        for (index, hash) in claim.phash.iter().flat_map(|h| h.frames).enumerate() {
+            let [c0, c1, c2, c3] = chunks(hash);
+            frame.execute(params![
+                row,
+                commit.key.campaign,
+                index as i64,
+                hash as i64,
+                c0,
+                c1,
+                c2,
+                c3
+            ])?;
+        }
+        rows.push(row);
     }
     Ok(rows)
 }

@@ -19,7 +19,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use super::nearby::chunk_condition;
-use super::phash::hamming;
+use super::phash::{distance, Phash, FRAMES};
 use super::purchase::purchase_key;
 use super::{Ledger, LedgerError};
 use crate::extract::Receipt;
@@ -33,7 +33,7 @@ pub struct Claim {
     pub receipt_id: String,
     pub member: Option<String>,
     pub purchase_key: Option<String>,
-    pub phash: Option<u64>,
+    pub phash: Option<Phash>,
     pub merchant: Option<String>,
     pub date: Option<NaiveDate>,
     pub time: Option<String>,
@@ -42,7 +42,7 @@ pub struct Claim {
 
 impl Claim {
     /// The claim of a manifest entry, with its extracted receipt and perceptual hash if known.
-    pub fn new(entry: &ManifestEntry, receipt: Option<&Receipt>, phash: Option<u64>) -> Claim {
+    pub fn new(entry: &ManifestEntry, receipt: Option<&Receipt>, phash: Option<Phash>) -> Claim {
         Claim {
             receipt_id: entry.id.clone(),
             member: entry.member.clone(),
@@ -62,10 +62,11 @@ pub struct DuplicatePolicy {
     /// Status for the same purchase or a similar image: `Duplicate`, or `Review` for campaigns
     /// that want a human to look (the same bytes are always `Duplicate`).
     pub near_duplicate: Status,
-    /// Hamming distance up to which two images are the same receipt, whatever was extracted.
+    /// Print distance ([`super::distance`], bits of 64) up to which two images are the same
+    /// receipt, whatever was extracted.
     pub image_same: u32,
-    /// Hamming distance up to which two images are the same receipt when their totals agree
-    /// and their dates do not contradict each other.
+    /// Print distance up to which two images are the same receipt when their totals agree and
+    /// their dates and times do not contradict each other.
     pub image_similar: u32,
 }
 
@@ -294,11 +295,11 @@ impl ClaimChecker<'_> {
     /// The closest acceptable image match: stored rows first (the older original wins over one
     /// from this batch), then the batch; ties go to the earliest.
     fn similar_image(&self, claim: &Claim) -> Result<Option<(u32, Original)>, LedgerError> {
-        let Some(hash) = claim.phash else {
+        let Some(print) = claim.phash else {
             return Ok(None);
         };
         let mut best: Option<(u32, i64, Original)> = None;
-        for stored in self.stored_near(hash)? {
+        for stored in self.stored_near(print)? {
             let Some(distance) = self.image_match(claim, &stored.claim) else {
                 continue;
             };
@@ -326,10 +327,10 @@ impl ClaimChecker<'_> {
 
     /// The distance when `earlier` counts as the same receipt as `claim`, else `None`.
     fn image_match(&self, claim: &Claim, earlier: &Claim) -> Option<u32> {
-        let distance = hamming(claim.phash?, earlier.phash?);
-        let same = distance <= self.policy.image_same
-            || (distance <= self.policy.image_similar && fields_agree(claim, earlier));
-        same.then_some(distance)
+        let bits = distance(claim.phash.as_ref()?, earlier.phash.as_ref()?);
+        let same = bits <= self.policy.image_same
+            || (bits <= self.policy.image_similar && fields_agree(claim, earlier));
+        same.then_some(bits)
     }
 
     fn stored_where(&self, condition: &str, value: &str) -> Result<Vec<StoredClaim>, LedgerError> {
@@ -341,20 +342,39 @@ impl ClaimChecker<'_> {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
-    /// Stored claims whose hash may be within `image_similar` bits: the multi-index probe.
-    fn stored_near(&self, hash: u64) -> Result<Vec<StoredClaim>, LedgerError> {
+    /// Stored claims whose print may be within `image_similar` bits: the multi-index probe.
+    /// The query's whole page is looked up among every stored frame, and its inner frames
+    /// among stored whole pages, mirroring [`distance`]; candidates are checked exactly later.
+    fn stored_near(&self, print: Phash) -> Result<Vec<StoredClaim>, LedgerError> {
         let max = self.policy.image_similar.max(self.policy.image_same);
-        let conditions = (0..4)
-            .map(|n| chunk_condition(n, hash, max))
-            .collect::<Vec<_>>()
-            .join(" OR ");
-        let sql = format!(
-            "SELECT {COLUMNS} FROM receipts WHERE campaign = ?1 AND phash IS NOT NULL AND {CLAIM} \
-             AND ({conditions}) ORDER BY id"
-        );
-        let mut statement = self.ledger.conn.prepare(&sql)?;
-        let rows = statement.query_map([&self.campaign], stored_claim)?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        let mut receipts = std::collections::BTreeSet::new();
+        for (index, hash) in print.frames.into_iter().enumerate().take(FRAMES) {
+            let stored_frames = if index == 0 { "" } else { "AND frame = 0" };
+            let conditions = (0..4)
+                .map(|n| chunk_condition(n, hash, max))
+                .collect::<Vec<_>>()
+                .join(" OR ");
+            let sql = format!(
+                "SELECT DISTINCT receipt FROM receipt_frames WHERE campaign = ?1 {stored_frames} \
+                 AND ({conditions})"
+            );
+            let mut statement = self.ledger.conn.prepare(&sql)?;
+            let rows = statement.query_map([&self.campaign], |r| r.get::<_, i64>(0))?;
+            for row in rows {
+                receipts.insert(row?);
+            }
+        }
+        let mut statement = self.ledger.conn.prepare_cached(&format!(
+            "SELECT {COLUMNS} FROM receipts WHERE id = ?1 AND {CLAIM}"
+        ))?;
+        let mut found = Vec::new();
+        for id in receipts {
+            let rows = statement.query_map([id], stored_claim)?;
+            for row in rows {
+                found.push(row?);
+            }
+        }
+        Ok(found)
     }
 
     fn in_batch_original(&self, claim: &BatchClaim) -> Original {
@@ -394,7 +414,9 @@ fn stored_claim(row: &rusqlite::Row<'_>) -> rusqlite::Result<StoredClaim> {
             date,
             time: row.get(6)?,
             total,
-            phash: row.get::<_, Option<i64>>(8)?.map(|h| h as u64),
+            phash: row
+                .get::<_, Option<String>>(8)?
+                .and_then(|h| h.parse::<Phash>().ok()),
             ..Claim::default()
         },
     })

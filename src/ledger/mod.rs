@@ -31,6 +31,7 @@ mod schema;
 mod settle;
 pub mod shard;
 mod store;
+mod upright;
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -42,7 +43,7 @@ pub use batch::{
 };
 pub use claims::{Claim, ClaimChecker, DuplicatePolicy, Finding, MatchKind, Original};
 pub use lock::{RunLock, LOCK_FILE};
-pub use phash::{hamming, phash};
+pub use phash::{distance, hamming, phash, Phash};
 pub use purchase::{fold_merchant, purchase_key};
 pub use report::{CampaignStats, HistoryRow, PurgeReport, Stats};
 pub use schema::SCHEMA_VERSION;

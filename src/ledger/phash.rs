@@ -1,37 +1,63 @@
-//! The perceptual hash: 64 bits that stay close when the same receipt is re-encoded, resized,
+//! The perceptual hash: what stays close when the same receipt is re-encoded, resized,
 //! slightly rotated or reframed, so a resubmitted photo is found even though its bytes differ.
 //!
-//! This is the classic DCT pHash: the whole image squashed to 32×32 gray, its 2-D DCT, the 8×8
-//! lowest frequencies, one bit per coefficient above their median. It was chosen by measurement
-//! (`scripts/near-dup-eval`, numbers in `docs/ledger.md`) over dHash, block means and variants
-//! that first trim to the ink or deskew: on scanned receipts those normalisations moved the frame
-//! more than they steadied it. Low frequencies describe the page's layout (where the text blocks
-//! are), which survives re-encoding and resizing exactly and small rotations and crops mostly;
-//! they also look alike for two receipts of the same shop, which is why the ledger only trusts a
-//! loose match when the extracted total and date agree too (see `claims.rs`).
+//! Each frame is a classic DCT pHash: the gray image squashed to 32×32, its 2-D DCT, the 8×8
+//! lowest frequencies, one bit per AC coefficient above their median (64 bits, bit 0 unused).
+//! Low frequencies describe the page's layout (where the text blocks are), which survives
+//! re-encoding and resizing exactly. Two things were added because measurement on real receipts
+//! (`scripts/near-dup-eval`, numbers in `docs/ledger.md`) showed a single whole-image hash
+//! misses most rotated or cropped copies:
+//! - the image is first turned upright (`upright.rs`), so a photo taken 2° off hashes like one
+//!   taken straight;
+//! - three frames are hashed: the whole page and the page without 3 % and 6 % of every margin.
+//!   A copy cropped by a few percent then matches one of the original's inner frames (or the
+//!   other way round), which a whole-page hash cannot do: the frame *is* the layout.
 //!
-//! The hash is computed over whatever gray image the caller has (the decoded photo); it never
-//! panics, whatever the size.
+//! Two prints are compared by the smallest distance between one's whole frame and any frame of
+//! the other ([`distance`]). The layouts of two receipts of the same shop look alike too, which
+//! is why the ledger only trusts a loose match when the extracted total and date agree (see
+//! `claims.rs`). Computed over whatever gray image the caller has; never panics.
+
+use std::fmt;
+use std::str::FromStr;
 
 use image::imageops::FilterType;
 use image::{DynamicImage, GrayImage};
+use serde::{Deserialize, Serialize};
 
-/// Side of the square the image is reduced to before the DCT.
-const SIDE: usize = 32;
-/// Side of the block of low frequencies kept (8×8 = 64 bits).
-const KEEP: usize = 8;
-/// An intermediate size, so the final reduction averages over a similar area whatever the
-/// original resolution (a 4000 px photo and a 600 px scan of one receipt hash alike).
-const INTERMEDIATE: u32 = 512;
+use super::upright::{crop_margins, upright};
 
-/// The 64-bit perceptual hash of `image`. An empty image hashes to 0.
-pub fn phash(image: &GrayImage) -> u64 {
+/// How many frames a print has, and the margin each one leaves out.
+pub const FRAMES: usize = 3;
+const MARGINS: [f64; FRAMES] = [0.0, 0.03, 0.06];
+
+/// The perceptual print of one image: 64-bit hashes of its whole upright page and of two inner
+/// frames. Serialised as 3 × 16 hex digits joined by `-`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(into = "String", try_from = "String")]
+pub struct Phash {
+    pub frames: [u64; FRAMES],
+}
+
+/// The perceptual print of `image`. An empty image prints as zeros.
+pub fn phash(image: &GrayImage) -> Phash {
     if image.width() == 0 || image.height() == 0 {
-        return 0;
+        return Phash::default();
     }
-    let small = reduce(image);
-    let coefficients = low_frequencies(&small);
-    bits_above_median(&coefficients)
+    let page = upright(&shrink(image, INTERMEDIATE));
+    Phash {
+        frames: MARGINS.map(|margin| hash64(&crop_margins(&page, margin))),
+    }
+}
+
+/// The smallest number of differing bits between `a`'s whole page and any frame of `b`, or
+/// `b`'s whole page and any frame of `a`: a cropped copy matches the original's inner frame,
+/// and an original matches its cropped copy's whole page seen from the other side.
+pub fn distance(a: &Phash, b: &Phash) -> u32 {
+    (0..FRAMES)
+        .map(|i| hamming(a.frames[0], b.frames[i]).min(hamming(a.frames[i], b.frames[0])))
+        .min()
+        .unwrap_or(64)
 }
 
 /// How many of the 64 bits differ.
@@ -39,31 +65,81 @@ pub fn hamming(a: u64, b: u64) -> u32 {
     (a ^ b).count_ones()
 }
 
-/// Hex form for JSON and CSV (SQLite stores the integer).
-pub fn to_hex(hash: u64) -> String {
-    format!("{hash:016x}")
+impl fmt::Display for Phash {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let [a, b, c] = self.frames;
+        write!(f, "{a:016x}-{b:016x}-{c:016x}")
+    }
 }
 
-pub fn from_hex(text: &str) -> Option<u64> {
-    (text.len() == 16)
-        .then(|| u64::from_str_radix(text, 16).ok())
-        .flatten()
+impl FromStr for Phash {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Phash, String> {
+        let invalid = || format!("not a perceptual hash: {text:?}");
+        let parts: Vec<u64> = text
+            .split('-')
+            .map(|part| {
+                (part.len() == 16)
+                    .then(|| u64::from_str_radix(part, 16).ok())
+                    .flatten()
+            })
+            .collect::<Option<_>>()
+            .ok_or_else(invalid)?;
+        let frames: [u64; FRAMES] = parts.try_into().map_err(|_| invalid())?;
+        Ok(Phash { frames })
+    }
 }
 
-/// `SIDE`×`SIDE` gray pixels as f64, row-major. Goes through `DynamicImage` so the resampling
-/// runs in the optimised `image` crate rather than a generic instantiated here.
+impl From<Phash> for String {
+    fn from(hash: Phash) -> String {
+        hash.to_string()
+    }
+}
+
+impl TryFrom<String> for Phash {
+    type Error = String;
+
+    fn try_from(text: String) -> Result<Phash, String> {
+        text.parse()
+    }
+}
+
+/// Side of the square the image is reduced to before the DCT.
+const SIDE: usize = 32;
+/// Side of the block of low frequencies kept (8×8 = 64 bits).
+const KEEP: usize = 8;
+/// The working size, so the final reduction averages over a similar area whatever the original
+/// resolution (a 4000 px photo and a 600 px scan of one receipt hash alike), and turning the
+/// page upright stays cheap.
+const INTERMEDIATE: u32 = 512;
+
+/// One frame's 64-bit DCT hash.
+fn hash64(image: &GrayImage) -> u64 {
+    if image.width() == 0 || image.height() == 0 {
+        return 0;
+    }
+    bits_above_median(&low_frequencies(&reduce(image)))
+}
+
+/// At most `longest` pixels on the longest side. Goes through `DynamicImage` so resampling runs
+/// in the optimised `image` crate rather than in a generic instantiated here.
+fn shrink(image: &GrayImage, longest: u32) -> GrayImage {
+    let current = image.width().max(image.height());
+    if current <= longest {
+        return image.clone();
+    }
+    let scale = longest as f64 / current as f64;
+    let width = ((image.width() as f64 * scale).round() as u32).max(1);
+    let height = ((image.height() as f64 * scale).round() as u32).max(1);
+    DynamicImage::ImageLuma8(image.clone())
+        .resize_exact(width, height, FilterType::Triangle)
+        .to_luma8()
+}
+
+/// `SIDE`×`SIDE` gray pixels as f64, row-major.
 fn reduce(image: &GrayImage) -> Vec<f64> {
-    let dynamic = DynamicImage::ImageLuma8(image.clone());
-    let longest = image.width().max(image.height());
-    let intermediate = if longest > INTERMEDIATE {
-        let scale = INTERMEDIATE as f64 / longest as f64;
-        let width = ((image.width() as f64 * scale).round() as u32).max(1);
-        let height = ((image.height() as f64 * scale).round() as u32).max(1);
-        dynamic.resize_exact(width, height, FilterType::Triangle)
-    } else {
-        dynamic
-    };
-    let square = intermediate
+    let square = DynamicImage::ImageLuma8(image.clone())
         .resize_exact(SIDE as u32, SIDE as u32, FilterType::Triangle)
         .to_luma8();
     square.as_raw().iter().map(|&p| f64::from(p)).collect()
@@ -157,31 +233,51 @@ mod tests {
     fn a_resized_copy_hashes_almost_alike() {
         let original = receipt(600, 1400, 7);
         let smaller = resize(&original, 330, 770);
-        assert!(hamming(phash(&original), phash(&smaller)) <= 4);
+        assert!(distance(&phash(&original), &phash(&smaller)) <= 4);
+    }
+
+    #[test]
+    fn a_copy_cropped_by_a_few_percent_matches_an_inner_frame() {
+        let original = receipt(600, 1400, 7);
+        let cropped = DynamicImage::ImageLuma8(original.clone())
+            .crop_imm(36, 84, 600 - 72, 1400 - 168)
+            .to_luma8();
+        let (a, b) = (phash(&original), phash(&cropped));
+        assert!(distance(&a, &b) <= 4, "distance {}", distance(&a, &b));
+        assert!(distance(&a, &b) < hamming(a.frames[0], b.frames[0]));
+        assert_eq!(distance(&a, &b), distance(&b, &a));
     }
 
     #[test]
     fn different_layouts_hash_far_apart() {
         let a = phash(&receipt(600, 1400, 7));
         let b = phash(&receipt(600, 1400, 12345));
-        assert!(hamming(a, b) > 12, "distance {}", hamming(a, b));
+        assert!(distance(&a, &b) > 12, "distance {}", distance(&a, &b));
     }
 
     #[test]
     fn degenerate_images_do_not_panic() {
-        assert_eq!(phash(&GrayImage::new(0, 0)), 0);
+        assert_eq!(phash(&GrayImage::new(0, 0)), Phash::default());
         phash(&GrayImage::new(1, 1));
         phash(&GrayImage::new(1, 5000));
+        phash(&GrayImage::new(5000, 3));
         // A blank page has every AC coefficient equal: no bit is above the median.
-        assert_eq!(phash(&GrayImage::from_pixel(64, 64, Luma([255]))), 0);
+        let blank = phash(&GrayImage::from_pixel(64, 64, Luma([255])));
+        assert_eq!(blank, Phash::default());
     }
 
     #[test]
-    fn hex_round_trips() {
-        for hash in [0, 1, u64::MAX, 0x0123_4567_89ab_cdef] {
-            assert_eq!(from_hex(&to_hex(hash)), Some(hash));
+    fn text_form_round_trips() {
+        let hash = Phash {
+            frames: [0, u64::MAX, 0x0123_4567_89ab_cdef],
+        };
+        let text = hash.to_string();
+        assert_eq!(text, "0000000000000000-ffffffffffffffff-0123456789abcdef");
+        assert_eq!(text.parse::<Phash>(), Ok(hash));
+        let json = serde_json::to_string(&hash).unwrap();
+        assert_eq!(serde_json::from_str::<Phash>(&json).unwrap(), hash);
+        for bad in ["", "xyz", "00-00-00", &text[..33]] {
+            assert!(bad.parse::<Phash>().is_err(), "{bad}");
         }
-        assert_eq!(from_hex("xyz"), None);
-        assert_eq!(from_hex("0123"), None);
     }
 }

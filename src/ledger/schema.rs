@@ -18,8 +18,9 @@ pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
 /// Version 1: batches with their rendered outputs, every decided receipt, and the award lines.
 ///
 /// Money and points are exact decimals stored as text (SQLite has no decimal type and REAL
-/// would round). The perceptual hash is stored whole and as four 16-bit chunks, each indexed,
-/// for the multi-index Hamming search in `nearby.rs`.
+/// would round). The perceptual print is stored as text on the receipt, and each of its frames
+/// as a row of `receipt_frames` split into four 16-bit chunks, each indexed, for the
+/// multi-index Hamming search in `nearby.rs`.
 const V1: &str = r#"
 CREATE TABLE batches (
     campaign       TEXT NOT NULL,
@@ -51,11 +52,7 @@ CREATE TABLE receipts (
     status         TEXT NOT NULL,
     reasons        TEXT NOT NULL,
     purchase_key   TEXT,
-    phash          INTEGER,
-    ph0            INTEGER,
-    ph1            INTEGER,
-    ph2            INTEGER,
-    ph3            INTEGER,
+    phash          TEXT,
     purchase_date  TEXT,
     purchase_time  TEXT,
     merchant       TEXT,
@@ -71,11 +68,23 @@ CREATE TABLE receipts (
 CREATE INDEX receipts_by_content ON receipts (campaign, receipt_id);
 CREATE INDEX receipts_by_purchase ON receipts (campaign, purchase_key);
 CREATE INDEX receipts_by_member ON receipts (member, campaign);
-CREATE INDEX receipts_by_ph0 ON receipts (campaign, ph0);
-CREATE INDEX receipts_by_ph1 ON receipts (campaign, ph1);
-CREATE INDEX receipts_by_ph2 ON receipts (campaign, ph2);
-CREATE INDEX receipts_by_ph3 ON receipts (campaign, ph3);
 CREATE INDEX receipts_by_original ON receipts (original);
+
+CREATE TABLE receipt_frames (
+    receipt   INTEGER NOT NULL REFERENCES receipts (id) ON DELETE CASCADE,
+    campaign  TEXT NOT NULL,
+    frame     INTEGER NOT NULL,
+    hash      INTEGER NOT NULL,
+    ph0       INTEGER NOT NULL,
+    ph1       INTEGER NOT NULL,
+    ph2       INTEGER NOT NULL,
+    ph3       INTEGER NOT NULL,
+    PRIMARY KEY (receipt, frame)
+);
+CREATE INDEX frames_by_ph0 ON receipt_frames (campaign, ph0);
+CREATE INDEX frames_by_ph1 ON receipt_frames (campaign, ph1);
+CREATE INDEX frames_by_ph2 ON receipt_frames (campaign, ph2);
+CREATE INDEX frames_by_ph3 ON receipt_frames (campaign, ph3);
 
 CREATE TABLE awards (
     seq         INTEGER PRIMARY KEY AUTOINCREMENT,

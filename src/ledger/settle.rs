@@ -12,13 +12,13 @@
 
 use rust_decimal::Decimal;
 
-use super::{Claim, ClaimChecker, DecidedReceipt, Finding, LedgerError, MatchKind};
+use super::{Claim, ClaimChecker, DecidedReceipt, Finding, LedgerError, MatchKind, Phash};
 use crate::output::ResultRecord;
 use crate::reason::Status;
 
 impl Claim {
     /// The claim of a decided result (its receipt's fields), with its perceptual hash if known.
-    pub fn of_result(result: &ResultRecord, phash: Option<u64>) -> Claim {
+    pub fn of_result(result: &ResultRecord, phash: Option<Phash>) -> Claim {
         let receipt = result.receipt.as_ref();
         Claim {
             receipt_id: result.id.clone(),
@@ -38,7 +38,7 @@ impl Claim {
 pub fn settle(
     checker: &mut ClaimChecker<'_>,
     results: &mut [ResultRecord],
-    phashes: &[Option<u64>],
+    phashes: &[Option<Phash>],
 ) -> Result<Vec<DecidedReceipt>, LedgerError> {
     results
         .iter_mut()
@@ -55,7 +55,7 @@ pub fn settle_one(
     checker: &mut ClaimChecker<'_>,
     position: usize,
     result: &mut ResultRecord,
-    phash: Option<u64>,
+    phash: Option<Phash>,
 ) -> Result<DecidedReceipt, LedgerError> {
     let claim = Claim::of_result(result, phash);
     let finding = if is_checked(result) {

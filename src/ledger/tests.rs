@@ -33,6 +33,13 @@ fn claim(n: u64, member: &str) -> Claim {
     }
 }
 
+/// A print whose inner frames are far from everything else in these tests.
+fn print(whole: u64) -> Phash {
+    Phash {
+        frames: [whole, !whole, whole.rotate_left(32) ^ 0x5555_5555_5555_5555],
+    }
+}
+
 fn decided(position: usize, claim: Claim, status: Status, points: &str) -> DecidedReceipt {
     DecidedReceipt {
         position,
@@ -287,7 +294,7 @@ fn a_rejected_photo_does_not_hold_the_purchase_but_its_bytes_do() {
     let (_dir, mut ledger) = open();
     let mut blurry = claim(1, "m1");
     blurry.purchase_key = Some("k".into());
-    blurry.phash = Some(0xF0F0);
+    blurry.phash = Some(print(0xF0F0));
     ledger
         .commit_batch(&commit(
             "mon",
@@ -298,7 +305,7 @@ fn a_rejected_photo_does_not_hold_the_purchase_but_its_bytes_do() {
     let checker = ledger.claim_checker("spring", "tue", DuplicatePolicy::default());
     let mut retake = claim(2, "m1");
     retake.purchase_key = Some("k".into());
-    retake.phash = Some(0xF0F0);
+    retake.phash = Some(print(0xF0F0));
     assert!(checker.check(&retake).unwrap().is_none());
     let resent = checker.check(&blurry).unwrap().unwrap();
     assert_eq!(resent.kind, MatchKind::SameFile);
@@ -308,7 +315,7 @@ fn a_rejected_photo_does_not_hold_the_purchase_but_its_bytes_do() {
 fn similar_images_match_when_close_or_when_fields_agree() {
     let (_dir, mut ledger) = open();
     let mut original = claim(1, "m1");
-    original.phash = Some(0);
+    original.phash = Some(print(0));
     ledger
         .commit_batch(&commit(
             "mon",
@@ -320,7 +327,7 @@ fn similar_images_match_when_close_or_when_fields_agree() {
     let checker = ledger.claim_checker("spring", "tue", policy);
     let near = |bits: u32, total: &str| Claim {
         receipt_id: id(100 + u64::from(bits)),
-        phash: Some((1u64 << bits) - 1),
+        phash: Some(print((1u64 << bits) - 1)),
         total: Some(money(total)),
         ..original.clone()
     };
@@ -351,8 +358,6 @@ fn similar_images_match_when_close_or_when_fields_agree() {
 #[test]
 fn near_duplicate_search_finds_what_a_full_scan_finds() {
     let (_dir, mut ledger) = open();
-    // Pseudo-random hashes plus planted neighbours of the query at every distance.
-    let query = 0x0123_4567_89ab_cdefu64;
     let mut state = 0x9e37_79b9_7f4a_7c15u64;
     let mut next = || {
         state ^= state << 13;
@@ -360,20 +365,34 @@ fn near_duplicate_search_finds_what_a_full_scan_finds() {
         state ^= state << 17;
         state
     };
-    let mut hashes: Vec<u64> = (0..2000).map(|_| next()).collect();
-    for distance in 0..16u32 {
-        let mut flipped = query;
-        for i in 0..distance {
-            flipped ^= 1 << ((i * 37) % 64); // spread over the chunks
-        }
-        hashes.push(flipped);
+    let query = Phash {
+        frames: [next(), next(), next()],
+    };
+    // `distance` bits flipped, spread over the four chunks: the multi-index worst case.
+    let flip =
+        |hash: u64, distance: u32| (0..distance).fold(hash, |h, i| h ^ (1 << ((i * 37) % 64)));
+    let mut prints: Vec<Phash> = (0..2000)
+        .map(|_| Phash {
+            frames: [next(), next(), next()],
+        })
+        .collect();
+    // Planted neighbours along each path of `distance`: whole to whole, query whole to a
+    // stored inner frame, query inner frame to a stored whole page.
+    for bits in 0..16u32 {
+        let mut whole = prints[0];
+        whole.frames[0] = flip(query.frames[0], bits + 1);
+        let mut inner = prints[1];
+        inner.frames[2] = flip(query.frames[0], bits);
+        let mut reverse = prints[2];
+        reverse.frames[0] = flip(query.frames[1], bits + 2);
+        prints.extend([whole, inner, reverse]);
     }
-    let receipts = hashes
+    let receipts = prints
         .iter()
         .enumerate()
-        .map(|(i, &h)| {
+        .map(|(i, &p)| {
             let mut c = claim(i as u64, "m1");
-            c.phash = Some(h);
+            c.phash = Some(p);
             c.total = None; // no field agreement: only the strict threshold applies
             decided(i, c, Status::Accepted, "1")
         })
@@ -381,7 +400,7 @@ fn near_duplicate_search_finds_what_a_full_scan_finds() {
     ledger
         .commit_batch(&commit("mon", receipts, day(4)))
         .unwrap();
-    for max in [0, 3, 4, 7, 8, 11] {
+    for max in [0, 1, 3, 4, 7, 8, 11] {
         let policy = DuplicatePolicy {
             image_same: max,
             image_similar: max,
@@ -394,9 +413,9 @@ fn near_duplicate_search_finds_what_a_full_scan_finds() {
             ..Claim::default()
         };
         let found = checker.check(&probe).unwrap();
-        let best = hashes
+        let best = prints
             .iter()
-            .map(|&h| hamming(h, query))
+            .map(|p| distance(p, &query))
             .filter(|&d| d <= max)
             .min();
         assert_eq!(
