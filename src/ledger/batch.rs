@@ -268,7 +268,7 @@ fn insert_receipts(tx: &Transaction<'_>, commit: &BatchCommit) -> Result<Vec<i64
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
     )?;
     let mut frame = tx.prepare(
-        "INSERT INTO receipt_frames (receipt, campaign, frame, hash, ph0, ph1, ph2, ph3) \
+        "INSERT INTO receipt_frames (receipt, frame, campaign, hash, ph0, ph1, ph2, ph3) \
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
     )?;
     let decided_at = timestamp(commit.committed_at);
@@ -302,8 +302,8 @@ fn insert_receipts(tx: &Transaction<'_>, commit: &BatchCommit) -> Result<Vec<i64
             let [c0, c1, c2, c3] = chunks(hash);
             frame.execute(params![
                 row,
-                commit.key.campaign,
                 index as i64,
+                commit.key.campaign,
                 hash as i64,
                 c0,
                 c1,

@@ -15,11 +15,12 @@
 //! another duplicate.
 
 use chrono::NaiveDate;
+use rusqlite::OptionalExtension;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use super::nearby::chunk_condition;
-use super::phash::{distance, Phash, FRAMES};
+use super::nearby::{chunk_in_list, chunk_probes, chunk_radius, probes};
+use super::phash::{distance, hamming, Phash, FRAMES};
 use super::purchase::purchase_key;
 use super::{Ledger, LedgerError};
 use crate::extract::Receipt;
@@ -342,36 +343,50 @@ impl ClaimChecker<'_> {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
-    /// Stored claims whose print may be within `image_similar` bits: the multi-index probe.
-    /// The query's whole page is looked up among every stored frame, and its inner frames
-    /// among stored whole pages, mirroring [`distance`]; candidates are checked exactly later.
+    /// Stored claims whose print is within `image_similar` bits: the multi-index probe.
+    ///
+    /// The query's whole page is looked up among every stored frame, and its inner frames among
+    /// stored whole pages, mirroring [`distance`]. One `SELECT` per (query frame, chunk), joined
+    /// by `UNION ALL`, so SQLite seeks each chunk's index (an `OR` of the four would scan the
+    /// campaign) and reads only the index (it holds the hash). The distance is computed here
+    /// from the frames found; only the few receipts within reach are then read whole.
     fn stored_near(&self, print: Phash) -> Result<Vec<StoredClaim>, LedgerError> {
         let max = self.policy.image_similar.max(self.policy.image_same);
-        let mut receipts = std::collections::BTreeSet::new();
-        for (index, hash) in print.frames.into_iter().enumerate().take(FRAMES) {
+        let radius = chunk_radius(max);
+        let per_chunk = probes(0, radius).len();
+        let mut selects = Vec::with_capacity(FRAMES * 4);
+        let mut values: Vec<rusqlite::types::Value> = vec![self.campaign.clone().into()];
+        for (index, hash) in print.frames.into_iter().enumerate() {
             let stored_frames = if index == 0 { "" } else { "AND frame = 0" };
-            let conditions = (0..4)
-                .map(|n| chunk_condition(n, hash, max))
-                .collect::<Vec<_>>()
-                .join(" OR ");
-            let sql = format!(
-                "SELECT DISTINCT receipt FROM receipt_frames WHERE campaign = ?1 {stored_frames} \
-                 AND ({conditions})"
-            );
-            let mut statement = self.ledger.conn.prepare(&sql)?;
-            let rows = statement.query_map([&self.campaign], |r| r.get::<_, i64>(0))?;
-            for row in rows {
-                receipts.insert(row?);
+            for chunk in 0..4 {
+                let condition = chunk_in_list(chunk, values.len() + 1, per_chunk);
+                selects.push(format!(
+                    "SELECT {index}, receipt, hash FROM receipt_frames WHERE campaign = ?1 \
+                     {stored_frames} AND {condition}"
+                ));
+                values.extend(chunk_probes(chunk, hash, radius).map(Into::into));
             }
         }
-        let mut statement = self.ledger.conn.prepare_cached(&format!(
+        let mut statement = self
+            .ledger
+            .conn
+            .prepare_cached(&selects.join(" UNION ALL "))?;
+        let mut rows = statement.query(rusqlite::params_from_iter(values))?;
+        let mut within = std::collections::BTreeSet::new();
+        while let Some(row) = rows.next()? {
+            let query_frame: usize = row.get(0)?;
+            let stored = row.get::<_, i64>(2)? as u64;
+            if hamming(print.frames[query_frame], stored) <= max {
+                within.insert(row.get::<_, i64>(1)?);
+            }
+        }
+        let mut claim = self.ledger.conn.prepare_cached(&format!(
             "SELECT {COLUMNS} FROM receipts WHERE id = ?1 AND {CLAIM}"
         ))?;
-        let mut found = Vec::new();
-        for id in receipts {
-            let rows = statement.query_map([id], stored_claim)?;
-            for row in rows {
-                found.push(row?);
+        let mut found = Vec::with_capacity(within.len());
+        for id in within {
+            if let Some(stored) = claim.query_row([id], stored_claim).optional()? {
+                found.push(stored);
             }
         }
         Ok(found)

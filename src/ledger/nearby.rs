@@ -37,15 +37,21 @@ fn flip_from(value: u16, from: u32, left: u32, out: &mut Vec<u16>) {
     }
 }
 
-/// `phN IN (…)` for chunk `n`: the values are integers generated here, never user text.
-pub(crate) fn chunk_condition(n: usize, hash: u64, max_distance: u32) -> String {
-    let chunk = chunks(hash)[n] as u16;
-    let values = probes(chunk, chunk_radius(max_distance))
-        .iter()
-        .map(|v| v.to_string())
+/// `phN IN (?a, ?a+1, …)` with `count` numbered parameters starting at `first`: the statement
+/// text depends only on the policy, so SQLite parses it once and each check only binds values.
+pub(crate) fn chunk_in_list(n: usize, first: usize, count: usize) -> String {
+    let params = (first..first + count)
+        .map(|i| format!("?{i}"))
         .collect::<Vec<_>>()
         .join(",");
-    format!("ph{n} IN ({values})")
+    format!("ph{n} IN ({params})")
+}
+
+/// The values to bind for chunk `n` of `hash`, in the order of [`chunk_in_list`].
+pub(crate) fn chunk_probes(n: usize, hash: u64, radius: u32) -> impl Iterator<Item = i64> {
+    probes(chunks(hash)[n] as u16, radius)
+        .into_iter()
+        .map(i64::from)
 }
 
 #[cfg(test)]
@@ -88,6 +94,10 @@ mod tests {
     fn chunks_split_low_bits_first() {
         assert_eq!(chunks(0x0004_0003_0002_0001), [1, 2, 3, 4]);
         assert_eq!(chunks(u64::MAX), [0xffff; 4]);
-        assert_eq!(chunk_condition(1, 0x0000_0000_0005_0000, 3), "ph1 IN (5)");
+        assert_eq!(chunk_in_list(1, 2, 3), "ph1 IN (?2,?3,?4)");
+        assert_eq!(
+            chunk_probes(1, 0x0000_0000_0005_0000, 0).collect::<Vec<_>>(),
+            [5]
+        );
     }
 }

@@ -20,7 +20,8 @@ pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
 /// Money and points are exact decimals stored as text (SQLite has no decimal type and REAL
 /// would round). The perceptual print is stored as text on the receipt, and each of its frames
 /// as a row of `receipt_frames` split into four 16-bit chunks, each indexed, for the
-/// multi-index Hamming search in `nearby.rs`.
+/// multi-index Hamming search in `nearby.rs`. Those indexes carry the hash and (the table being
+/// `WITHOUT ROWID`) the receipt and frame, so a probe reads only the index.
 const V1: &str = r#"
 CREATE TABLE batches (
     campaign       TEXT NOT NULL,
@@ -72,19 +73,19 @@ CREATE INDEX receipts_by_original ON receipts (original);
 
 CREATE TABLE receipt_frames (
     receipt   INTEGER NOT NULL REFERENCES receipts (id) ON DELETE CASCADE,
-    campaign  TEXT NOT NULL,
     frame     INTEGER NOT NULL,
+    campaign  TEXT NOT NULL,
     hash      INTEGER NOT NULL,
     ph0       INTEGER NOT NULL,
     ph1       INTEGER NOT NULL,
     ph2       INTEGER NOT NULL,
     ph3       INTEGER NOT NULL,
     PRIMARY KEY (receipt, frame)
-);
-CREATE INDEX frames_by_ph0 ON receipt_frames (campaign, ph0);
-CREATE INDEX frames_by_ph1 ON receipt_frames (campaign, ph1);
-CREATE INDEX frames_by_ph2 ON receipt_frames (campaign, ph2);
-CREATE INDEX frames_by_ph3 ON receipt_frames (campaign, ph3);
+) WITHOUT ROWID;
+CREATE INDEX frames_by_ph0 ON receipt_frames (campaign, ph0, hash);
+CREATE INDEX frames_by_ph1 ON receipt_frames (campaign, ph1, hash);
+CREATE INDEX frames_by_ph2 ON receipt_frames (campaign, ph2, hash);
+CREATE INDEX frames_by_ph3 ON receipt_frames (campaign, ph3, hash);
 
 CREATE TABLE awards (
     seq         INTEGER PRIMARY KEY AUTOINCREMENT,
