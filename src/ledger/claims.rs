@@ -267,8 +267,8 @@ impl ClaimChecker<'_> {
 
     fn same_file(&self, claim: &Claim) -> Result<Option<Original>, LedgerError> {
         let stored =
-            self.stored_where(&format!("receipt_id = ?2 AND {DECIDED}"), &claim.receipt_id)?;
-        if let Some(first) = stored.into_iter().next() {
+            self.first_stored(&format!("receipt_id = ?2 AND {DECIDED}"), &claim.receipt_id)?;
+        if let Some(first) = stored {
             return Ok(Some(first.original));
         }
         Ok(self
@@ -282,8 +282,7 @@ impl ClaimChecker<'_> {
         let Some(key) = &claim.purchase_key else {
             return Ok(None);
         };
-        let stored = self.stored_where(&format!("purchase_key = ?2 AND {CLAIM}"), key)?;
-        if let Some(first) = stored.into_iter().next() {
+        if let Some(first) = self.first_stored(&format!("purchase_key = ?2 AND {CLAIM}"), key)? {
             return Ok(Some(first.original));
         }
         Ok(self
@@ -334,13 +333,19 @@ impl ClaimChecker<'_> {
         same.then_some(bits)
     }
 
-    fn stored_where(&self, condition: &str, value: &str) -> Result<Vec<StoredClaim>, LedgerError> {
+    /// The earliest stored row of the campaign meeting `condition` (with `?2` = `value`).
+    fn first_stored(
+        &self,
+        condition: &str,
+        value: &str,
+    ) -> Result<Option<StoredClaim>, LedgerError> {
         let sql = format!(
             "SELECT {COLUMNS} FROM receipts WHERE campaign = ?1 AND {condition} ORDER BY id LIMIT 1"
         );
         let mut statement = self.ledger.conn.prepare_cached(&sql)?;
-        let rows = statement.query_map([&self.campaign, value], stored_claim)?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        Ok(statement
+            .query_row([&self.campaign, value], stored_claim)
+            .optional()?)
     }
 
     /// Stored claims whose print is within `image_similar` bits: the multi-index probe.
