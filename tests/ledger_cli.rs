@@ -756,3 +756,81 @@ fn an_unknown_pause_point_never_stops_a_run() {
     assert!(matches!(status.code(), Some(0 | 1)));
     assert!(started.elapsed() < Duration::from_secs(60));
 }
+
+/// Cache entries (`.json`, not the temp files of a write in progress) under `state/ocr-cache`.
+fn cached_pages(scratch: &Scratch) -> usize {
+    let root = scratch.path("state/ocr-cache");
+    let Ok(shards) = std::fs::read_dir(root) else {
+        return 0;
+    };
+    shards
+        .flatten()
+        .filter_map(|d| std::fs::read_dir(d.path()).ok())
+        .flat_map(|files| files.flatten())
+        .filter(|f| f.path().extension().is_some_and(|e| e == "json"))
+        .count()
+}
+
+#[test]
+fn kill_9_during_ocr_loses_no_recognised_page() {
+    let scratch = Scratch::new();
+    // Enough work that the run is still recognising when the first pages are cached.
+    for i in 0..150u32 {
+        let folder = scratch.path(&format!("night/m{}", i % 3));
+        std::fs::create_dir_all(&folder).unwrap();
+        let image = image::GrayImage::from_fn(400, 400, |x, y| {
+            image::Luma([((x * 7 + y * 13 + i * 31) % 251) as u8])
+        });
+        image.save(folder.join(format!("r{i:03}.png"))).unwrap();
+        let total = format!("{}.00", 10 + i);
+        std::fs::write(
+            folder.join(format!("r{i:03}.txt")),
+            transcript("MONOPRIX", "02/03/2024", "10:00", &total),
+        )
+        .unwrap();
+    }
+    let run = |out: &str| {
+        scratch.fidelio(&[
+            "run",
+            "night",
+            "--campaign",
+            "campaign.toml",
+            "--out",
+            out,
+            "--engine",
+            "text",
+            "-j",
+            "1",
+            "-q",
+        ])
+    };
+    let mut child = run("killed").spawn().unwrap();
+    let started = std::time::Instant::now();
+    while cached_pages(&scratch) < 5 && started.elapsed() < Duration::from_secs(120) {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let before = cached_pages(&scratch);
+    assert!(before >= 5, "nothing was cached before the kill");
+    assert!(
+        before < 150,
+        "the run finished before it could be killed: make it longer"
+    );
+    assert!(!scratch.path("killed/results.jsonl").exists());
+
+    let output = run("rerun").output().unwrap();
+    assert!(matches!(output.status.code(), Some(0 | 1)));
+    let timings: serde_json::Value =
+        serde_json::from_str(&scratch.read("rerun/timings.json")).unwrap();
+    assert!(
+        timings["cached"].as_u64().unwrap() >= before as u64,
+        "{timings}"
+    );
+    assert_eq!(
+        timings["cached"].as_u64().unwrap() + timings["recognized"].as_u64().unwrap(),
+        150
+    );
+    assert_eq!(scratch.results("rerun").len(), 150);
+    assert_eq!(cached_pages(&scratch), 150);
+}
