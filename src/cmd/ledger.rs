@@ -31,6 +31,9 @@ pub struct LedgerStep<'a> {
     pub lock_timeout: Duration,
     /// Who holds the lock, for whoever has to wait (`validate --batch mon`).
     pub holder: String,
+    /// How repeats that are not byte-identical are treated (the campaign's choice, once its
+    /// file can say so).
+    pub policy: DuplicatePolicy,
     pub quiet: bool,
 }
 
@@ -70,8 +73,7 @@ impl LedgerStep<'_> {
                 let prior = ledger.prior_awards(&campaign.id)?;
                 let mut results = decide(&prior);
                 let revocations = ledger.pending_revocations(&campaign.id)?;
-                let mut checker =
-                    ledger.claim_checker(&campaign.id, &self.batch, DuplicatePolicy::default());
+                let mut checker = ledger.claim_checker(&campaign.id, &self.batch, self.policy);
                 let receipts = settle(&mut checker, &mut results, &[])?;
                 let outputs = render(
                     &results,

@@ -7,7 +7,7 @@
 use std::time::Duration;
 
 use fidelio::ingest::ManifestEntry;
-use fidelio::ledger::shard;
+use fidelio::ledger::{shard, DuplicatePolicy};
 use fidelio::ocr::OcrRecord;
 use fidelio::output::Summary;
 use fidelio::validate::decide_all;
@@ -28,6 +28,7 @@ pub fn run(args: ValidateArgs) -> anyhow::Result<ExitCode> {
             batch: batch.clone(),
             lock_timeout: Duration::from_secs(args.batch.lock_timeout),
             holder: format!("validate --batch {batch}"),
+            policy: DuplicatePolicy::default(),
             quiet: args.quiet,
         }
         .apply(

@@ -728,3 +728,88 @@ fn a_ledger_survives_reopening_with_everything_in_it() {
     let ledger = Ledger::open(dir.path()).unwrap();
     assert_eq!(ledger.prior_awards("spring").unwrap().len(), 1);
 }
+
+fn result(file: &str, id_n: u64, member: &str, status: Status, total: &str) -> ResultRecord {
+    ResultRecord {
+        file: file.into(),
+        id: id(id_n),
+        member: Some(member.into()),
+        status,
+        reasons: vec![],
+        receipt: Some(crate::extract::Receipt {
+            merchant: Some("Carrefour".into()),
+            date: NaiveDate::from_ymd_opt(2024, 3, 1),
+            time: Some("10:00".into()),
+            total: Some(money(total)),
+            ..Default::default()
+        }),
+        points: if status == Status::Accepted {
+            money(total).floor()
+        } else {
+            Decimal::ZERO
+        },
+        campaign: "spring".into(),
+        duplicate_of: None,
+        audit: vec![],
+    }
+}
+
+#[test]
+fn settling_turns_repeats_that_would_pay_into_duplicates_or_review() {
+    let (_dir, mut ledger) = open();
+    let policy = DuplicatePolicy {
+        near_duplicate: Status::Review,
+        ..DuplicatePolicy::default()
+    };
+    let mut monday = vec![result("mon/a.jpg", 1, "alice", Status::Accepted, "20.00")];
+    let decided = {
+        let mut checker = ledger.claim_checker("spring", "mon", policy);
+        settle(&mut checker, &mut monday, &[]).unwrap()
+    };
+    assert!(decided[0].finding.is_none());
+    ledger
+        .commit_batch(&commit("mon", decided, day(4)))
+        .unwrap();
+
+    let mut tuesday = vec![
+        // Another photo of Alice's purchase, by Bob: would pay, so it goes to review.
+        result("tue/b1.jpg", 2, "bob", Status::Accepted, "20.00"),
+        // The same purchase again, but rejected for its own reasons: it stays rejected.
+        result("tue/b2.jpg", 3, "bob", Status::Rejected, "20.00"),
+        // Alice's very file: a duplicate whatever was decided.
+        result("tue/a.jpg", 1, "alice", Status::Rejected, "20.00"),
+        // New purchases are left alone; the second repeats the first within the batch.
+        result("tue/c1.jpg", 4, "carol", Status::Accepted, "7.00"),
+        result("tue/c2.jpg", 5, "carol", Status::Accepted, "7.00"),
+    ];
+    let mut checker = ledger.claim_checker("spring", "tue", policy);
+    let decided = settle(&mut checker, &mut tuesday, &[]).unwrap();
+    let statuses: Vec<Status> = tuesday.iter().map(|r| r.status).collect();
+    assert_eq!(
+        statuses,
+        [
+            Status::Review,
+            Status::Rejected,
+            Status::Duplicate,
+            Status::Accepted,
+            Status::Review
+        ]
+    );
+    assert_eq!(tuesday[0].points, Decimal::ZERO);
+    assert_eq!(
+        tuesday[0]
+            .reasons
+            .iter()
+            .map(|r| r.code)
+            .collect::<Vec<_>>(),
+        [Code::DuplicatePurchase, Code::ClaimedByOtherMember]
+    );
+    assert_eq!(tuesday[4].reasons[0].code, Code::DuplicatePurchase);
+    assert!(tuesday[4].reasons[0].message.contains("tue/c1.jpg"));
+    assert_eq!(decided[2].reasons, [Code::DuplicateFile]);
+    assert_eq!(decided[3].points, money("7"));
+    assert_eq!(
+        decided.iter().map(|d| d.position).collect::<Vec<_>>(),
+        [0, 1, 2, 3, 4]
+    );
+}
