@@ -11,13 +11,12 @@ use crate::progress::Progress;
 
 pub fn run(args: OcrArgs) -> anyhow::Result<ExitCode> {
     let config = OcrConfig::from_args(&args.ocr, &args.state.state, None)?;
-    let shard: Option<Shard> = match &args.shard {
-        Some(text) => Some(
-            text.parse()
-                .map_err(|e: fidelio::ledger::shard::ShardError| usage(e.to_string()))?,
-        ),
-        None => None,
-    };
+    let shard = args
+        .shard
+        .as_deref()
+        .map(str::parse::<Shard>)
+        .transpose()
+        .map_err(|e| usage(e.to_string()))?;
     let mut entries = read_entries(&args)?;
     if let Some(shard) = shard {
         entries = shard.select(entries);
