@@ -34,6 +34,8 @@ pub enum Command {
     /// Check a campaign file, or explain its rules in plain words.
     #[command(subcommand)]
     Campaign(CampaignCommand),
+    /// Inspect and maintain the ledger (state across nights): stats, export, revoke, history, purge.
+    Ledger(LedgerArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -140,6 +142,9 @@ pub struct OcrArgs {
     /// Write OCR JSONL here instead of stdout.
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// OCR only slice K of N (by content hash), e.g. `--shard 2/3`, for several machines.
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<String>,
     #[command(flatten)]
     pub ocr: OcrOptions,
     #[command(flatten)]
@@ -151,7 +156,8 @@ pub struct OcrArgs {
 
 #[derive(Debug, Args)]
 pub struct ValidateArgs {
-    /// OCR JSONL files from `fidelio ocr` (`-` for stdin); several are merged in file order.
+    /// OCR JSONL files from `fidelio ocr` (`-` for stdin); several are slices of one batch
+    /// (`ocr --shard K/N`), merged back into input order.
     #[arg(required = true, value_name = "OCR_JSONL")]
     pub inputs: Vec<PathBuf>,
     /// Campaign rules (TOML).
@@ -160,7 +166,79 @@ pub struct ValidateArgs {
     /// Output directory for results.jsonl, points.csv, summary.json (default: results on stdout).
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
+    /// The `fidelio scan` manifest the OCR slices were cut from: every file must be in exactly
+    /// one slice, and results follow its order.
+    #[arg(long, value_name = "MANIFEST_JSONL")]
+    pub from_scan: Option<PathBuf>,
+    #[command(flatten)]
+    pub batch: BatchArgs,
+    #[command(flatten)]
+    pub state: StateArgs,
     /// No summary on stderr.
     #[arg(short, long)]
     pub quiet: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct BatchArgs {
+    /// Record the decisions in the ledger as this batch (a night); re-running a committed batch
+    /// replays its outputs. Without it, `validate` decides without the ledger (what-if).
+    #[arg(long, value_name = "NAME")]
+    pub batch: Option<String>,
+    /// Seconds to wait for another run holding the ledger before giving up.
+    #[arg(long, default_value_t = 60, value_name = "SECONDS")]
+    pub lock_timeout: u64,
+}
+
+#[derive(Debug, Args)]
+pub struct LedgerArgs {
+    #[command(subcommand)]
+    pub command: LedgerCommand,
+    #[command(flatten)]
+    pub state: StateArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum LedgerCommand {
+    /// Counts and totals per campaign (JSON).
+    Stats {
+        #[arg(long, value_name = "ID")]
+        campaign: Option<String>,
+    },
+    /// Every award and revocation line of a campaign (CSV).
+    Export {
+        #[arg(long, value_name = "ID")]
+        campaign: String,
+        /// Write here instead of stdout.
+        #[arg(short, long, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
+    /// Take back the points of a receipt (fraud found later): a negative line goes out in the
+    /// campaign's next points.csv.
+    Revoke {
+        /// The receipt's id (blake3 content hash, or at least its first 8 characters).
+        receipt_id: String,
+        /// Why, for the audit trail.
+        #[arg(long)]
+        reason: String,
+        /// The campaign, when the receipt was awarded in several.
+        #[arg(long, value_name = "ID")]
+        campaign: Option<String>,
+    },
+    /// Every receipt a member submitted (JSON Lines).
+    History {
+        member: String,
+        #[arg(long, value_name = "ID")]
+        campaign: Option<String>,
+    },
+    /// Delete batches committed before DATE (retention), with their receipts and awards.
+    Purge {
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        before: String,
+        #[arg(long, value_name = "ID")]
+        campaign: Option<String>,
+        /// Seconds to wait for a run holding the ledger.
+        #[arg(long, default_value_t = 60, value_name = "SECONDS")]
+        lock_timeout: u64,
+    },
 }

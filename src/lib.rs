@@ -15,6 +15,7 @@ pub mod extract;
 pub mod image;
 pub mod ingest;
 pub mod jsonl;
+pub mod ledger;
 pub mod ocr;
 pub mod output;
 pub mod reason;

@@ -1,6 +1,7 @@
 //! One file per subcommand: thin glue from validated config to library calls to output.
 
 mod campaign;
+mod ledger;
 mod ocr;
 mod run;
 mod scan;
@@ -17,5 +18,6 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Ocr(args) => ocr::run(args),
         Command::Validate(args) => validate::run(args),
         Command::Campaign(command) => campaign::run(command),
+        Command::Ledger(args) => ledger::run(args),
     }
 }

@@ -1,16 +1,26 @@
 //! `fidelio ocr`: manifest (or images) → OCR JSONL.
 
 use fidelio::ingest::ManifestEntry;
+use fidelio::ledger::shard::Shard;
 use fidelio::ocr::ocr_all;
 
 use crate::args::{InputArgs, OcrArgs};
 use crate::cmd::shared::{read_jsonl, write_jsonl, OcrConfig, ScanConfig};
-use crate::exit::ExitCode;
+use crate::exit::{usage, ExitCode};
 use crate::progress::Progress;
 
 pub fn run(args: OcrArgs) -> anyhow::Result<ExitCode> {
     let config = OcrConfig::from_args(&args.ocr, &args.state.state, None)?;
-    let entries = read_entries(&args)?;
+    let shard = args
+        .shard
+        .as_deref()
+        .map(str::parse::<Shard>)
+        .transpose()
+        .map_err(|e| usage(e.to_string()))?;
+    let mut entries = read_entries(&args)?;
+    if let Some(shard) = shard {
+        entries = shard.select(entries);
+    }
     let progress = Progress::new(entries.len() as u64, args.quiet);
     let records = ocr_all(
         &entries,

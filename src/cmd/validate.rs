@@ -1,26 +1,72 @@
 //! `fidelio validate`: OCR JSONL → decisions, without OCRing again.
+//!
+//! Several inputs are OCR slices (`fidelio ocr --shard K/N`), merged back into a single run's
+//! order. With `--batch`, the decisions go through the ledger (duplicates over time, replay,
+//! one commit); without it, this is a what-if run that records nothing.
 
+use std::time::Duration;
+
+use fidelio::ingest::ManifestEntry;
+use fidelio::ledger::{shard, DuplicatePolicy};
 use fidelio::ocr::OcrRecord;
 use fidelio::output::Summary;
 use fidelio::validate::decide_all;
 
 use crate::args::ValidateArgs;
+use crate::cmd::ledger::LedgerStep;
 use crate::cmd::shared::{exit_code_for, load_campaign, read_jsonl, write_jsonl, write_outputs};
-use crate::exit::ExitCode;
+use crate::exit::{usage, ExitCode};
 use crate::progress::print_summary;
 
 pub fn run(args: ValidateArgs) -> anyhow::Result<ExitCode> {
     let campaign = load_campaign(&args.campaign)?;
     let started = std::time::Instant::now();
-    let records: Vec<OcrRecord> = read_jsonl(&args.inputs)?;
-    let results = decide_all(&records, &campaign);
-    match &args.out {
-        Some(dir) => write_outputs(dir, &results)?,
-        None => write_jsonl(None, &results)?,
-    }
-    let summary = Summary::of(&results);
+    let records = read_slices(&args)?;
+    let summary = match &args.batch.batch {
+        Some(batch) => LedgerStep {
+            state: &args.state.state,
+            batch: batch.clone(),
+            lock_timeout: Duration::from_secs(args.batch.lock_timeout),
+            holder: format!("validate --batch {batch}"),
+            policy: DuplicatePolicy::default(),
+            quiet: args.quiet,
+        }
+        .apply(
+            &campaign,
+            &records,
+            // Caps across nights need the campaign engine to take `_prior` (its own branch).
+            |_prior| decide_all(&records, &campaign),
+            args.out.as_deref(),
+        )?,
+        None => {
+            let results = decide_all(&records, &campaign);
+            match &args.out {
+                Some(dir) => write_outputs(dir, &results)?,
+                None => write_jsonl(None, &results)?,
+            }
+            Summary::of(&results)
+        }
+    };
     if !args.quiet {
         print_summary(&summary, started.elapsed(), args.out.as_deref());
     }
     Ok(exit_code_for(&summary))
+}
+
+/// One input is used as it is; several are slices, merged (and checked against the scan
+/// manifest when given).
+fn read_slices(args: &ValidateArgs) -> anyhow::Result<Vec<OcrRecord>> {
+    if args.inputs.len() == 1 && args.from_scan.is_none() {
+        return read_jsonl(&args.inputs);
+    }
+    let mut slices = Vec::with_capacity(args.inputs.len());
+    for input in &args.inputs {
+        let records: Vec<OcrRecord> = read_jsonl(std::slice::from_ref(input))?;
+        slices.push((input.display().to_string(), records));
+    }
+    let manifest: Option<Vec<ManifestEntry>> = match &args.from_scan {
+        Some(path) => Some(read_jsonl(std::slice::from_ref(path))?),
+        None => None,
+    };
+    shard::merge(slices, manifest.as_deref()).map_err(|e| usage(e.to_string()))
 }

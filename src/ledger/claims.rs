@@ -1,0 +1,463 @@
+//! Duplicates over time: has this purchase already been claimed in this campaign?
+//!
+//! Three ways a submission can repeat an earlier one, strongest first:
+//! 1. the same bytes (content hash) — resubmitted file, or a friend forwarding it;
+//! 2. the same purchase key (shop, date, time, total, ticket) — a new photo of the receipt;
+//! 3. a perceptually close image — a new photo whose OCR read the fields differently.
+//!    A very close hash is trusted alone; a looser one only when the extracted total and date
+//!    do not contradict it, because distinct receipts of one shop share a layout (and so most
+//!    of their low-frequency hash) but not their totals.
+//!
+//! Only *claims* hold a purchase: receipts accepted or sent to review. A rejected photo (blurry,
+//! say) does not, so its retake is decided normally; the same bytes as a rejected file are still
+//! a duplicate, since they can only be rejected again. The earliest claim is the original, and
+//! earlier batches come before this one; a duplicate always points at an original, never at
+//! another duplicate.
+
+use chrono::NaiveDate;
+use rusqlite::OptionalExtension;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use super::nearby::{chunk_in_list, chunk_probes, chunk_radius, probes};
+use super::phash::{distance, hamming, Phash, FRAMES};
+use super::purchase::purchase_key;
+use super::{Ledger, LedgerError};
+use crate::extract::Receipt;
+use crate::ingest::ManifestEntry;
+use crate::reason::{Code, Reason, Status};
+
+/// What the ledger knows about one submission when checking it.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Claim {
+    /// Content hash (blake3 hex); empty when the file could not be read.
+    pub receipt_id: String,
+    pub member: Option<String>,
+    pub purchase_key: Option<String>,
+    pub phash: Option<Phash>,
+    pub merchant: Option<String>,
+    pub date: Option<NaiveDate>,
+    pub time: Option<String>,
+    pub total: Option<Decimal>,
+}
+
+impl Claim {
+    /// The claim of a manifest entry, with its extracted receipt and perceptual hash if known.
+    pub fn new(entry: &ManifestEntry, receipt: Option<&Receipt>, phash: Option<Phash>) -> Claim {
+        Claim {
+            receipt_id: entry.id.clone(),
+            member: entry.member.clone(),
+            purchase_key: receipt.and_then(purchase_key),
+            phash,
+            merchant: receipt.and_then(|r| r.merchant.clone()),
+            date: receipt.and_then(|r| r.date),
+            time: receipt.and_then(|r| r.time.clone()),
+            total: receipt.and_then(|r| r.total),
+        }
+    }
+}
+
+/// How the campaign treats repeats that are not byte-identical.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DuplicatePolicy {
+    /// Status for the same purchase or a similar image: `Duplicate`, or `Review` for campaigns
+    /// that want a human to look (the same bytes are always `Duplicate`).
+    pub near_duplicate: Status,
+    /// Print distance ([`super::distance`], bits of 64) up to which two images are the same
+    /// receipt, whatever was extracted.
+    pub image_same: u32,
+    /// Print distance up to which two images are the same receipt when their totals agree and
+    /// their dates and times do not contradict each other.
+    pub image_similar: u32,
+}
+
+impl Default for DuplicatePolicy {
+    /// Measured on 640 transformed copies of 80 real receipts against 53 720 pairs of distinct
+    /// receipts (`scripts/near-dup-eval`, numbers in `docs/ledger.md`). The image alone is
+    /// trusted only up to 2 bits: re-encoded and resized copies land there, and no distinct pair
+    /// did (the closest was 4 bits, two receipts of one shop). A pairwise false-positive rate
+    /// multiplies by the number of stored claims, so a looser image-only threshold would
+    /// misfire at 100 000 receipts; up to 10 bits the extracted total and date must agree too.
+    fn default() -> Self {
+        DuplicatePolicy {
+            near_duplicate: Status::Duplicate,
+            image_same: 2,
+            image_similar: 10,
+        }
+    }
+}
+
+/// Why a submission repeats an earlier claim.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "match")]
+pub enum MatchKind {
+    SameFile,
+    SamePurchase,
+    SimilarImage { distance: u32 },
+}
+
+/// Where the original claim is: what `results.jsonl` can point at.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Original {
+    pub batch: String,
+    pub file: String,
+    pub receipt_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub member: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub purchase_date: Option<NaiveDate>,
+    #[serde(skip)]
+    pub(crate) row: OriginalRow,
+}
+
+/// The original's ledger row, or its position in the batch being decided (not stored yet).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) enum OriginalRow {
+    #[default]
+    Unknown,
+    Stored(i64),
+    InBatch(usize),
+}
+
+/// A submission found to repeat an earlier claim.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Finding {
+    pub kind: MatchKind,
+    pub original: Original,
+    /// The original was claimed by a different member: one purchase, two claimants.
+    pub other_member: bool,
+}
+
+impl Finding {
+    pub fn status(&self, policy: &DuplicatePolicy) -> Status {
+        match self.kind {
+            MatchKind::SameFile => Status::Duplicate,
+            MatchKind::SamePurchase | MatchKind::SimilarImage { .. } => policy.near_duplicate,
+        }
+    }
+
+    /// The reasons to put on the result: what matched, and who else claimed it.
+    pub fn reasons(&self) -> Vec<Reason> {
+        let original = describe(&self.original);
+        let mut reasons = vec![match self.kind {
+            MatchKind::SameFile => {
+                Reason::new(Code::DuplicateFile, format!("same file as {original}"))
+            }
+            MatchKind::SamePurchase => Reason::new(
+                Code::DuplicatePurchase,
+                format!("same purchase (shop, date, time, total) as {original}"),
+            ),
+            MatchKind::SimilarImage { distance } => Reason::new(
+                Code::DuplicateImage,
+                format!(
+                    "same receipt photographed again ({distance}/64 bits differ) as {original}"
+                ),
+            ),
+        }];
+        if self.other_member {
+            let member = self.original.member.as_deref().unwrap_or("?");
+            reasons.push(Reason::new(
+                Code::ClaimedByOtherMember,
+                format!(
+                    "this purchase was already claimed by member {member} in batch {}",
+                    self.original.batch
+                ),
+            ));
+        }
+        reasons
+    }
+}
+
+fn describe(original: &Original) -> String {
+    let date = original
+        .purchase_date
+        .map(|d| d.to_string())
+        .unwrap_or_else(|| "unknown".into());
+    format!(
+        "{} (batch {}, member {}, purchase date {date})",
+        original.file,
+        original.batch,
+        original.member.as_deref().unwrap_or("unknown"),
+    )
+}
+
+/// A claim decided earlier in the batch being checked.
+#[derive(Clone, Debug)]
+struct BatchClaim {
+    position: usize,
+    file: String,
+    claim: Claim,
+    status: Status,
+}
+
+/// Checks submissions, in input order, against the ledger and the batch so far.
+pub struct ClaimChecker<'l> {
+    ledger: &'l Ledger,
+    campaign: String,
+    batch: String,
+    policy: DuplicatePolicy,
+    in_batch: Vec<BatchClaim>,
+}
+
+impl Ledger {
+    /// A checker for one batch of one campaign.
+    pub fn claim_checker(
+        &self,
+        campaign: &str,
+        batch: &str,
+        policy: DuplicatePolicy,
+    ) -> ClaimChecker<'_> {
+        ClaimChecker {
+            ledger: self,
+            campaign: campaign.to_string(),
+            batch: batch.to_string(),
+            policy,
+            in_batch: Vec::new(),
+        }
+    }
+}
+
+const CLAIM: &str = "status IN ('accepted', 'review')";
+const DECIDED: &str = "status IN ('accepted', 'review', 'rejected')";
+const COLUMNS: &str =
+    "id, batch, file, receipt_id, member, purchase_date, purchase_time, total, phash";
+
+/// A stored row as the checker sees it.
+struct StoredClaim {
+    original: Original,
+    claim: Claim,
+}
+
+impl ClaimChecker<'_> {
+    pub fn policy(&self) -> &DuplicatePolicy {
+        &self.policy
+    }
+
+    /// The earliest claim this submission repeats, if any.
+    pub fn check(&self, claim: &Claim) -> Result<Option<Finding>, LedgerError> {
+        if claim.receipt_id.is_empty() {
+            return Ok(None);
+        }
+        let found = match self.same_file(claim)? {
+            Some(original) => Some((MatchKind::SameFile, original)),
+            None => match self.same_purchase(claim)? {
+                Some(original) => Some((MatchKind::SamePurchase, original)),
+                None => self
+                    .similar_image(claim)?
+                    .map(|(distance, original)| (MatchKind::SimilarImage { distance }, original)),
+            },
+        };
+        Ok(found.map(|(kind, original)| Finding {
+            kind,
+            other_member: is_other_member(claim, &original),
+            original,
+        }))
+    }
+
+    /// Record a decided submission of this batch, so later ones in the batch are checked
+    /// against it too.
+    pub fn remember(&mut self, position: usize, file: &str, claim: &Claim, status: Status) {
+        self.in_batch.push(BatchClaim {
+            position,
+            file: file.to_string(),
+            claim: claim.clone(),
+            status,
+        });
+    }
+
+    fn same_file(&self, claim: &Claim) -> Result<Option<Original>, LedgerError> {
+        let stored =
+            self.first_stored(&format!("receipt_id = ?2 AND {DECIDED}"), &claim.receipt_id)?;
+        if let Some(first) = stored {
+            return Ok(Some(first.original));
+        }
+        Ok(self
+            .in_batch
+            .iter()
+            .find(|b| is_decided(b.status) && b.claim.receipt_id == claim.receipt_id)
+            .map(|b| self.in_batch_original(b)))
+    }
+
+    fn same_purchase(&self, claim: &Claim) -> Result<Option<Original>, LedgerError> {
+        let Some(key) = &claim.purchase_key else {
+            return Ok(None);
+        };
+        if let Some(first) = self.first_stored(&format!("purchase_key = ?2 AND {CLAIM}"), key)? {
+            return Ok(Some(first.original));
+        }
+        Ok(self
+            .in_batch
+            .iter()
+            .find(|b| is_claim(b.status) && b.claim.purchase_key.as_ref() == Some(key))
+            .map(|b| self.in_batch_original(b)))
+    }
+
+    /// The closest acceptable image match: stored rows first (the older original wins over one
+    /// from this batch), then the batch; ties go to the earliest.
+    fn similar_image(&self, claim: &Claim) -> Result<Option<(u32, Original)>, LedgerError> {
+        let Some(print) = claim.phash else {
+            return Ok(None);
+        };
+        let mut best: Option<(u32, i64, Original)> = None;
+        for stored in self.stored_near(print)? {
+            let Some(distance) = self.image_match(claim, &stored.claim) else {
+                continue;
+            };
+            let OriginalRow::Stored(row) = stored.original.row else {
+                continue;
+            };
+            if best
+                .as_ref()
+                .is_none_or(|(d, r, _)| (distance, row) < (*d, *r))
+            {
+                best = Some((distance, row, stored.original));
+            }
+        }
+        if let Some((distance, _, original)) = best {
+            return Ok(Some((distance, original)));
+        }
+        let in_batch = self
+            .in_batch
+            .iter()
+            .filter(|b| is_claim(b.status))
+            .filter_map(|b| self.image_match(claim, &b.claim).map(|d| (d, b)))
+            .min_by_key(|(d, b)| (*d, b.position));
+        Ok(in_batch.map(|(d, b)| (d, self.in_batch_original(b))))
+    }
+
+    /// The distance when `earlier` counts as the same receipt as `claim`, else `None`.
+    fn image_match(&self, claim: &Claim, earlier: &Claim) -> Option<u32> {
+        let bits = distance(claim.phash.as_ref()?, earlier.phash.as_ref()?);
+        let same = bits <= self.policy.image_same
+            || (bits <= self.policy.image_similar && fields_agree(claim, earlier));
+        same.then_some(bits)
+    }
+
+    /// The earliest stored row of the campaign meeting `condition` (with `?2` = `value`).
+    fn first_stored(
+        &self,
+        condition: &str,
+        value: &str,
+    ) -> Result<Option<StoredClaim>, LedgerError> {
+        let sql = format!(
+            "SELECT {COLUMNS} FROM receipts WHERE campaign = ?1 AND {condition} ORDER BY id LIMIT 1"
+        );
+        let mut statement = self.ledger.conn.prepare_cached(&sql)?;
+        Ok(statement
+            .query_row([&self.campaign, value], stored_claim)
+            .optional()?)
+    }
+
+    /// Stored claims whose print is within `image_similar` bits: the multi-index probe.
+    ///
+    /// The query's whole page is looked up among every stored frame, and its inner frames among
+    /// stored whole pages, mirroring [`distance`]. One `SELECT` per (query frame, chunk), joined
+    /// by `UNION ALL`, so SQLite seeks each chunk's index (an `OR` of the four would scan the
+    /// campaign) and reads only the index (it holds the hash). The distance is computed here
+    /// from the frames found; only the few receipts within reach are then read whole.
+    fn stored_near(&self, print: Phash) -> Result<Vec<StoredClaim>, LedgerError> {
+        let max = self.policy.image_similar.max(self.policy.image_same);
+        let radius = chunk_radius(max);
+        let per_chunk = probes(0, radius).len();
+        let mut selects = Vec::with_capacity(FRAMES * 4);
+        let mut values: Vec<rusqlite::types::Value> = vec![self.campaign.clone().into()];
+        for (index, hash) in print.frames.into_iter().enumerate() {
+            let stored_frames = if index == 0 { "" } else { "AND frame = 0" };
+            for chunk in 0..4 {
+                let condition = chunk_in_list(chunk, values.len() + 1, per_chunk);
+                selects.push(format!(
+                    "SELECT {index}, receipt, hash FROM receipt_frames WHERE campaign = ?1 \
+                     {stored_frames} AND {condition}"
+                ));
+                values.extend(chunk_probes(chunk, hash, radius).map(Into::into));
+            }
+        }
+        let mut statement = self
+            .ledger
+            .conn
+            .prepare_cached(&selects.join(" UNION ALL "))?;
+        let mut rows = statement.query(rusqlite::params_from_iter(values))?;
+        let mut within = std::collections::BTreeSet::new();
+        while let Some(row) = rows.next()? {
+            let query_frame: usize = row.get(0)?;
+            let stored = row.get::<_, i64>(2)? as u64;
+            if hamming(print.frames[query_frame], stored) <= max {
+                within.insert(row.get::<_, i64>(1)?);
+            }
+        }
+        let mut claim = self.ledger.conn.prepare_cached(&format!(
+            "SELECT {COLUMNS} FROM receipts WHERE id = ?1 AND {CLAIM}"
+        ))?;
+        let mut found = Vec::with_capacity(within.len());
+        for id in within {
+            if let Some(stored) = claim.query_row([id], stored_claim).optional()? {
+                found.push(stored);
+            }
+        }
+        Ok(found)
+    }
+
+    fn in_batch_original(&self, claim: &BatchClaim) -> Original {
+        Original {
+            batch: self.batch.clone(),
+            file: claim.file.clone(),
+            receipt_id: claim.claim.receipt_id.clone(),
+            member: claim.claim.member.clone(),
+            purchase_date: claim.claim.date,
+            row: OriginalRow::InBatch(claim.position),
+        }
+    }
+}
+
+fn stored_claim(row: &rusqlite::Row<'_>) -> rusqlite::Result<StoredClaim> {
+    let id: i64 = row.get(0)?;
+    let member: Option<String> = row.get(4)?;
+    let date = row
+        .get::<_, Option<String>>(5)?
+        .and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok());
+    let total = row
+        .get::<_, Option<String>>(7)?
+        .and_then(|t| t.parse::<Decimal>().ok());
+    let receipt_id: String = row.get(3)?;
+    Ok(StoredClaim {
+        original: Original {
+            batch: row.get(1)?,
+            file: row.get(2)?,
+            receipt_id: receipt_id.clone(),
+            member: member.clone(),
+            purchase_date: date,
+            row: OriginalRow::Stored(id),
+        },
+        claim: Claim {
+            receipt_id,
+            member,
+            date,
+            time: row.get(6)?,
+            total,
+            phash: row
+                .get::<_, Option<String>>(8)?
+                .and_then(|h| h.parse::<Phash>().ok()),
+            ..Claim::default()
+        },
+    })
+}
+
+/// Totals known on both sides and equal; dates and times, when both known, equal.
+fn fields_agree(a: &Claim, b: &Claim) -> bool {
+    let total = matches!((a.total, b.total), (Some(x), Some(y)) if x == y);
+    let date = !matches!((a.date, b.date), (Some(x), Some(y)) if x != y);
+    let time = !matches!((&a.time, &b.time), (Some(x), Some(y)) if x != y);
+    total && date && time
+}
+
+fn is_other_member(claim: &Claim, original: &Original) -> bool {
+    matches!((&claim.member, &original.member), (Some(a), Some(b)) if a != b)
+}
+
+fn is_claim(status: Status) -> bool {
+    matches!(status, Status::Accepted | Status::Review)
+}
+
+fn is_decided(status: Status) -> bool {
+    matches!(status, Status::Accepted | Status::Review | Status::Rejected)
+}

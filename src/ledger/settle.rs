@@ -1,0 +1,94 @@
+//! Settling a batch's decisions against the ledger: duplicates over time become `duplicate`
+//! (or `review`), and every result becomes a record for [`Ledger::commit_batch`].
+//!
+//! Results are settled in input order, each checked against the ledger and against the batch's
+//! earlier results, so the first claim of a purchase in sorted order is the original, whatever
+//! the thread timing. A finding only changes a result that would pay (accepted, or sent to
+//! review), except the very same bytes, which are a duplicate whatever was decided: a
+//! submission rejected for its own reasons stays rejected and explains why.
+//!
+//! Once the campaign engine takes prior awards for caps, the check belongs *before* the
+//! decider so a duplicate never consumes cap; [`settle_one`] is that per-result step.
+
+use rust_decimal::Decimal;
+
+use super::{Claim, ClaimChecker, DecidedReceipt, Finding, LedgerError, MatchKind, Phash};
+use crate::output::ResultRecord;
+use crate::reason::Status;
+
+impl Claim {
+    /// The claim of a decided result (its receipt's fields), with its perceptual hash if known.
+    pub fn of_result(result: &ResultRecord, phash: Option<Phash>) -> Claim {
+        let receipt = result.receipt.as_ref();
+        Claim {
+            receipt_id: result.id.clone(),
+            member: result.member.clone(),
+            purchase_key: receipt.and_then(super::purchase_key),
+            phash,
+            merchant: receipt.and_then(|r| r.merchant.clone()),
+            date: receipt.and_then(|r| r.date),
+            time: receipt.and_then(|r| r.time.clone()),
+            total: receipt.and_then(|r| r.total),
+        }
+    }
+}
+
+/// Settle every result of a batch, in order. `phashes[i]` is result `i`'s perceptual hash
+/// (an empty slice when none are known).
+pub fn settle(
+    checker: &mut ClaimChecker<'_>,
+    results: &mut [ResultRecord],
+    phashes: &[Option<Phash>],
+) -> Result<Vec<DecidedReceipt>, LedgerError> {
+    results
+        .iter_mut()
+        .enumerate()
+        .map(|(position, result)| {
+            let phash = phashes.get(position).copied().flatten();
+            settle_one(checker, position, result, phash)
+        })
+        .collect()
+}
+
+/// Check one result, apply what was found, remember it for the rest of the batch.
+pub fn settle_one(
+    checker: &mut ClaimChecker<'_>,
+    position: usize,
+    result: &mut ResultRecord,
+    phash: Option<Phash>,
+) -> Result<DecidedReceipt, LedgerError> {
+    let claim = Claim::of_result(result, phash);
+    let finding = if is_checked(result) {
+        checker.check(&claim)?.filter(|f| applies(f, result.status))
+    } else {
+        None
+    };
+    if let Some(finding) = &finding {
+        result.status = finding.status(checker.policy());
+        result.reasons = finding.reasons();
+        result.points = Decimal::ZERO;
+        result.audit.clear();
+    }
+    checker.remember(position, &result.file, &claim, result.status);
+    Ok(DecidedReceipt {
+        position,
+        file: result.file.clone(),
+        claim,
+        status: result.status,
+        reasons: result.reasons.iter().map(|r| r.code).collect(),
+        points: result.points,
+        cashback: Decimal::ZERO,
+        finding,
+    })
+}
+
+/// Unreadable files have nothing to compare. In-batch copies are checked too: when the bytes
+/// were claimed on an earlier night (or by another member tonight) that is the original to
+/// point at, not the copy's first occurrence in this batch.
+fn is_checked(result: &ResultRecord) -> bool {
+    result.status != Status::Unreadable
+}
+
+fn applies(finding: &Finding, status: Status) -> bool {
+    finding.kind == MatchKind::SameFile || matches!(status, Status::Accepted | Status::Review)
+}

@@ -1,0 +1,117 @@
+//! Opening the ledger database: where it lives and how SQLite is configured.
+//!
+//! WAL so that `fidelio ledger stats` can read while a run writes; `synchronous = FULL` because a
+//! committed batch is money and must survive a power cut, not only a killed process; a busy
+//! timeout so short administrative writes (a revocation) wait for a committing run instead of
+//! failing; foreign keys so purging a batch takes its receipts and award lines with it; and
+//! `secure_delete` so purged rows are overwritten on disk, not merely unlinked, since retention
+//! is a promise about personal data.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use rusqlite::Connection;
+
+use super::schema::{migrate, MIGRATIONS};
+use super::LedgerError;
+
+pub const DB_FILE: &str = "ledger.sqlite";
+
+/// How long a statement waits for another connection's write transaction.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The ledger: every decided receipt and award line across all batches of a state directory.
+pub struct Ledger {
+    pub(crate) conn: Connection,
+    path: PathBuf,
+}
+
+impl Ledger {
+    /// Open (creating if needed) `STATE/ledger.sqlite` and bring its schema up to date.
+    pub fn open(state_dir: &Path) -> Result<Ledger, LedgerError> {
+        std::fs::create_dir_all(state_dir).map_err(|source| LedgerError::Io {
+            path: state_dir.to_path_buf(),
+            source,
+        })?;
+        let path = state_dir.join(DB_FILE);
+        let conn = Connection::open(&path)?;
+        Ledger::configure(conn, path)
+    }
+
+    /// Open an existing ledger without creating one (for read-only reports).
+    pub fn open_existing(state_dir: &Path) -> Result<Ledger, LedgerError> {
+        let path = state_dir.join(DB_FILE);
+        if !path.is_file() {
+            return Err(LedgerError::Missing(path));
+        }
+        let conn = Connection::open(&path)?;
+        Ledger::configure(conn, path)
+    }
+
+    fn configure(mut conn: Connection, path: PathBuf) -> Result<Ledger, LedgerError> {
+        conn.busy_timeout(BUSY_TIMEOUT)?;
+        let mode: String =
+            conn.pragma_update_and_check(None, "journal_mode", "WAL", |row| row.get(0))?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            return Err(LedgerError::Corrupt(format!(
+                "{}: cannot switch to WAL mode (got {mode}); is the state directory on a \
+                 network filesystem?",
+                path.display()
+            )));
+        }
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        conn.pragma_update(None, "foreign_keys", true)?;
+        conn.pragma_update(None, "secure_delete", true)?;
+        migrate(&mut conn, MIGRATIONS)?;
+        Ok(Ledger { conn, path })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The schema version on disk (after migration, the current one).
+    pub fn schema_version(&self) -> Result<u32, LedgerError> {
+        super::schema::user_version(&self.conn)
+    }
+
+    /// SQLite's own consistency check; `ok` when the file is sound.
+    pub fn integrity_check(&self) -> Result<String, LedgerError> {
+        Ok(self
+            .conn
+            .query_row("PRAGMA integrity_check", [], |row| row.get(0))?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn creates_the_database_in_wal_mode_at_the_current_schema() {
+        let dir = tempfile::tempdir().unwrap();
+        let state = dir.path().join("state");
+        let ledger = Ledger::open(&state).unwrap();
+        assert!(state.join(DB_FILE).is_file());
+        assert_eq!(
+            ledger.schema_version().unwrap(),
+            super::super::SCHEMA_VERSION
+        );
+        let mode: String = ledger
+            .conn
+            .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(mode, "wal");
+        assert_eq!(ledger.integrity_check().unwrap(), "ok");
+        drop(ledger);
+        Ledger::open_existing(&state).unwrap();
+    }
+
+    #[test]
+    fn reports_need_an_existing_ledger() {
+        let dir = tempfile::tempdir().unwrap();
+        let err = Ledger::open_existing(dir.path()).err().unwrap();
+        assert!(matches!(err, LedgerError::Missing(_)), "{err}");
+        assert!(!dir.path().join(DB_FILE).exists());
+    }
+}
