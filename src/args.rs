@@ -117,6 +117,8 @@ pub struct RunArgs {
     pub ocr: OcrOptions,
     #[command(flatten)]
     pub state: StateArgs,
+    #[command(flatten)]
+    pub batch: BatchArgs,
     /// No progress and no summary on stderr.
     #[arg(short, long)]
     pub quiet: bool,

@@ -74,7 +74,11 @@ impl LedgerStep<'_> {
                 let mut results = decide(&prior);
                 let revocations = ledger.pending_revocations(&campaign.id)?;
                 let mut checker = ledger.claim_checker(&campaign.id, &self.batch, self.policy);
-                let receipts = settle(&mut checker, &mut results, &[])?;
+                let phashes: Vec<_> = records
+                    .iter()
+                    .map(|r| r.ocr.as_ref().and_then(|p| p.phash))
+                    .collect();
+                let receipts = settle(&mut checker, &mut results, &phashes)?;
                 let outputs = render(
                     &results,
                     &PointsWithRevocations {

@@ -1,4 +1,5 @@
-//! `fidelio run`: the nightly job, scan → OCR → validate → outputs, reading as the pipeline.
+//! `fidelio run`: the nightly job, scan → OCR → decide through the ledger → outputs, reading as
+//! the pipeline.
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -6,14 +7,14 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 use serde::Serialize;
 
+use fidelio::ledger::{batch_name_from_inputs, caps_history, DuplicatePolicy};
 use fidelio::ocr::{ocr_all, OcrOutcome};
-use fidelio::output::{write_atomic, Summary};
-use fidelio::validate::decide_all;
+use fidelio::output::write_atomic;
+use fidelio::validate::decide_all_with_history;
 
 use crate::args::RunArgs;
-use crate::cmd::shared::{
-    exit_code_for, load_campaign, write_jsonl, write_outputs, OcrConfig, ScanConfig,
-};
+use crate::cmd::ledger::{operator_error, LedgerStep};
+use crate::cmd::shared::{exit_code_for, load_campaign, write_jsonl, OcrConfig, ScanConfig};
 use crate::exit::ExitCode;
 use crate::progress::{print_summary, Progress};
 
@@ -22,6 +23,10 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
     let scan = ScanConfig::from_args(&args.input)?;
     let ocr = OcrConfig::from_args(&args.ocr, &args.state.state, Some(&campaign))?;
     let out: PathBuf = args.out.clone();
+    let batch = match &args.batch.batch {
+        Some(batch) => batch.clone(),
+        None => batch_name_from_inputs(&args.input.inputs).map_err(operator_error)?,
+    };
     let mut timings = Timings::default();
     let started = Instant::now();
 
@@ -46,19 +51,29 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
     (timings.recognized, timings.cached) = counts.totals();
 
     let validate_started = Instant::now();
-    let results = decide_all(&records, &campaign);
-    timings.validate_s = seconds(validate_started.elapsed());
-
     std::fs::create_dir_all(&out).with_context(|| format!("cannot create {}", out.display()))?;
     write_jsonl(Some(&out.join("ocr.jsonl")), &records)?;
-    write_outputs(&out, &results)?;
+    let summary = LedgerStep {
+        state: &args.state.state,
+        batch: batch.clone(),
+        lock_timeout: Duration::from_secs(args.batch.lock_timeout),
+        holder: format!("run --batch {batch}"),
+        policy: DuplicatePolicy::default(),
+        quiet: args.quiet,
+    }
+    .apply(
+        &campaign,
+        &records,
+        |prior| decide_all_with_history(&records, &campaign, &caps_history(prior)),
+        Some(&out),
+    )?;
+    timings.validate_s = seconds(validate_started.elapsed());
     timings.files = entries.len();
     timings.elapsed_s = seconds(started.elapsed());
     timings.files_per_second = entries.len() as f64 / started.elapsed().as_secs_f64().max(1e-9);
     let timings_json = serde_json::to_vec_pretty(&timings)?;
     write_atomic(&out.join("timings.json"), &timings_json).context("cannot write timings.json")?;
 
-    let summary = Summary::of(&results);
     if !args.quiet {
         print_summary(&summary, started.elapsed(), Some(&out));
     }

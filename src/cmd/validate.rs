@@ -7,10 +7,10 @@
 use std::time::Duration;
 
 use fidelio::ingest::ManifestEntry;
-use fidelio::ledger::{shard, DuplicatePolicy};
+use fidelio::ledger::{caps_history, shard, DuplicatePolicy};
 use fidelio::ocr::OcrRecord;
 use fidelio::output::Summary;
-use fidelio::validate::decide_all;
+use fidelio::validate::{decide_all, decide_all_with_history};
 
 use crate::args::ValidateArgs;
 use crate::cmd::ledger::LedgerStep;
@@ -34,8 +34,7 @@ pub fn run(args: ValidateArgs) -> anyhow::Result<ExitCode> {
         .apply(
             &campaign,
             &records,
-            // Caps across nights need the campaign engine to take `_prior` (its own branch).
-            |_prior| decide_all(&records, &campaign),
+            |prior| decide_all_with_history(&records, &campaign, &caps_history(prior)),
             args.out.as_deref(),
         )?,
         None => {

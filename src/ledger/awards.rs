@@ -354,3 +354,23 @@ fn column_value(revocation: &Revocation, column: &str) -> String {
         _ => String::new(),
     }
 }
+
+/// The standing awards as the campaign's caps count them: one accepted receipt each, decided on
+/// the day it was awarded.
+pub fn caps_history(prior: &[PriorAward]) -> Vec<crate::campaign::PriorAward> {
+    prior
+        .iter()
+        .map(|award| crate::campaign::PriorAward {
+            member: award.member.clone(),
+            purchase_date: award.purchase_date,
+            decided_on: award
+                .awarded_at
+                .get(..10)
+                .and_then(|day| NaiveDate::from_str(day).ok())
+                .unwrap_or_default(),
+            points: award.points,
+            cashback: award.cashback,
+            receipts: 1,
+        })
+        .collect()
+}

@@ -10,6 +10,9 @@ use std::path::{Path, PathBuf};
 use super::engine::EngineInfo;
 use super::page::OcrPage;
 
+/// Bumped when `OcrPage` gains data older entries lack (v2: perceptual print).
+const PAGE_FORMAT: &str = "page-v2";
+
 #[derive(Clone, Debug)]
 pub struct OcrCache {
     dir: PathBuf,
@@ -24,7 +27,8 @@ impl OcrCache {
     }
 
     fn path_for(&self, id: &str, engine: &EngineInfo) -> PathBuf {
-        let key = blake3::hash(format!("{id}|{}", engine.cache_fingerprint()).as_bytes()).to_hex();
+        let fingerprint = engine.cache_fingerprint();
+        let key = blake3::hash(format!("{PAGE_FORMAT}|{id}|{fingerprint}").as_bytes()).to_hex();
         self.dir.join(&key[..2]).join(format!("{key}.json"))
     }
 
@@ -65,6 +69,7 @@ mod tests {
             },
             engine,
             elapsed_ms: 5,
+            phash: None,
             lines: vec![],
         }
     }

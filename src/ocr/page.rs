@@ -101,6 +101,10 @@ pub struct OcrPage {
     pub engine: EngineInfo,
     /// Wall time of preparation + recognition when it was first computed (cache hits keep it).
     pub elapsed_ms: u64,
+    /// Perceptual print of the decoded image, before any preparation, so the ledger can spot
+    /// the same receipt photographed or re-encoded again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phash: Option<crate::ledger::Phash>,
     pub lines: Vec<Line>,
 }
 

@@ -150,6 +150,7 @@ fn recognize(
     image::ensure_complete(&bytes, kind).map_err(image_reason)?;
     let decoded = image::decode(&bytes, kind, options.limits).map_err(image_reason)?;
     drop(bytes);
+    let phash = crate::ledger::phash(&decoded.to_luma8());
     let prepared = image::prepare(&decoded, &options.prepare);
     drop(decoded);
     let lines = with_engine(factory, |engine| {
@@ -165,6 +166,7 @@ fn recognize(
         quality: prepared.quality,
         engine: factory.info(),
         elapsed_ms: started.elapsed().as_millis() as u64,
+        phash: Some(phash),
         lines,
     })
 }

@@ -50,6 +50,7 @@ pub fn page(lines: Vec<Line>, quality: Quality) -> OcrPage {
             prepare: "test".into(),
         },
         elapsed_ms: 0,
+        phash: None,
         lines,
     }
 }

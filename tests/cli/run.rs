@@ -117,9 +117,11 @@ fn outputs_are_byte_identical_across_thread_counts_and_cache_state() {
             &french_receipt(&date, &format!("{i},50")),
         );
     }
-    run(&dir, "one", &["-j1", "--no-cache"]);
-    run(&dir, "two", &["-j2"]);
-    run(&dir, "warm", &["-j2"]);
+    // Separate state dirs: each run decides afresh (a shared ledger would replay the batch).
+    run(&dir, "one", &["-j1", "--no-cache", "--state", "s1"]);
+    run(&dir, "two", &["-j2", "--state", "s2"]);
+    copy_dir(&dir.join("s2/ocr-cache"), &dir.join("s3/ocr-cache"));
+    run(&dir, "warm", &["-j2", "--state", "s3"]);
     for file in ["results.jsonl", "points.csv", "summary.json"] {
         let one = dir.read_bytes(&format!("one/{file}"));
         assert_eq!(
@@ -337,4 +339,17 @@ fn killed_runs_never_leave_half_written_outputs() {
         leftovers.is_empty(),
         "stale temp files are cleaned by the next run: {leftovers:?}"
     );
+}
+
+fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
 }
