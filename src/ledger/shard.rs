@@ -161,6 +161,7 @@ mod tests {
             member: None,
             submitted_at: None,
             channel: None,
+            file_time: None,
             duplicate_of: None,
             error: None,
         }

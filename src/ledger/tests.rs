@@ -748,6 +748,7 @@ fn result(file: &str, id_n: u64, member: &str, status: Status, total: &str) -> R
         } else {
             Decimal::ZERO
         },
+        cashback: None,
         campaign: "spring".into(),
         duplicate_of: None,
         audit: vec![],
