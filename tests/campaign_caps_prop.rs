@@ -218,12 +218,11 @@ fn within(after: Sum, before: Sum, s: (Option<i64>, Option<i64>, Option<u32>)) -
     let added_points = after.points - before.points;
     let added_cashback = after.cashback - before.cashback;
     let added_receipts = after.receipts - before.receipts;
-    s.0.map_or(true, |cap| added_points <= room(cap, before.points))
+    s.0.is_none_or(|cap| added_points <= room(cap, before.points))
         && s.1
-            .map_or(true, |cap| added_cashback <= room(cap, before.cashback))
-        && s.2.map_or(true, |cap| {
-            added_receipts == 0 || before.receipts + added_receipts <= cap
-        })
+            .is_none_or(|cap| added_cashback <= room(cap, before.cashback))
+        && s.2
+            .is_none_or(|cap| added_receipts == 0 || before.receipts + added_receipts <= cap)
 }
 
 proptest! {

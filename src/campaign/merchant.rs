@@ -114,7 +114,7 @@ impl MerchantResolver {
             for partner in partners {
                 let score = self.score(partner, c);
                 // Strictly better only: the first of equals wins, so ties are deterministic.
-                let better = best.as_ref().map_or(true, |(b, _, _)| score > *b);
+                let better = best.as_ref().is_none_or(|(b, _, _)| score > *b);
                 if score >= self.fuzzy.min(1.0) && better {
                     best = Some((score, partner, c));
                 }
@@ -246,7 +246,7 @@ fn starts_a_word(text: &str, prefix: &str) -> bool {
             text[..i]
                 .chars()
                 .next_back()
-                .map_or(true, |c| !c.is_ascii_alphanumeric())
+                .is_none_or(|c| !c.is_ascii_alphanumeric())
         })
 }
 

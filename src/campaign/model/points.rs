@@ -123,8 +123,8 @@ impl Multiplier {
     /// Whether a purchase on `date` gets this multiplier.
     pub fn applies_on(&self, date: NaiveDate) -> bool {
         let day_ok = self.weekdays.is_empty() || self.weekdays.contains(&Day::of(date));
-        let from_ok = self.from.map_or(true, |from| date >= from);
-        let to_ok = self.to.map_or(true, |to| date <= to);
+        let from_ok = self.from.is_none_or(|from| date >= from);
+        let to_ok = self.to.is_none_or(|to| date <= to);
         day_ok && from_ok && to_ok
     }
 }
