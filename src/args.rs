@@ -31,6 +31,8 @@ pub enum Command {
     Ocr(OcrArgs),
     /// Decide OCR JSONL under a campaign, without OCRing again.
     Validate(ValidateArgs),
+    /// Measure extraction against labelled receipts: per-field accuracy, CI thresholds.
+    Eval(EvalArgs),
 }
 
 #[derive(Debug, Args)]
@@ -143,6 +145,41 @@ pub struct ValidateArgs {
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
     /// No summary on stderr.
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Exit codes: 0 every --min threshold met; 1 a threshold not met; 2 usage \
+error (bad threshold, unreadable labels folder)."
+)]
+pub struct EvalArgs {
+    /// `results.jsonl` or `ocr.jsonl` files, or images and folders to OCR and extract
+    /// (default: the images in the labels folder).
+    #[arg(value_name = "INPUT")]
+    pub inputs: Vec<PathBuf>,
+    /// Folder of labels, `NAME.json` per receipt, matched to inputs by file stem.
+    #[arg(long, value_name = "DIR")]
+    pub labels: PathBuf,
+    /// Minimum normalised match rate, e.g. `--min total=90,date=95` (repeatable).
+    #[arg(long = "min", value_name = "FIELD=PCT", value_delimiter = ',')]
+    pub min: Vec<String>,
+    /// Also decide under this campaign (scores status, reasons, points) when the inputs are
+    /// images or OCR JSONL.
+    #[arg(long, value_name = "FILE")]
+    pub campaign: Option<PathBuf>,
+    /// List every mismatch.
+    #[arg(short, long)]
+    pub verbose: bool,
+    /// Write the full report as JSON to this file.
+    #[arg(long, value_name = "FILE")]
+    pub json: Option<PathBuf>,
+    #[command(flatten)]
+    pub ocr: OcrOptions,
+    #[command(flatten)]
+    pub state: StateArgs,
+    /// No progress on stderr.
     #[arg(short, long)]
     pub quiet: bool,
 }

@@ -1,5 +1,6 @@
 //! One file per subcommand: thin glue from validated config to library calls to output.
 
+mod eval;
 mod ocr;
 mod run;
 mod scan;
@@ -15,5 +16,6 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Scan(args) => scan::run(args),
         Command::Ocr(args) => ocr::run(args),
         Command::Validate(args) => validate::run(args),
+        Command::Eval(args) => eval::run(args),
     }
 }

@@ -67,6 +67,19 @@ pub struct Confidence {
     pub address: f32,
 }
 
+impl Confidence {
+    /// The confidence of a field by its `results.jsonl` name; None for fields without one.
+    pub fn of(&self, field: &str) -> Option<f32> {
+        match field {
+            "merchant" => Some(self.merchant),
+            "date" => Some(self.date),
+            "total" => Some(self.total),
+            "address" => Some(self.address),
+            _ => None,
+        }
+    }
+}
+
 /// A first reader: merchant = first line with letters, date = first date, total = amount on the
 /// last line mentioning TOTAL.
 pub fn basic(lines: &[Line], _options: &ExtractOptions) -> Receipt {
