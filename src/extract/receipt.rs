@@ -1,11 +1,9 @@
-//! The receipt record and a first, simple reader.
+//! The receipt record: what `results.jsonl` carries for each receipt (a contract: field names
+//! never change, new fields are only added).
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
-
-use super::{parse_amount, parse_date, parse_time, ExtractOptions};
-use crate::ocr::Line;
 
 /// Fields read from one receipt. Money is exact decimal, serialised as a string.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -29,6 +27,7 @@ pub struct Receipt {
     pub payment: Option<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tax_ids: Vec<String>,
+    /// Locale pack used: `fr`, `en` or `de`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub locale: Option<String>,
     #[serde(default)]
@@ -58,13 +57,21 @@ pub struct VatLine {
     pub amount: Option<Decimal>,
 }
 
-/// Per-field confidence, 0–1.
+/// Per-field confidence, 0–1: how likely the field is right. Low when the reading is a guess
+/// (no keyword, OCR repairs, a close second candidate), high when independent readings agree.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Confidence {
     pub merchant: f32,
     pub date: f32,
     pub total: f32,
     pub address: f32,
+    #[serde(default)]
+    pub time: f32,
+    #[serde(default)]
+    pub currency: f32,
+    /// High when the items add up to the total.
+    #[serde(default)]
+    pub items: f32,
 }
 
 impl Confidence {
@@ -75,43 +82,10 @@ impl Confidence {
             "date" => Some(self.date),
             "total" => Some(self.total),
             "address" => Some(self.address),
+            "time" => Some(self.time),
+            "currency" => Some(self.currency),
+            "items" => Some(self.items),
             _ => None,
         }
-    }
-}
-
-/// A first reader: merchant = first line with letters, date = first date, total = amount on the
-/// last line mentioning TOTAL.
-pub fn basic(lines: &[Line], _options: &ExtractOptions) -> Receipt {
-    let texts: Vec<&str> = lines.iter().map(|l| l.text.as_str()).collect();
-    let merchant = texts
-        .iter()
-        .find(|t| t.chars().filter(|c| c.is_alphabetic()).count() >= 3)
-        .map(|t| t.trim().to_string());
-    let date = texts.iter().find_map(|t| parse_date(t));
-    let time = texts.iter().find_map(|t| parse_time(t));
-    let total = texts
-        .iter()
-        .rev()
-        .filter(|t| t.to_uppercase().contains("TOTAL"))
-        .find_map(|t| t.split_whitespace().rev().find_map(parse_amount));
-    let currency = if texts.iter().any(|t| t.contains('€') || t.contains("EUR")) {
-        Some("EUR".to_string())
-    } else {
-        None
-    };
-    Receipt {
-        confidence: Confidence {
-            merchant: if merchant.is_some() { 0.5 } else { 0.0 },
-            date: if date.is_some() { 0.5 } else { 0.0 },
-            total: if total.is_some() { 0.5 } else { 0.0 },
-            address: 0.0,
-        },
-        merchant,
-        date,
-        time,
-        total,
-        currency,
-        ..Receipt::default()
     }
 }
