@@ -5,7 +5,8 @@
 //! A money amount has two decimals after `.` or `,`; the other separator (or `'`) may group
 //! thousands. Letters OCR confuses with digits (O o → 0, I l | → 1, S → 5, B → 8) are repaired
 //! only inside a number that already has a real digit, and the repair is flagged so the caller
-//! can lower its confidence. What is rejected matters as much: dates (`12.03.2024`), weights
+//! can lower its confidence. A space read inside a number is tolerated around a decimal point
+//! and before a comma (`27. 00`, `99 ,80`), never after a comma: `17, 18` is a list. What is rejected matters as much: dates (`12.03.2024`), weights
 //! (`0,186`), percentages (`5,5 %`) and long codes are not amounts.
 
 use std::sync::LazyLock;
@@ -53,7 +54,7 @@ static NUMBER: LazyLock<Regex> = LazyLock::new(|| {
             [0-9OoIlSB|]{1,3}(?:[.,'][0-9OoIlSB]{3})+
           | [0-9OoIlSB|]{1,9}
         )
-        (?P<sep>\ ?[.,]\ ?|\ )
+        (?P<sep>\ ?\.\ ?|\ ?,|\ )
         (?P<dec>[0-9Oo]{1,2})
         (?P<trail>-)?",
     )
@@ -381,6 +382,7 @@ mod tests {
         assert!(values("Tel 03-87686092").is_empty());
         assert!(values("ITEM5.00").is_empty());
         assert!(values("12 34").is_empty());
+        assert!(values("NO.17, 18 & 41, JALAN BESAR").is_empty());
     }
 
     #[test]

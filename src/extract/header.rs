@@ -108,7 +108,8 @@ const LEGAL_FORMS: [&str; 29] = [
 const LAST_WORD_ONLY: [&str; 9] = ["SA", "AG", "KG", "UG", "EK", "CO", "INC", "COMPANY", "SNC"];
 
 /// Words that end an address or show a row is not one.
-const STOP_WORDS: [&str; 45] = [
+const STOP_WORDS: [&str; 46] = [
+    "INV",
     "TEL",
     "TELEPHONE",
     "PHONE",
@@ -157,9 +158,8 @@ const STOP_WORDS: [&str; 45] = [
 ];
 
 /// Words of a street address in the three locales (and Malaysia's).
-const ADDRESS_WORDS: [&str; 84] = [
+const ADDRESS_WORDS: [&str; 83] = [
     "LOT",
-    "NO",
     "JALAN",
     "JLN",
     "JL",
@@ -251,14 +251,27 @@ static PHONE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\+?\(?\d[\d ()\-]{
 static POSTCODE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?:^|[^\d\-/])(\d{5})(?:$|[^\d\-/])|\b[A-Z]{1,2}\d[A-Z\d]? \d[A-Z]{2}\b").unwrap()
 });
+/// A house number opening the row: `109, SS21/1A`, `13, JLN …`, `27 rue …`, `12B Hauptstr.`.
 static HOUSE_NUMBER: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^\d{1,4}[A-Z]?(?:-\d{1,4})?\s?[,/ ]\s?[A-Z]").unwrap());
+    LazyLock::new(|| Regex::new(r"^\d{1,4}[A-Z]?(?:-\d{1,4})?(?:\s?,\s?\S|\s[A-Z])").unwrap());
+/// `NO. 31G`, `No: G3`, `N° 12`: a number sign before a house number.
+static NUMBER_SIGN: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\bNO?\s?[.:]?\s?[A-Z]?\d").unwrap());
 static REGISTRATION: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^\(?[A-Z]{0,3}\d{4,}[\- ]?[A-Z]\)?$").unwrap());
+/// A company number inside a row: `750441-W`, `(139386 X)`, `0005583085-K`.
+static REGISTRATION_IN_ROW: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\d{5,}\s?-?\s?[A-Z]\b").unwrap());
 
 pub fn read(rows: &[RowInfo], locale: Locale) -> Header {
     let Some((merchant_rows, name, confidence)) = read_merchant(rows, locale) else {
-        return Header::default();
+        // The name was not read (cut off, logo only): the address may still open the receipt.
+        let address = read_address(rows, 0).filter(|a| a.first_row <= 2);
+        return Header {
+            merchant: None,
+            last_row: address.as_ref().map(|a| a.last_row),
+            address: address.map(|a| (a.text, a.confidence * 0.8)),
+        };
     };
     let after_merchant = merchant_rows.end;
     let address = read_address(rows, after_merchant);
@@ -280,12 +293,19 @@ fn read_merchant(
 ) -> Option<(std::ops::Range<usize>, String, f32)> {
     let mut first: Option<usize> = None;
     let mut legal: Option<(usize, LegalSpan)> = None;
+    let mut past_top = false;
     for (i, row) in rows.iter().enumerate().take(MERCHANT_SCAN) {
-        // The header ends where the receipt details (date, amounts) start.
-        if (row.role.is_summary() && !row.amounts.is_empty()) || !row.dates.is_empty() {
+        // The header ends where the receipt details (date, amounts) start, or at a banner
+        // below the address or phone: the name was above, unread.
+        if (row.role.is_summary() && !row.amounts.is_empty())
+            || !row.dates.is_empty()
+            || (past_top && is_banner(&row.tokens))
+        {
             break;
         }
-        if first.is_some() && is_address_like(row.text()) && legal_form_span(row.text()).is_none() {
+        past_top |= has_street_signal(row.text()) || has_stop_word(row.text());
+        if first.is_some() && has_street_signal(row.text()) && legal_form_span(row.text()).is_none()
+        {
             break;
         }
         if !is_name_row(row) {
@@ -369,10 +389,17 @@ fn is_name_row(row: &RowInfo) -> bool {
     if !row.dates.is_empty() || !row.times.is_empty() || !row.amounts.is_empty() {
         return false;
     }
-    if is_banner(&row.tokens) || has_stop_word(text) || is_registration_row(text) {
+    if is_banner(&row.tokens) || (is_registration_row(text) && legal_form_span(text).is_none()) {
         return false;
     }
-    if is_address_like(text) && legal_form_span(text).is_none() {
+    // `eCosway.com SDN BHD`: a web address can be the name of a company.
+    if has_stop_word(text)
+        && !(legal_form_span(text).is_some()
+            && !has_stop_word(&text.replace(".com", "").replace(".COM", "")))
+    {
+        return false;
+    }
+    if has_street_signal(text) && legal_form_span(text).is_none() {
         return false;
     }
     let first = text.split_whitespace().next().unwrap_or("");
@@ -524,7 +551,11 @@ fn strip_prefix(text: &str) -> String {
     let mut rest = trim_decoration(text).to_string();
     loop {
         let first = rest.split_whitespace().next().unwrap_or("");
+        // Store codes (`#000002`, `000002`) and stray marks before the name.
+        let store_code = first.chars().filter(|c| c.is_ascii_digit()).count() >= 5
+            && first.chars().all(|c| c.is_ascii_digit() || c == '#');
         if first.starts_with('#')
+            || store_code
             || (first.chars().all(|c| !c.is_alphanumeric()) && !first.is_empty())
         {
             rest = rest[first.len()..].trim_start().to_string();
@@ -599,18 +630,24 @@ fn stop_position(text: &str) -> Option<usize> {
     }
 }
 
-/// A street address row: a street word, a postcode, or a house number before a name.
-fn is_address_like(text: &str) -> bool {
+/// A street word or a postcode: surely part of an address.
+fn has_street_signal(text: &str) -> bool {
     let folded = fold(text);
     let row_tokens = tokens(text);
     let has_word = row_tokens.iter().any(|t| {
         ADDRESS_WORDS.contains(&t.as_str())
             || (t.len() > 6 && STREET_SUFFIXES.iter().any(|s| t.ends_with(s)))
     });
-    has_word || POSTCODE.is_match(&folded) || HOUSE_NUMBER.is_match(trim_decoration(&folded))
+    has_word || POSTCODE.is_match(&folded) || NUMBER_SIGN.is_match(&folded)
+}
+
+/// A street address row: a street word, a postcode, or a house number before a name.
+fn is_address_like(text: &str) -> bool {
+    has_street_signal(text) || HOUSE_NUMBER.is_match(trim_decoration(&fold(text)))
 }
 
 struct Address {
+    first_row: usize,
     text: String,
     confidence: f32,
     last_row: usize,
@@ -629,8 +666,12 @@ fn read_address(rows: &[RowInfo], start: usize) -> Option<Address> {
         let stop = stop_position(text);
         let blocked = !row.dates.is_empty() || !row.amounts.is_empty() || row.role.is_summary();
         if let Some(at) = stop {
-            let before = trim_decoration(&text[..at]);
-            if (started || is_address_like(before)) && letter_count(before) >= 3 && !blocked {
+            let before = trim_keeping_punctuation(&text[..at]);
+            if is_address_like(before)
+                && !is_registration_row(before)
+                && letter_count(before) >= 3
+                && !blocked
+            {
                 parts.push(before.to_string());
                 used.push(i);
                 break;
@@ -673,6 +714,7 @@ fn read_address(rows: &[RowInfo], start: usize) -> Option<Address> {
         1.0
     };
     Some(Address {
+        first_row: used[0],
         text,
         confidence: (base * (0.5 + 0.5 * conf) * length_penalty).clamp(0.02, 0.95),
         last_row: *used.last().expect("parts and used grow together"),
@@ -682,12 +724,21 @@ fn read_address(rows: &[RowInfo], start: usize) -> Option<Address> {
 /// `(0005583085-K)`, `002043319-W`, `CO-REG:750441-W`: company numbers, not address.
 fn is_registration_row(text: &str) -> bool {
     let cleaned = trim_decoration(text);
+    let folded = fold(cleaned);
     let words: Vec<&str> = cleaned.split_whitespace().collect();
-    words.len() <= 3 && words.iter().any(|w| is_registration(w)) && letter_count(cleaned) <= 8
-        || fold(cleaned).contains("REG")
-            && cleaned.chars().filter(|c| c.is_ascii_digit()).count() >= 5
-        || fold(cleaned).contains("COMPANY NO")
-        || fold(cleaned).starts_with("CO NO")
+    let labelled = ["REG", "COMPANY NO", "CO NO", "CO. NO", "ROC", "BRN"]
+        .iter()
+        .any(|label| folded.contains(label));
+    (words.len() <= 3 && words.iter().any(|w| is_registration(w)) && letter_count(cleaned) <= 8)
+        || (labelled && cleaned.chars().filter(|c| c.is_ascii_digit()).count() >= 5)
+        || (REGISTRATION_IN_ROW.is_match(&folded) && !has_street_words(&folded))
+}
+
+/// Street words proper (not postcodes): `LOT 1851-A` has a number like a company's.
+fn has_street_words(folded: &str) -> bool {
+    tokens(folded)
+        .iter()
+        .any(|t| ADDRESS_WORDS.contains(&t.as_str()))
 }
 
 #[cfg(test)]

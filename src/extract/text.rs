@@ -125,8 +125,13 @@ pub fn trim_decoration(text: &str) -> &str {
 /// Trim decoration but keep a printed final `,` or `.` (`JALAN KPB 6,`, `JOHOR.`): labels and
 /// users copy addresses with their punctuation.
 pub fn trim_keeping_punctuation(text: &str) -> &str {
-    let start = text.trim_start_matches(is_decoration_char);
-    start.trim_end_matches(|c: char| c != ',' && c != '.' && is_decoration_char(c))
+    let trimmed = trim_decoration(text);
+    let start = trimmed.as_ptr() as usize - text.as_ptr() as usize;
+    let end = start + trimmed.len();
+    match text[end..].chars().next() {
+        Some(c @ (',' | '.')) => &text[start..end + c.len_utf8()],
+        _ => trimmed,
+    }
 }
 
 #[cfg(test)]
@@ -160,5 +165,12 @@ mod tests {
     fn trims_decoration() {
         assert_eq!(trim_decoration("| GK101, GND FLR |"), "GK101, GND FLR");
         assert_eq!(trim_decoration("—— TAX INVOICE __"), "TAX INVOICE");
+        assert_eq!(trim_keeping_punctuation(". JALAN KPB 6,"), "JALAN KPB 6,");
+        assert_eq!(
+            trim_keeping_punctuation("43200 Cheras, Selangor - ."),
+            "43200 Cheras, Selangor"
+        );
+        assert_eq!(trim_keeping_punctuation("JOHOR."), "JOHOR.");
+        assert_eq!(trim_keeping_punctuation("..."), "");
     }
 }
