@@ -30,7 +30,13 @@ const MERCHANT_SCAN: usize = 12;
 const ADDRESS_MAX_ROWS: usize = 6;
 
 /// Banner rows that are never the merchant.
-const BANNERS: [&str; 24] = [
+const BANNERS: [&str; 30] = [
+    "GOODS SOLD",
+    "RETURNABLE",
+    "REFUNDABLE",
+    "REFUND",
+    "COME AGAIN",
+    "EXCHANGE",
     "TAX INVOICE",
     "INVOICE",
     "RECEIPT",
@@ -256,7 +262,7 @@ static HOUSE_NUMBER: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^\d{1,4}[A-Z]?(?:-\d{1,4})?(?:\s?,\s?\S|\s[A-Z])").unwrap());
 /// `NO. 31G`, `No: G3`, `N° 12`: a number sign before a house number.
 static NUMBER_SIGN: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"\bNO?\s?[.:]?\s?[A-Z]?\d").unwrap());
+    LazyLock::new(|| Regex::new(r"\bNO?\s?[.:,]?\s?[A-Z]?\d").unwrap());
 static REGISTRATION: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^\(?[A-Z]{0,3}\d{4,}[\- ]?[A-Z]\)?$").unwrap());
 /// A company number inside a row: `750441-W`, `(139386 X)`, `0005583085-K`.
@@ -334,8 +340,10 @@ fn read_merchant(
     Some((i..i + 1, name, name_confidence(&rows[i], 0.45)))
 }
 
-/// A legal-form row; joined with the row above when the form wrapped onto its own line
-/// (`MPH BOOKSTORES` / `SDN BHD`). A legal form alone (`SDN BHD`) with no name row above is no merchant.
+/// A legal-form row, joined with the rows above when the name wrapped: a row that starts with
+/// its legal form (`MPH BOOKSTORES` / `SDN BHD`) or closes a parenthesis opened above
+/// (`AIK HUAT HARDWARE` / `ENTERPRISE (SETIA` / `ALAM) SDN BHD`) continues the row above.
+/// A legal form alone with no name row above is no merchant.
 fn legal_name(
     rows: &[RowInfo],
     i: usize,
@@ -344,15 +352,39 @@ fn legal_name(
     let text = rows[i].text();
     let before = strip_prefix(&text[..span.start]);
     let form = canonical_legal(&text[span.start..span.end], span.form);
-    if letter_count(&before) == 0 {
-        let above = i.checked_sub(1).filter(|&a| is_name_row(&rows[a]))?;
-        let joined = format!("{} {}", trim_decoration(rows[above].text()), form);
-        let confidence =
-            (name_confidence(&rows[above], 0.7) + name_confidence(&rows[i], 0.7)) / 2.0;
-        return Some((above..i + 1, joined, confidence));
+    let mut name = format!("{before} {form}").trim().to_string();
+    let mut first = i;
+    while first > 0 && i - first < 2 && continues_row_above(&name) {
+        let above = first - 1;
+        if !is_name_row(&rows[above]) {
+            break;
+        }
+        name = format!("{} {}", strip_prefix(rows[above].text()), name);
+        first = above;
     }
-    let name = format!("{before} {form}").trim().to_string();
-    Some((i..i + 1, name, name_confidence(&rows[i], 0.75)))
+    if letter_count(&name) == letter_count(&form) {
+        return None;
+    }
+    let base = if first == i { 0.75 } else { 0.7 };
+    let confidence = (first..=i)
+        .map(|k| name_confidence(&rows[k], base))
+        .sum::<f32>()
+        / (i - first + 1) as f32;
+    Some((first..i + 1, name, confidence))
+}
+
+fn continues_row_above(name: &str) -> bool {
+    let unbalanced = name.matches(')').count() > name.matches('(').count();
+    let first_word = name
+        .split_whitespace()
+        .next()
+        .map(legal_word)
+        .unwrap_or_default();
+    let opens_with_form = LEGAL_FORMS
+        .iter()
+        .flat_map(|f| f.split(' '))
+        .any(|part| part.len() >= 3 && legal_token_matches(&first_word, part));
+    unbalanced || opens_with_form
 }
 
 /// OCR word confidence and how clean the text is, around a base for how the row was chosen.

@@ -142,14 +142,40 @@ fn positive_last(row: &RowInfo) -> Option<&Amount> {
 }
 
 /// A total followed by a rounding adjustment (before any payment row) is superseded by the
-/// rounded amount: the one a customer pays where cash is rounded to 0.05.
+/// rounded amount: the one a customer pays where cash is rounded to 0.05. So is a total
+/// followed by another total less than five cents away, a multiple of 0.05 (the rounding row
+/// was there but unreadable).
 fn rounded_votes(rows: &[RowInfo], keyword_votes: &[Vote]) -> Vec<Vote> {
-    let five_cents = Decimal::new(5, 2);
-    let mut votes = Vec::new();
     let first_payment = rows
         .iter()
         .position(|r| r.role.is_tender() || r.role == Role::Change)
         .unwrap_or(rows.len());
+    let mut votes = rounding_row_votes(rows, keyword_votes, first_payment);
+    let before_payment = || {
+        keyword_votes
+            .iter()
+            .filter(move |v| v.weight > 0.0 && v.row < first_payment)
+    };
+    for earlier in before_payment() {
+        for later in before_payment().filter(|v| v.row > earlier.row) {
+            let gap = (earlier.value - later.value).abs();
+            if !gap.is_zero() && gap < FIVE_CENTS && (later.value % FIVE_CENTS).is_zero() {
+                votes.push(Vote {
+                    rounded_from: Some(earlier.value),
+                    source: Source::Rounded,
+                    weight: earlier.weight.max(later.weight) + 1.0,
+                    ..later.clone()
+                });
+            }
+        }
+    }
+    votes
+}
+
+const FIVE_CENTS: Decimal = Decimal::from_parts(5, 0, 0, false, 2);
+
+fn rounding_row_votes(rows: &[RowInfo], keyword_votes: &[Vote], first_payment: usize) -> Vec<Vote> {
+    let mut votes = Vec::new();
     let rounding = rows[..first_payment]
         .iter()
         .enumerate()
@@ -167,7 +193,7 @@ fn rounded_votes(rows: &[RowInfo], keyword_votes: &[Vote]) -> Vec<Vote> {
         let flipped = keyword.value - adjustment.value;
         let rounded = [signed, flipped]
             .into_iter()
-            .find(|v| *v > Decimal::ZERO && (*v % five_cents).is_zero());
+            .find(|v| *v > Decimal::ZERO && (*v % FIVE_CENTS).is_zero());
         if let Some(value) = rounded.filter(|v| *v != keyword.value) {
             votes.push(Vote {
                 value,
