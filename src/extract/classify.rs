@@ -154,7 +154,7 @@ const HANDED_OVER: [&str; 8] = [
 ];
 
 /// Words heading a tax summary table.
-const TAX_TABLE_HEADERS: [&str; 9] = [
+const TAX_TABLE_HEADERS: [&str; 13] = [
     "SUMMARY",
     "ANALYSIS",
     "RECAP",
@@ -164,6 +164,10 @@ const TAX_TABLE_HEADERS: [&str; 9] = [
     "SATZ",
     "CODE",
     "RATE",
+    "NETTO",
+    "BRUTTO",
+    "TTC",
+    "BASE",
 ];
 
 pub fn classify(rows: Vec<Row>, locale: Locale) -> Vec<RowInfo> {

@@ -880,7 +880,7 @@ mod tests {
         assert_eq!(h.merchant.unwrap().0, "MOONLIGHT CAKE HOUSE SDN BHD");
         assert_eq!(
             h.address.unwrap().0,
-            "No.1, Jalan Permas 10/5, Bandar Baru Permas Jaya 81750 Johor Bahru, Johor"
+            "No.1, Jalan Permas 10/5, Bandar Baru Permas Jaya 81750 Johor Bahru, Johor."
         );
     }
 

@@ -196,7 +196,7 @@ pub fn read_tax_ids(rows: &[RowInfo]) -> Vec<String> {
             let kind = if value.len() == 14 { "SIRET" } else { "SIREN" };
             push(format!("{kind} {value}"));
         }
-        let has_vat_label = ["TVA", "VAT", "UST", "USTID", "INTRACOM"]
+        let has_vat_label = ["TVA", "VAT", "UST", "USTID", "UID", "IDNR", "INTRACOM"]
             .iter()
             .any(|w| find_keyword(&row.tokens, w).is_some());
         if has_vat_label {

@@ -58,13 +58,18 @@ const NOT_DESCRIPTIONS: [&str; 34] = [
 ];
 
 static WEIGHED: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)(\d+[.,]\d{1,3}) ?(kg|g|l)\b ?[x*] ?(\d+[.,]\d{2}) ?(?:€|eur)? ?/ ?(kg|l)\b")
+    Regex::new(r"(?i)(\d+[.,]\d{1,3}) ?(kg|g|l)\b ?[x*@] ?(?:€|£|\$|eur|gbp)? ?(\d+[.,]\d{2}) ?(?:€|£|eur|gbp)? ?/ ?(kg|l)\b")
         .unwrap()
 });
 static COUNT_TIMES: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?i)(?:^|[^\d.,])(\d{1,3}) ?[x*] ?$").unwrap());
 static TIMES_COUNT: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?i)^ ?[x*] ?(\d{1,3})(?:\D|$)").unwrap());
+static QUANTITY_ONLY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^\s*(\d{1,3}(?:[.,]\d{1,3})?)\s*(?:stk|st|pcs|pc|pk|units?)?\.?\s*[x*@]\s*$")
+        .unwrap()
+});
+static LEADING_INTEGER: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^\s*(\d{1,3})\b").unwrap());
 static LEADING_COUNT: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^(\d{1,2}) +\D").unwrap());
 
 /// Items of the receipt, top to bottom.
@@ -76,8 +81,9 @@ pub fn read_items(rows: &[RowInfo], header_last: Option<usize>) -> Vec<Item> {
         .skip(start)
         .find(|(i, r)| ends_items(r, rows.get(i + 1)))
         .map_or(rows.len(), |(i, _)| i);
-    let mut items = Vec::new();
+    let mut items: Vec<Item> = Vec::new();
     let mut pending: Vec<usize> = Vec::new();
+    let mut pending_quantity: Option<(Decimal, Decimal)> = None;
     let mut consumed_below: Option<usize> = None;
     for i in start..end {
         if consumed_below == Some(i) {
@@ -86,6 +92,19 @@ pub fn read_items(rows: &[RowInfo], header_last: Option<usize>) -> Vec<Item> {
         let row = &rows[i];
         if is_detail_row(row) {
             pending.clear();
+            continue;
+        }
+        if let Some((quantity, unit_price)) = quantity_only(row) {
+            match items
+                .last_mut()
+                .filter(|last| fits(last, quantity, unit_price))
+            {
+                Some(last) => {
+                    last.quantity = Some(quantity);
+                    last.unit_price = Some(unit_price);
+                }
+                None => pending_quantity = Some((quantity, unit_price)),
+            }
             continue;
         }
         if !is_priced_item_row(row) {
@@ -107,11 +126,49 @@ pub fn read_items(rows: &[RowInfo], header_last: Option<usize>) -> Vec<Item> {
             }
         }
         pending.clear();
+        if let Some((quantity, unit_price)) = pending_quantity.take() {
+            if fits(&item, quantity, unit_price) {
+                item.quantity = Some(quantity);
+                item.unit_price = Some(unit_price);
+            }
+        }
         if letter_count(&item.description) >= 1 || item.amount < Decimal::ZERO {
             items.push(item);
         }
     }
+    items.extend(discounts_after_subtotal(rows, end));
     items
+}
+
+/// Savings printed between the subtotal and the total (`Clubcard saving -£0.20`) are items too.
+fn discounts_after_subtotal(rows: &[RowInfo], end: usize) -> Vec<Item> {
+    rows.iter()
+        .skip(end)
+        .take_while(|r| !matches!(r.role, Role::Total | Role::Cash | Role::Card | Role::Change))
+        .filter(|r| r.role == Role::Discount && !r.in_tax_table)
+        .filter_map(item_of)
+        .collect()
+}
+
+/// `2 x 0,99`, `2 Stk x 0,99`, `3 @ £0.50` alone on a row: the quantity line of the item
+/// printed just above or below it, not an item of its own.
+fn quantity_only(row: &RowInfo) -> Option<(Decimal, Decimal)> {
+    let [price] = row.amounts.as_slice() else {
+        return None;
+    };
+    let after = &row.text()[price.end..];
+    if letter_count(after) > 0 {
+        return None;
+    }
+    let caps = QUANTITY_ONLY.captures(&row.text()[..price.start])?;
+    let quantity = caps[1].replace(',', ".").parse().ok()?;
+    Some((quantity, price.value))
+}
+
+/// The item has no quantity yet and its amount is quantity × unit price.
+fn fits(item: &Item, quantity: Decimal, unit_price: Decimal) -> bool {
+    item.quantity.is_none()
+        && ((quantity * unit_price).round_dp(2) - item.amount).abs() <= Decimal::new(1, 2)
 }
 
 /// The totals block starts: no more items after this row. A `Total` without an amount (and no
@@ -264,8 +321,8 @@ fn read_quantity(text: &str, amounts: &[&Amount]) -> Option<QuantityReading> {
         .rfind('@')
         .filter(|at| before[at + 1..].trim().is_empty())
     {
-        let count = LEADING_COUNT
-            .captures(trim_decoration(before))
+        let count = LEADING_INTEGER
+            .captures(before)
             .and_then(|c| c[1].parse().ok());
         return Some(counted(
             count.unwrap_or(Decimal::ONE),

@@ -16,6 +16,8 @@ mod header;
 mod ids;
 mod items;
 mod locale;
+#[cfg(test)]
+mod locale_tests;
 mod receipt;
 mod rows;
 mod text;

@@ -77,6 +77,12 @@ pub fn has_any(tokens: &[String], keywords: &[&str]) -> bool {
     keywords.iter().any(|k| has_keyword(tokens, k))
 }
 
+/// How much of a reading's confidence survives its OCR word confidence (0–1): near-certain
+/// words keep it all, doubtful ones lose up to half.
+pub fn ocr_factor(ocr: f32) -> f32 {
+    (0.5 + 0.55 * ocr.clamp(0.0, 1.0)).min(1.0)
+}
+
 /// Number of letters in `text`.
 pub fn letter_count(text: &str) -> usize {
     text.chars().filter(|c| c.is_alphabetic()).count()
@@ -126,6 +132,9 @@ pub fn trim_decoration(text: &str) -> &str {
 /// users copy addresses with their punctuation.
 pub fn trim_keeping_punctuation(text: &str) -> &str {
     let trimmed = trim_decoration(text);
+    if trimmed.is_empty() {
+        return trimmed;
+    }
     let start = trimmed.as_ptr() as usize - text.as_ptr() as usize;
     let end = start + trimmed.len();
     match text[end..].chars().next() {

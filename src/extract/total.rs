@@ -15,6 +15,7 @@ use rust_decimal::Decimal;
 use super::amount::Amount;
 use super::classify::{Role, RowInfo};
 use super::receipt::{Item, VatLine};
+use super::text::ocr_factor;
 use super::vat::vat_total;
 
 /// The total with how it was read.
@@ -365,11 +366,18 @@ fn choose(votes: &[Vote]) -> Option<TotalReading> {
     scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
     let (best_score, value, best_votes) = scored.first()?;
     let runner_up = scored.get(1).map_or(0.0, |s| s.0);
+    let inherited: Vec<&Vote> = best_votes
+        .iter()
+        .filter_map(|v| v.rounded_from)
+        .filter_map(|from| by_value.get(&from.normalize()))
+        .flatten()
+        .copied()
+        .collect();
     let mut value = *value;
     value.rescale(2);
     Some(TotalReading {
         value,
-        confidence: confidence(best_votes, *best_score, runner_up),
+        confidence: confidence(best_votes, &inherited, *best_score, runner_up),
         currency: best_votes.iter().find_map(|v| v.currency),
     })
 }
@@ -434,36 +442,62 @@ fn support(votes: &[&Vote]) -> f32 {
     keyword + repeats + evidence.values().sum::<f32>()
 }
 
-fn confidence(votes: &[&Vote], score: f32, runner_up: f32) -> f32 {
-    let keyword = votes
-        .iter()
-        .filter(|v| matches!(v.source, Source::Keyword | Source::Rounded))
-        .map(|v| v.weight)
-        .fold(0.0_f32, f32::max);
-    let base = match keyword {
-        k if k >= 8.5 => 0.6,
-        k if k >= 5.0 => 0.45,
-        k if k > 0.0 => 0.3,
-        _ => 0.15,
+/// How likely one kind of reading alone is to be right.
+fn reliability(vote: &Vote) -> f32 {
+    match vote.source {
+        Source::Keyword | Source::Rounded => match vote.weight {
+            w if w >= 8.5 => 0.6,
+            w if w >= 5.0 => 0.45,
+            w if w > 0.0 => 0.3,
+            _ => 0.1,
+        },
+        Source::CashMinusChange => 0.45,
+        Source::CardPayment => 0.4,
+        Source::Items if vote.weight >= 3.0 => 0.45,
+        Source::Items => 0.25,
+        Source::Vat => 0.4,
+        Source::TaxAdded => 0.35,
+        Source::CashOnly => 0.15,
+        Source::Subtotal => 0.1,
+    }
+}
+
+/// Independent readings that agree combine as 1 − Π(1 − p), one per kind of evidence (a
+/// rounded total counts the evidence of the amount it was rounded from); a close runner-up,
+/// repaired digits and poor OCR lower the result.
+fn confidence(votes: &[&Vote], inherited: &[&Vote], score: f32, runner_up: f32) -> f32 {
+    let mut best: BTreeMap<Source, f32> = BTreeMap::new();
+    let kind = |s: Source| {
+        if s == Source::Rounded {
+            Source::Keyword
+        } else {
+            s
+        }
     };
-    let mut kinds: Vec<Source> = votes
+    let own = votes.iter();
+    let borrowed = inherited
         .iter()
-        .filter(|v| v.source != Source::Keyword && v.source != Source::Subtotal)
-        .map(|v| v.source)
-        .collect();
-    kinds.sort();
-    kinds.dedup();
+        .filter(|v| !matches!(v.source, Source::Keyword | Source::Rounded));
+    for v in own.chain(borrowed) {
+        let entry = best.entry(kind(v.source)).or_insert(0.0);
+        *entry = entry.max(reliability(v));
+    }
     let keyword_rows = votes.iter().filter(|v| v.source == Source::Keyword).count();
-    let agreements = kinds.len() + keyword_rows.saturating_sub(1).min(1);
-    let mut confidence = base + 0.15 * agreements.min(3) as f32;
+    let repeat = if keyword_rows >= 2 { 0.2 } else { 0.0 };
+    let miss: f32 = best
+        .values()
+        .chain([repeat].iter())
+        .map(|p| 1.0 - p)
+        .product();
+    let mut confidence = 1.0 - miss;
     if runner_up > 0.0 && score - runner_up < 2.0 {
-        confidence -= 0.2;
+        confidence *= 0.6;
     }
     if votes.iter().all(|v| v.repaired) {
-        confidence -= 0.15;
+        confidence *= 0.8;
     }
     let ocr = votes.iter().map(|v| v.ocr).fold(0.0_f32, f32::max) / 100.0;
-    (confidence * (0.6 + 0.4 * ocr)).clamp(0.02, 0.99)
+    (confidence * ocr_factor(ocr)).clamp(0.02, 0.99)
 }
 
 #[cfg(test)]

@@ -12,7 +12,7 @@ use chrono::NaiveDate;
 use super::classify::{words, RowInfo};
 use super::date::{DateMatch, TimeMatch};
 use super::locale::{Locale, Pack};
-use super::text::{find_keyword, has_any};
+use super::text::{find_keyword, has_any, ocr_factor};
 
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct When {
@@ -103,7 +103,7 @@ pub fn read_when(rows: &[RowInfo], locale: Locale) -> When {
     if best_score - runner_up < 1.0 {
         confidence -= 0.25;
     }
-    let confidence = (confidence * (0.6 + 0.4 * ocr)).clamp(0.02, 0.98);
+    let confidence = (confidence * ocr_factor(ocr)).clamp(0.02, 0.98);
     When {
         date: Some((chosen.found.date, confidence)),
         time: read_time(rows, Some(chosen.row)),
@@ -135,7 +135,7 @@ fn read_time(rows: &[RowInfo], date_row: Option<usize>) -> Option<(String, f32)>
     let first_time = |row: &RowInfo| -> Option<TimeMatch> { row.times.first().cloned() };
     if let Some(found) = date_row.and_then(|i| first_time(&rows[i])) {
         let ocr = rows[date_row?].row.conf() / 100.0;
-        return Some((found.time, (0.85 * (0.6 + 0.4 * ocr)).clamp(0.02, 0.95)));
+        return Some((found.time, (0.85 * ocr_factor(ocr)).clamp(0.02, 0.95)));
     }
     if let Some(row) = rows
         .iter()
@@ -144,7 +144,7 @@ fn read_time(rows: &[RowInfo], date_row: Option<usize>) -> Option<(String, f32)>
         let found = first_time(row)?;
         return Some((
             found.time,
-            (0.75 * (0.6 + 0.4 * row.row.conf() / 100.0)).clamp(0.02, 0.95),
+            (0.75 * ocr_factor(row.row.conf() / 100.0)).clamp(0.02, 0.95),
         ));
     }
     let row = rows
@@ -153,7 +153,7 @@ fn read_time(rows: &[RowInfo], date_row: Option<usize>) -> Option<(String, f32)>
     let found = first_time(row)?;
     Some((
         found.time,
-        (0.45 * (0.6 + 0.4 * row.row.conf() / 100.0)).clamp(0.02, 0.95),
+        (0.45 * ocr_factor(row.row.conf() / 100.0)).clamp(0.02, 0.95),
     ))
 }
 
