@@ -119,6 +119,11 @@ fn read_match(text: &str, caps: &regex::Captures<'_>) -> Option<Amount> {
         return None;
     }
     let (int_digits, int_repaired) = repair_digits(&grouping_removed(int.as_str(), decimal_sep)?);
+    // No receipt prints a trillion; longer digit runs are codes, and the bound keeps every sum
+    // and product of amounts far from decimal overflow.
+    if int_digits.len() > 12 {
+        return None;
+    }
     let (dec_digits, dec_repaired) = repair_digits(dec.as_str());
     let real_digits = int
         .as_str()

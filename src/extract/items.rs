@@ -58,7 +58,7 @@ const NOT_DESCRIPTIONS: [&str; 34] = [
 ];
 
 static WEIGHED: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)(\d+[.,]\d{1,3}) ?(kg|g|l)\b ?[x*@] ?(?:€|£|\$|eur|gbp)? ?(\d+[.,]\d{2}) ?(?:€|£|eur|gbp)? ?/ ?(kg|l)\b")
+    Regex::new(r"(?i)(\d{1,4}[.,]\d{1,3}) ?(kg|g|l)\b ?[x*@] ?(?:€|£|\$|eur|gbp)? ?(\d+[.,]\d{2}) ?(?:€|£|eur|gbp)? ?/ ?(kg|l)\b")
         .unwrap()
 });
 static COUNT_TIMES: LazyLock<Regex> =

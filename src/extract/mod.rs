@@ -19,6 +19,8 @@ mod locale;
 #[cfg(test)]
 mod locale_tests;
 mod receipt;
+#[cfg(test)]
+mod robustness_tests;
 mod rows;
 mod text;
 mod total;
