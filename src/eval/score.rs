@@ -303,7 +303,7 @@ fn score_reasons(expected: &[String], got: Option<&[String]>) -> FieldOutcome {
 }
 
 fn confidence_of(receipt: &Receipt, field: Field) -> Option<f32> {
-    receipt.confidence.of(field.as_str())
+    receipt.confidence_of(field.as_str())
 }
 
 #[cfg(test)]

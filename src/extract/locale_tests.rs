@@ -74,7 +74,7 @@ fn french_supermarket_receipt() {
     assert_eq!(r.vat[0].amount, Some(d("0.35")));
     // Card payment, items and VAT table all agree with the total.
     assert!(r.confidence.total >= 0.8, "{:?}", r.confidence);
-    assert!(r.confidence.items >= 0.85);
+    assert!(r.secondary_confidence.items >= 0.85);
     assert!(r.confidence.date >= 0.8);
 }
 

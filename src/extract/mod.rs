@@ -30,7 +30,7 @@ mod when;
 pub use amount::{find_amounts, parse_amount, Amount};
 pub use date::{find_dates, find_times, parse_date, parse_time, DateMatch, TimeMatch};
 pub use locale::Locale;
-pub use receipt::{Confidence, Item, Receipt, VatLine};
+pub use receipt::{Confidence, Item, Receipt, SecondaryConfidence, VatLine};
 pub use rows::{build_rows, Row};
 
 use rust_decimal::Decimal;
@@ -72,6 +72,8 @@ pub fn extract(lines: &[Line], options: &ExtractOptions) -> Receipt {
             date: round2(when.date.map_or(0.0, |d| d.1)),
             total: round2(total.as_ref().map_or(0.0, |t| t.confidence)),
             address: round2(header.address.as_ref().map_or(0.0, |a| a.1)),
+        },
+        secondary_confidence: SecondaryConfidence {
             time: round2(when.time.as_ref().map_or(0.0, |t| t.1)),
             currency: round2(currency.as_ref().map_or(0.0, |c| c.1)),
             items: round2(items_confidence),

@@ -32,6 +32,8 @@ pub struct Receipt {
     pub locale: Option<String>,
     #[serde(default)]
     pub confidence: Confidence,
+    #[serde(default)]
+    pub secondary_confidence: SecondaryConfidence,
 }
 
 /// One purchased line. Discounts are negative amounts.
@@ -57,34 +59,38 @@ pub struct VatLine {
     pub amount: Option<Decimal>,
 }
 
-/// Per-field confidence, 0–1: how likely the field is right. Low when the reading is a guess
-/// (no keyword, OCR repairs, a close second candidate), high when independent readings agree.
+/// Confidence, 0–1, of the fields campaigns decide on: how likely the field is right. Low when
+/// the reading is a guess (no keyword, OCR repairs, a close second candidate), high when
+/// independent readings agree.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Confidence {
     pub merchant: f32,
     pub date: f32,
     pub total: f32,
     pub address: f32,
-    #[serde(default)]
+}
+
+/// Confidence, 0–1, of the other fields; kept apart so code building a [`Confidence`] field by
+/// field keeps compiling as fields are added here.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct SecondaryConfidence {
     pub time: f32,
-    #[serde(default)]
     pub currency: f32,
     /// High when the items add up to the total.
-    #[serde(default)]
     pub items: f32,
 }
 
-impl Confidence {
+impl Receipt {
     /// The confidence of a field by its `results.jsonl` name; None for fields without one.
-    pub fn of(&self, field: &str) -> Option<f32> {
+    pub fn confidence_of(&self, field: &str) -> Option<f32> {
         match field {
-            "merchant" => Some(self.merchant),
-            "date" => Some(self.date),
-            "total" => Some(self.total),
-            "address" => Some(self.address),
-            "time" => Some(self.time),
-            "currency" => Some(self.currency),
-            "items" => Some(self.items),
+            "merchant" => Some(self.confidence.merchant),
+            "date" => Some(self.confidence.date),
+            "total" => Some(self.confidence.total),
+            "address" => Some(self.confidence.address),
+            "time" => Some(self.secondary_confidence.time),
+            "currency" => Some(self.secondary_confidence.currency),
+            "items" => Some(self.secondary_confidence.items),
             _ => None,
         }
     }

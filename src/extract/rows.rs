@@ -70,11 +70,20 @@ pub fn mean_conf(words: &[Word]) -> f32 {
 
 /// Merge OCR lines into visual rows, top to bottom.
 pub fn build_rows(lines: &[Line]) -> Vec<Row> {
-    let mut fragments: Vec<(usize, &Line)> = lines
+    let lines: Vec<(usize, Line)> = lines
         .iter()
         .enumerate()
+        .map(|(i, l)| (i, with_words(l)))
         .filter(|(_, l)| !l.words.is_empty())
         .collect();
+    // Without boxes there is no geometry to rebuild: the engine's lines are the rows.
+    if lines.iter().any(|(_, l)| l.bbox.height() <= 0) {
+        return lines
+            .iter()
+            .map(|(i, l)| row_from_group(vec![(*i, l)]))
+            .collect();
+    }
+    let mut fragments: Vec<(usize, &Line)> = lines.iter().map(|(i, l)| (*i, l)).collect();
     fragments.sort_by_key(|(i, l)| (l.bbox.y(), *i));
     let mut groups: Vec<Vec<(usize, &Line)>> = Vec::new();
     for fragment in fragments {
@@ -91,6 +100,39 @@ pub fn build_rows(lines: &[Line]) -> Vec<Row> {
     let mut rows: Vec<Row> = groups.into_iter().map(row_from_group).collect();
     rows.sort_by_key(|r| (r.bbox.y() + r.bbox.bottom(), r.lines[0]));
     rows
+}
+
+/// The line itself, or, for an engine that gave text without word boxes, words cut from the
+/// text and spread over the line's box (the line's confidence for each).
+fn with_words(line: &Line) -> Line {
+    if !line.words.is_empty() || line.text.trim().is_empty() {
+        return line.clone();
+    }
+    let chars = line.text.chars().count().max(1) as i32;
+    let char_width = line.bbox.width() / chars;
+    let mut words = Vec::new();
+    let mut column = 0;
+    for piece in line.text.split(' ') {
+        let length = piece.chars().count() as i32;
+        if length > 0 {
+            words.push(Word {
+                text: piece.trim().to_string(),
+                conf: line.conf,
+                bbox: BBox([
+                    line.bbox.x() + column * char_width,
+                    line.bbox.y(),
+                    length * char_width,
+                    line.bbox.height(),
+                ]),
+            });
+        }
+        column += length + 1;
+    }
+    words.retain(|w| !w.text.is_empty());
+    Line {
+        words,
+        ..line.clone()
+    }
 }
 
 /// A fragment joins a row when it sits at the same height (vertical overlap of at least half
@@ -203,6 +245,21 @@ mod tests {
         let spans: Vec<(usize, usize)> = rows[0].word_spans().map(|(s, e, _)| (s, e)).collect();
         assert_eq!(spans, vec![(0, 5), (6, 10)]);
         assert_eq!(rows[0].conf_of_span(6, 10), 90.0);
+    }
+
+    #[test]
+    fn lines_without_word_boxes_stay_rows_in_order() {
+        let bare = |text: &str| Line {
+            text: text.into(),
+            conf: 80.0,
+            bbox: BBox::default(),
+            words: vec![],
+        };
+        let rows = build_rows(&[bare("CARREFOUR"), bare("  "), bare("TOTAL  12,50")]);
+        let texts: Vec<&str> = rows.iter().map(|r| r.text.as_str()).collect();
+        assert_eq!(texts, ["CARREFOUR", "TOTAL 12,50"]);
+        assert_eq!(rows[1].lines, vec![2]);
+        assert_eq!(rows[1].words[1].conf, 80.0);
     }
 
     #[test]
