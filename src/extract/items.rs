@@ -69,6 +69,8 @@ static QUANTITY_ONLY: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)^\s*(\d{1,3}(?:[.,]\d{1,3})?)\s*(?:stk|st|pcs|pc|pk|units?)?\.?\s*[x*@]\s*$")
         .unwrap()
 });
+static COUNT_BEFORE_NAME: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^\s*(\d{1,3})\s*[xX×*]\s+").unwrap());
 static LEADING_INTEGER: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^\s*(\d{1,3})\b").unwrap());
 static LEADING_COUNT: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^(\d{1,2}) +\D").unwrap());
 
@@ -227,7 +229,8 @@ fn item_of(row: &RowInfo) -> Option<Item> {
         amount = -amount.abs();
     }
     let consistent = reading.as_ref().filter(|r| {
-        ((r.quantity * r.unit_price).round_dp(2) - amount.abs()).abs() <= Decimal::new(1, 2)
+        r.derived_unit_price
+            || ((r.quantity * r.unit_price).round_dp(2) - amount.abs()).abs() <= Decimal::new(1, 2)
     });
     let description_source = match &reading {
         Some(r) => {
@@ -256,6 +259,25 @@ fn item_of(row: &RowInfo) -> Option<Item> {
     })
 }
 
+/// `2 x YAOURT BIO 3,10`: a count before the name and only the line amount printed; the unit
+/// price is the amount divided by the count. `4X125G` (a pack size) is not a count.
+fn count_before_name(text: &str, line: &Amount) -> Option<QuantityReading> {
+    let caps = COUNT_BEFORE_NAME.captures(&text[..line.start])?;
+    let count: Decimal = caps[1].parse().ok()?;
+    if count.is_zero() {
+        return None;
+    }
+    Some(QuantityReading {
+        quantity: count,
+        unit: None,
+        unit_price: (line.value.abs() / count).round_dp(2),
+        removed: caps.get(0)?.range(),
+        strip_leading_count: false,
+        computed_amount: None,
+        derived_unit_price: true,
+    })
+}
+
 /// A quantity and unit price read from a priced row, with the text they were printed as.
 struct QuantityReading {
     quantity: Decimal,
@@ -267,6 +289,8 @@ struct QuantityReading {
     strip_leading_count: bool,
     /// Weighed goods printed without their amount: quantity × unit price.
     computed_amount: Option<Decimal>,
+    /// The unit price was not printed but divided out of the amount (`2 x NAME 3,10`).
+    derived_unit_price: bool,
 }
 
 /// `0,186 kg x 12,90 €/kg`, `2 x 1,50`, `3X10.49`, `5.90 x 3`, `2 NAME @7.00`, and
@@ -284,10 +308,11 @@ fn read_quantity(text: &str, amounts: &[&Amount]) -> Option<QuantityReading> {
             removed: whole.range(),
             strip_leading_count: false,
             computed_amount: (!priced_outside).then(|| (quantity * unit_price).round_dp(2)),
+            derived_unit_price: false,
         });
     }
-    if amounts.len() < 2 {
-        return None;
+    if let [line] = amounts {
+        return count_before_name(text, line);
     }
     let price = amounts[amounts.len() - 2];
     let line = amounts[amounts.len() - 1];
@@ -299,6 +324,7 @@ fn read_quantity(text: &str, amounts: &[&Amount]) -> Option<QuantityReading> {
             removed,
             strip_leading_count: strip,
             computed_amount: None,
+            derived_unit_price: false,
         };
     let before = &text[..price.start];
     if let Some(caps) = COUNT_TIMES.captures(before) {
@@ -442,5 +468,19 @@ mod tests {
         assert_eq!(found[0].description, "FISHBALL NOODLE");
         assert_eq!(found[0].quantity, Some(d("2")));
         assert_eq!(found[0].unit_price, Some(d("7.00")));
+    }
+
+    #[test]
+    fn count_before_the_name_regression_two_pots_of_yoghurt() {
+        // Pinned from the campaign tests: `2 x NAME 3,10` is two units, not one.
+        let found = items(
+            "2 x YAOURT BIO FRAISE ALPINE 3,10\n4X125G YAOURT NATURE 1,99\nTOTAL 5,09",
+            Locale::Fr,
+        );
+        assert_eq!(found[0].description, "YAOURT BIO FRAISE ALPINE");
+        assert_eq!(found[0].quantity, Some(d("2")));
+        assert_eq!(found[0].unit_price, Some(d("1.55")));
+        assert_eq!(found[1].quantity, None);
+        assert_eq!(found[1].description, "4X125G YAOURT NATURE");
     }
 }

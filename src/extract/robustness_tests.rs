@@ -87,7 +87,7 @@ proptest! {
     #[test]
     fn extract_survives_any_lines_and_is_deterministic(
         lines in prop::collection::vec(
-            (prop::collection::vec(("\\PC{1,12}", -50i32..3000, -50i32..3000, 0i32..400, 0i32..80, 0f32..100f32), 0..6)),
+            prop::collection::vec(("\\PC{1,12}", -50i32..3000, -50i32..3000, 0i32..400, 0i32..80, 0f32..100f32), 0..6),
             0..14,
         )
     ) {

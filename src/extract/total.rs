@@ -509,7 +509,6 @@ mod tests {
     use crate::extract::rows::build_rows;
     use crate::extract::test_lines;
     use crate::extract::vat::read_vat;
-    use std::str::FromStr;
 
     fn total(text: &str, locale: Locale) -> Option<TotalReading> {
         let rows = classify(build_rows(&test_lines(text)), locale);
