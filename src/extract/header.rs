@@ -309,9 +309,8 @@ fn read_merchant(
         {
             break;
         }
-        past_top |= has_street_signal(row.text()) || has_stop_word(row.text());
-        if first.is_some() && has_street_signal(row.text()) && legal_form_span(row.text()).is_none()
-        {
+        past_top |= is_street_row(row.text()) || has_stop_word(row.text());
+        if first.is_some() && is_street_row(row.text()) && legal_form_span(row.text()).is_none() {
             break;
         }
         if !is_name_row(row) {
@@ -431,7 +430,7 @@ fn is_name_row(row: &RowInfo) -> bool {
     {
         return false;
     }
-    if has_street_signal(text) && legal_form_span(text).is_none() {
+    if is_street_row(text) && legal_form_span(text).is_none() {
         return false;
     }
     let first = text.split_whitespace().next().unwrap_or("");
@@ -673,6 +672,17 @@ fn has_street_signal(text: &str) -> bool {
     has_word || POSTCODE.is_match(&folded) || NUMBER_SIGN.is_match(&folded)
 }
 
+/// Surely a street address and not a shop name: a postcode, a house number, or a street word
+/// with a number (`PHARMACIE DU CENTRE` and `GARDEN PLAZA` are names).
+fn is_street_row(text: &str) -> bool {
+    let folded = fold(text);
+    let numbered_street = has_street_words(&folded) && folded.chars().any(|c| c.is_ascii_digit());
+    numbered_street
+        || POSTCODE.is_match(&folded)
+        || NUMBER_SIGN.is_match(&folded)
+        || HOUSE_NUMBER.is_match(trim_decoration(&folded))
+}
+
 /// A street address row: a street word, a postcode, or a house number before a name.
 fn is_address_like(text: &str) -> bool {
     has_street_signal(text) || HOUSE_NUMBER.is_match(trim_decoration(&fold(text)))
@@ -881,6 +891,15 @@ mod tests {
         assert_eq!(
             h.address.unwrap().0,
             "No.1, Jalan Permas 10/5, Bandar Baru Permas Jaya 81750 Johor Bahru, Johor."
+        );
+    }
+
+    #[test]
+    fn shop_names_with_street_words_are_still_names() {
+        let text = "PHARMACIE DU CENTRE\n12/03/2024\nDOLIPRANE 2,18\nTOTAL 2,18 EUR";
+        assert_eq!(
+            merchant(text, Locale::Fr).as_deref(),
+            Some("PHARMACIE DU CENTRE")
         );
     }
 
