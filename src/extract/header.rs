@@ -14,7 +14,9 @@ use regex::Regex;
 
 use super::classify::RowInfo;
 use super::locale::Locale;
-use super::text::{fold, letter_count, tokens, trim_decoration, trim_keeping_punctuation};
+use super::text::{
+    certainty, fold, letter_count, tokens, trim_decoration, trim_keeping_punctuation,
+};
 
 /// What the header gives: each field with its confidence and the last header row used.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -336,7 +338,8 @@ fn read_merchant(
     }
     let i = first.filter(|i| Some(*i) != legal_row)?;
     let name = clean_name(rows[i].text())?;
-    Some((i..i + 1, name, name_confidence(&rows[i], 0.45)))
+    let confidence = name_confidence(&rows[i], 0.75, rows[i].text().len());
+    Some((i..i + 1, name, confidence))
 }
 
 /// A legal-form row, joined with the rows above when the name wrapped: a row that starts with
@@ -364,11 +367,17 @@ fn legal_name(
     if letter_count(&name) == letter_count(&form) {
         return None;
     }
-    let base = if first == i { 0.75 } else { 0.7 };
+    let base = if first == i { 0.9 } else { 0.85 };
     let confidence = (first..=i)
-        .map(|k| name_confidence(&rows[k], base))
-        .sum::<f32>()
-        / (i - first + 1) as f32;
+        .map(|k| {
+            let upto = if k == i {
+                span.end
+            } else {
+                rows[k].text().len()
+            };
+            name_confidence(&rows[k], base, upto)
+        })
+        .fold(1.0_f32, f32::min);
     Some((first..i + 1, name, confidence))
 }
 
@@ -387,15 +396,16 @@ fn continues_row_above(name: &str) -> bool {
 }
 
 /// OCR word confidence and how clean the text is, around a base for how the row was chosen.
-fn name_confidence(row: &RowInfo, base: f32) -> f32 {
-    let ocr = row.row.conf() / 100.0;
-    let text = row.text();
+fn name_confidence(row: &RowInfo, base: f32, upto: usize) -> f32 {
+    let text = &row.text()[..upto.min(row.text().len())];
     let clean = text
         .chars()
         .filter(|c| c.is_alphanumeric() || c.is_whitespace())
         .count() as f32
         / text.chars().count().max(1) as f32;
-    (base * (0.55 + 0.45 * ocr) * (0.6 + 0.4 * clean)).clamp(0.02, 0.97)
+    let short = if letter_count(text) < 6 { 0.6 } else { 1.0 };
+    let least_sure = row.row.min_conf_of_span(0, upto);
+    (base * certainty(least_sure) * (0.7 + 0.3 * clean) * short).clamp(0.02, 0.97)
 }
 
 /// A row that can name a shop: enough letters, not a banner, id, phone, date or amount.
@@ -697,7 +707,8 @@ struct Address {
 
 fn read_address(rows: &[RowInfo], start: usize) -> Option<Address> {
     let mut parts: Vec<String> = Vec::new();
-    let mut used: Vec<usize> = Vec::new();
+    // Each row used, with how much of its text went into the address.
+    let mut used: Vec<(usize, usize)> = Vec::new();
     let mut skipped = 0;
     for (i, row) in rows.iter().enumerate().skip(start) {
         if parts.len() >= ADDRESS_MAX_ROWS || skipped > 4 {
@@ -715,7 +726,7 @@ fn read_address(rows: &[RowInfo], start: usize) -> Option<Address> {
                 && !blocked
             {
                 parts.push(before.to_string());
-                used.push(i);
+                used.push((i, at));
                 break;
             }
             if started {
@@ -736,7 +747,7 @@ fn read_address(rows: &[RowInfo], start: usize) -> Option<Address> {
             || (started && letter_count(cleaned) >= 2 && row.row.conf() >= 40.0)
         {
             parts.push(cleaned.to_string());
-            used.push(i);
+            used.push((i, text.len()));
         } else if started {
             break;
         } else {
@@ -747,19 +758,22 @@ fn read_address(rows: &[RowInfo], start: usize) -> Option<Address> {
         return None;
     }
     let text = parts.join(" ");
-    let conf = used.iter().map(|&i| rows[i].row.conf()).sum::<f32>() / used.len() as f32 / 100.0;
+    let least_sure = used
+        .iter()
+        .map(|&(i, upto)| rows[i].row.min_conf_of_span(0, upto))
+        .fold(100.0_f32, f32::min);
     let postcode = POSTCODE.is_match(&fold(&text));
-    let base = if postcode { 0.7 } else { 0.45 };
+    let base = if postcode { 0.9 } else { 0.7 };
     let length_penalty = if parts.len() >= ADDRESS_MAX_ROWS {
         0.7
     } else {
         1.0
     };
     Some(Address {
-        first_row: used[0],
+        first_row: used[0].0,
         text,
-        confidence: (base * (0.5 + 0.5 * conf) * length_penalty).clamp(0.02, 0.95),
-        last_row: *used.last().expect("parts and used grow together"),
+        confidence: (base * certainty(least_sure) * length_penalty).clamp(0.02, 0.95),
+        last_row: used.last().expect("parts and used grow together").0,
     })
 }
 

@@ -50,6 +50,16 @@ impl Row {
         }
     }
 
+    /// Lowest confidence of the words overlapping `start..end` of `text`: one misread word is
+    /// enough to make a name or an address wrong.
+    pub fn min_conf_of_span(&self, start: usize, end: usize) -> f32 {
+        self.word_spans()
+            .filter(|(s, e, _)| *s < end && *e > start)
+            .map(|(_, _, w)| w.conf)
+            .reduce(f32::min)
+            .unwrap_or_else(|| self.conf())
+    }
+
     /// Each word with its byte range in `text`.
     pub fn word_spans(&self) -> impl Iterator<Item = (usize, usize, &Word)> {
         let mut offset = 0;

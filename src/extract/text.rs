@@ -83,6 +83,12 @@ pub fn ocr_factor(ocr: f32) -> f32 {
     (0.5 + 0.55 * ocr.clamp(0.0, 1.0)).min(1.0)
 }
 
+/// How far the least sure word of a text (its OCR confidence, 0–100) lets one trust text that
+/// must be read letter for letter (names, addresses): nothing below 30, fully from 90 on.
+pub fn certainty(min_word_conf: f32) -> f32 {
+    ((min_word_conf - 30.0) / 60.0).clamp(0.05, 1.0)
+}
+
 /// Number of letters in `text`.
 pub fn letter_count(text: &str) -> usize {
     text.chars().filter(|c| c.is_alphabetic()).count()

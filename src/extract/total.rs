@@ -365,7 +365,16 @@ fn choose(votes: &[Vote]) -> Option<TotalReading> {
         .collect();
     scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
     let (best_score, value, best_votes) = scored.first()?;
-    let runner_up = scored.get(1).map_or(0.0, |s| s.0);
+    // The amount a rounded total was rounded from is not a rival reading of it.
+    let origins: Vec<Decimal> = best_votes
+        .iter()
+        .filter_map(|v| v.rounded_from.map(|o| o.normalize()))
+        .collect();
+    let runner_up = scored
+        .iter()
+        .skip(1)
+        .find(|(_, v, _)| !origins.contains(v))
+        .map_or(0.0, |s| s.0);
     let inherited: Vec<&Vote> = best_votes
         .iter()
         .filter_map(|v| v.rounded_from)
