@@ -115,6 +115,9 @@ fn month_pattern() -> String {
 static NUMERIC: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(\d{1,4})( ?[/.\-] ?)(\d{1,2})( ?[/.\-] ?)(\d{4}|\d{2})").unwrap()
 });
+/// `2703/2018`: day and month with the separator between them lost.
+static JOINED_DAY_MONTH: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(\d{2})(\d{2}) ?/ ?(\d{4})").unwrap());
 static DAY_MONTH_NAME: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&format!(
         r"(\d{{1,2}})(?:ER)?\.? ?[/\-]? ?({})\b\.? ?[/\-,]? ?(\d{{4}}|\d{{2}})",
@@ -147,6 +150,24 @@ pub fn find_dates(text: &str) -> Vec<DateMatch> {
             }
             // `#19- 10/03/2018` first reads `19- 10/03`; try again one character later.
             None => from = whole.start() + 1,
+        }
+    }
+    for caps in JOINED_DAY_MONTH.captures_iter(&folded) {
+        let whole = caps.get(0).expect("whole match");
+        if !isolated(&folded, whole.start(), whole.end()) {
+            continue;
+        }
+        let date = full_year(&caps[3])
+            .and_then(|year| ymd(year, caps[2].parse().ok()?, caps[1].parse().ok()?));
+        if let Some(date) = date {
+            found.push(DateMatch {
+                date,
+                start: whole.start(),
+                end: whole.end(),
+                month_first: false,
+                repaired: true,
+                two_digit_year: false,
+            });
         }
     }
     for caps in DAY_MONTH_NAME.captures_iter(&folded) {
@@ -367,6 +388,14 @@ mod tests {
         assert_eq!(found[0].date, ymd(2018, 3, 28).unwrap());
         assert!(found[0].repaired);
         assert!(found[0].two_digit_year);
+    }
+
+    #[test]
+    fn a_lost_separator_between_day_and_month_is_tolerated_and_flagged() {
+        let found = find_dates("_. 2703/2018 No CS-20243");
+        assert_eq!(found[0].date, ymd(2018, 3, 27).unwrap());
+        assert!(found[0].repaired);
+        assert!(find_dates("INV 9912/2018").is_empty());
     }
 
     #[test]

@@ -81,7 +81,42 @@ pub fn read_total(rows: &[RowInfo], items: &[Item], vat: &[VatLine]) -> Option<T
     votes.extend(payment_votes(rows));
     votes.extend(items_vote(items));
     votes.extend(tax_votes(rows, vat));
+    votes.extend(unread_rounding_votes(rows, &votes));
     choose(&votes)
+}
+
+/// A rounding row whose amount OCR lost still says the amount due is a multiple of 0.05: a
+/// total or a before-tax-plus-tax reading a cent or two off gets a rounded sibling (marked as
+/// repaired: the adjustment was inferred, not read).
+fn unread_rounding_votes(rows: &[RowInfo], votes: &[Vote]) -> Vec<Vote> {
+    let first_payment = rows
+        .iter()
+        .position(|r| r.role.is_tender() || r.role == Role::Change)
+        .unwrap_or(rows.len());
+    let Some(rounding_row) = rows[..first_payment]
+        .iter()
+        .position(|r| r.role == Role::Rounding && r.amounts.is_empty())
+    else {
+        return Vec::new();
+    };
+    votes
+        .iter()
+        .filter(|v| matches!(v.source, Source::Keyword | Source::TaxAdded) && v.weight > 0.0)
+        .filter(|v| v.source != Source::Keyword || v.row < rounding_row)
+        .filter_map(|v| {
+            let nearest = (v.value / FIVE_CENTS).round() * FIVE_CENTS;
+            let gap = (nearest - v.value).abs();
+            (!gap.is_zero() && gap <= Decimal::new(2, 2)).then(|| Vote {
+                value: nearest,
+                rounded_from: Some(v.value),
+                source: Source::Rounded,
+                weight: v.weight + 1.0,
+                repaired: true,
+                row: rounding_row,
+                ..v.clone()
+            })
+        })
+        .collect()
 }
 
 /// A vote from one amount printed on a row.
@@ -504,6 +539,13 @@ fn confidence(votes: &[&Vote], inherited: &[&Vote], score: f32, runner_up: f32) 
     }
     if votes.iter().all(|v| v.repaired) {
         confidence *= 0.8;
+    }
+    // Without any total keyword agreeing, the amount due is an inference.
+    let keyword_backed = votes
+        .iter()
+        .any(|v| v.source == Source::Keyword || (v.source == Source::Rounded && v.weight >= 5.0));
+    if !keyword_backed {
+        confidence *= 0.7;
     }
     let ocr = votes.iter().map(|v| v.ocr).fold(0.0_f32, f32::max) / 100.0;
     (confidence * ocr_factor(ocr)).clamp(0.02, 0.99)
