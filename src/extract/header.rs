@@ -338,7 +338,11 @@ fn read_merchant(
     }
     let i = first.filter(|i| Some(*i) != legal_row)?;
     let name = clean_name(rows[i].text())?;
-    let confidence = name_confidence(&rows[i], 0.75, rows[i].text().len());
+    // Tills print shop names in capitals or title case; a lower-case line is more likely a
+    // handwritten or stamped note.
+    let lower_case = !name.chars().any(char::is_uppercase);
+    let base = if lower_case { 0.4 } else { 0.75 };
+    let confidence = name_confidence(&rows[i], base, rows[i].text().len());
     Some((i..i + 1, name, confidence))
 }
 
