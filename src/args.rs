@@ -151,8 +151,14 @@ pub struct ValidateArgs {
 
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Exit codes: 0 every --min threshold met; 1 a threshold not met; 2 usage \
-error (bad threshold, unreadable labels folder)."
+    after_help = "Columns: normalised = match after folding case, accents, spacing and \
+punctuation, dates compared as dates (labels read day first), totals as numbers; strict = the \
+label string exactly (fidelio's date printed in the label's format, its two-decimal total); \
+similar = mean closeness of the text; conf columns = how many answers in each confidence band \
+were right.\n\nLabels: NAME.json beside or matching each NAME.jpg, SROIE style {company, date, \
+address, total} or fidelio style {merchant, date, time, total, currency, address, items, \
+status, reasons, points}.\n\nExit codes: 0 every --min threshold met; 1 a threshold not met; \
+2 usage error (bad threshold, unreadable labels folder)."
 )]
 pub struct EvalArgs {
     /// `results.jsonl` or `ocr.jsonl` files, or images and folders to OCR and extract

@@ -121,7 +121,7 @@ fn read_currency(
             }
         }
     }
-    counts.sort_by(|a, b| b.1.cmp(&a.1));
+    counts.sort_by_key(|c| std::cmp::Reverse(c.1));
     if let Some((code, _)) = counts.first() {
         return Some((code.to_string(), 0.75));
     }

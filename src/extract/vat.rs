@@ -52,8 +52,7 @@ fn rate_of(row: &RowInfo) -> Option<Decimal> {
     before_amounts
         .split_whitespace()
         .filter_map(|w| w.parse::<u8>().ok())
-        .filter(|r| *r <= 30)
-        .last()
+        .rfind(|r| *r <= 30)
         .map(Decimal::from)
 }
 

@@ -216,10 +216,9 @@ pub(super) fn is_name_row(row: &RowInfo) -> bool {
         return false;
     }
     // `eCosway.com SDN BHD`: a web address can be the name of a company.
-    if has_stop_word(text)
-        && !(legal_form_span(text).is_some()
-            && !has_stop_word(&text.replace(".com", "").replace(".COM", "")))
-    {
+    let web_name = legal_form_span(text).is_some()
+        && !has_stop_word(&text.replace(".com", "").replace(".COM", ""));
+    if has_stop_word(text) && !web_name {
         return false;
     }
     if is_street_row(text) && legal_form_span(text).is_none() {
