@@ -136,6 +136,22 @@ fn strongest_total(tokens: &[String], locale: Locale) -> Option<Found> {
     best
 }
 
+/// A change keyword, unless it is part of the total keyword (`BALANCE DUE` is the amount due,
+/// `BALANCE` alone the change on Malaysian receipts).
+fn has_change(tokens: &[String], locale: Locale, total: Option<Found>) -> bool {
+    words(locale, |p| p.change)
+        .iter()
+        .any(|word| match find_keyword(tokens, word) {
+            Some(start) => {
+                let end = start + word.split(' ').count();
+                !total.is_some_and(|t| {
+                    t.start <= start && end <= t.end && t.end - t.start > end - start
+                })
+            }
+            None => false,
+        })
+}
+
 /// A "not the total" keyword, unless it is part of the total keyword itself
 /// (`TOTAL GST` inside `TOTAL GST INCL`).
 fn has_not_total(tokens: &[String], locale: Locale, total: Option<Found>) -> bool {
@@ -214,7 +230,7 @@ fn role_of(tokens: &[String], total: Option<Found>, has_amount: bool, locale: Lo
         |role: fn(&'static Pack) -> &'static [&'static str]| has_any(tokens, &words(locale, role));
     let total_weight = total.map_or(0.0, |t| t.weight);
     let not_total = has_not_total(tokens, locale, total);
-    if any(|p| p.change) {
+    if has_change(tokens, locale, total) {
         return Role::Change;
     }
     if total_weight >= 9.0 && !not_total {

@@ -12,7 +12,7 @@ use super::classify::{Role, RowInfo};
 use super::text::{find_keyword, fold};
 
 /// Receipt-number labels, most specific first (folded).
-const TICKET_LABELS: [&str; 31] = [
+const TICKET_LABELS: [&str; 32] = [
     "TICKET NO",
     "TICKET N",
     "N TICKET",
@@ -44,6 +44,7 @@ const TICKET_LABELS: [&str; 31] = [
     "TRANSACTION",
     "CHECK",
     "SLIP",
+    "BON",
 ];
 
 static TICKET_VALUE: LazyLock<Regex> =

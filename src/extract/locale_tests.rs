@@ -271,3 +271,30 @@ fn empty_and_garbage_input_read_as_nothing() {
     assert_eq!(noise.total, None);
     assert_eq!(noise.date, None);
 }
+
+#[test]
+fn german_discounter_with_a_compound_legal_form_and_two_vat_rates() {
+    let r = read(
+        "LIDL Vertriebs GmbH & Co. KG\nBerliner Str. 45\n80805 München\nEUR\nApfel Gala 1,99 A\n\
+         Butter 2,29 A\nPfand 0,25 B\nzu zahlen 4,53\nEC-Karte 4,53\nMwSt  Netto  MwSt  Brutto\n\
+         A 7%  4,00 0,28 4,28\nB 19% 0,21 0,04 0,25\n12.03.24 14:32 Bon 4711",
+    );
+    assert_eq!(r.merchant.as_deref(), Some("LIDL Vertriebs GmbH & Co. KG"));
+    assert_eq!(r.address.as_deref(), Some("Berliner Str. 45 80805 München"));
+    assert_eq!(r.total, Some(d("4.53")));
+    assert_eq!(r.payment.as_deref(), Some("CARD"));
+    assert_eq!(r.ticket.as_deref(), Some("4711"));
+    assert_eq!(r.vat.len(), 2);
+    assert_eq!(r.date, date(2024, 3, 12));
+}
+
+#[test]
+fn balance_due_is_the_total_not_change() {
+    let r = read(
+        "SAINSBURY'S\nHolborn Circus\nLondon EC1N 2HT\nSEMI SKIMMED MILK 1.15\nSOURDOUGH LOAF 2.50\n\
+         BALANCE DUE 3.65\nCONTACTLESS 3.65\nCHANGE 0.00\n14/03/2024 09:12",
+    );
+    assert_eq!(r.total, Some(d("3.65")));
+    assert!(r.confidence.total >= 0.8, "{:?}", r.confidence);
+    assert_eq!(r.payment.as_deref(), Some("CARD"));
+}

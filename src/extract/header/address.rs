@@ -215,9 +215,7 @@ pub(super) fn read_address(rows: &[RowInfo], start: usize) -> Option<Address> {
             continue;
         }
         let cleaned = trim_keeping_punctuation(text);
-        if is_address_like(cleaned)
-            || (started && letter_count(cleaned) >= 2 && row.row.conf() >= 40.0)
-        {
+        if is_address_like(cleaned) || (started && continues_address(row, cleaned)) {
             parts.push(cleaned.to_string());
             used.push((i, text.len()));
         } else if started {
@@ -314,6 +312,16 @@ pub(super) fn is_street_row(text: &str) -> bool {
 /// A street address row: a street word, a postcode, or a house number before a name.
 pub(super) fn is_address_like(text: &str) -> bool {
     has_street_signal(text) || HOUSE_NUMBER.is_match(trim_decoration(&fold(text)))
+}
+
+/// A row after the address started that still belongs to it (`TAMAN AIR BIRU`, `JOHOR.`):
+/// enough letters, read with some confidence, not a lone currency heading (`EUR`).
+fn continues_address(row: &RowInfo, cleaned: &str) -> bool {
+    let currency_heading = row
+        .tokens
+        .iter()
+        .all(|t| crate::extract::amount::currency_of_marker(t).is_some());
+    letter_count(cleaned) >= 2 && row.row.conf() >= 40.0 && !currency_heading
 }
 
 /// `(0005583085-K)`, `002043319-W`, `CO-REG:750441-W`: company numbers, not address.

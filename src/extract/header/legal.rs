@@ -76,10 +76,11 @@ pub(super) struct LegalSpan {
     pub form: &'static str,
 }
 
-/// The legal form of a name row, if it has one (first form of [`LEGAL_FORMS`] that matches).
+/// The legal form of a name row, if it has one.
 pub(super) fn legal_form_span(text: &str) -> Option<LegalSpan> {
     let words: Vec<(usize, &str)> = word_offsets(text);
     let folded: Vec<String> = words.iter().map(|(_, w)| legal_word(w)).collect();
+    let mut found: Option<LegalSpan> = None;
     for form in LEGAL_FORMS {
         let parts: Vec<&str> = form.split(' ').collect();
         for start in 0..folded.len() {
@@ -97,19 +98,34 @@ pub(super) fn legal_form_span(text: &str) -> Option<LegalSpan> {
             if !matched || (opens_row && form != "SARL" && form != "SAS") {
                 continue;
             }
+            // `(Co. No: 20154-T)` is a company number, not a legal form.
+            let numbered = folded
+                .get(end)
+                .is_some_and(|next| matches!(next.as_str(), "NO" | "REG" | "NR"));
+            if words[start].1.starts_with('(') || numbered {
+                continue;
+            }
             let last_word = end == folded.len() || followed_only_by_registration(&words[end..]);
             if LAST_WORD_ONLY.contains(&form) && !last_word {
                 continue;
             }
             let (last_offset, last) = words[end - 1];
-            return Some(LegalSpan {
+            let span = LegalSpan {
                 start: words[start].0,
                 end: last_offset + last.len(),
                 form,
+            };
+            // The form ending last is the whole legal name (`GmbH & Co. KG`); of two ending
+            // together, the longer (`SDN BHD` over `BHD`).
+            let better = found.map_or(true, |f| {
+                span.end > f.end || (span.end == f.end && span.start < f.start)
             });
+            if better {
+                found = Some(span);
+            }
         }
     }
-    None
+    found
 }
 
 pub(super) fn followed_only_by_registration(rest: &[(usize, &str)]) -> bool {

@@ -10,7 +10,9 @@ use super::legal::{
 };
 use crate::extract::classify::RowInfo;
 use crate::extract::locale::Locale;
-use crate::extract::text::{certainty, letter_count, tokens, trim_decoration};
+use crate::extract::text::{
+    certainty, letter_count, tokens, trim_decoration, trim_keeping_punctuation,
+};
 
 /// Rows scanned for the merchant: a header is never longer, even below a big logo.
 const MERCHANT_SCAN: usize = 12;
@@ -245,7 +247,7 @@ pub(super) fn is_banner(row_tokens: &[String]) -> bool {
 
 /// Remove `Dimiliki:`, `Bienvenue chez` and leading `#0002`-style noise.
 fn strip_prefix(text: &str) -> String {
-    let mut rest = trim_decoration(text).to_string();
+    let mut rest = trim_keeping_punctuation(text).to_string();
     loop {
         let first = rest.split_whitespace().next().unwrap_or("");
         // Store codes (`#000002`, `000002`) and stray marks before the name.
@@ -273,7 +275,7 @@ fn strip_prefix(text: &str) -> String {
             }
         }
     }
-    trim_decoration(&rest).to_string()
+    trim_keeping_punctuation(&rest).to_string()
 }
 
 /// The printed name without prefixes and trailing registration numbers.
