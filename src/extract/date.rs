@@ -212,7 +212,7 @@ fn numeric_date(text: &str, caps: &regex::Captures<'_>) -> Option<DateMatch> {
         return None;
     }
     let (first, sep1, second, sep2, third) = (&caps[1], &caps[2], &caps[3], &caps[4], &caps[5]);
-    let repaired = sep1.trim() != sep2.trim() || sep1.contains(' ') || sep2.contains(' ');
+    let mut repaired = sep1.trim() != sep2.trim() || sep1.contains(' ') || sep2.contains(' ');
     let number = |s: &str| s.parse::<u32>().ok();
     let (date, month_first, two_digit_year) = if first.len() == 4 {
         // Year first: 2024-03-12, 2016/05/01.
@@ -225,7 +225,8 @@ fn numeric_date(text: &str, caps: &regex::Captures<'_>) -> Option<DateMatch> {
         if first.len() > 2 {
             return None;
         }
-        let year = full_year(third)?;
+        let (year, year_repaired) = year_of(third)?;
+        repaired |= year_repaired;
         let (day, month) = (number(first)?, number(second)?);
         match ymd(year, month, day) {
             Some(date) => (date, false, third.len() == 2),
@@ -252,6 +253,19 @@ fn named_date(day: &str, month: &str, year: &str, start: usize, end: usize) -> O
         repaired: false,
         two_digit_year: year.len() == 2,
     })
+}
+
+/// A printed year, and whether its century was repaired: OCR reads the `0` of `2017` as
+/// `6`, `8`, `5` or `3` (`2617`), a year no receipt carries.
+fn year_of(text: &str) -> Option<(i32, bool)> {
+    let year = full_year(text)?;
+    let misread_century = text.len() == 4
+        && text.starts_with('2')
+        && matches!(text.as_bytes()[1], b'3' | b'5' | b'6' | b'8');
+    if misread_century {
+        return Some((2000 + text[2..].parse::<i32>().ok()?, true));
+    }
+    Some((year, false))
 }
 
 fn full_year(text: &str) -> Option<i32> {
@@ -396,6 +410,14 @@ mod tests {
         assert_eq!(found[0].date, ymd(2018, 3, 27).unwrap());
         assert!(found[0].repaired);
         assert!(find_dates("INV 9912/2018").is_empty());
+    }
+
+    #[test]
+    fn a_misread_century_is_repaired_and_flagged() {
+        let found = find_dates("VEOS 14 Date: 30/09/2617");
+        assert_eq!(found[0].date, ymd(2017, 9, 30).unwrap());
+        assert!(found[0].repaired);
+        assert!(find_dates("30/09/2417").is_empty());
     }
 
     #[test]
