@@ -154,7 +154,8 @@ pub struct ValidateArgs {
     after_help = "Columns: normalised = match after folding case, accents, spacing and \
 punctuation, dates compared as dates (labels read day first), totals as numbers; strict = the \
 label string exactly (fidelio's date printed in the label's format, its two-decimal total); \
-similar = mean closeness of the text; conf columns = how many answers in each confidence band \
+in OCR = labels whose value can be found in the OCR text at all, the ceiling of extraction \
+(images and OCR JSONL inputs only); similar = mean closeness of the text; conf columns = how many answers in each confidence band \
 were right.\n\nLabels: NAME.json beside or matching each NAME.jpg, SROIE style {company, date, \
 address, total} or fidelio style {merchant, date, time, total, currency, address, items, \
 status, reasons, points}.\n\nExit codes: 0 every --min threshold met; 1 a threshold not met; \

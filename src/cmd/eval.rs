@@ -130,11 +130,23 @@ fn observe_jsonl(
     Ok(observations)
 }
 
+/// OCR records extracted (and decided, with a campaign) now, their text kept so the report can
+/// tell OCR misses from extraction misses.
 fn observe_ocr(records: &[OcrRecord], campaign: Option<&Campaign>) -> Vec<Observation> {
+    let ocr_lines = |record: &OcrRecord| {
+        record
+            .ocr
+            .as_ref()
+            .map(|page| page.lines.iter().map(|l| l.text.clone()).collect())
+    };
     if let Some(campaign) = campaign {
         return decide_all(records, campaign)
             .iter()
-            .map(Observation::from)
+            .zip(records)
+            .map(|(result, record)| Observation {
+                ocr_lines: ocr_lines(record),
+                ..Observation::from(result)
+            })
             .collect();
     }
     let options = ExtractOptions::default();
@@ -147,6 +159,7 @@ fn observe_ocr(records: &[OcrRecord], campaign: Option<&Campaign>) -> Vec<Observ
                 .as_ref()
                 .map(|page| extract(&page.lines, &options)),
             decision: None,
+            ocr_lines: ocr_lines(record),
         })
         .collect()
 }
@@ -161,11 +174,12 @@ fn write_table(out: &mut impl Write, report: &Report) -> std::io::Result<()> {
     )?;
     writeln!(
         out,
-        "{:<10} {:>5} {:>12} {:>12} {:>8}  {:>14} {:>14} {:>14}",
+        "{:<10} {:>5} {:>12} {:>12} {:>9} {:>8}  {:>14} {:>14} {:>14}",
         "field",
         "count",
         "normalised",
         "strict",
+        "in OCR",
         "similar",
         "conf<0.5",
         "conf 0.5-0.8",
@@ -183,12 +197,16 @@ fn table_row(stats: &FieldStats) -> String {
         Some(_) => "-".to_string(),
         None => String::new(),
     };
+    let in_ocr = stats
+        .in_ocr_pct
+        .map_or_else(|| "-".to_string(), |p| format!("{p:.1} %"));
     format!(
-        "{:<10} {:>5} {:>10.1} % {:>10.1} % {:>8.3}  {:>14} {:>14} {:>14}",
+        "{:<10} {:>5} {:>10.1} % {:>10.1} % {:>9} {:>8.3}  {:>14} {:>14} {:>14}",
         stats.field.as_str(),
         stats.count,
         stats.normalised_pct,
         stats.strict_pct,
+        in_ocr,
         stats.similarity,
         bucket(0),
         bucket(1),

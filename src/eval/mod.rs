@@ -7,6 +7,7 @@
 //! normalised and strict match rates (see [`score`] for both definitions), a confidence
 //! calibration and threshold checks. It never prints: the `eval` subcommand renders the report.
 
+mod ceiling;
 mod labels;
 mod normalize;
 mod report;
@@ -19,6 +20,7 @@ use crate::extract::Receipt;
 use crate::output::ResultRecord;
 use crate::reason::{Reason, Status};
 
+pub use ceiling::label_in_ocr;
 pub use labels::{Expected, ExpectedItem, LabelError, LabelFile, LabelKind, LabelSet};
 pub use normalize::{fold_text, parse_label_amount, parse_label_date};
 pub use report::{
@@ -34,6 +36,8 @@ pub struct Observation {
     pub receipt: Option<Receipt>,
     /// The campaign decision, when the observation went through one.
     pub decision: Option<ObservedDecision>,
+    /// The OCR text lines, when known: tells OCR misses from extraction misses.
+    pub ocr_lines: Option<Vec<String>>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -54,6 +58,7 @@ impl From<&ResultRecord> for Observation {
                 reasons: codes(&record.reasons),
                 points: record.points,
             }),
+            ocr_lines: None,
         }
     }
 }
@@ -91,6 +96,7 @@ impl From<ResultLine> for Observation {
             file: line.file,
             receipt: line.receipt,
             decision,
+            ocr_lines: None,
         }
     }
 }

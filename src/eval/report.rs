@@ -38,6 +38,10 @@ pub struct FieldStats {
     pub strict: usize,
     pub normalised_pct: f64,
     pub strict_pct: f64,
+    /// Share of labels whose value is readable in the OCR text: the ceiling of extraction
+    /// (None when the OCR text was not part of the input).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub in_ocr_pct: Option<f64>,
     /// Mean 0–1 closeness after folding (missing values count as 0).
     pub similarity: f64,
     /// Accuracy per confidence bucket; only for fields the extractor gives a confidence for.
@@ -105,6 +109,10 @@ fn field_stats(field: Field, outcomes: &[FieldOutcome]) -> FieldStats {
     let strict = outcomes.iter().filter(|o| o.strict).count();
     let pct = |n: usize| round1(100.0 * n as f64 / count.max(1) as f64);
     let similarity = outcomes.iter().map(|o| o.similarity).sum::<f64>() / count.max(1) as f64;
+    let checked: Vec<bool> = outcomes.iter().filter_map(|o| o.in_ocr).collect();
+    let in_ocr_pct = (!checked.is_empty()).then(|| {
+        round1(100.0 * checked.iter().filter(|b| **b).count() as f64 / checked.len() as f64)
+    });
     FieldStats {
         field,
         count,
@@ -112,6 +120,7 @@ fn field_stats(field: Field, outcomes: &[FieldOutcome]) -> FieldStats {
         strict,
         normalised_pct: pct(normalised),
         strict_pct: pct(strict),
+        in_ocr_pct,
         similarity: (similarity * 1000.0).round() / 1000.0,
         calibration: calibration(outcomes),
     }
@@ -239,6 +248,7 @@ mod tests {
                 ..Receipt::default()
             }),
             decision: None,
+            ocr_lines: None,
         }
     }
 

@@ -14,6 +14,7 @@
 use rust_decimal::Decimal;
 use serde::Serialize;
 
+use super::ceiling::label_in_ocr;
 use super::labels::{Expected, ExpectedItem};
 use super::normalize::{
     canonical_amount, fold_text, parse_label_amount, parse_label_date, parse_label_time,
@@ -88,6 +89,9 @@ pub struct FieldOutcome {
     pub similarity: f64,
     /// The extractor's confidence for this field, when it gives one.
     pub confidence: Option<f32>,
+    /// Whether the label's value appears in the OCR text at all (when the OCR is known).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub in_ocr: Option<bool>,
 }
 
 /// Score every labelled field of one receipt.
@@ -109,6 +113,10 @@ pub fn score(expected: &Expected, observed: &Observation) -> Vec<FieldOutcome> {
                 strict,
                 similarity,
                 confidence: receipt.and_then(|r| confidence_of(r, field)),
+                in_ocr: observed
+                    .ocr_lines
+                    .as_deref()
+                    .and_then(|lines| label_in_ocr(field, label, lines)),
             });
         }
     };
@@ -228,6 +236,7 @@ fn score_items(expected: &[ExpectedItem], got: Option<&[Item]>) -> FieldOutcome 
             strict: false,
             similarity: 0.0,
             confidence: None,
+            in_ocr: None,
         };
     };
     let expected_amounts: Vec<Option<Decimal>> = expected
@@ -255,6 +264,7 @@ fn score_items(expected: &[ExpectedItem], got: Option<&[Item]>) -> FieldOutcome 
         strict,
         similarity,
         confidence: None,
+        in_ocr: None,
     }
 }
 
@@ -299,6 +309,7 @@ fn score_reasons(expected: &[String], got: Option<&[String]>) -> FieldOutcome {
         strict,
         similarity,
         confidence: None,
+        in_ocr: None,
     }
 }
 
@@ -320,6 +331,7 @@ mod tests {
             file: "005.jpg".into(),
             receipt: Some(receipt),
             decision: None,
+            ocr_lines: None,
         }
     }
 
@@ -406,6 +418,7 @@ mod tests {
                 reasons: vec!["A".into(), "B".into()],
                 points: Decimal::from(12),
             }),
+            ocr_lines: None,
         };
         let outcomes = score(&expected, &observed);
         assert!(outcomes.iter().all(|o| o.normalised), "{outcomes:?}");
