@@ -196,6 +196,8 @@ fn reads_images_itself_when_given_no_results() {
             "--min",
             "merchant=100,date=100,total=100,address=100,currency=100",
         ])
+        .arg("--json")
+        .arg(dir.path().join("report.json"))
         .output()
         .unwrap();
     let table = String::from_utf8_lossy(&output.stdout);
@@ -205,6 +207,13 @@ fn reads_images_itself_when_given_no_results() {
         String::from_utf8_lossy(&output.stderr)
     );
     assert!(table.contains("1 labelled receipts scored"), "{table}");
+    // From images the OCR text is known: the report says which labels it could read at all.
+    let report: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("report.json")).unwrap())
+            .unwrap();
+    let merchant = &report["fields"][0];
+    assert_eq!(merchant["field"], "merchant");
+    assert_eq!(merchant["in_ocr_pct"], 100.0);
 }
 
 #[test]
