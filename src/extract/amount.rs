@@ -112,7 +112,8 @@ fn read_match(text: &str, caps: &regex::Captures<'_>) -> Option<Amount> {
         return None;
     }
     let short = dec.as_str().len() == 1;
-    if !ends_a_number(text, dec.end(), short) {
+    let stray_digit = !short && currency_read_as_digit(text, dec.end());
+    if !stray_digit && !ends_a_number(text, dec.end(), short) {
         return None;
     }
     if spaced && short {
@@ -161,7 +162,7 @@ fn read_match(text: &str, caps: &regex::Captures<'_>) -> Option<Amount> {
         },
         end: whole.end().min(end.max(dec.end())),
         currency,
-        repaired: int_repaired || dec_repaired || spaced || decimal_sep.is_empty(),
+        repaired: int_repaired || dec_repaired || spaced || decimal_sep.is_empty() || stray_digit,
         short,
     })
 }
@@ -198,6 +199,14 @@ fn ends_a_number(text: &str, end: usize, short: bool) -> bool {
         Some('.' | ',' | ':' | '/') => !rest.next().is_some_and(|c| c.is_ascii_digit()),
         Some(_) => true,
     }
+}
+
+/// `2,181` closing a row: a price whose `€` OCR read as a digit (`1`, `3`, `6`, `8`). Only one
+/// digit, and only at the end of the text, where a price column ends; weights and fuel prices
+/// with three decimals carry their unit (`0,186 kg`, `1,849 €/L`) and are not touched.
+fn currency_read_as_digit(text: &str, end: usize) -> bool {
+    let mut rest = text[end..].chars();
+    matches!(rest.next(), Some('1' | '3' | '6' | '8')) && rest.all(char::is_whitespace)
 }
 
 fn followed_by_digit(text: &str, end: usize) -> bool {
@@ -381,6 +390,7 @@ mod tests {
         assert!(values("14.03.18 10:32").is_empty());
         assert!(values("0,186 kg").is_empty());
         assert!(values("TVA 5,50%").is_empty());
+        assert!(values("0,186 kg x").is_empty());
         assert!(values("TVA 5,50 %").is_empty());
         assert!(values("9555075106825").is_empty());
         assert!(values("3.9000").is_empty());
@@ -388,6 +398,17 @@ mod tests {
         assert!(values("ITEM5.00").is_empty());
         assert!(values("12 34").is_empty());
         assert!(values("NO.17, 18 & 41, JALAN BESAR").is_empty());
+    }
+
+    #[test]
+    fn a_euro_sign_read_as_a_digit_at_the_end_of_a_row_is_dropped() {
+        let found = find_amounts("DOLIPRANE 1000MG CPR B/8 2,181");
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].value, d("2.18"));
+        assert!(found[0].repaired);
+        assert_eq!(values("CREME DESSERT CHOCOLAT X4 1,756"), ["1.75"]);
+        assert!(values("POIDS 1,234 kg").is_empty());
+        assert!(values("2,185 12,00").len() == 1);
     }
 
     #[test]

@@ -58,7 +58,7 @@ const NOT_DESCRIPTIONS: [&str; 34] = [
 ];
 
 static WEIGHED: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)(\d{1,4}[.,]\d{1,3}) ?(kg|g|l)\b ?[x*@] ?(?:€|£|\$|eur|gbp)? ?(\d+[.,]\d{2}) ?(?:€|£|eur|gbp)? ?/ ?(kg|l)\b")
+    Regex::new(r"(?i)(\d{1,4}[.,]\d{1,3}) ?(kg|g|l)\b ?[x*@] ?(?:€|£|\$|eur|gbp)? ?(\d+[.,]\d{2,3}) ?(?:€|£|eur|gbp)? ?/ ?(kg|l)\b")
         .unwrap()
 });
 static COUNT_TIMES: LazyLock<Regex> =
@@ -77,21 +77,20 @@ static LEADING_COUNT: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^(\d{1,2})
 /// Items of the receipt, top to bottom.
 pub fn read_items(rows: &[RowInfo], header_last: Option<usize>) -> Vec<Item> {
     let start = header_last.map_or(0, |i| i + 1);
-    let end = rows
-        .iter()
-        .enumerate()
-        .skip(start)
-        .find(|(i, r)| ends_items(r, rows.get(i + 1)))
-        .map_or(rows.len(), |(i, _)| i);
+    let mut end = rows.len();
     let mut items: Vec<Item> = Vec::new();
     let mut pending: Vec<usize> = Vec::new();
     let mut pending_quantity: Option<(Decimal, Decimal)> = None;
     let mut consumed_below: Option<usize> = None;
-    for i in start..end {
+    for i in start..rows.len() {
+        let row = &rows[i];
+        if ends_items(row, rows.get(i + 1), !items.is_empty()) {
+            end = i;
+            break;
+        }
         if consumed_below == Some(i) {
             continue;
         }
-        let row = &rows[i];
         if is_detail_row(row) {
             pending.clear();
             continue;
@@ -110,7 +109,7 @@ pub fn read_items(rows: &[RowInfo], header_last: Option<usize>) -> Vec<Item> {
             continue;
         }
         if !is_priced_item_row(row) {
-            if letter_count(row.text()) >= 2 {
+            if letter_count(row.text()) >= 2 && row.total_weight == 0.0 && !row.role.is_summary() {
                 pending.push(i);
             }
             continue;
@@ -167,16 +166,21 @@ fn quantity_only(row: &RowInfo) -> Option<(Decimal, Decimal)> {
     Some((quantity, price.value))
 }
 
-/// The item has no quantity yet and its amount is quantity × unit price.
+/// The item has no quantity of its own yet (none, or the default one unit) and its amount is
+/// quantity × unit price.
 fn fits(item: &Item, quantity: Decimal, unit_price: Decimal) -> bool {
-    item.quantity.is_none()
+    let default_quantity =
+        item.quantity == Some(Decimal::ONE) && item.unit_price == Some(item.amount);
+    (item.quantity.is_none() || default_quantity)
         && ((quantity * unit_price).round_dp(2) - item.amount).abs() <= Decimal::new(1, 2)
 }
 
 /// The totals block starts: no more items after this row. A `Total` without an amount (and no
-/// amount below) is a column heading, not the totals block.
-fn ends_items(row: &RowInfo, next: Option<&RowInfo>) -> bool {
-    let priced = !row.amounts.is_empty() || next.is_some_and(RowInfo::is_bare_amount);
+/// amount below) before any item is a column heading; after items it is the totals block whose
+/// amount OCR lost.
+fn ends_items(row: &RowInfo, next: Option<&RowInfo>, after_items: bool) -> bool {
+    let priced =
+        !row.amounts.is_empty() || next.is_some_and(RowInfo::is_bare_amount) || after_items;
     let summary = matches!(
         row.role,
         Role::Total
@@ -249,14 +253,45 @@ fn item_of(row: &RowInfo) -> Option<Item> {
         }
         None => text[..amounts[0].start].to_string(),
     };
+    let (quantity, unit, unit_price) = match (consistent, &reading) {
+        (Some(r), _) => (Some(r.quantity), r.unit.clone(), Some(r.unit_price)),
+        // The printed count disagrees (OCR read `2 x` as `27x`) but the unit price and the
+        // amount, read apart, agree on a whole number of units.
+        (None, Some(r)) => match whole_units(amount, r.unit_price) {
+            Some(units) => (Some(units), None, Some(r.unit_price)),
+            None => (None, None, None),
+        },
+        // Nothing printed: one unit at the line's price.
+        (None, None) if amount > Decimal::ZERO => (Some(Decimal::ONE), None, Some(amount)),
+        (None, None) => (None, None, None),
+    };
     Some(Item {
         description: description_text(&description_source),
-        quantity: consistent.map(|r| r.quantity),
-        unit: consistent.and_then(|r| r.unit.clone()),
-        unit_price: consistent.map(|r| r.unit_price),
+        quantity,
+        unit,
+        unit_price,
         amount,
         line: row.row.lines.first().copied().unwrap_or(0),
     })
+}
+
+/// The unit written the standard way: `kg`, `g`, `L` (the litre's capital keeps it apart from
+/// the digit 1).
+fn unit_symbol(printed: &str) -> String {
+    match printed.to_ascii_lowercase().as_str() {
+        "l" => "L".to_string(),
+        other => other.to_string(),
+    }
+}
+
+/// `amount / unit_price` when it is a whole number of units between 1 and 99.
+fn whole_units(amount: Decimal, unit_price: Decimal) -> Option<Decimal> {
+    if unit_price <= Decimal::ZERO || amount <= Decimal::ZERO {
+        return None;
+    }
+    let units = amount.checked_div(unit_price)?;
+    let whole = units.round();
+    (units == whole && whole >= Decimal::ONE && whole <= Decimal::from(99)).then_some(whole)
 }
 
 /// `2 x YAOURT BIO 3,10`: a count before the name and only the line amount printed; the unit
@@ -303,7 +338,7 @@ fn read_quantity(text: &str, amounts: &[&Amount]) -> Option<QuantityReading> {
         let priced_outside = amounts.last().is_some_and(|a| a.start >= whole.end());
         return Some(QuantityReading {
             quantity,
-            unit: Some(caps[2].to_lowercase()),
+            unit: Some(unit_symbol(&caps[2])),
             unit_price,
             removed: whole.range(),
             strip_leading_count: false,
@@ -480,7 +515,9 @@ mod tests {
         assert_eq!(found[0].description, "YAOURT BIO FRAISE ALPINE");
         assert_eq!(found[0].quantity, Some(d("2")));
         assert_eq!(found[0].unit_price, Some(d("1.55")));
-        assert_eq!(found[1].quantity, None);
+        // A pack size is not a count: one unit at the line's price.
+        assert_eq!(found[1].quantity, Some(d("1")));
+        assert_eq!(found[1].unit_price, Some(d("1.99")));
         assert_eq!(found[1].description, "4X125G YAOURT NATURE");
     }
 }

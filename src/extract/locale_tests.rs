@@ -298,3 +298,27 @@ fn balance_due_is_the_total_not_change() {
     assert!(r.confidence.total >= 0.8, "{:?}", r.confidence);
     assert_eq!(r.payment.as_deref(), Some("CARD"));
 }
+
+#[test]
+fn french_fuel_receipt_with_litres_at_a_three_decimal_price() {
+    let r = read(
+        "           RELAIS CARBURANT A7\n           SARL RELAIS DU RHONE\n        AIRE DE MONTELIMAR EST A7\n\
+         \x20            26200 MONTELIMAR\n            TEL 04 75 01 66 42\n\
+         03/05/2024 12:58                  POMPE 04\nGAZOLE\n    38,52 L x 1,849 €/L            71,22 €\n\
+         CAFE EXPRESSO                       2,20 €\nSOUS-TOTAL                         73,42 €\n\
+         TOTAL TTC                          73,42 €\nCB                                 73,42 €",
+    );
+    assert_eq!(r.merchant.as_deref(), Some("RELAIS CARBURANT A7"));
+    assert_eq!(
+        r.address.as_deref(),
+        Some("AIRE DE MONTELIMAR EST A7 26200 MONTELIMAR")
+    );
+    assert_eq!(r.total, Some(d("73.42")));
+    assert_eq!(amounts(&r), ["71.22", "2.20"]);
+    assert_eq!(r.items[0].description, "GAZOLE");
+    assert_eq!(r.items[0].quantity, Some(d("38.52")));
+    assert_eq!(r.items[0].unit.as_deref(), Some("L"));
+    assert_eq!(r.items[0].unit_price, Some(d("1.849")));
+    assert_eq!(r.items[1].quantity, Some(d("1")));
+    assert_eq!(r.items[1].unit_price, Some(d("2.20")));
+}

@@ -24,7 +24,7 @@ pub fn tokens(text: &str) -> Vec<String> {
 }
 
 /// Glyphs OCR confuses with each other on receipts; one class per line.
-const CONFUSABLE: [&str; 6] = ["ILT1JF7", "O0QDCGU", "S5", "B8ER", "A4", "Z2"];
+const CONFUSABLE: [&str; 7] = ["ILT1JF7", "O0QDCGU", "S5", "B8ER", "A4", "Z2", "MNH"];
 
 fn confusable(a: char, b: char) -> bool {
     a == b
@@ -165,6 +165,7 @@ mod tests {
         for token in ["TOTAL", "LOTAL", "FOTAL", "TOTA", "T0TAL", "TOTAI"] {
             assert!(token_matches(token, "TOTAL"), "{token}");
         }
+        assert!(token_matches("SUMHE", "SUMME"));
         assert!(!token_matches("CHARGE", "CHANGE"));
         assert!(!token_matches("TOTALS", "TOTAL"));
         assert!(!token_matches("CB", "CA"));

@@ -182,6 +182,8 @@ pub(super) fn read_address(rows: &[RowInfo], start: usize) -> Option<Address> {
     // Each row used, with how much of its text went into the address.
     let mut used: Vec<(usize, usize)> = Vec::new();
     let mut skipped = 0;
+    // The last row passed over before the address started, when it could be a street name.
+    let mut passed_over: Option<usize> = None;
     for (i, row) in rows.iter().enumerate().skip(start) {
         if parts.len() >= ADDRESS_MAX_ROWS || skipped > 4 {
             break;
@@ -216,12 +218,22 @@ pub(super) fn read_address(rows: &[RowInfo], start: usize) -> Option<Address> {
         }
         let cleaned = trim_keeping_punctuation(text);
         if is_address_like(cleaned) || (started && continues_address(row, cleaned)) {
+            // `AIRE DE MONTELIMAR EST A7` / `26200 MONTELIMAR`: a town line opening the address
+            // takes the unrecognised line just above as its street line.
+            if let Some(above) =
+                passed_over.filter(|a| !started && a + 1 == i && town_only(cleaned))
+            {
+                parts.push(trim_keeping_punctuation(rows[above].text()).to_string());
+                used.push((above, rows[above].text().len()));
+            }
             parts.push(cleaned.to_string());
             used.push((i, text.len()));
         } else if started {
             break;
         } else {
             skipped += 1;
+            passed_over =
+                (letter_count(cleaned) >= 3 && continues_address(row, cleaned)).then_some(i);
         }
     }
     if parts.is_empty() {
@@ -312,6 +324,15 @@ pub(super) fn is_street_row(text: &str) -> bool {
 /// A street address row: a street word, a postcode, or a house number before a name.
 pub(super) fn is_address_like(text: &str) -> bool {
     has_street_signal(text) || HOUSE_NUMBER.is_match(trim_decoration(&fold(text)))
+}
+
+/// A postcode and a town, nothing of a street (`26200 MONTELIMAR`, `75002 PARIS`).
+fn town_only(text: &str) -> bool {
+    let folded = fold(text);
+    POSTCODE.is_match(&folded)
+        && !has_street_words(&folded)
+        && !NUMBER_SIGN.is_match(&folded)
+        && !HOUSE_NUMBER.is_match(trim_decoration(&folded))
 }
 
 /// A row after the address started that still belongs to it (`TAMAN AIR BIRU`, `JOHOR.`):
