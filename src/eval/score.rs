@@ -156,26 +156,27 @@ pub fn score(expected: &Expected, observed: &Observation) -> Vec<FieldOutcome> {
         receipt.and_then(|r| r.address.clone()),
         score_text,
     );
-    push(
-        Field::Status,
-        &expected.status,
-        decision.map(|d| d.status.as_str().to_string()),
-        score_code,
-    );
-    push(
-        Field::Points,
-        &expected.points,
-        decision.map(|d| d.points.to_string()),
-        score_amount,
-    );
+    // Decisions are only scored when the observation went through a campaign: extraction
+    // alone decides nothing, which is no miss.
+    if let Some(decision) = decision {
+        push(
+            Field::Status,
+            &expected.status,
+            Some(decision.status.as_str().to_string()),
+            score_code,
+        );
+        push(
+            Field::Points,
+            &expected.points,
+            Some(decision.points.to_string()),
+            score_amount,
+        );
+    }
     if let Some(items) = &expected.items {
         outcomes.push(score_items(items, receipt.map(|r| r.items.as_slice())));
     }
-    if let Some(reasons) = &expected.reasons {
-        outcomes.push(score_reasons(
-            reasons,
-            decision.map(|d| d.reasons.as_slice()),
-        ));
+    if let (Some(reasons), Some(decision)) = (&expected.reasons, decision) {
+        outcomes.push(score_reasons(reasons, Some(decision.reasons.as_slice())));
     }
     outcomes.sort_by_key(|o| o.field);
     outcomes
@@ -424,6 +425,20 @@ mod tests {
         assert!(outcomes.iter().all(|o| o.normalised), "{outcomes:?}");
         assert!(!outcome(&outcomes, Field::Reasons).strict);
         assert!(outcome(&outcomes, Field::Items).strict);
+    }
+
+    #[test]
+    fn decisions_are_not_scored_without_a_campaign() {
+        let expected = Expected {
+            status: Some("accepted".into()),
+            points: Some("10".into()),
+            reasons: Some(vec![]),
+            total: Some("1.00".into()),
+            ..Expected::default()
+        };
+        let outcomes = score(&expected, &observation(Receipt::default()));
+        let fields: Vec<Field> = outcomes.iter().map(|o| o.field).collect();
+        assert_eq!(fields, [Field::Total]);
     }
 
     #[test]
