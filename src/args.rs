@@ -36,6 +36,8 @@ pub enum Command {
     Campaign(CampaignCommand),
     /// Inspect and maintain the ledger (state across nights): stats, export, revoke, history, purge.
     Ledger(LedgerArgs),
+    /// Measure extraction against labelled receipts: per-field accuracy, CI thresholds.
+    Eval(EvalArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -243,4 +245,46 @@ pub enum LedgerCommand {
         #[arg(long, default_value_t = 60, value_name = "SECONDS")]
         lock_timeout: u64,
     },
+}
+
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Columns: normalised = match after folding case, accents, spacing and \
+punctuation, dates compared as dates (labels read day first), totals as numbers; strict = the \
+label string exactly (fidelio's date printed in the label's format, its two-decimal total); \
+in OCR = labels whose value can be found in the OCR text at all, the ceiling of extraction \
+(images and OCR JSONL inputs only); similar = mean closeness of the text; conf columns = how many answers in each confidence band \
+were right.\n\nLabels: NAME.json beside or matching each NAME.jpg, SROIE style {company, date, \
+address, total} or fidelio style {merchant, date, time, total, currency, address, items, \
+status, reasons, points}.\n\nExit codes: 0 every --min threshold met; 1 a threshold not met; \
+2 usage error (bad threshold, unreadable labels folder)."
+)]
+pub struct EvalArgs {
+    /// `results.jsonl` or `ocr.jsonl` files, or images and folders to OCR and extract
+    /// (default: the images in the labels folder).
+    #[arg(value_name = "INPUT")]
+    pub inputs: Vec<PathBuf>,
+    /// Folder of labels, `NAME.json` per receipt, matched to inputs by file stem.
+    #[arg(long, value_name = "DIR")]
+    pub labels: PathBuf,
+    /// Minimum normalised match rate, e.g. `--min total=90,date=95` (repeatable).
+    #[arg(long = "min", value_name = "FIELD=PCT", value_delimiter = ',')]
+    pub min: Vec<String>,
+    /// Also decide under this campaign (scores status, reasons, points) when the inputs are
+    /// images or OCR JSONL.
+    #[arg(long, value_name = "FILE")]
+    pub campaign: Option<PathBuf>,
+    /// List every mismatch.
+    #[arg(short, long)]
+    pub verbose: bool,
+    /// Write the full report as JSON to this file.
+    #[arg(long, value_name = "FILE")]
+    pub json: Option<PathBuf>,
+    #[command(flatten)]
+    pub ocr: OcrOptions,
+    #[command(flatten)]
+    pub state: StateArgs,
+    /// No progress on stderr.
+    #[arg(short, long)]
+    pub quiet: bool,
 }

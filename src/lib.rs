@@ -11,6 +11,7 @@
 //! The library never prints, exits or reads argv: the binary owns the terminal.
 
 pub mod campaign;
+pub mod eval;
 pub mod extract;
 pub mod image;
 pub mod ingest;

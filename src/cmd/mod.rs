@@ -1,6 +1,7 @@
 //! One file per subcommand: thin glue from validated config to library calls to output.
 
 mod campaign;
+mod eval;
 mod ledger;
 mod ocr;
 mod run;
@@ -19,5 +20,6 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Validate(args) => validate::run(args),
         Command::Campaign(command) => campaign::run(command),
         Command::Ledger(args) => ledger::run(args),
+        Command::Eval(args) => eval::run(args),
     }
 }

@@ -1,55 +1,442 @@
-//! Dates and times as printed on receipts.
+//! Dates and times as printed on receipts, and as OCR reads them.
+//!
+//! Dates: day first (`16/03/2018`, `16.03.18`, `16-03-18`), year first (`2024-03-12`,
+//! `2016/05/01`), month names in English, French, German and Malay (`12 MAR 2018`,
+//! `05-Aug-2017`, `le 12 mars 2024`, `12. März 2024`, `4 December, 2017`, `Mar 12, 2018`).
+//! US month-first order is only read when day-first is impossible (`12/28/2017`), and flagged.
+//! Impossible dates (31/02) and years outside 2000–2099 are rejected. OCR spaces around the
+//! separators (`28-03- 18`) are tolerated and flagged.
+//!
+//! Times: `14:32`, `14:32:05`, `14h32`, `2:05 PM`, converted to 24-hour `HH:MM`.
+
+use std::sync::LazyLock;
 
 use chrono::NaiveDate;
 use regex::Regex;
-use std::sync::LazyLock;
 
-static DMY: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"\b(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4}|\d{2})\b").unwrap());
-static ISO: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\b(\d{4})-(\d{2})-(\d{2})\b").unwrap());
-static TIME: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"\b([01]?\d|2[0-3])[:hH]([0-5]\d)\b").unwrap());
+use super::text::fold;
 
-/// The first plausible date in `text` (day first, as in Europe and Malaysia).
-pub fn parse_date(text: &str) -> Option<NaiveDate> {
-    if let Some(c) = ISO.captures(text) {
-        return NaiveDate::from_ymd_opt(c[1].parse().ok()?, c[2].parse().ok()?, c[3].parse().ok()?);
+/// One date found in a text (byte positions refer to the folded text).
+#[derive(Clone, Debug, PartialEq)]
+pub struct DateMatch {
+    pub date: NaiveDate,
+    pub start: usize,
+    pub end: usize,
+    /// Read month first because day first was impossible.
+    pub month_first: bool,
+    /// Spaces or mixed separators inside the date.
+    pub repaired: bool,
+    pub two_digit_year: bool,
+}
+
+const MONTH_NAMES: [(&str, u32); 43] = [
+    ("JANUARY", 1),
+    ("JANVIER", 1),
+    ("JANUARI", 1),
+    ("JANUAR", 1),
+    ("JANV", 1),
+    ("JAN", 1),
+    ("FEBRUARY", 2),
+    ("FEBRUARI", 2),
+    ("FEBRUAR", 2),
+    ("FEVRIER", 2),
+    ("FEVR", 2),
+    ("FEV", 2),
+    ("FEB", 2),
+    ("MARCH", 3),
+    ("MAERZ", 3),
+    ("MARS", 3),
+    ("MARZ", 3),
+    ("MAR", 3),
+    ("MAC", 3),
+    ("APRIL", 4),
+    ("AVRIL", 4),
+    ("AVR", 4),
+    ("APR", 4),
+    ("MAY", 5),
+    ("MAI", 5),
+    ("MEI", 5),
+    ("JUNE", 6),
+    ("JUIN", 6),
+    ("JUNI", 6),
+    ("JUN", 6),
+    ("JULY", 7),
+    ("JUILLET", 7),
+    ("JUIL", 7),
+    ("JULAI", 7),
+    ("JULI", 7),
+    ("JUL", 7),
+    ("AUGUST", 8),
+    ("AOUT", 8),
+    ("OGOS", 8),
+    ("AUG", 8),
+    ("SEPTEMBRE", 9),
+    ("SEPTEMBER", 9),
+    ("SEPT", 9),
+];
+
+/// Month names past `SEPT`, kept apart to keep each table readable.
+const LATE_MONTH_NAMES: [(&str, u32); 15] = [
+    ("SEP", 9),
+    ("OCTOBRE", 10),
+    ("OCTOBER", 10),
+    ("OKTOBER", 10),
+    ("OCT", 10),
+    ("OKT", 10),
+    ("NOVEMBRE", 11),
+    ("NOVEMBER", 11),
+    ("NOV", 11),
+    ("DECEMBRE", 12),
+    ("DECEMBER", 12),
+    ("DEZEMBER", 12),
+    ("DISEMBER", 12),
+    ("DEC", 12),
+    ("DEZ", 12),
+];
+
+fn month_number(name: &str) -> Option<u32> {
+    MONTH_NAMES
+        .iter()
+        .chain(LATE_MONTH_NAMES.iter())
+        .find(|(n, _)| *n == name)
+        .map(|(_, m)| *m)
+}
+
+fn month_pattern() -> String {
+    let mut names: Vec<&str> = MONTH_NAMES
+        .iter()
+        .chain(LATE_MONTH_NAMES.iter())
+        .map(|(n, _)| *n)
+        .collect();
+    names.sort_by_key(|n| std::cmp::Reverse(n.len()));
+    names.join("|")
+}
+
+static NUMERIC: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(\d{1,4})( ?[/.\-] ?)(\d{1,2})( ?[/.\-] ?)(\d{4}|\d{2})").unwrap()
+});
+/// `2703/2018`: day and month with the separator between them lost.
+static JOINED_DAY_MONTH: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(\d{2})(\d{2}) ?/ ?(\d{4})").unwrap());
+static DAY_MONTH_NAME: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!(
+        r"(\d{{1,2}})(?:ER)?\.? ?[/\-]? ?({})\b\.? ?[/\-,]? ?(\d{{4}}|\d{{2}})",
+        month_pattern()
+    ))
+    .unwrap()
+});
+static MONTH_NAME_DAY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!(
+        r"\b({})\b\.? (\d{{1,2}}),? (\d{{4}})",
+        month_pattern()
+    ))
+    .unwrap()
+});
+static TIME: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(\d{1,2})(?: ?: ?|H)([0-5]\d)(?: ?: ?([0-5]\d))?(?: ?([AP])\.?M\b\.?)?").unwrap()
+});
+
+/// Every plausible date in `text`, left to right.
+pub fn find_dates(text: &str) -> Vec<DateMatch> {
+    let folded = fold(text);
+    let mut found: Vec<DateMatch> = Vec::new();
+    let mut from = 0;
+    while let Some(caps) = NUMERIC.captures_at(&folded, from) {
+        let whole = caps.get(0).expect("whole match");
+        match numeric_date(&folded, &caps) {
+            Some(m) => {
+                from = m.end;
+                found.push(m);
+            }
+            // `#19- 10/03/2018` first reads `19- 10/03`; try again one character later.
+            None => from = whole.start() + 1,
+        }
     }
-    let c = DMY.captures(text)?;
-    let day: u32 = c[1].parse().ok()?;
-    let month: u32 = c[2].parse().ok()?;
-    let mut year: i32 = c[3].parse().ok()?;
-    if year < 100 {
-        year += 2000;
+    for caps in JOINED_DAY_MONTH.captures_iter(&folded) {
+        let whole = caps.get(0).expect("whole match");
+        if !isolated(&folded, whole.start(), whole.end()) {
+            continue;
+        }
+        let date = full_year(&caps[3])
+            .and_then(|year| ymd(year, caps[2].parse().ok()?, caps[1].parse().ok()?));
+        if let Some(date) = date {
+            found.push(DateMatch {
+                date,
+                start: whole.start(),
+                end: whole.end(),
+                month_first: false,
+                repaired: true,
+                two_digit_year: false,
+            });
+        }
+    }
+    for caps in DAY_MONTH_NAME.captures_iter(&folded) {
+        let whole = caps.get(0).expect("whole match");
+        if !isolated(&folded, whole.start(), whole.end()) {
+            continue;
+        }
+        if let Some(m) = named_date(&caps[1], &caps[2], &caps[3], whole.start(), whole.end()) {
+            found.push(m);
+        }
+    }
+    for caps in MONTH_NAME_DAY.captures_iter(&folded) {
+        let whole = caps.get(0).expect("whole match");
+        if let Some(m) = named_date(&caps[2], &caps[1], &caps[3], whole.start(), whole.end()) {
+            found.push(m);
+        }
+    }
+    found.sort_by_key(|m| m.start);
+    found.dedup_by(|b, a| b.start < a.end);
+    found
+}
+
+/// No digit (or date separator followed by a digit) touching either end.
+fn isolated(text: &str, start: usize, end: usize) -> bool {
+    let before = text[..start].chars().next_back();
+    let mut after = text[end..].chars();
+    let after_first = after.next();
+    let before_ok = !before.is_some_and(|c| c.is_ascii_digit());
+    let after_ok = match after_first {
+        Some(c) if c.is_ascii_digit() => false,
+        Some('/' | '.' | '-') => !after.next().is_some_and(|c| c.is_ascii_digit()),
+        _ => true,
+    };
+    let before_sep = text[..start].chars().rev().take(2).collect::<Vec<_>>();
+    let glued_before = matches!(before_sep.as_slice(), [ '/' | '-', d, ..] if d.is_ascii_digit());
+    before_ok && after_ok && !glued_before
+}
+
+fn numeric_date(text: &str, caps: &regex::Captures<'_>) -> Option<DateMatch> {
+    let whole = caps.get(0)?;
+    if !isolated(text, whole.start(), whole.end()) {
+        return None;
+    }
+    let (first, sep1, second, sep2, third) = (&caps[1], &caps[2], &caps[3], &caps[4], &caps[5]);
+    let mut repaired = sep1.trim() != sep2.trim() || sep1.contains(' ') || sep2.contains(' ');
+    let number = |s: &str| s.parse::<u32>().ok();
+    let (date, month_first, two_digit_year) = if first.len() == 4 {
+        // Year first: 2024-03-12, 2016/05/01.
+        if third.len() != 2 && third.len() != 1 {
+            return None;
+        }
+        let date = ymd(number(first)? as i32, number(second)?, number(third)?)?;
+        (date, false, false)
+    } else {
+        if first.len() > 2 {
+            return None;
+        }
+        let (year, year_repaired) = year_of(third)?;
+        repaired |= year_repaired;
+        let (day, month) = (number(first)?, number(second)?);
+        match ymd(year, month, day) {
+            Some(date) => (date, false, third.len() == 2),
+            None => (ymd(year, day, month)?, true, third.len() == 2),
+        }
+    };
+    Some(DateMatch {
+        date,
+        start: whole.start(),
+        end: whole.end(),
+        month_first,
+        repaired,
+        two_digit_year,
+    })
+}
+
+fn named_date(day: &str, month: &str, year: &str, start: usize, end: usize) -> Option<DateMatch> {
+    let date = ymd(full_year(year)?, month_number(month)?, day.parse().ok()?)?;
+    Some(DateMatch {
+        date,
+        start,
+        end,
+        month_first: false,
+        repaired: false,
+        two_digit_year: year.len() == 2,
+    })
+}
+
+/// A printed year, and whether its century was repaired: OCR reads the `0` of `2017` as
+/// `6`, `8`, `5` or `3` (`2617`), a year no receipt carries.
+fn year_of(text: &str) -> Option<(i32, bool)> {
+    let year = full_year(text)?;
+    let misread_century = text.len() == 4
+        && text.starts_with('2')
+        && matches!(text.as_bytes()[1], b'3' | b'5' | b'6' | b'8');
+    if misread_century {
+        return Some((2000 + text[2..].parse::<i32>().ok()?, true));
+    }
+    Some((year, false))
+}
+
+fn full_year(text: &str) -> Option<i32> {
+    let value: i32 = text.parse().ok()?;
+    match text.len() {
+        2 => Some(2000 + value),
+        4 => Some(value),
+        _ => None,
+    }
+}
+
+/// A calendar date a receipt can carry: real, and in 2000–2099.
+fn ymd(year: i32, month: u32, day: u32) -> Option<NaiveDate> {
+    if !(2000..=2099).contains(&year) {
+        return None;
     }
     NaiveDate::from_ymd_opt(year, month, day)
 }
 
+/// The first plausible date in `text`.
+pub fn parse_date(text: &str) -> Option<NaiveDate> {
+    find_dates(text).first().map(|m| m.date)
+}
+
+/// One time of day found in a text (byte positions refer to the folded text).
+#[derive(Clone, Debug, PartialEq)]
+pub struct TimeMatch {
+    /// `HH:MM`, 24-hour.
+    pub time: String,
+    pub start: usize,
+    pub end: usize,
+    pub has_seconds: bool,
+}
+
+/// Every time of day in `text`, left to right.
+pub fn find_times(text: &str) -> Vec<TimeMatch> {
+    let folded = fold(text);
+    TIME.captures_iter(&folded)
+        .filter_map(|caps| {
+            let whole = caps.get(0)?;
+            if !time_is_isolated(&folded, whole.start(), whole.end()) {
+                return None;
+            }
+            let separator_is_h = folded[caps.get(1)?.end()..].starts_with('H');
+            if separator_is_h && caps.get(3).is_some() {
+                return None;
+            }
+            let mut hour: u32 = caps[1].parse().ok()?;
+            let minute: u32 = caps[2].parse().ok()?;
+            match caps.get(4).map(|m| m.as_str()) {
+                Some("P") if (1..12).contains(&hour) => hour += 12,
+                Some("A") if hour == 12 => hour = 0,
+                _ => {}
+            }
+            (hour < 24 && minute < 60).then(|| TimeMatch {
+                time: format!("{hour:02}:{minute:02}"),
+                start: whole.start(),
+                end: whole.end(),
+                has_seconds: caps.get(3).is_some(),
+            })
+        })
+        .collect()
+}
+
+/// Not part of a longer number or clock reading; a label colon before is fine (`Time:12:48`).
+fn time_is_isolated(text: &str, start: usize, end: usize) -> bool {
+    let mut before = text[..start].chars().rev();
+    let before_ok = match before.next() {
+        None => true,
+        Some(':') => !before.next().is_some_and(|c| c.is_ascii_digit()),
+        Some(c) => !c.is_ascii_alphanumeric() && c != '.' && c != ',',
+    };
+    let after_ok = !text[end..]
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_digit() || c == ':');
+    before_ok && after_ok
+}
+
 /// The first `HH:MM` time in `text`.
 pub fn parse_time(text: &str) -> Option<String> {
-    let c = TIME.captures(text)?;
-    Some(format!("{:02}:{}", c[1].parse::<u32>().ok()?, &c[2]))
+    find_times(text).into_iter().next().map(|t| t.time)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn ymd(y: i32, m: u32, d: u32) -> Option<NaiveDate> {
+        NaiveDate::from_ymd_opt(y, m, d)
+    }
+
     #[test]
     fn reads_day_first_dates() {
-        assert_eq!(
-            parse_date("le 12/03/2024"),
-            NaiveDate::from_ymd_opt(2024, 3, 12)
-        );
-        assert_eq!(
-            parse_date("16-03-18 10:32"),
-            NaiveDate::from_ymd_opt(2018, 3, 16)
-        );
-        assert_eq!(
-            parse_date("2024-03-12"),
-            NaiveDate::from_ymd_opt(2024, 3, 12)
-        );
+        assert_eq!(parse_date("le 12/03/2024"), ymd(2024, 3, 12));
+        assert_eq!(parse_date("16-03-18 10:32"), ymd(2018, 3, 16));
+        assert_eq!(parse_date("16.03.2018"), ymd(2018, 3, 16));
+        assert_eq!(parse_date("2024-03-12"), ymd(2024, 3, 12));
+        assert_eq!(parse_date("Date: 2016/06/01 14:11:20"), ymd(2016, 6, 1));
+        assert_eq!(parse_date("Date : 11/5/2018 13:14:32"), ymd(2018, 5, 11));
         assert_eq!(parse_date("31/02/2024"), None);
+        assert_eq!(parse_date("Tel 03-87686092"), None);
+        assert_eq!(parse_date("12/03/1950"), None);
+    }
+
+    #[test]
+    fn month_first_only_when_day_first_is_impossible() {
+        let found = find_dates("DATE : 12/28/2017 10:17:32 PM");
+        assert_eq!(found[0].date, ymd(2017, 12, 28).unwrap());
+        assert!(found[0].month_first);
+        assert!(!find_dates("04/06/2018")[0].month_first);
+    }
+
+    #[test]
+    fn reads_month_names_in_four_languages() {
+        assert_eq!(parse_date("30 Dec 17 18:40:57"), ymd(2017, 12, 30));
+        assert_eq!(parse_date("05-Aug-2017 02:11:23 PM"), ymd(2017, 8, 5));
+        assert_eq!(parse_date("25/FEB/2017"), ymd(2017, 2, 25));
+        assert_eq!(parse_date("le 12 mars 2024 à 14:32"), ymd(2024, 3, 12));
+        assert_eq!(parse_date("1er février 2024"), ymd(2024, 2, 1));
+        assert_eq!(parse_date("12. März 2024"), ymd(2024, 3, 12));
+        assert_eq!(
+            parse_date("Monday, 4 December, 2017 1:55:54 PM"),
+            ymd(2017, 12, 4)
+        );
+        assert_eq!(parse_date("Mar 12, 2018"), ymd(2018, 3, 12));
+        assert_eq!(parse_date("10 Ogos 2018"), ymd(2018, 8, 10));
+        assert_eq!(parse_date("MARS"), None);
+    }
+
+    #[test]
+    fn tolerates_ocr_spaces_and_flags_them() {
+        let found = find_dates("28-03- 18 18:05 SHO1");
+        assert_eq!(found[0].date, ymd(2018, 3, 28).unwrap());
+        assert!(found[0].repaired);
+        assert!(found[0].two_digit_year);
+    }
+
+    #[test]
+    fn a_lost_separator_between_day_and_month_is_tolerated_and_flagged() {
+        let found = find_dates("_. 2703/2018 No CS-20243");
+        assert_eq!(found[0].date, ymd(2018, 3, 27).unwrap());
+        assert!(found[0].repaired);
+        assert!(find_dates("INV 9912/2018").is_empty());
+    }
+
+    #[test]
+    fn a_misread_century_is_repaired_and_flagged() {
+        let found = find_dates("VEOS 14 Date: 30/09/2617");
+        assert_eq!(found[0].date, ymd(2017, 9, 30).unwrap());
+        assert!(found[0].repaired);
+        assert!(find_dates("30/09/2417").is_empty());
+    }
+
+    #[test]
+    fn dates_do_not_come_from_longer_numbers() {
+        assert!(find_dates("9555075106825").is_empty());
+        assert!(find_dates("1.234.567,89").is_empty());
+        assert!(find_dates("INV 12/03/2018/77").is_empty());
+    }
+
+    #[test]
+    fn reads_times() {
         assert_eq!(parse_time("14h32"), Some("14:32".into()));
+        assert_eq!(parse_time("à 14H32"), Some("14:32".into()));
+        assert_eq!(parse_time("18:31:45"), Some("18:31".into()));
+        assert_eq!(parse_time("10:58:51 PM"), Some("22:58".into()));
+        assert_eq!(parse_time("12:05 AM"), Some("00:05".into()));
+        assert_eq!(parse_time("13:14:15 PM"), Some("13:14".into()));
+        assert_eq!(parse_time("25:00"), None);
+        assert_eq!(parse_time("Tel 03-2026 6386"), None);
+        assert_eq!(parse_time("1:55:54 PM"), Some("13:55".into()));
     }
 }

@@ -3,25 +3,172 @@
 //! Pure functions over text and boxes, no OCR needed, so every rule is unit-tested on text
 //! snippets. Each field carries a confidence so the campaign can send a guess to a human
 //! reviewer instead of deciding on it.
+//!
+//! The reading goes: OCR lines → visual rows (`rows`, fragments at the same height merged) →
+//! locale (`locale`, from the options or the text) → each row's amounts, dates and role
+//! (`classify`) → header (merchant, address), items, VAT, total (cross-checked against
+//! payments, items and VAT), date and time, ids, payment and currency.
 
 mod amount;
+mod classify;
 mod date;
+mod header;
+mod ids;
+mod items;
+mod locale;
+#[cfg(test)]
+mod locale_tests;
 mod receipt;
+#[cfg(test)]
+mod robustness_tests;
+mod rows;
+mod text;
+mod total;
+mod vat;
+mod when;
 
-pub use amount::parse_amount;
-pub use date::{parse_date, parse_time};
-pub use receipt::{Confidence, Item, Receipt, VatLine};
+pub use amount::{find_amounts, parse_amount, Amount};
+pub use date::{find_dates, find_times, parse_date, parse_time, DateMatch, TimeMatch};
+pub use locale::Locale;
+pub use receipt::{Confidence, Item, Receipt, SecondaryConfidence, VatLine};
+pub use rows::{build_rows, Row};
+
+use rust_decimal::Decimal;
 
 use crate::ocr::Line;
+use classify::{classify, RowInfo};
 
 /// What the extractor may know beyond the text.
 #[derive(Clone, Debug, Default)]
 pub struct ExtractOptions {
-    /// Locale pack to prefer (`fr`, `en`, `de`); detected from the text when absent.
+    /// Locale pack to use (`fr`, `en`, `de`); detected from the text when absent or unknown.
     pub locale: Option<String>,
+    /// Currency to assume when the receipt prints none (ISO code, e.g. the campaign's).
+    pub currency: Option<String>,
 }
 
 /// Read the receipt fields from OCR lines.
 pub fn extract(lines: &[Line], options: &ExtractOptions) -> Receipt {
-    receipt::basic(lines, options)
+    let rows = build_rows(lines);
+    let locale = options
+        .locale
+        .as_deref()
+        .and_then(Locale::parse)
+        .unwrap_or_else(|| {
+            let texts: Vec<String> = rows.iter().map(|r| r.text.clone()).collect();
+            locale::detect(&texts)
+        });
+    let rows = classify(rows, locale);
+    let header = header::read(&rows, locale);
+    let items = items::read_items(&rows, header.last_row);
+    let vat = vat::read_vat(&rows);
+    let total = total::read_total(&rows, &items, &vat);
+    let when = when::read_when(&rows, locale);
+    let currency = read_currency(&rows, total.as_ref(), locale, options);
+    let items_confidence = items_confidence(&items, total.as_ref().map(|t| t.value));
+    Receipt {
+        confidence: Confidence {
+            merchant: round2(header.merchant.as_ref().map_or(0.0, |m| m.1)),
+            date: round2(when.date.map_or(0.0, |d| d.1)),
+            total: round2(total.as_ref().map_or(0.0, |t| t.confidence)),
+            address: round2(header.address.as_ref().map_or(0.0, |a| a.1)),
+        },
+        secondary_confidence: SecondaryConfidence {
+            time: round2(when.time.as_ref().map_or(0.0, |t| t.1)),
+            currency: round2(currency.as_ref().map_or(0.0, |c| c.1)),
+            items: round2(items_confidence),
+        },
+        merchant: header.merchant.map(|m| m.0),
+        date: when.date.map(|d| d.0),
+        time: when.time.map(|t| t.0),
+        total: total.map(|t| t.value),
+        currency: currency.map(|c| c.0),
+        address: header.address.map(|a| a.0),
+        items,
+        vat,
+        ticket: ids::read_ticket(&rows),
+        payment: ids::read_payment(&rows),
+        tax_ids: ids::read_tax_ids(&rows),
+        locale: Some(locale.code().to_string()),
+    }
+}
+
+fn round2(value: f32) -> f32 {
+    (value * 100.0).round() / 100.0
+}
+
+/// The currency printed with the total, else the one most printed on the receipt, else the
+/// caller's default, else the euro on French and German receipts.
+fn read_currency(
+    rows: &[RowInfo],
+    total: Option<&total::TotalReading>,
+    locale: Locale,
+    options: &ExtractOptions,
+) -> Option<(String, f32)> {
+    if let Some(code) = total.and_then(|t| t.currency) {
+        return Some((code.to_string(), 0.9));
+    }
+    let mut counts: Vec<(&'static str, usize)> = Vec::new();
+    for row in rows {
+        let attached = row.amounts.iter().filter_map(|a| a.currency);
+        let standalone = row.row.words.iter().filter_map(|w| {
+            amount::currency_of_marker(w.text.trim_matches(|c: char| c == ':' || c == '.'))
+        });
+        for code in attached.chain(standalone).filter(|c| *c != "USD") {
+            match counts.iter_mut().find(|(c, _)| *c == code) {
+                Some((_, n)) => *n += 1,
+                None => counts.push((code, 1)),
+            }
+        }
+    }
+    counts.sort_by_key(|c| std::cmp::Reverse(c.1));
+    if let Some((code, _)) = counts.first() {
+        return Some((code.to_string(), 0.75));
+    }
+    if let Some(code) = &options.currency {
+        return Some((code.to_ascii_uppercase(), 0.6));
+    }
+    matches!(locale, Locale::Fr | Locale::De).then(|| ("EUR".to_string(), 0.5))
+}
+
+/// Items that add up to the total are probably all there; otherwise some are missing or wrong.
+fn items_confidence(items: &[Item], total: Option<Decimal>) -> f32 {
+    if items.is_empty() {
+        return 0.0;
+    }
+    let sum: Decimal = items.iter().map(|i| i.amount).sum();
+    match total {
+        Some(total) if total == sum => 0.9,
+        _ => 0.35,
+    }
+}
+
+/// OCR lines for a text snippet, on the same monospace grid as the `text` test engine.
+#[cfg(test)]
+pub(crate) fn test_lines(text: &str) -> Vec<Line> {
+    use crate::ocr::{BBox, Word};
+    text.lines()
+        .enumerate()
+        .filter_map(|(row, line)| {
+            let mut words = Vec::new();
+            let mut start = None;
+            let chars: Vec<char> = line.chars().collect();
+            for i in 0..=chars.len() {
+                let space = i == chars.len() || chars[i].is_whitespace();
+                match (start, space) {
+                    (None, false) => start = Some(i),
+                    (Some(s), true) => {
+                        words.push(Word {
+                            text: chars[s..i].iter().collect(),
+                            conf: 92.0,
+                            bbox: BBox([s as i32 * 12, row as i32 * 30, (i - s) as i32 * 12, 22]),
+                        });
+                        start = None;
+                    }
+                    _ => {}
+                }
+            }
+            (!words.is_empty()).then(|| Line::from_words(words))
+        })
+        .collect()
 }

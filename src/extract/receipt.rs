@@ -1,11 +1,9 @@
-//! The receipt record and a first, simple reader.
+//! The receipt record: what `results.jsonl` carries for each receipt (a contract: field names
+//! never change, new fields are only added).
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
-
-use super::{parse_amount, parse_date, parse_time, ExtractOptions};
-use crate::ocr::Line;
 
 /// Fields read from one receipt. Money is exact decimal, serialised as a string.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -29,10 +27,13 @@ pub struct Receipt {
     pub payment: Option<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tax_ids: Vec<String>,
+    /// Locale pack used: `fr`, `en` or `de`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub locale: Option<String>,
     #[serde(default)]
     pub confidence: Confidence,
+    #[serde(default)]
+    pub secondary_confidence: SecondaryConfidence,
 }
 
 /// One purchased line. Discounts are negative amounts.
@@ -58,7 +59,9 @@ pub struct VatLine {
     pub amount: Option<Decimal>,
 }
 
-/// Per-field confidence, 0–1.
+/// Confidence, 0–1, of the fields campaigns decide on: how likely the field is right. Low when
+/// the reading is a guess (no keyword, OCR repairs, a close second candidate), high when
+/// independent readings agree.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Confidence {
     pub merchant: f32,
@@ -67,38 +70,28 @@ pub struct Confidence {
     pub address: f32,
 }
 
-/// A first reader: merchant = first line with letters, date = first date, total = amount on the
-/// last line mentioning TOTAL.
-pub fn basic(lines: &[Line], _options: &ExtractOptions) -> Receipt {
-    let texts: Vec<&str> = lines.iter().map(|l| l.text.as_str()).collect();
-    let merchant = texts
-        .iter()
-        .find(|t| t.chars().filter(|c| c.is_alphabetic()).count() >= 3)
-        .map(|t| t.trim().to_string());
-    let date = texts.iter().find_map(|t| parse_date(t));
-    let time = texts.iter().find_map(|t| parse_time(t));
-    let total = texts
-        .iter()
-        .rev()
-        .filter(|t| t.to_uppercase().contains("TOTAL"))
-        .find_map(|t| t.split_whitespace().rev().find_map(parse_amount));
-    let currency = if texts.iter().any(|t| t.contains('€') || t.contains("EUR")) {
-        Some("EUR".to_string())
-    } else {
-        None
-    };
-    Receipt {
-        confidence: Confidence {
-            merchant: if merchant.is_some() { 0.5 } else { 0.0 },
-            date: if date.is_some() { 0.5 } else { 0.0 },
-            total: if total.is_some() { 0.5 } else { 0.0 },
-            address: 0.0,
-        },
-        merchant,
-        date,
-        time,
-        total,
-        currency,
-        ..Receipt::default()
+/// Confidence, 0–1, of the other fields; kept apart so code building a [`Confidence`] field by
+/// field keeps compiling as fields are added here.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct SecondaryConfidence {
+    pub time: f32,
+    pub currency: f32,
+    /// High when the items add up to the total.
+    pub items: f32,
+}
+
+impl Receipt {
+    /// The confidence of a field by its `results.jsonl` name; None for fields without one.
+    pub fn confidence_of(&self, field: &str) -> Option<f32> {
+        match field {
+            "merchant" => Some(self.confidence.merchant),
+            "date" => Some(self.confidence.date),
+            "total" => Some(self.confidence.total),
+            "address" => Some(self.confidence.address),
+            "time" => Some(self.secondary_confidence.time),
+            "currency" => Some(self.secondary_confidence.currency),
+            "items" => Some(self.secondary_confidence.items),
+            _ => None,
+        }
     }
 }

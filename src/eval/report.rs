@@ -1,0 +1,298 @@
+//! Aggregating field outcomes into the per-field table, the mismatch list, a confidence
+//! calibration (is a confident answer actually right more often?) and CI thresholds.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use super::labels::LabelSet;
+use super::score::{score, Field, FieldOutcome};
+use super::Observation;
+
+/// Confidence buckets for calibration: low, medium, high.
+const BUCKETS: [(f32, f32, &str); 3] = [
+    (0.0, 0.5, "<0.5"),
+    (0.5, 0.8, "0.5-0.8"),
+    (0.8, 1.01, ">=0.8"),
+];
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Report {
+    /// Observations that had a label.
+    pub labelled: usize,
+    /// Observations without a label (not scored).
+    pub unlabelled: Vec<String>,
+    /// Labels no observation matched (not scored).
+    pub unmatched_labels: Vec<String>,
+    pub fields: Vec<FieldStats>,
+    /// Every field that did not match after normalisation.
+    pub mismatches: Vec<Mismatch>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct FieldStats {
+    pub field: Field,
+    /// Labelled receipts carrying this field.
+    pub count: usize,
+    pub normalised: usize,
+    pub strict: usize,
+    pub normalised_pct: f64,
+    pub strict_pct: f64,
+    /// Share of labels whose value is readable in the OCR text: the ceiling of extraction
+    /// (None when the OCR text was not part of the input).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub in_ocr_pct: Option<f64>,
+    /// Mean 0–1 closeness after folding (missing values count as 0).
+    pub similarity: f64,
+    /// Accuracy per confidence bucket; only for fields the extractor gives a confidence for.
+    pub calibration: Vec<Bucket>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Bucket {
+    pub confidence: &'static str,
+    pub count: usize,
+    pub correct: usize,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Mismatch {
+    pub file: String,
+    #[serde(flatten)]
+    pub outcome: FieldOutcome,
+}
+
+/// Score every observation that has a label.
+pub fn evaluate(observations: &[Observation], labels: &LabelSet) -> Report {
+    let mut by_field: BTreeMap<Field, Vec<FieldOutcome>> = BTreeMap::new();
+    let mut mismatches = Vec::new();
+    let mut unlabelled = Vec::new();
+    let mut matched_keys = std::collections::BTreeSet::new();
+    let mut labelled = 0;
+    for observation in observations {
+        let Some(label) = labels.find(&observation.file) else {
+            unlabelled.push(observation.file.clone());
+            continue;
+        };
+        labelled += 1;
+        matched_keys.insert(label.key.clone());
+        for outcome in score(&label.expected, observation) {
+            if !outcome.normalised {
+                mismatches.push(Mismatch {
+                    file: observation.file.clone(),
+                    outcome: outcome.clone(),
+                });
+            }
+            by_field.entry(outcome.field).or_default().push(outcome);
+        }
+    }
+    let unmatched_labels = labels
+        .all()
+        .filter(|l| !matched_keys.contains(&l.key))
+        .map(|l| l.key.display().to_string())
+        .collect();
+    Report {
+        labelled,
+        unlabelled,
+        unmatched_labels,
+        fields: by_field
+            .into_iter()
+            .map(|(field, outcomes)| field_stats(field, &outcomes))
+            .collect(),
+        mismatches,
+    }
+}
+
+fn field_stats(field: Field, outcomes: &[FieldOutcome]) -> FieldStats {
+    let count = outcomes.len();
+    let normalised = outcomes.iter().filter(|o| o.normalised).count();
+    let strict = outcomes.iter().filter(|o| o.strict).count();
+    let pct = |n: usize| round1(100.0 * n as f64 / count.max(1) as f64);
+    let similarity = outcomes.iter().map(|o| o.similarity).sum::<f64>() / count.max(1) as f64;
+    let checked: Vec<bool> = outcomes.iter().filter_map(|o| o.in_ocr).collect();
+    let in_ocr_pct = (!checked.is_empty()).then(|| {
+        round1(100.0 * checked.iter().filter(|b| **b).count() as f64 / checked.len() as f64)
+    });
+    FieldStats {
+        field,
+        count,
+        normalised,
+        strict,
+        normalised_pct: pct(normalised),
+        strict_pct: pct(strict),
+        in_ocr_pct,
+        similarity: (similarity * 1000.0).round() / 1000.0,
+        calibration: calibration(outcomes),
+    }
+}
+
+fn calibration(outcomes: &[FieldOutcome]) -> Vec<Bucket> {
+    if outcomes.iter().all(|o| o.confidence.is_none()) {
+        return Vec::new();
+    }
+    BUCKETS
+        .iter()
+        .map(|(low, high, name)| {
+            let inside: Vec<&FieldOutcome> = outcomes
+                .iter()
+                .filter(|o| {
+                    let c = o.confidence.unwrap_or(0.0);
+                    c >= *low && c < *high
+                })
+                .collect();
+            Bucket {
+                confidence: name,
+                count: inside.len(),
+                correct: inside.iter().filter(|o| o.normalised).count(),
+            }
+        })
+        .collect()
+}
+
+fn round1(value: f64) -> f64 {
+    (value * 10.0).round() / 10.0
+}
+
+/// `total=90`: the normalised match rate of a field must reach this percentage.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Threshold {
+    pub field: Field,
+    pub min_pct: f64,
+}
+
+#[derive(Debug, PartialEq, thiserror::Error)]
+pub enum ThresholdError {
+    #[error("threshold {0:?}: expected FIELD=PERCENT, e.g. total=90")]
+    Syntax(String),
+    #[error("threshold {0:?}: unknown field (known: merchant, date, time, total, currency, address, items, status, reasons, points)")]
+    UnknownField(String),
+}
+
+impl std::str::FromStr for Threshold {
+    type Err = ThresholdError;
+
+    fn from_str(text: &str) -> Result<Threshold, ThresholdError> {
+        let syntax = || ThresholdError::Syntax(text.to_string());
+        let (name, value) = text.split_once('=').ok_or_else(syntax)?;
+        let field =
+            Field::parse(name).ok_or_else(|| ThresholdError::UnknownField(text.to_string()))?;
+        let min_pct: f64 = value
+            .trim()
+            .trim_end_matches('%')
+            .parse()
+            .map_err(|_| syntax())?;
+        if !(0.0..=100.0).contains(&min_pct) {
+            return Err(syntax());
+        }
+        Ok(Threshold { field, min_pct })
+    }
+}
+
+/// A threshold the report does not meet, with the rate reached (None: field never labelled).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Shortfall {
+    pub field: Field,
+    pub required_pct: f64,
+    pub reached_pct: Option<f64>,
+}
+
+impl Report {
+    pub fn field(&self, field: Field) -> Option<&FieldStats> {
+        self.fields.iter().find(|f| f.field == field)
+    }
+
+    /// Thresholds not met. A field no label carries fails: a guard on nothing guards nothing.
+    pub fn shortfalls(&self, thresholds: &[Threshold]) -> Vec<Shortfall> {
+        thresholds
+            .iter()
+            .filter_map(|t| {
+                let reached = self.field(t.field).map(|s| s.normalised_pct);
+                let met = reached.is_some_and(|r| r + 1e-9 >= t.min_pct);
+                (!met).then_some(Shortfall {
+                    field: t.field,
+                    required_pct: t.min_pct,
+                    reached_pct: reached,
+                })
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::eval::labels::Expected;
+    use crate::extract::Receipt;
+    use rust_decimal::Decimal;
+    use std::path::PathBuf;
+    use std::str::FromStr;
+
+    fn labels() -> LabelSet {
+        let label = |total: &str| Expected {
+            total: Some(total.into()),
+            date: Some("01/02/2018".into()),
+            ..Expected::default()
+        };
+        LabelSet::from_labels([
+            (PathBuf::from("a"), label("1.00")),
+            (PathBuf::from("b"), label("RM 2.00")),
+            (PathBuf::from("c"), label("3.00")),
+        ])
+    }
+
+    fn observed(file: &str, total: &str) -> Observation {
+        Observation {
+            file: file.into(),
+            receipt: Some(Receipt {
+                total: Some(Decimal::from_str(total).unwrap()),
+                ..Receipt::default()
+            }),
+            decision: None,
+            ocr_lines: None,
+        }
+    }
+
+    #[test]
+    fn counts_matches_per_field_and_lists_mismatches() {
+        let report = evaluate(
+            &[
+                observed("x/a.jpg", "1.00"),
+                observed("x/b.jpg", "2.00"),
+                observed("x/z.jpg", "1"),
+            ],
+            &labels(),
+        );
+        assert_eq!(report.labelled, 2);
+        assert_eq!(report.unlabelled, vec!["x/z.jpg".to_string()]);
+        assert_eq!(report.unmatched_labels, vec!["c".to_string()]);
+        let total = report.field(Field::Total).unwrap();
+        assert_eq!((total.count, total.normalised, total.strict), (2, 2, 1));
+        assert_eq!(total.normalised_pct, 100.0);
+        assert_eq!(total.strict_pct, 50.0);
+        let date = report.field(Field::Date).unwrap();
+        assert_eq!(date.normalised, 0);
+        assert_eq!(report.mismatches.len(), 2);
+    }
+
+    #[test]
+    fn thresholds_parse_and_guard() {
+        let report = evaluate(
+            &[observed("a.jpg", "1.00"), observed("b.jpg", "9.00")],
+            &labels(),
+        );
+        let t = |s: &str| Threshold::from_str(s).unwrap();
+        assert!(report.shortfalls(&[t("total=50")]).is_empty());
+        assert_eq!(report.shortfalls(&[t("total=50.1%")]).len(), 1);
+        let never = report.shortfalls(&[t("address=0")]);
+        assert_eq!(never[0].reached_pct, None);
+        assert!(matches!(
+            Threshold::from_str("total"),
+            Err(ThresholdError::Syntax(_))
+        ));
+        assert!(matches!(
+            Threshold::from_str("colour=3"),
+            Err(ThresholdError::UnknownField(_))
+        ));
+        assert!(Threshold::from_str("total=101").is_err());
+    }
+}

@@ -1,0 +1,366 @@
+//! The address: the run of rows after the merchant that read as a street address (street
+//! words, postcodes, house numbers), up to the phone, tax or company ids or receipt details;
+//! joined with spaces as SROIE labels it, printed punctuation kept.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use super::legal::word_offsets;
+use crate::extract::classify::RowInfo;
+use crate::extract::text::{
+    certainty, fold, letter_count, tokens, trim_decoration, trim_keeping_punctuation,
+};
+
+const ADDRESS_MAX_ROWS: usize = 6;
+
+/// Words that end an address or show a row is not one.
+const STOP_WORDS: [&str; 46] = [
+    "INV",
+    "TEL",
+    "TELEPHONE",
+    "PHONE",
+    "TELP",
+    "FAX",
+    "HP",
+    "H/P",
+    "MOBILE",
+    "WHATSAPP",
+    "WHATSAPPS",
+    "EMAIL",
+    "E-MAIL",
+    "WWW",
+    "HTTP",
+    "HTTPS",
+    "GST",
+    "REG",
+    "REGISTRATION",
+    "CO.REG",
+    "BRN",
+    "SST",
+    "VAT",
+    "TVA",
+    "SIRET",
+    "SIREN",
+    "RCS",
+    "APE",
+    "NAF",
+    "USTID",
+    "UST-ID",
+    "STEUERNR",
+    "INVOICE",
+    "RECEIPT",
+    "TICKET",
+    "FACTURE",
+    "RECHNUNG",
+    "CASHIER",
+    "CAISSE",
+    "KASSE",
+    "TABLE",
+    "DATE",
+    "HOURS",
+    "OUTLET",
+    "SERVER",
+    "DOC",
+];
+
+/// Words of a street address in the three locales (and Malaysia's).
+const ADDRESS_WORDS: [&str; 83] = [
+    "LOT",
+    "JALAN",
+    "JLN",
+    "JL",
+    "LORONG",
+    "LRG",
+    "TAMAN",
+    "TMN",
+    "BANDAR",
+    "SEKSYEN",
+    "SECTION",
+    "KAWASAN",
+    "PERINDUSTRIAN",
+    "KAMPUNG",
+    "KG",
+    "PERSIARAN",
+    "LEBUH",
+    "LEBUHRAYA",
+    "MENARA",
+    "WISMA",
+    "BANGUNAN",
+    "PLAZA",
+    "MALL",
+    "KOMPLEKS",
+    "COMPLEX",
+    "CENTRE",
+    "CENTER",
+    "FLOOR",
+    "FLR",
+    "LEVEL",
+    "TOWER",
+    "BLOCK",
+    "BLK",
+    "UNIT",
+    "SUITE",
+    "ROAD",
+    "RD",
+    "STREET",
+    "AVENUE",
+    "AVE",
+    "LANE",
+    "DRIVE",
+    "SQUARE",
+    "HIGHWAY",
+    "BUILDING",
+    "RUE",
+    "AV",
+    "BD",
+    "BLVD",
+    "BOULEVARD",
+    "PLACE",
+    "CHEMIN",
+    "ROUTE",
+    "RTE",
+    "ALLEE",
+    "IMPASSE",
+    "QUAI",
+    "COURS",
+    "CEDEX",
+    "ZI",
+    "ZA",
+    "ZAC",
+    "STRASSE",
+    "STR",
+    "PLATZ",
+    "WEG",
+    "GASSE",
+    "SELANGOR",
+    "JOHOR",
+    "PENANG",
+    "PAHANG",
+    "PERAK",
+    "KEDAH",
+    "MELAKA",
+    "SABAH",
+    "SARAWAK",
+    "KUALA",
+    "LUMPUR",
+    "PUTRAJAYA",
+    "MALAYSIA",
+    "FRANCE",
+    "DEUTSCHLAND",
+    "GERMANY",
+];
+
+/// German street names are compounds (`Hauptstraße` → `HAUPTSTRASSE`).
+const STREET_SUFFIXES: [&str; 6] = ["STRASSE", "STR", "PLATZ", "WEG", "GASSE", "ALLEE"];
+
+static PHONE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\+?\(?\d[\d ()\-]{6,}\d").unwrap());
+static POSTCODE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:^|[^\d\-/])(\d{5})(?:$|[^\d\-/])|\b[A-Z]{1,2}\d[A-Z\d]? \d[A-Z]{2}\b").unwrap()
+});
+/// A house number opening the row: `109, SS21/1A`, `13, JLN …`, `27 rue …`, `12B Hauptstr.`.
+static HOUSE_NUMBER: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^\d{1,4}[A-Z]?(?:-\d{1,4})?(?:\s?,\s?\S|\s[A-Z])").unwrap());
+/// `NO. 31G`, `No: G3`, `N° 12`: a number sign before a house number.
+static NUMBER_SIGN: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\bNO?\s?[.:,]?\s?[A-Z]?\d").unwrap());
+static REGISTRATION: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^\(?[A-Z]{0,3}\d{4,}[\- ]?[A-Z]\)?$").unwrap());
+/// A company number inside a row: `750441-W`, `(139386 X)`, `0005583085-K`.
+static REGISTRATION_IN_ROW: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\d{5,}\s?-?\s?[A-Z]\b").unwrap());
+
+pub(super) struct Address {
+    pub first_row: usize,
+    pub text: String,
+    pub confidence: f32,
+    pub last_row: usize,
+}
+
+pub(super) fn read_address(rows: &[RowInfo], start: usize) -> Option<Address> {
+    let mut parts: Vec<String> = Vec::new();
+    // Each row used, with how much of its text went into the address.
+    let mut used: Vec<(usize, usize)> = Vec::new();
+    let mut skipped = 0;
+    // The last row passed over before the address started, when it could be a street name.
+    let mut passed_over: Option<usize> = None;
+    for (i, row) in rows.iter().enumerate().skip(start) {
+        if parts.len() >= ADDRESS_MAX_ROWS || skipped > 4 {
+            break;
+        }
+        let text = row.text();
+        let started = !parts.is_empty();
+        let stop = stop_position(text);
+        let blocked = !row.dates.is_empty() || !row.amounts.is_empty() || row.role.is_summary();
+        if let Some(at) = stop {
+            let before = trim_keeping_punctuation(&text[..at]);
+            if is_address_like(before)
+                && !is_registration_row(before)
+                && letter_count(before) >= 3
+                && !blocked
+            {
+                parts.push(before.to_string());
+                used.push((i, at));
+                break;
+            }
+            if started {
+                break;
+            }
+            skipped += 1;
+            continue;
+        }
+        if blocked || is_registration_row(text) {
+            if started {
+                break;
+            }
+            skipped += 1;
+            continue;
+        }
+        let cleaned = trim_keeping_punctuation(text);
+        if is_address_like(cleaned) || (started && continues_address(row, cleaned)) {
+            // `AIRE DE MONTELIMAR EST A7` / `26200 MONTELIMAR`: a town line opening the address
+            // takes the unrecognised line just above as its street line.
+            if let Some(above) =
+                passed_over.filter(|a| !started && a + 1 == i && town_only(cleaned))
+            {
+                parts.push(trim_keeping_punctuation(rows[above].text()).to_string());
+                used.push((above, rows[above].text().len()));
+            }
+            parts.push(cleaned.to_string());
+            used.push((i, text.len()));
+        } else if started {
+            break;
+        } else {
+            skipped += 1;
+            passed_over =
+                (letter_count(cleaned) >= 3 && continues_address(row, cleaned)).then_some(i);
+        }
+    }
+    if parts.is_empty() {
+        return None;
+    }
+    let text = parts.join(" ");
+    let least_sure = used
+        .iter()
+        .map(|&(i, upto)| rows[i].row.min_conf_of_span(0, upto))
+        .fold(100.0_f32, f32::min);
+    let postcode = POSTCODE.is_match(&fold(&text));
+    let base = if postcode { 0.9 } else { 0.7 };
+    let length_penalty = if parts.len() >= ADDRESS_MAX_ROWS {
+        0.7
+    } else {
+        1.0
+    };
+    Some(Address {
+        first_row: used[0].0,
+        text,
+        confidence: (base * certainty(least_sure) * length_penalty).clamp(0.02, 0.95),
+        last_row: used.last().expect("parts and used grow together").0,
+    })
+}
+
+pub(super) fn is_registration(word: &str) -> bool {
+    let folded = fold(word);
+    REGISTRATION.is_match(&folded)
+        || (folded.starts_with('(') && folded.chars().any(|c| c.is_ascii_digit()))
+}
+
+pub(super) fn has_stop_word(text: &str) -> bool {
+    stop_position(text).is_some()
+}
+
+/// Byte offset of the first stop word or phone number in `text`.
+fn stop_position(text: &str) -> Option<usize> {
+    let words = word_offsets(text);
+    let by_word = words.iter().find_map(|(offset, word)| {
+        let folded = fold(word);
+        let bare = folded
+            .trim_matches(|c: char| !c.is_ascii_alphanumeric() && c != '/' && c != '-' && c != '.');
+        let bare = bare.trim_end_matches('.');
+        let core: String = folded
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric())
+            .collect();
+        let hit = STOP_WORDS.contains(&bare)
+            || STOP_WORDS.contains(&core.as_str())
+            || folded.contains("@")
+            || folded.contains(".COM")
+            || folded.starts_with("HTTP")
+            || folded.starts_with("WWW");
+        hit.then_some(*offset)
+    });
+    let phone = PHONE
+        .find_iter(text)
+        .find(|m| m.as_str().chars().filter(|c| c.is_ascii_digit()).count() >= 8)
+        .map(|m| m.start());
+    match (by_word, phone) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    }
+}
+
+/// A street word or a postcode: surely part of an address.
+fn has_street_signal(text: &str) -> bool {
+    let folded = fold(text);
+    let row_tokens = tokens(text);
+    let has_word = row_tokens.iter().any(|t| {
+        ADDRESS_WORDS.contains(&t.as_str())
+            || (t.len() > 6 && STREET_SUFFIXES.iter().any(|s| t.ends_with(s)))
+    });
+    has_word || POSTCODE.is_match(&folded) || NUMBER_SIGN.is_match(&folded)
+}
+
+/// Surely a street address and not a shop name: a postcode, a house number, or a street word
+/// with a number (`PHARMACIE DU CENTRE` and `GARDEN PLAZA` are names).
+pub(super) fn is_street_row(text: &str) -> bool {
+    let folded = fold(text);
+    let numbered_street = has_street_words(&folded) && folded.chars().any(|c| c.is_ascii_digit());
+    numbered_street
+        || POSTCODE.is_match(&folded)
+        || NUMBER_SIGN.is_match(&folded)
+        || HOUSE_NUMBER.is_match(trim_decoration(&folded))
+}
+
+/// A street address row: a street word, a postcode, or a house number before a name.
+pub(super) fn is_address_like(text: &str) -> bool {
+    has_street_signal(text) || HOUSE_NUMBER.is_match(trim_decoration(&fold(text)))
+}
+
+/// A postcode and a town, nothing of a street (`26200 MONTELIMAR`, `75002 PARIS`).
+fn town_only(text: &str) -> bool {
+    let folded = fold(text);
+    POSTCODE.is_match(&folded)
+        && !has_street_words(&folded)
+        && !NUMBER_SIGN.is_match(&folded)
+        && !HOUSE_NUMBER.is_match(trim_decoration(&folded))
+}
+
+/// A row after the address started that still belongs to it (`TAMAN AIR BIRU`, `JOHOR.`):
+/// enough letters, read with some confidence, not a lone currency heading (`EUR`).
+fn continues_address(row: &RowInfo, cleaned: &str) -> bool {
+    let currency_heading = row
+        .tokens
+        .iter()
+        .all(|t| crate::extract::amount::currency_of_marker(t).is_some());
+    letter_count(cleaned) >= 2 && row.row.conf() >= 40.0 && !currency_heading
+}
+
+/// `(0005583085-K)`, `002043319-W`, `CO-REG:750441-W`: company numbers, not address.
+pub(super) fn is_registration_row(text: &str) -> bool {
+    let cleaned = trim_decoration(text);
+    let folded = fold(cleaned);
+    let words: Vec<&str> = cleaned.split_whitespace().collect();
+    let labelled = ["REG", "COMPANY NO", "CO NO", "CO. NO", "ROC", "BRN"]
+        .iter()
+        .any(|label| folded.contains(label));
+    (words.len() <= 3 && words.iter().any(|w| is_registration(w)) && letter_count(cleaned) <= 8)
+        || (labelled && cleaned.chars().filter(|c| c.is_ascii_digit()).count() >= 5)
+        || (REGISTRATION_IN_ROW.is_match(&folded) && !has_street_words(&folded))
+}
+
+/// Street words proper (not postcodes): `LOT 1851-A` has a number like a company's.
+fn has_street_words(folded: &str) -> bool {
+    tokens(folded)
+        .iter()
+        .any(|t| ADDRESS_WORDS.contains(&t.as_str()))
+}

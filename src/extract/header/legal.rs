@@ -1,0 +1,172 @@
+//! Legal forms (`SDN BHD`, `LTD`, `SARL`, `GmbH`…): how a registered company name ends, found
+//! even when OCR misreads a glyph (`SON BHD`, `5/8` for `S/B`) and written back the standard way.
+
+use crate::extract::text::fold;
+
+/// Legal forms, folded, punctuation other than `/` and `&` removed.
+pub(super) const LEGAL_FORMS: [&str; 29] = [
+    "SDN BHD",
+    "SENDIRIAN BERHAD",
+    "BHD",
+    "BERHAD",
+    "S/B",
+    "ENTERPRISE",
+    "ENTERPRISES",
+    "TRADING",
+    "LTD",
+    "LIMITED",
+    "PLC",
+    "LLP",
+    "LLC",
+    "INC",
+    "COMPANY",
+    "SARL",
+    "SAS",
+    "SASU",
+    "EURL",
+    "SNC",
+    "SA",
+    "GMBH",
+    "AG",
+    "KG",
+    "OHG",
+    "UG",
+    "EK",
+    "GBR",
+    "CO",
+];
+
+/// Legal forms too short to trust anywhere but at the end of the name.
+pub(super) const LAST_WORD_ONLY: [&str; 9] =
+    ["SA", "AG", "KG", "UG", "EK", "CO", "INC", "COMPANY", "SNC"];
+
+pub(super) fn legal_word(word: &str) -> String {
+    fold(word)
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '/' || *c == '&')
+        .collect()
+}
+
+/// Short tokens compared glyph by glyph: `SON` and `5DN` are `SDN`, `5/8` is `S/B`.
+pub(super) fn legal_token_matches(token: &str, form: &str) -> bool {
+    if token == form {
+        return true;
+    }
+    if token.len() != form.len() || form.len() < 3 {
+        return false;
+    }
+    let pairs: Vec<(char, char)> = token
+        .chars()
+        .zip(form.chars())
+        .filter(|(a, b)| a != b)
+        .collect();
+    pairs.len() * 3 <= form.len() * 2
+        && pairs.iter().all(|(a, b)| {
+            ["O0QD", "S5", "B8", "I1L", "G6"]
+                .iter()
+                .any(|class| class.contains(*a) && class.contains(*b))
+        })
+}
+
+/// Where a legal form sits in a row: byte range and which form.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(super) struct LegalSpan {
+    pub start: usize,
+    pub end: usize,
+    pub form: &'static str,
+}
+
+/// The legal form of a name row, if it has one.
+pub(super) fn legal_form_span(text: &str) -> Option<LegalSpan> {
+    let words: Vec<(usize, &str)> = word_offsets(text);
+    let folded: Vec<String> = words.iter().map(|(_, w)| legal_word(w)).collect();
+    let mut found: Option<LegalSpan> = None;
+    for form in LEGAL_FORMS {
+        let parts: Vec<&str> = form.split(' ').collect();
+        for start in 0..folded.len() {
+            let end = start + parts.len();
+            if end > folded.len() {
+                break;
+            }
+            let matched = parts
+                .iter()
+                .enumerate()
+                .all(|(k, p)| legal_token_matches(&folded[start + k], p));
+            // A one-word form opening a longer row is a word of the name (`TRADING HOURS`),
+            // except the French forms printed first (`SAS DUPONT`).
+            let opens_row = start == 0 && parts.len() == 1 && folded.len() > 1;
+            if !matched || (opens_row && form != "SARL" && form != "SAS") {
+                continue;
+            }
+            // `(Co. No: 20154-T)` is a company number, not a legal form.
+            let numbered = folded
+                .get(end)
+                .is_some_and(|next| matches!(next.as_str(), "NO" | "REG" | "NR"));
+            if words[start].1.starts_with('(') || numbered {
+                continue;
+            }
+            let last_word = end == folded.len() || followed_only_by_registration(&words[end..]);
+            if LAST_WORD_ONLY.contains(&form) && !last_word {
+                continue;
+            }
+            let (last_offset, last) = words[end - 1];
+            let span = LegalSpan {
+                start: words[start].0,
+                end: last_offset + last.len(),
+                form,
+            };
+            // The form ending last is the whole legal name (`GmbH & Co. KG`); of two ending
+            // together, the longer (`SDN BHD` over `BHD`).
+            let better = found.map_or(true, |f| {
+                span.end > f.end || (span.end == f.end && span.start < f.start)
+            });
+            if better {
+                found = Some(span);
+            }
+        }
+    }
+    found
+}
+
+pub(super) fn followed_only_by_registration(rest: &[(usize, &str)]) -> bool {
+    let joined: String = rest.iter().map(|(_, w)| *w).collect::<Vec<_>>().join(" ");
+    joined.chars().any(|c| c.is_ascii_digit())
+        && joined.chars().filter(|c| c.is_alphabetic()).count() <= 6
+}
+
+pub(super) fn word_offsets(text: &str) -> Vec<(usize, &str)> {
+    let mut offsets = Vec::new();
+    let mut start = None;
+    for (i, c) in text.char_indices() {
+        match (start, c.is_whitespace()) {
+            (None, false) => start = Some(i),
+            (Some(s), true) => {
+                offsets.push((s, &text[s..i]));
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    if let Some(s) = start {
+        offsets.push((s, &text[s..]));
+    }
+    offsets
+}
+
+/// A legal form as printed, or written the standard way when OCR misread it
+/// (`SON BHD` → `SDN BHD`, `5/8` → `S/B`).
+pub(super) fn canonical_legal(printed: &str, form: &'static str) -> String {
+    let printed_words: Vec<&str> = printed.split_whitespace().collect();
+    printed_words
+        .iter()
+        .zip(form.split(' '))
+        .map(|(word, part)| {
+            if legal_word(word) == part {
+                (*word).to_string()
+            } else {
+                part.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}

@@ -1,0 +1,178 @@
+//! The receipt's header: who sold (merchant) and where (address).
+//!
+//! The merchant is printed first, after decoration, logos read as junk and banners
+//! (`TAX INVOICE`, `BIENVENUE`, `WELCOME`). Malaysian and British receipts also print the
+//! registered company (`… SDN BHD`, `… LTD`) near the top, and that legal name is what those
+//! receipts are known by, so in the English locale a legal-form row before the address wins;
+//! French and German receipts lead with the store brand, so there the first name row wins.
+//! The address is the run of rows after the merchant up to the phone, tax ids or receipt
+//! details, joined with spaces, as SROIE labels it.
+
+mod address;
+mod legal;
+mod merchant;
+
+use address::read_address;
+use merchant::read_merchant;
+
+use super::classify::RowInfo;
+use super::locale::Locale;
+
+/// What the header gives: each field with its confidence and the last header row used.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Header {
+    pub merchant: Option<(String, f32)>,
+    pub address: Option<(String, f32)>,
+    /// Index of the last row the merchant or address was read from.
+    pub last_row: Option<usize>,
+}
+
+pub fn read(rows: &[RowInfo], locale: Locale) -> Header {
+    let Some((merchant_rows, name, confidence)) = read_merchant(rows, locale) else {
+        // The name was not read (cut off, logo only): the address may still open the receipt.
+        let address = read_address(rows, 0).filter(|a| a.first_row <= 2);
+        return Header {
+            merchant: None,
+            last_row: address.as_ref().map(|a| a.last_row),
+            address: address.map(|a| (a.text, a.confidence * 0.8)),
+        };
+    };
+    let after_merchant = merchant_rows.end;
+    let address = read_address(rows, after_merchant);
+    let last_row = address
+        .as_ref()
+        .map(|a| a.last_row)
+        .unwrap_or(after_merchant - 1);
+    Header {
+        merchant: Some((name, confidence)),
+        address: address.map(|a| (a.text, a.confidence)),
+        last_row: Some(last_row),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::extract::classify::classify;
+    use crate::extract::test_lines as text_engine_lines;
+
+    fn header(text: &str, locale: Locale) -> Header {
+        let rows = super::super::rows::build_rows(&text_engine_lines(text));
+        read(&classify(rows, locale), locale)
+    }
+
+    fn merchant(text: &str, locale: Locale) -> Option<String> {
+        header(text, locale).merchant.map(|(m, _)| m)
+    }
+
+    #[test]
+    fn malaysian_header_with_legal_name_and_address() {
+        let h = header(
+            "MR. D.I.Y. (KUCHAI) SDN BHD\n(CO Reg : 750441-W)\nLOT 1851-A & 1851-B, JALAN KPB 6,\n\
+             KAWASAN PERINDUSTRIAN BALAKONG,\n43300 SERI KEMBANGAN, SELANGOR\n(GST ID No :000473792512)\n\
+             TAX INVOICE",
+            Locale::En,
+        );
+        assert_eq!(h.merchant.unwrap().0, "MR. D.I.Y. (KUCHAI) SDN BHD");
+        assert_eq!(
+            h.address.unwrap().0,
+            "LOT 1851-A & 1851-B, JALAN KPB 6, KAWASAN PERINDUSTRIAN BALAKONG, 43300 SERI KEMBANGAN, SELANGOR"
+        );
+    }
+
+    #[test]
+    fn the_legal_entity_beats_the_brand_in_english() {
+        let text = "CITY MILK\nR&C VENTURE SDN BHD (1191015-W)\nLOT-18A-2, BERJAYA TIMES SQUARE,\nKUALA LUMPUR\n(GST NO: 001557721088)";
+        assert_eq!(
+            merchant(text, Locale::En).as_deref(),
+            Some("R&C VENTURE SDN BHD")
+        );
+        let owned =
+            "Banh Mi Cafe\nDimiliki: banh mi cafe sdn bhd 1110644-W\nNo. 1 Jalan Puteri 7/10";
+        assert_eq!(
+            merchant(owned, Locale::En).as_deref(),
+            Some("banh mi cafe sdn bhd")
+        );
+    }
+
+    #[test]
+    fn a_wrapped_legal_form_joins_the_name_above() {
+        let text = "MPH BOOKSTORES\nSDN BHD\nGST No: 000542572544";
+        assert_eq!(
+            merchant(text, Locale::En).as_deref(),
+            Some("MPH BOOKSTORES SDN BHD")
+        );
+    }
+
+    #[test]
+    fn ocr_misread_legal_forms_are_written_properly() {
+        assert_eq!(
+            merchant("SUN WONG KUT SON BHD\nCompany No: 20965-4", Locale::En).as_deref(),
+            Some("SUN WONG KUT SDN BHD")
+        );
+        assert_eq!(
+            merchant(
+                "99 SPEED MART 5/8 (519537-X)\nLOT P.T. 2811, JALAN ANGSA,",
+                Locale::En
+            )
+            .as_deref(),
+            Some("99 SPEED MART S/B")
+        );
+    }
+
+    #[test]
+    fn junk_and_banners_are_skipped() {
+        let text = "Ls ..\n+ 12.2\n*** WELCOME ***\nRESTORAN WAN SHENG\n002043319-W\nNo.2, Jalan Temenggung 19/9,\n\
+                    43200 Cheras, Selangor\nGST REG NO: 001335787520";
+        let h = header(text, Locale::En);
+        assert_eq!(h.merchant.unwrap().0, "RESTORAN WAN SHENG");
+        assert_eq!(
+            h.address.unwrap().0,
+            "No.2, Jalan Temenggung 19/9, 43200 Cheras, Selangor"
+        );
+    }
+
+    #[test]
+    fn french_and_german_headers_lead_with_the_brand() {
+        let fr = header(
+            "BIENVENUE\nCARREFOUR MARKET\nSAS DISTRIBUTION SUD\n12 RUE DE LA PAIX\n75002 PARIS\nTEL 01 42 00 00 00",
+            Locale::Fr,
+        );
+        assert_eq!(fr.merchant.unwrap().0, "CARREFOUR MARKET");
+        let de = header(
+            "REWE Markt GmbH\nHauptstraße 12\n10115 Berlin\nUSt-ID DE123456789",
+            Locale::De,
+        );
+        assert_eq!(de.merchant.unwrap().0, "REWE Markt GmbH");
+        assert_eq!(de.address.unwrap().0, "Hauptstraße 12 10115 Berlin");
+    }
+
+    #[test]
+    fn an_address_row_ending_in_a_phone_is_cut_there() {
+        let h = header(
+            "MOONLIGHT CAKE HOUSE SDN BHD 862725-U\nNo.1, Jalan Permas 10/5, Bandar Baru Permas Jaya\n\
+             81750 Johor Bahru, Johor. Tel No.: 07-387 3322\nwww moonlightcake.com",
+            Locale::En,
+        );
+        assert_eq!(h.merchant.unwrap().0, "MOONLIGHT CAKE HOUSE SDN BHD");
+        assert_eq!(
+            h.address.unwrap().0,
+            "No.1, Jalan Permas 10/5, Bandar Baru Permas Jaya 81750 Johor Bahru, Johor."
+        );
+    }
+
+    #[test]
+    fn shop_names_with_street_words_are_still_names() {
+        let text = "PHARMACIE DU CENTRE\n12/03/2024\nDOLIPRANE 2,18\nTOTAL 2,18 EUR";
+        assert_eq!(
+            merchant(text, Locale::Fr).as_deref(),
+            Some("PHARMACIE DU CENTRE")
+        );
+    }
+
+    #[test]
+    fn empty_or_junk_text_has_no_header() {
+        assert_eq!(header("", Locale::En), Header::default());
+        assert_eq!(header("..\n| |\n12,50", Locale::En).merchant, None);
+    }
+}

@@ -1,0 +1,302 @@
+//! Identifiers and payment: the ticket or receipt number, how the customer paid, and the
+//! seller's tax and company ids (SIRET, VAT, USt-IdNr, Steuernummer, GST, company number).
+//!
+//! The ticket number is what a reviewer types to find a receipt and what duplicate detection
+//! keys on; tax ids tell which legal entity sold, whatever the brand on top says.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use super::classify::{Role, RowInfo};
+use super::text::{find_keyword, fold};
+
+/// Receipt-number labels, most specific first (folded).
+const TICKET_LABELS: [&str; 32] = [
+    "TICKET NO",
+    "TICKET N",
+    "N TICKET",
+    "NO TICKET",
+    "TICKET",
+    "RECEIPT NO",
+    "RECEIPT",
+    "RCPT NO",
+    "RCPT",
+    "BON NR",
+    "BONNR",
+    "BELEG NR",
+    "BELEGNR",
+    "BELEG",
+    "INVOICE NO",
+    "INVOICE NUMBER",
+    "INVOICE",
+    "INV NO",
+    "INV",
+    "FACTURE N",
+    "FACTURE",
+    "RECHNUNG NR",
+    "RECHNUNGSNUMMER",
+    "BILL NO",
+    "BILL",
+    "DOC NO",
+    "DOCUMENT NO",
+    "TRANS",
+    "TRANSACTION",
+    "CHECK",
+    "SLIP",
+    "BON",
+];
+
+static TICKET_VALUE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^[\s.:#]*([A-Z0-9][A-Z0-9\-/_]*\d[A-Z0-9\-/_]*)").unwrap());
+
+/// The receipt's number, as printed after its label.
+pub fn read_ticket(rows: &[RowInfo]) -> Option<String> {
+    for label in TICKET_LABELS {
+        for row in rows {
+            let Some(position) = find_keyword(&row.tokens, label) else {
+                continue;
+            };
+            let folded = fold(row.text());
+            let Some(after) = text_after_tokens(&folded, position + label.split(' ').count())
+            else {
+                continue;
+            };
+            if let Some(caps) = TICKET_VALUE.captures(after) {
+                let value = caps[1].trim_end_matches(['-', '/']).to_string();
+                let digits = value.chars().filter(|c| c.is_ascii_digit()).count();
+                if digits >= 3 && !looks_like_date(&value) {
+                    return Some(value);
+                }
+            }
+        }
+    }
+    None
+}
+
+fn looks_like_date(value: &str) -> bool {
+    super::date::parse_date(value).is_some()
+}
+
+/// The folded text after its first `count` alphanumeric tokens.
+fn text_after_tokens(folded: &str, count: usize) -> Option<&str> {
+    let mut seen = 0;
+    let mut in_token = false;
+    for (i, c) in folded.char_indices() {
+        let alnum = c.is_ascii_alphanumeric();
+        if in_token && !alnum {
+            seen += 1;
+            if seen == count {
+                return Some(&folded[i..]);
+            }
+        }
+        in_token = alnum;
+    }
+    None
+}
+
+/// Payment words, folded, with the method they stand for.
+const PAYMENT_METHODS: [(&str, &str); 27] = [
+    ("VISA", "VISA"),
+    ("MASTERCARD", "MASTERCARD"),
+    ("MASTER", "MASTERCARD"),
+    ("MAESTRO", "MAESTRO"),
+    ("AMEX", "AMEX"),
+    ("AMERICAN EXPRESS", "AMEX"),
+    ("CB", "CARD"),
+    ("CARTE BANCAIRE", "CARD"),
+    ("CARTE", "CARD"),
+    ("CARD", "CARD"),
+    ("EDC", "CARD"),
+    ("DEBIT", "CARD"),
+    ("CREDIT", "CARD"),
+    ("KARTE", "CARD"),
+    ("EC", "CARD"),
+    ("GIROCARD", "CARD"),
+    ("KARTENZAHLUNG", "CARD"),
+    ("CONTACTLESS", "CARD"),
+    ("SANS CONTACT", "CARD"),
+    ("ESPECES", "CASH"),
+    ("ESPECE", "CASH"),
+    ("CASH", "CASH"),
+    ("BAR", "CASH"),
+    ("BARGELD", "CASH"),
+    ("TUNAI", "CASH"),
+    ("CHEQUE", "CHEQUE"),
+    ("SCHECK", "CHEQUE"),
+];
+
+/// Labels before a method on rows without an amount (`Payment Type: Cash`).
+const PAYMENT_LABELS: [&str; 5] = [
+    "PAYMENT TYPE",
+    "PAYMENT MODE",
+    "PAID BY",
+    "MODE DE PAIEMENT",
+    "ZAHLUNGSART",
+];
+
+/// How the customer paid: the method named on the payment rows (a card brand beats a generic
+/// card word), or after a payment label.
+pub fn read_payment(rows: &[RowInfo]) -> Option<String> {
+    let mut found: Option<&str> = None;
+    for row in rows {
+        let labelled = PAYMENT_LABELS
+            .iter()
+            .any(|l| find_keyword(&row.tokens, l).is_some());
+        if !(row.role.is_tender() || labelled) {
+            continue;
+        }
+        let method = PAYMENT_METHODS
+            .iter()
+            .find(|(word, _)| find_keyword(&row.tokens, word).is_some())
+            .map(|(_, method)| *method);
+        match (found, method) {
+            (None, Some(m)) => found = Some(m),
+            (Some("CARD" | "CASH"), Some(m))
+                if !matches!(m, "CARD" | "CASH") && row.role == Role::Card =>
+            {
+                found = Some(m)
+            }
+            _ => {}
+        }
+    }
+    found.map(str::to_string)
+}
+
+static SIRET: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"SIRE[TN]\s*(?:NO?|N)?\s*[:.]?\s*((?:\d\s?){9}(?:(?:\d\s?){5})?)").unwrap()
+});
+static EU_VAT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\b(FR\s?[0-9A-Z]{2}\s?\d{3}\s?\d{3}\s?\d{3}|DE\s?\d{3}\s?\d{3}\s?\d{3}|GB\s?\d{3}\s?\d{4}\s?\d{2}(?:\d{3})?)\b").unwrap()
+});
+static STEUERNUMMER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:ST\.?\s?-?\s?NR|STEUERNR|STEUERNUMMER)\.?\s*:?\s*(\d{2,3}/\d{3}/\d{4,5})")
+        .unwrap()
+});
+static GST: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:GST|SST)\s*(?:ID|REG(?:ISTRATION)?|NO)?\.?\s*(?:NO|ID)?\.?\s*[:;#]?\s*(\d[\d ]{9,15}\d)").unwrap()
+});
+static COMPANY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:CO\.?\s?-?\s?REG|COMPANY\s?(?:NO|REG)|CO\.?\s?NO|BRN|REG\.?\s?NO)\.?\s*[:.]?\s*(\d{4,10}\s?-?\s?[A-Z])\b").unwrap()
+});
+
+/// Tax and company ids as `KIND value`: `SIRET 12345678900012`, `VAT FR12345678901`,
+/// `STNR 12/345/67890`, `GST 000473792512`, `REG 750441-W`.
+pub fn read_tax_ids(rows: &[RowInfo]) -> Vec<String> {
+    let mut ids: Vec<String> = Vec::new();
+    let mut push = |id: String| {
+        if !ids.contains(&id) {
+            ids.push(id);
+        }
+    };
+    for row in rows {
+        let folded = fold(row.text());
+        let digits_only = |s: &str| s.chars().filter(|c| !c.is_whitespace()).collect::<String>();
+        for caps in SIRET.captures_iter(&folded) {
+            let value = digits_only(&caps[1]);
+            let kind = if value.len() == 14 { "SIRET" } else { "SIREN" };
+            push(format!("{kind} {value}"));
+        }
+        let has_vat_label = ["TVA", "VAT", "UST", "USTID", "UID", "IDNR", "INTRACOM"]
+            .iter()
+            .any(|w| find_keyword(&row.tokens, w).is_some());
+        if has_vat_label {
+            for caps in EU_VAT.captures_iter(&folded) {
+                push(format!("VAT {}", digits_only(&caps[1])));
+            }
+        }
+        if let Some(caps) = STEUERNUMMER.captures(&folded) {
+            push(format!("STNR {}", &caps[1]));
+        }
+        if let Some(caps) = GST.captures(&folded) {
+            let value = digits_only(&caps[1]);
+            if (10..=15).contains(&value.len()) {
+                push(format!("GST {value}"));
+            }
+        }
+        if let Some(caps) = COMPANY.captures(&folded) {
+            push(format!("REG {}", digits_only(&caps[1])));
+        }
+    }
+    ids
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::extract::classify::classify;
+    use crate::extract::locale::Locale;
+    use crate::extract::rows::build_rows;
+    use crate::extract::test_lines;
+
+    fn rows(text: &str, locale: Locale) -> Vec<RowInfo> {
+        classify(build_rows(&test_lines(text)), locale)
+    }
+
+    #[test]
+    fn ticket_numbers() {
+        let ticket = |t: &str, l| read_ticket(&rows(t, l));
+        assert_eq!(
+            ticket("Ticket N° 004512  Caisse 3", Locale::Fr).as_deref(),
+            Some("004512")
+        );
+        assert_eq!(
+            ticket("Bon-Nr. 7731 Datum 12.03.2024", Locale::De).as_deref(),
+            Some("7731")
+        );
+        assert_eq!(
+            ticket("Receipt No.: CS1802/27714 Date: 12/02/2018", Locale::En).as_deref(),
+            Some("CS1802/27714")
+        );
+        assert_eq!(
+            ticket("INV No.: 153887 Pax(s): 2", Locale::En).as_deref(),
+            Some("153887")
+        );
+        assert_eq!(ticket("THANK YOU", Locale::En), None);
+    }
+
+    #[test]
+    fn payment_methods() {
+        let payment = |t: &str, l| read_payment(&rows(t, l));
+        assert_eq!(
+            payment("TOTAL 12,50\nCB 12,50", Locale::Fr).as_deref(),
+            Some("CARD")
+        );
+        assert_eq!(
+            payment("TOTAL 12,50\nESPECES 20,00\nRENDU 7,50", Locale::Fr).as_deref(),
+            Some("CASH")
+        );
+        assert_eq!(
+            payment("SUMME 3,27\nGEGEBEN BAR 5,00", Locale::De).as_deref(),
+            Some("CASH")
+        );
+        assert_eq!(
+            payment("TOTAL 86.00\nVisa RM 86.00", Locale::En).as_deref(),
+            Some("VISA")
+        );
+        assert_eq!(
+            payment("Payment Type: Cash", Locale::En).as_deref(),
+            Some("CASH")
+        );
+        assert_eq!(payment("STRICTLY NO CASH REFUND.", Locale::En), None);
+    }
+
+    #[test]
+    fn tax_ids() {
+        let ids = read_tax_ids(&rows(
+            "SIRET 123 456 789 00012\nN° TVA intracom FR 12 345678901\nSt.-Nr. 12/345/67890\n\
+             (GST ID No :000473792512)\n(CO Reg : 750441-W)",
+            Locale::Fr,
+        ));
+        assert_eq!(
+            ids,
+            vec![
+                "SIRET 12345678900012",
+                "VAT FR12345678901",
+                "STNR 12/345/67890",
+                "GST 000473792512",
+                "REG 750441-W"
+            ]
+        );
+    }
+}

@@ -1,0 +1,523 @@
+//! Line items: what was bought, between the header and the totals block.
+//!
+//! A priced row gives one item: its rightmost amount is the line amount, the text left of the
+//! prices its description. Quantities and unit prices are read from `2 x 1,50`, `3X10.49`,
+//! `5.90 x 3`, `@7.00` after a leading count, `1.00 4,55 4,55`, and weighed goods
+//! (`0,186 kg x 12,90 €/kg`), and kept only when quantity × unit price gives the amount.
+//! A priced row without words takes its description from the unpriced rows just above (tills
+//! that print the name, then a code, then `1X 9.90 9.90`), or just below when nothing is above
+//! (tills that print the price row first). Discounts are negative items. Header, total, tax
+//! and payment rows are never items.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+use rust_decimal::Decimal;
+
+use super::amount::Amount;
+use super::classify::{Role, RowInfo};
+use super::receipt::Item;
+use super::text::{fold, has_any, letter_count, trim_decoration};
+
+/// Words of column headings and receipt details: such rows are never item descriptions.
+const NOT_DESCRIPTIONS: [&str; 34] = [
+    "DESCRIPTION",
+    "DESIGNATION",
+    "QTY",
+    "QTE",
+    "QUANTITE",
+    "PRICE",
+    "PRIX",
+    "AMOUNT",
+    "MONTANT",
+    "ARTIKEL",
+    "MENGE",
+    "PREIS",
+    "BETRAG",
+    "CASHIER",
+    "CAISSIER",
+    "KASSIERER",
+    "TABLE",
+    "INVOICE",
+    "RECEIPT",
+    "TICKET",
+    "BILL",
+    "DOC",
+    "TERMINAL",
+    "SERVER",
+    "OPERATOR",
+    "SALESPERSON",
+    "SLIP",
+    "TRANS",
+    "POS",
+    "MEMBER",
+    "STAFF",
+    "CHECK",
+    "ORDER",
+    "PAX",
+];
+
+static WEIGHED: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(\d{1,4}[.,]\d{1,3}) ?(kg|g|l)\b ?[x*@] ?(?:€|£|\$|eur|gbp)? ?(\d+[.,]\d{2,3}) ?(?:€|£|eur|gbp)? ?/ ?(kg|l)\b")
+        .unwrap()
+});
+static COUNT_TIMES: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)(?:^|[^\d.,])(\d{1,3}) ?[x*] ?$").unwrap());
+static TIMES_COUNT: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)^ ?[x*] ?(\d{1,3})(?:\D|$)").unwrap());
+static QUANTITY_ONLY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^\s*(\d{1,3}(?:[.,]\d{1,3})?)\s*(?:stk|st|pcs|pc|pk|units?)?\.?\s*[x*@]\s*$")
+        .unwrap()
+});
+static COUNT_BEFORE_NAME: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^\s*(\d{1,3})\s*[xX×*]\s+").unwrap());
+static LEADING_INTEGER: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^\s*(\d{1,3})\b").unwrap());
+static LEADING_COUNT: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^(\d{1,2}) +\D").unwrap());
+
+/// Items of the receipt, top to bottom.
+pub fn read_items(rows: &[RowInfo], header_last: Option<usize>) -> Vec<Item> {
+    let start = header_last.map_or(0, |i| i + 1);
+    let mut end = rows.len();
+    let mut items: Vec<Item> = Vec::new();
+    let mut pending: Vec<usize> = Vec::new();
+    let mut pending_quantity: Option<(Decimal, Decimal)> = None;
+    let mut consumed_below: Option<usize> = None;
+    for i in start..rows.len() {
+        let row = &rows[i];
+        if ends_items(row, rows.get(i + 1), !items.is_empty()) {
+            end = i;
+            break;
+        }
+        if consumed_below == Some(i) {
+            continue;
+        }
+        if is_detail_row(row) {
+            pending.clear();
+            continue;
+        }
+        if let Some((quantity, unit_price)) = quantity_only(row) {
+            match items
+                .last_mut()
+                .filter(|last| fits(last, quantity, unit_price))
+            {
+                Some(last) => {
+                    last.quantity = Some(quantity);
+                    last.unit_price = Some(unit_price);
+                }
+                None => pending_quantity = Some((quantity, unit_price)),
+            }
+            continue;
+        }
+        if !is_priced_item_row(row) {
+            if letter_count(row.text()) >= 2 && row.total_weight == 0.0 && !row.role.is_summary() {
+                pending.push(i);
+            }
+            continue;
+        }
+        let Some(mut item) = item_of(row) else {
+            pending.clear();
+            continue;
+        };
+        if letter_count(&item.description) < 3 {
+            if let Some(&above) = pending.first() {
+                item.description = description_text(rows[above].text());
+            } else if let Some(below) = description_below(rows, i + 1, end) {
+                item.description = description_text(rows[below].text());
+                consumed_below = Some(below);
+            }
+        }
+        pending.clear();
+        if let Some((quantity, unit_price)) = pending_quantity.take() {
+            if fits(&item, quantity, unit_price) {
+                item.quantity = Some(quantity);
+                item.unit_price = Some(unit_price);
+            }
+        }
+        if letter_count(&item.description) >= 1 || item.amount < Decimal::ZERO {
+            items.push(item);
+        }
+    }
+    items.extend(discounts_after_subtotal(rows, end));
+    items
+}
+
+/// Savings printed between the subtotal and the total (`Clubcard saving -£0.20`) are items too.
+fn discounts_after_subtotal(rows: &[RowInfo], end: usize) -> Vec<Item> {
+    rows.iter()
+        .skip(end)
+        .take_while(|r| !matches!(r.role, Role::Total | Role::Cash | Role::Card | Role::Change))
+        .filter(|r| r.role == Role::Discount && !r.in_tax_table)
+        .filter_map(item_of)
+        .collect()
+}
+
+/// `2 x 0,99`, `2 Stk x 0,99`, `3 @ £0.50` alone on a row: the quantity line of the item
+/// printed just above or below it, not an item of its own.
+fn quantity_only(row: &RowInfo) -> Option<(Decimal, Decimal)> {
+    let [price] = row.amounts.as_slice() else {
+        return None;
+    };
+    let after = &row.text()[price.end..];
+    if letter_count(after) > 0 {
+        return None;
+    }
+    let caps = QUANTITY_ONLY.captures(&row.text()[..price.start])?;
+    let quantity = caps[1].replace(',', ".").parse().ok()?;
+    Some((quantity, price.value))
+}
+
+/// The item has no quantity of its own yet (none, or the default one unit) and its amount is
+/// quantity × unit price.
+fn fits(item: &Item, quantity: Decimal, unit_price: Decimal) -> bool {
+    let default_quantity =
+        item.quantity == Some(Decimal::ONE) && item.unit_price == Some(item.amount);
+    (item.quantity.is_none() || default_quantity)
+        && ((quantity * unit_price).round_dp(2) - item.amount).abs() <= Decimal::new(1, 2)
+}
+
+/// The totals block starts: no more items after this row. A `Total` without an amount (and no
+/// amount below) before any item is a column heading; after items it is the totals block whose
+/// amount OCR lost.
+fn ends_items(row: &RowInfo, next: Option<&RowInfo>, after_items: bool) -> bool {
+    let priced =
+        !row.amounts.is_empty() || next.is_some_and(RowInfo::is_bare_amount) || after_items;
+    let summary = matches!(
+        row.role,
+        Role::Total
+            | Role::Subtotal
+            | Role::BeforeTax
+            | Role::Cash
+            | Role::Card
+            | Role::Change
+            | Role::Tax
+    );
+    (summary && priced) || row.in_tax_table
+}
+
+/// Dates, times, column headings, receipt numbers: they separate items, never describe one.
+fn is_detail_row(row: &RowInfo) -> bool {
+    !row.dates.is_empty()
+        || !row.times.is_empty()
+        || has_any(&row.tokens, &NOT_DESCRIPTIONS) && row.amounts.is_empty()
+}
+
+fn is_priced_item_row(row: &RowInfo) -> bool {
+    matches!(row.role, Role::Other | Role::Discount)
+        && row.total_weight == 0.0
+        && row.amounts.iter().any(|a| !a.short)
+}
+
+fn description_below(rows: &[RowInfo], next: usize, end: usize) -> Option<usize> {
+    let row = rows.get(next)?;
+    let describes = next < end
+        && row.amounts.is_empty()
+        && letter_count(row.text()) >= 3
+        && !is_detail_row(row);
+    describes.then_some(next)
+}
+
+/// One priced row as an item (description may be empty, filled from neighbours).
+fn item_of(row: &RowInfo) -> Option<Item> {
+    let amounts: Vec<&Amount> = row.amounts.iter().filter(|a| !a.short).collect();
+    let line_amount = *amounts.last()?;
+    let text = row.text();
+    let reading = read_quantity(text, &amounts);
+    let mut amount = reading
+        .as_ref()
+        .and_then(|r| r.computed_amount)
+        .unwrap_or(line_amount.value);
+    if row.role == Role::Discount {
+        if amount.is_zero() {
+            return None;
+        }
+        amount = -amount.abs();
+    }
+    let consistent = reading.as_ref().filter(|r| {
+        r.derived_unit_price
+            || ((r.quantity * r.unit_price).round_dp(2) - amount.abs()).abs() <= Decimal::new(1, 2)
+    });
+    let description_source = match &reading {
+        Some(r) => {
+            let upto = line_amount.start.max(r.removed.end).min(text.len());
+            let mut kept = format!(
+                "{} {}",
+                &text[..r.removed.start],
+                &text[r.removed.end..upto]
+            );
+            if r.strip_leading_count {
+                if let Some(caps) = LEADING_COUNT.captures(kept.trim_start()) {
+                    kept = kept.trim_start()[caps[1].len()..].to_string();
+                }
+            }
+            kept
+        }
+        None => text[..amounts[0].start].to_string(),
+    };
+    let (quantity, unit, unit_price) = match (consistent, &reading) {
+        (Some(r), _) => (Some(r.quantity), r.unit.clone(), Some(r.unit_price)),
+        // The printed count disagrees (OCR read `2 x` as `27x`) but the unit price and the
+        // amount, read apart, agree on a whole number of units.
+        (None, Some(r)) => match whole_units(amount, r.unit_price) {
+            Some(units) => (Some(units), None, Some(r.unit_price)),
+            None => (None, None, None),
+        },
+        // Nothing printed: one unit at the line's price.
+        (None, None) if amount > Decimal::ZERO => (Some(Decimal::ONE), None, Some(amount)),
+        (None, None) => (None, None, None),
+    };
+    Some(Item {
+        description: description_text(&description_source),
+        quantity,
+        unit,
+        unit_price,
+        amount,
+        line: row.row.lines.first().copied().unwrap_or(0),
+    })
+}
+
+/// The unit written the standard way: `kg`, `g`, `L` (the litre's capital keeps it apart from
+/// the digit 1).
+fn unit_symbol(printed: &str) -> String {
+    match printed.to_ascii_lowercase().as_str() {
+        "l" => "L".to_string(),
+        other => other.to_string(),
+    }
+}
+
+/// `amount / unit_price` when it is a whole number of units between 1 and 99.
+fn whole_units(amount: Decimal, unit_price: Decimal) -> Option<Decimal> {
+    if unit_price <= Decimal::ZERO || amount <= Decimal::ZERO {
+        return None;
+    }
+    let units = amount.checked_div(unit_price)?;
+    let whole = units.round();
+    (units == whole && whole >= Decimal::ONE && whole <= Decimal::from(99)).then_some(whole)
+}
+
+/// `2 x YAOURT BIO 3,10`: a count before the name and only the line amount printed; the unit
+/// price is the amount divided by the count. `4X125G` (a pack size) is not a count.
+fn count_before_name(text: &str, line: &Amount) -> Option<QuantityReading> {
+    let caps = COUNT_BEFORE_NAME.captures(&text[..line.start])?;
+    let count: Decimal = caps[1].parse().ok()?;
+    if count.is_zero() {
+        return None;
+    }
+    Some(QuantityReading {
+        quantity: count,
+        unit: None,
+        unit_price: (line.value.abs() / count).round_dp(2),
+        removed: caps.get(0)?.range(),
+        strip_leading_count: false,
+        computed_amount: None,
+        derived_unit_price: true,
+    })
+}
+
+/// A quantity and unit price read from a priced row, with the text they were printed as.
+struct QuantityReading {
+    quantity: Decimal,
+    unit: Option<String>,
+    unit_price: Decimal,
+    /// Byte range of the quantity expression, left out of the description.
+    removed: std::ops::Range<usize>,
+    /// The quantity is the count opening the row (`2 FISHBALL NOODLE @7.00 14.00`).
+    strip_leading_count: bool,
+    /// Weighed goods printed without their amount: quantity × unit price.
+    computed_amount: Option<Decimal>,
+    /// The unit price was not printed but divided out of the amount (`2 x NAME 3,10`).
+    derived_unit_price: bool,
+}
+
+/// `0,186 kg x 12,90 €/kg`, `2 x 1,50`, `3X10.49`, `5.90 x 3`, `2 NAME @7.00`, and
+/// `1.00 4,55 4,55` (a decimal quantity printed like a price).
+fn read_quantity(text: &str, amounts: &[&Amount]) -> Option<QuantityReading> {
+    let decimal = |s: &str| s.replace(',', ".").parse::<Decimal>().ok();
+    if let Some(caps) = WEIGHED.captures(text) {
+        let whole = caps.get(0)?;
+        let (quantity, unit_price) = (decimal(&caps[1])?, decimal(&caps[3])?);
+        let priced_outside = amounts.last().is_some_and(|a| a.start >= whole.end());
+        return Some(QuantityReading {
+            quantity,
+            unit: Some(unit_symbol(&caps[2])),
+            unit_price,
+            removed: whole.range(),
+            strip_leading_count: false,
+            computed_amount: (!priced_outside).then(|| (quantity * unit_price).round_dp(2)),
+            derived_unit_price: false,
+        });
+    }
+    if let [line] = amounts {
+        return count_before_name(text, line);
+    }
+    let price = amounts[amounts.len() - 2];
+    let line = amounts[amounts.len() - 1];
+    let counted =
+        |quantity: Decimal, removed: std::ops::Range<usize>, strip: bool| QuantityReading {
+            quantity,
+            unit: None,
+            unit_price: price.value,
+            removed,
+            strip_leading_count: strip,
+            computed_amount: None,
+            derived_unit_price: false,
+        };
+    let before = &text[..price.start];
+    if let Some(caps) = COUNT_TIMES.captures(before) {
+        let count = caps.get(1)?;
+        return Some(counted(
+            count.as_str().parse().ok()?,
+            count.start()..price.end,
+            false,
+        ));
+    }
+    if let Some(caps) = TIMES_COUNT.captures(&text[price.end..line.start]) {
+        let count_end = price.end + caps.get(1)?.end();
+        return Some(counted(
+            caps[1].parse().ok()?,
+            price.start..count_end,
+            false,
+        ));
+    }
+    if let Some(at) = before
+        .rfind('@')
+        .filter(|at| before[at + 1..].trim().is_empty())
+    {
+        let count = LEADING_INTEGER
+            .captures(before)
+            .and_then(|c| c[1].parse().ok());
+        return Some(counted(
+            count.unwrap_or(Decimal::ONE),
+            at..price.end,
+            count.is_some(),
+        ));
+    }
+    if amounts.len() >= 3 {
+        let quantity = amounts[amounts.len() - 3];
+        if (quantity.value * price.value).round_dp(2) == line.value {
+            return Some(counted(quantity.value, quantity.start..price.end, false));
+        }
+    }
+    let count: Decimal = LEADING_COUNT.captures(before.trim_start())?[1]
+        .parse()
+        .ok()?;
+    (count > Decimal::ONE && (count * price.value).round_dp(2) == line.value)
+        .then(|| counted(count, price.start..price.end, true))
+}
+
+/// Printed description without barcodes, item codes, tax codes and decoration.
+fn description_text(text: &str) -> String {
+    let words: Vec<&str> = text.split_whitespace().collect();
+    let kept: Vec<&str> = words
+        .iter()
+        .copied()
+        .skip_while(|w| w.chars().filter(|c| c.is_ascii_digit()).count() >= 6 || is_decoration(w))
+        .collect();
+    let mut end = kept.len();
+    while end > 0 && is_trailing_code(kept[end - 1]) {
+        end -= 1;
+    }
+    trim_decoration(&kept[..end].join(" ")).to_string()
+}
+
+fn is_decoration(word: &str) -> bool {
+    word.chars().all(|c| !c.is_alphanumeric())
+}
+
+/// Tax codes and marks printed after a description or price (`SR`, `*`, `A`, `ZRL`).
+fn is_trailing_code(word: &str) -> bool {
+    let folded = fold(word);
+    is_decoration(word)
+        || matches!(
+            folded.as_str(),
+            "SR" | "ZR" | "ZRL" | "S" | "Z" | "T" | "A" | "B" | "C" | "X" | "*S" | "*"
+        )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::extract::classify::classify;
+    use crate::extract::locale::Locale;
+    use crate::extract::rows::build_rows;
+    use crate::extract::test_lines;
+    use std::str::FromStr;
+
+    fn items(text: &str, locale: Locale) -> Vec<Item> {
+        read_items(&classify(build_rows(&test_lines(text)), locale), None)
+    }
+
+    fn d(s: &str) -> Decimal {
+        Decimal::from_str(s).unwrap()
+    }
+
+    #[test]
+    fn french_items_with_weighed_goods_and_discount() {
+        let found = items(
+            "YAOURT NATURE X4        1,85\n2 x 1,50 BAGUETTE        3,00\nTOMATES\n\
+             0,186 kg x 12,90 €/kg     2,40\nREMISE FIDELITE         -0,50\nTOTAL TTC 6,75",
+            Locale::Fr,
+        );
+        assert_eq!(found.len(), 4, "{found:#?}");
+        assert_eq!(found[0].description, "YAOURT NATURE X4");
+        assert_eq!(found[0].amount, d("1.85"));
+        assert_eq!(found[1].quantity, Some(d("2")));
+        assert_eq!(found[1].unit_price, Some(d("1.50")));
+        assert_eq!(found[2].description, "TOMATES");
+        assert_eq!(found[2].quantity, Some(d("0.186")));
+        assert_eq!(found[2].unit.as_deref(), Some("kg"));
+        assert_eq!(found[2].amount, d("2.40"));
+        assert_eq!(found[3].amount, d("-0.50"));
+    }
+
+    #[test]
+    fn descriptions_come_from_rows_above_or_below_a_bare_price_row() {
+        let found = items(
+            "Description Qty U.price Total\nKopi (B)\n1x 2.20 2.20 SR\nTake Away\n3 x 0,20 0.60 SR\nTotal QTY: 4\nTOTAL: 2.80",
+            Locale::En,
+        );
+        assert_eq!(found.len(), 2, "{found:#?}");
+        assert_eq!(found[0].description, "Kopi (B)");
+        assert_eq!(found[1].description, "Take Away");
+        assert_eq!(found[1].quantity, Some(d("3")));
+        let below = items(
+            "9555067700208 10 10.57 105.66\nIK YELLOW 70GRAMS\nSUB-TOTAL 105.66",
+            Locale::En,
+        );
+        assert_eq!(below[0].description, "IK YELLOW 70GRAMS");
+    }
+
+    #[test]
+    fn german_items_and_totals_are_not_items() {
+        let found = items(
+            "REWE Markt GmbH\nBANANEN 1,29 B\n2 x 0,99\nMILCH 1,98 B\nSUMME EUR 3,27\nGEGEBEN BAR 5,00\nRUCKGELD 1,73",
+            Locale::De,
+        );
+        assert_eq!(found.len(), 2, "{found:#?}");
+        assert_eq!(found[0].description, "BANANEN");
+        assert_eq!(found[1].amount, d("1.98"));
+    }
+
+    #[test]
+    fn qty_at_unit_price() {
+        let found = items("2 FISHBALL NOODLE @7.00 14.00\nSUB TOTAL 14.00", Locale::En);
+        assert_eq!(found[0].description, "FISHBALL NOODLE");
+        assert_eq!(found[0].quantity, Some(d("2")));
+        assert_eq!(found[0].unit_price, Some(d("7.00")));
+    }
+
+    #[test]
+    fn count_before_the_name_regression_two_pots_of_yoghurt() {
+        // Pinned from the campaign tests: `2 x NAME 3,10` is two units, not one.
+        let found = items(
+            "2 x YAOURT BIO FRAISE ALPINE 3,10\n4X125G YAOURT NATURE 1,99\nTOTAL 5,09",
+            Locale::Fr,
+        );
+        assert_eq!(found[0].description, "YAOURT BIO FRAISE ALPINE");
+        assert_eq!(found[0].quantity, Some(d("2")));
+        assert_eq!(found[0].unit_price, Some(d("1.55")));
+        // A pack size is not a count: one unit at the line's price.
+        assert_eq!(found[1].quantity, Some(d("1")));
+        assert_eq!(found[1].unit_price, Some(d("1.99")));
+        assert_eq!(found[1].description, "4X125G YAOURT NATURE");
+    }
+}

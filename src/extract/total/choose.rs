@@ -1,0 +1,187 @@
+//! Choosing among the votes: support per value, truncated readings merged into their full
+//! value, rounded totals inheriting their origin's evidence, and a confidence from how many
+//! independent readings agree.
+
+use std::collections::BTreeMap;
+
+use rust_decimal::Decimal;
+
+use super::{Source, TotalReading, Vote};
+use crate::extract::text::ocr_factor;
+
+/// Sum the support per value and pick the best supported one.
+pub(super) fn choose(votes: &[Vote]) -> Option<TotalReading> {
+    let votes = merge_short_readings(votes);
+    let mut by_value: BTreeMap<Decimal, Vec<&Vote>> = BTreeMap::new();
+    for v in votes.iter().filter(|v| v.value > Decimal::ZERO) {
+        by_value.entry(v.value.normalize()).or_default().push(v);
+    }
+    let evidence_of = |value: Decimal| -> f32 {
+        by_value
+            .get(&value.normalize())
+            .map_or(0.0, |votes| support(votes) - keyword_support(votes))
+    };
+    let mut scored: Vec<(f32, Decimal, &Vec<&Vote>)> = by_value
+        .iter()
+        .map(|(value, votes)| {
+            // A rounded total carries the evidence of the amount it was rounded from.
+            let inherited = votes
+                .iter()
+                .filter_map(|v| v.rounded_from)
+                .map(evidence_of)
+                .fold(0.0_f32, f32::max);
+            (support(votes) + inherited, *value, votes)
+        })
+        .collect();
+    scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+    let (best_score, value, best_votes) = scored.first()?;
+    // The amount a rounded total was rounded from is not a rival reading of it.
+    let origins: Vec<Decimal> = best_votes
+        .iter()
+        .filter_map(|v| v.rounded_from.map(|o| o.normalize()))
+        .collect();
+    let runner_up = scored
+        .iter()
+        .skip(1)
+        .find(|(_, v, _)| !origins.contains(v))
+        .map_or(0.0, |s| s.0);
+    let inherited: Vec<&Vote> = best_votes
+        .iter()
+        .filter_map(|v| v.rounded_from)
+        .filter_map(|from| by_value.get(&from.normalize()))
+        .flatten()
+        .copied()
+        .collect();
+    let mut value = *value;
+    value.rescale(2);
+    Some(TotalReading {
+        value,
+        confidence: confidence(best_votes, &inherited, *best_score, runner_up),
+        currency: best_votes.iter().find_map(|v| v.currency),
+    })
+}
+
+/// A one-decimal reading (`11,2`) of a value another vote reads in full (`11.25`) is that
+/// value with its last digit lost.
+fn merge_short_readings(votes: &[Vote]) -> Vec<Vote> {
+    let ten_cents = Decimal::new(1, 1);
+    votes
+        .iter()
+        .map(|v| {
+            if !v.short {
+                return v.clone();
+            }
+            let fuller = votes
+                .iter()
+                .filter(|o| !o.short && o.value != v.value)
+                .find(|o| (o.value - (o.value % ten_cents)) == v.value);
+            match fuller {
+                Some(o) => Vote {
+                    value: o.value,
+                    short: false,
+                    ..v.clone()
+                },
+                None => v.clone(),
+            }
+        })
+        .collect()
+}
+
+/// The keyword part of a value's support.
+fn keyword_support(votes: &[&Vote]) -> f32 {
+    let mut weights: Vec<f32> = votes
+        .iter()
+        .filter(|v| matches!(v.source, Source::Keyword | Source::Rounded))
+        .map(|v| v.weight)
+        .collect();
+    weights.sort_by(|a, b| b.total_cmp(a));
+    let keyword = weights.first().copied().unwrap_or(0.0).max(0.0);
+    keyword + (weights.len().saturating_sub(1)).min(2) as f32 * 0.5
+}
+
+/// Strongest keyword, plus half a point per further keyword row (at most two), plus each kind
+/// of independent evidence once.
+fn support(votes: &[&Vote]) -> f32 {
+    let mut keyword_weights: Vec<f32> = votes
+        .iter()
+        .filter(|v| matches!(v.source, Source::Keyword | Source::Rounded))
+        .map(|v| v.weight)
+        .collect();
+    keyword_weights.sort_by(|a, b| b.total_cmp(a));
+    let keyword = keyword_weights.first().copied().unwrap_or(0.0).max(0.0);
+    let repeats = (keyword_weights.len().saturating_sub(1)).min(2) as f32 * 0.5;
+    let mut evidence: BTreeMap<Source, f32> = BTreeMap::new();
+    for v in votes
+        .iter()
+        .filter(|v| !matches!(v.source, Source::Keyword | Source::Rounded))
+    {
+        let entry = evidence.entry(v.source).or_insert(0.0);
+        *entry = entry.max(v.weight);
+    }
+    keyword + repeats + evidence.values().sum::<f32>()
+}
+
+/// How likely one kind of reading alone is to be right.
+fn reliability(vote: &Vote) -> f32 {
+    match vote.source {
+        Source::Keyword | Source::Rounded => match vote.weight {
+            w if w >= 8.5 => 0.6,
+            w if w >= 5.0 => 0.45,
+            w if w > 0.0 => 0.3,
+            _ => 0.1,
+        },
+        Source::CashMinusChange => 0.45,
+        Source::CardPayment => 0.4,
+        Source::Items if vote.weight >= 3.0 => 0.45,
+        Source::Items => 0.25,
+        Source::Vat => 0.4,
+        Source::TaxAdded => 0.35,
+        Source::CashOnly => 0.15,
+        Source::Subtotal => 0.1,
+    }
+}
+
+/// Independent readings that agree combine as 1 − Π(1 − p), one per kind of evidence (a
+/// rounded total counts the evidence of the amount it was rounded from); a close runner-up,
+/// repaired digits and poor OCR lower the result.
+fn confidence(votes: &[&Vote], inherited: &[&Vote], score: f32, runner_up: f32) -> f32 {
+    let mut best: BTreeMap<Source, f32> = BTreeMap::new();
+    let kind = |s: Source| {
+        if s == Source::Rounded {
+            Source::Keyword
+        } else {
+            s
+        }
+    };
+    let own = votes.iter();
+    let borrowed = inherited
+        .iter()
+        .filter(|v| !matches!(v.source, Source::Keyword | Source::Rounded));
+    for v in own.chain(borrowed) {
+        let entry = best.entry(kind(v.source)).or_insert(0.0);
+        *entry = entry.max(reliability(v));
+    }
+    let keyword_rows = votes.iter().filter(|v| v.source == Source::Keyword).count();
+    let repeat = if keyword_rows >= 2 { 0.2 } else { 0.0 };
+    let miss: f32 = best
+        .values()
+        .chain([repeat].iter())
+        .map(|p| 1.0 - p)
+        .product();
+    let mut confidence = 1.0 - miss;
+    if runner_up > 0.0 && score - runner_up < 2.0 {
+        confidence *= 0.6;
+    }
+    if votes.iter().all(|v| v.repaired) {
+        confidence *= 0.8;
+    }
+    // Without any total keyword agreeing, the amount due is an inference.
+    let keyword_backed = votes
+        .iter()
+        .any(|v| v.source == Source::Keyword || (v.source == Source::Rounded && v.weight >= 5.0));
+    if !keyword_backed {
+        confidence *= 0.7;
+    }
+    let ocr = votes.iter().map(|v| v.ocr).fold(0.0_f32, f32::max) / 100.0;
+    (confidence * ocr_factor(ocr)).clamp(0.02, 0.99)
+}

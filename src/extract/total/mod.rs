@@ -1,0 +1,182 @@
+//! The amount due: keyword ranking, then agreement between independent readings.
+//!
+//! A receipt states its total several times over: the `TOTAL TTC` row, cash handed over minus
+//! change, the card payment, the sum of the items, the VAT table (base + tax), a subtotal plus
+//! rounding. OCR breaks some of these, rarely all of them. Each reading votes for a value:
+//! keyword rows with their keyword's weight (`NET A PAYER` beats a bare `TOTAL`), the others
+//! with a fixed weight per kind of evidence; the value with the most support wins. Its
+//! confidence grows with the strength of its keyword and the number of independent readings
+//! that agree, and drops when another value came close or the digits were repaired.
+
+mod choose;
+mod evidence;
+mod rounding;
+
+use rust_decimal::Decimal;
+
+use super::classify::RowInfo;
+use super::receipt::{Item, VatLine};
+use choose::choose;
+use evidence::{items_vote, keyword_votes, payment_votes, tax_votes};
+use rounding::{rounded_votes, unread_rounding_votes};
+
+/// The total with how it was read.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TotalReading {
+    pub value: Decimal,
+    pub confidence: f32,
+    /// Currency printed with the amount, if any.
+    pub currency: Option<&'static str>,
+}
+
+/// Kinds of evidence; each counts once per value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Source {
+    Keyword,
+    Rounded,
+    CashMinusChange,
+    CardPayment,
+    CashOnly,
+    Items,
+    Vat,
+    TaxAdded,
+    Subtotal,
+}
+
+impl Source {
+    fn weight(self) -> f32 {
+        match self {
+            Source::Keyword | Source::Rounded => 0.0,
+            Source::CashMinusChange => 5.0,
+            Source::CardPayment => 4.0,
+            Source::CashOnly => 1.5,
+            Source::Items => 3.0,
+            Source::Vat => 3.0,
+            Source::TaxAdded => 2.5,
+            Source::Subtotal => 1.0,
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+struct Vote {
+    value: Decimal,
+    /// For a rounded vote, the value it was rounded from: it inherits that value's evidence.
+    rounded_from: Option<Decimal>,
+    /// Read with one decimal (`174.9`): may be a truncated reading of a fuller value.
+    short: bool,
+    /// Row the value was read from.
+    row: usize,
+    source: Source,
+    /// Keyword weight (keyword and rounded votes), else the source's weight.
+    weight: f32,
+    /// OCR confidence (0–100) of the words the value was read from.
+    ocr: f32,
+    repaired: bool,
+    currency: Option<&'static str>,
+}
+
+/// Read the total from classified rows, cross-checked with items and VAT lines.
+pub fn read_total(rows: &[RowInfo], items: &[Item], vat: &[VatLine]) -> Option<TotalReading> {
+    let mut votes = keyword_votes(rows);
+    votes.extend(rounded_votes(rows, &votes));
+    votes.extend(payment_votes(rows));
+    votes.extend(items_vote(items));
+    votes.extend(tax_votes(rows, vat));
+    votes.extend(unread_rounding_votes(rows, &votes));
+    choose(&votes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::extract::classify::classify;
+    use crate::extract::items::read_items;
+    use crate::extract::locale::Locale;
+    use crate::extract::rows::build_rows;
+    use crate::extract::test_lines;
+    use crate::extract::vat::read_vat;
+
+    fn total(text: &str, locale: Locale) -> Option<TotalReading> {
+        let rows = classify(build_rows(&test_lines(text)), locale);
+        let items = read_items(&rows, None);
+        let vat = read_vat(&rows);
+        read_total(&rows, &items, &vat)
+    }
+
+    fn value(text: &str, locale: Locale) -> Option<String> {
+        total(text, locale).map(|t| t.value.to_string())
+    }
+
+    #[test]
+    fn strongest_keyword_wins_over_subtotal_and_tax() {
+        let text = "PAIN 1,20\nLAIT 0,95\nSOUS-TOTAL 2,15\nREMISE -0,15\nTVA 5,5% 0,10\nNET A PAYER 2,00\nCB 2,00";
+        assert_eq!(value(text, Locale::Fr).as_deref(), Some("2.00"));
+    }
+
+    #[test]
+    fn amount_on_the_next_row() {
+        assert_eq!(
+            value("TOTAL TTC\n12,50\nMERCI", Locale::Fr).as_deref(),
+            Some("12.50")
+        );
+    }
+
+    #[test]
+    fn cash_minus_change_confirms_and_raises_confidence() {
+        let alone = total("TOTAL 9.90", Locale::En).unwrap();
+        let confirmed = total("TOTAL 9.90\nCASH 10.00\nCHANGE 0.10", Locale::En).unwrap();
+        assert_eq!(confirmed.value.to_string(), "9.90");
+        assert!(
+            confirmed.confidence > alone.confidence + 0.1,
+            "{confirmed:?} vs {alone:?}"
+        );
+    }
+
+    #[test]
+    fn cash_minus_change_alone_when_the_total_row_is_unreadable() {
+        let reading = total(
+            "Total (Inclusive of GST): $,50\nCASH : 10.50\nCHANGE : 1.00",
+            Locale::En,
+        )
+        .unwrap();
+        assert_eq!(reading.value.to_string(), "9.50");
+        assert!(reading.confidence < 0.5);
+    }
+
+    #[test]
+    fn rounding_adjustment_gives_the_rounded_total() {
+        let text = "Total (Inclusive of GST): 23.26\nRounding Adj -0.01\nGST Summary Amount Tax";
+        assert_eq!(value(text, Locale::En).as_deref(), Some("23.25"));
+        let text = "Total (Incl GST) RM21.83\nRounding RMO.02\nTotal Paid RM60.00\nChange RM38.15";
+        assert_eq!(value(text, Locale::En).as_deref(), Some("21.85"));
+    }
+
+    #[test]
+    fn german_sum_with_cash_and_change() {
+        let text = "BANANEN 1,29\nMILCH 1,98\nSUMME EUR 3,27\nGEGEBEN BAR 5,00\nRUCKGELD 1,73\nMwSt 7% 0,21";
+        let reading = total(text, Locale::De).unwrap();
+        assert_eq!(reading.value.to_string(), "3.27");
+        assert!(reading.confidence >= 0.8, "{reading:?}");
+    }
+
+    #[test]
+    fn tendered_cash_is_not_the_total() {
+        let text = "TOTAL 21.40\nCASH 50.00\nCHANGE 28.60";
+        assert_eq!(value(text, Locale::En).as_deref(), Some("21.40"));
+        assert_eq!(
+            value(
+                "Paid Amount 100.00\nTotal Amt Payable : 79.50\nChange : 20.50",
+                Locale::En
+            )
+            .as_deref(),
+            Some("79.50")
+        );
+    }
+
+    #[test]
+    fn no_amount_no_total() {
+        assert_eq!(total("MERCI DE VOTRE VISITE", Locale::Fr), None);
+        assert_eq!(total("", Locale::En), None);
+    }
+}

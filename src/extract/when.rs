@@ -1,0 +1,218 @@
+//! When the purchase happened: choosing the purchase date and time among every date on the
+//! receipt.
+//!
+//! Receipts print several dates: the purchase, a print or reprint time, an expiry for a
+//! voucher, a loyalty statement. A date next to `DATE`/`DATUM`/`TARIKH`/`le` is preferred, one
+//! with a time beside it too, one printed twice more so; dates next to `EXPIRY`, `VALABLE`,
+//! `GÜLTIG BIS` or `PRINTED` are pushed down; readings that needed repair or US month-first
+//! order count less.
+
+use chrono::NaiveDate;
+
+use super::classify::{words, RowInfo};
+use super::date::{DateMatch, TimeMatch};
+use super::locale::{Locale, Pack};
+use super::text::{find_keyword, has_any, ocr_factor};
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct When {
+    pub date: Option<(NaiveDate, f32)>,
+    pub time: Option<(String, f32)>,
+}
+
+struct Candidate<'a> {
+    row: usize,
+    found: &'a DateMatch,
+    keyword: bool,
+    score: f32,
+}
+
+const TIME_WORDS: [&str; 6] = ["TIME", "HEURE", "ZEIT", "UHR", "MASA", "TIME IN"];
+
+pub fn read_when(rows: &[RowInfo], locale: Locale) -> When {
+    let date_words = words(locale, |p: &'static Pack| p.date);
+    let other_words = words(locale, |p: &'static Pack| p.other_date);
+    let mut candidates: Vec<Candidate> = Vec::new();
+    for (i, row) in rows.iter().enumerate() {
+        for found in &row.dates {
+            let keyword = keyword_before(row, found, &date_words)
+                || (i > 0
+                    && rows[i - 1].dates.is_empty()
+                    && ends_with_keyword(&rows[i - 1], &date_words));
+            let mut score = 1.0;
+            if keyword {
+                score += 3.0;
+            }
+            if has_any(&row.tokens, &other_words) {
+                score -= 1.5;
+            }
+            if !row.times.is_empty() {
+                score += 1.0;
+            }
+            if found.month_first {
+                score -= 1.5;
+            }
+            if found.repaired {
+                score -= 1.0;
+            }
+            candidates.push(Candidate {
+                row: i,
+                found,
+                keyword,
+                score,
+            });
+        }
+    }
+    let agreement =
+        |date: NaiveDate| candidates.iter().filter(|c| c.found.date == date).count() - 1;
+    let best = candidates
+        .iter()
+        .map(|c| (c.score + agreement(c.found.date).min(2) as f32, c))
+        .fold(None::<(f32, &Candidate)>, |best, (score, c)| match best {
+            Some((s, _)) if s >= score => best,
+            _ => Some((score, c)),
+        });
+    let Some((best_score, chosen)) = best else {
+        return When {
+            date: None,
+            time: read_time(rows, None),
+        };
+    };
+    let runner_up = candidates
+        .iter()
+        .filter(|c| c.found.date != chosen.found.date)
+        .map(|c| c.score + agreement(c.found.date).min(2) as f32)
+        .fold(f32::MIN, f32::max);
+    let ocr = rows[chosen.row].row.conf() / 100.0;
+    let mut confidence: f32 = 0.55;
+    if chosen.keyword {
+        confidence += 0.25;
+    }
+    if !rows[chosen.row].times.is_empty() {
+        confidence += 0.1;
+    }
+    if agreement(chosen.found.date) > 0 {
+        confidence += 0.1;
+    }
+    if chosen.found.month_first {
+        confidence -= 0.2;
+    }
+    if chosen.found.repaired {
+        confidence -= 0.15;
+    }
+    if best_score - runner_up < 1.0 {
+        confidence -= 0.25;
+    }
+    let confidence = (confidence * ocr_factor(ocr)).clamp(0.02, 0.98);
+    When {
+        date: Some((chosen.found.date, confidence)),
+        time: read_time(rows, Some(chosen.row)),
+    }
+}
+
+/// A date keyword before the date on its row (`Date : 29-10-2017`, `le 12 mars`).
+fn keyword_before(row: &RowInfo, found: &DateMatch, keywords: &[&str]) -> bool {
+    let folded_prefix = super::text::fold(row.text());
+    let prefix = folded_prefix.get(..found.start).unwrap_or("");
+    let prefix_tokens = super::text::tokens(prefix);
+    keywords
+        .iter()
+        .any(|k| find_keyword(&prefix_tokens, k).is_some())
+}
+
+/// A row ending with a date keyword, its date printed on the row below.
+fn ends_with_keyword(row: &RowInfo, keywords: &[&str]) -> bool {
+    row.tokens.last().is_some_and(|last| {
+        keywords
+            .iter()
+            .any(|k| !k.contains(' ') && super::text::token_matches(last, k))
+    })
+}
+
+/// The time on the purchase date's row, else after a time keyword, else the first time printed
+/// on its own (not inside a date row that lost the contest).
+fn read_time(rows: &[RowInfo], date_row: Option<usize>) -> Option<(String, f32)> {
+    let first_time = |row: &RowInfo| -> Option<TimeMatch> { row.times.first().cloned() };
+    if let Some(found) = date_row.and_then(|i| first_time(&rows[i])) {
+        let ocr = rows[date_row?].row.conf() / 100.0;
+        return Some((found.time, (0.85 * ocr_factor(ocr)).clamp(0.02, 0.95)));
+    }
+    if let Some(row) = rows
+        .iter()
+        .find(|r| !r.times.is_empty() && has_any(&r.tokens, &TIME_WORDS))
+    {
+        let found = first_time(row)?;
+        return Some((
+            found.time,
+            (0.75 * ocr_factor(row.row.conf() / 100.0)).clamp(0.02, 0.95),
+        ));
+    }
+    let row = rows
+        .iter()
+        .find(|r| !r.times.is_empty() && r.dates.is_empty())?;
+    let found = first_time(row)?;
+    Some((
+        found.time,
+        (0.45 * ocr_factor(row.row.conf() / 100.0)).clamp(0.02, 0.95),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::extract::classify::classify;
+    use crate::extract::rows::build_rows;
+    use crate::extract::test_lines;
+
+    fn when(text: &str, locale: Locale) -> When {
+        read_when(&classify(build_rows(&test_lines(text)), locale), locale)
+    }
+
+    fn ymd(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).unwrap()
+    }
+
+    #[test]
+    fn the_labelled_date_beats_printing_and_expiry_dates() {
+        let w = when(
+            "Date : 13/04/2018 2:26 PM\nPRN ON 14/04/2018 2:53 PM\nBon valable jusqu'au 30/04/2018",
+            Locale::En,
+        );
+        assert_eq!(w.date.unwrap().0, ymd(2018, 4, 13));
+        assert_eq!(w.time.unwrap().0, "14:26");
+    }
+
+    #[test]
+    fn french_date_in_words_with_time() {
+        let w = when(
+            "CARREFOUR\nle 12 mars 2024 à 14h32\nTOTAL 12,50",
+            Locale::Fr,
+        );
+        assert_eq!(w.date.as_ref().unwrap().0, ymd(2024, 3, 12));
+        assert!(w.date.unwrap().1 >= 0.8);
+        assert_eq!(w.time.unwrap().0, "14:32");
+    }
+
+    #[test]
+    fn german_datum_on_the_row_above() {
+        let w = when("Datum\n12.03.2024 09:15\nBeleg 1234", Locale::De);
+        assert_eq!(w.date.unwrap().0, ymd(2024, 3, 12));
+        assert_eq!(w.time.unwrap().0, "09:15");
+    }
+
+    #[test]
+    fn a_lone_guess_has_a_lower_confidence() {
+        let labelled = when("Date: 16-03-18 13:49", Locale::En).date.unwrap().1;
+        let alone = when("16-03-18", Locale::En).date.unwrap().1;
+        let month_first = when("12/28/2017", Locale::En).date.unwrap().1;
+        assert!(
+            labelled > alone && alone > month_first,
+            "{labelled} {alone} {month_first}"
+        );
+    }
+
+    #[test]
+    fn no_date_no_time() {
+        assert_eq!(when("TOTAL 12,50", Locale::Fr), When::default());
+    }
+}
