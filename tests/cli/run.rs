@@ -353,3 +353,59 @@ fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
         }
     }
 }
+
+/// Caps and budgets hold across nights: the ledger hands earlier batches' awards to the
+/// campaign, so a member capped on Monday stays capped on Tuesday.
+#[test]
+fn per_member_cap_and_budget_hold_across_batches() {
+    let dir = Dir::new();
+    dir.create(
+        "campaign.toml",
+        &format!("{CAMPAIGN}\n[caps.per_member]\npoints = 15\n\n[budget]\npoints = 40\n"),
+    );
+    // Distinct layouts (item counts), so no receipt looks like another to the perceptual check.
+    let receipt = |date: &str, total: &str, items: usize| {
+        let extra: String = (0..items)
+            .map(|i| format!("ARTICLE {i:02} {}\n", "#".repeat(4 + 7 * i % 30)))
+            .collect();
+        french_receipt(date, total).replace("PAIN COMPLET", &format!("{extra}PAIN COMPLET"))
+    };
+    dir.receipt("mon/M1/a.png", &receipt("04/03/2024", "10,00", 0));
+    dir.receipt("mon/M2/a.png", &receipt("04/03/2024", "12,00", 6));
+    dir.receipt("tue/M1/b.png", &receipt("05/03/2024", "10,00", 12));
+    dir.receipt("tue/M3/b.png", &receipt("05/03/2024", "30,00", 18));
+    let night = |input: &str| {
+        dir.command(&[
+            "run",
+            input,
+            "--campaign",
+            "campaign.toml",
+            "--out",
+            &format!("out-{input}"),
+            "--engine",
+            "text",
+            "-q",
+        ])
+        .output();
+        dir.jsonl(&format!("out-{input}/results.jsonl"))
+    };
+    let monday = night("mon");
+    assert_eq!(monday[0]["points"], "10");
+    assert_eq!(monday[1]["points"], "12", "{}", monday[1]);
+    let tuesday = night("tue");
+    let m1 = tuesday.iter().find(|r| r["member"] == "M1").unwrap();
+    assert_eq!(m1["points"], "5", "M1 had 10 of 15 on Monday: {m1}");
+    assert_eq!(m1["reasons"][0]["code"], "CAP_REACHED");
+    let m3 = tuesday.iter().find(|r| r["member"] == "M3").unwrap();
+    assert_eq!(
+        m3["points"], "13",
+        "budget 40 - 22 (Monday) - 5 (M1) = 13: {m3}"
+    );
+    let codes: Vec<&str> = m3["reasons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["code"].as_str().unwrap())
+        .collect();
+    assert!(codes.contains(&"BUDGET_EXHAUSTED"), "{m3}");
+}
