@@ -160,7 +160,7 @@ impl LabelSet {
         for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
             let entry = entry.map_err(|e| read_error(e.to_string()))?;
             let path = entry.path();
-            if !entry.file_type().is_file() || !path.extension().is_some_and(|e| e == "json") {
+            if !entry.file_type().is_file() || path.extension().is_none_or(|e| e != "json") {
                 continue;
             }
             match read_label(path) {

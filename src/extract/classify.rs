@@ -121,7 +121,7 @@ fn strongest_total(tokens: &[String], locale: Locale) -> Option<Found> {
                 continue;
             };
             let end = start + word.split(' ').count();
-            let better = best.map_or(true, |b| {
+            let better = best.is_none_or(|b| {
                 *weight > b.weight || (*weight == b.weight && end - start > b.end - b.start)
             });
             if better {

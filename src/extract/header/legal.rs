@@ -117,9 +117,8 @@ pub(super) fn legal_form_span(text: &str) -> Option<LegalSpan> {
             };
             // The form ending last is the whole legal name (`GmbH & Co. KG`); of two ending
             // together, the longer (`SDN BHD` over `BHD`).
-            let better = found.map_or(true, |f| {
-                span.end > f.end || (span.end == f.end && span.start < f.start)
-            });
+            let better = found
+                .is_none_or(|f| span.end > f.end || (span.end == f.end && span.start < f.start));
             if better {
                 found = Some(span);
             }
