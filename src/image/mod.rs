@@ -9,12 +9,14 @@
 mod decode;
 mod prepare;
 mod quality;
+mod truncation;
 
 use serde::{Deserialize, Serialize};
 
 pub use decode::{decode, DecodeLimits};
 pub use prepare::{prepare, PrepareSettings, Prepared};
 pub use quality::{assess, Quality, QualityThresholds};
+pub use truncation::ensure_complete;
 
 /// Bumped whenever preparation changes pixels, so cached OCR made from older pixels is not
 /// reused (it is part of the OCR cache key).

@@ -94,7 +94,7 @@ fn ocr_entry(
         record.ocr = Some(page);
         return (record, OcrOutcome::Cached);
     }
-    match recognize(entry, factory, options) {
+    match recognize_guarded(entry, factory, options) {
         Ok(page) => {
             // A cache that cannot be written costs time on the next run, not correctness.
             if let Some(cache) = cache {
@@ -110,6 +110,31 @@ fn ocr_entry(
     }
 }
 
+/// A panic while reading one image is a bug, but it must not cost the operator the whole night:
+/// it becomes that file's `OCR_FAILED` reason, and the worker's engine is rebuilt in case the
+/// panic left it half-way through an image.
+fn recognize_guarded(
+    entry: &ManifestEntry,
+    factory: &dyn EngineFactory,
+    options: &RunnerOptions,
+) -> Result<OcrPage, Reason> {
+    let attempt = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        recognize(entry, factory, options)
+    }));
+    attempt.unwrap_or_else(|panic| {
+        ENGINE.with(|engine| drop(engine.borrow_mut().take()));
+        let detail = panic
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown panic".into());
+        Err(Reason::new(
+            Code::OcrFailed,
+            format!("internal error while reading this image: {detail}"),
+        ))
+    })
+}
+
 fn recognize(
     entry: &ManifestEntry,
     factory: &dyn EngineFactory,
@@ -122,6 +147,7 @@ fn recognize(
     let kind = entry
         .format
         .ok_or_else(|| Reason::new(Code::NotAnImage, "not a recognised image"))?;
+    image::ensure_complete(&bytes, kind).map_err(image_reason)?;
     let decoded = image::decode(&bytes, kind, options.limits).map_err(image_reason)?;
     drop(bytes);
     let prepared = image::prepare(&decoded, &options.prepare);

@@ -3,6 +3,23 @@
 use std::io::Write;
 use std::path::Path;
 
+const TEMP_PREFIX: &str = ".fidelio-";
+const TEMP_SUFFIX: &str = ".tmp";
+
+/// Remove temp files a killed run left behind (a kill -9 skips their cleanup), so output
+/// directories do not fill up with hidden debris night after night.
+pub fn remove_stale_temp_files(dir: &Path) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let entry = entry?;
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if name.starts_with(TEMP_PREFIX) && name.ends_with(TEMP_SUFFIX) {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+    Ok(())
+}
+
 /// Write `bytes` to `path` so readers see the old file or the new one, never a mix: write a
 /// temp file beside it, fsync, rename over.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {

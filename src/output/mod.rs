@@ -44,6 +44,7 @@ pub fn write_all(
     results: &[ResultRecord],
 ) -> std::io::Result<()> {
     std::fs::create_dir_all(dir)?;
+    atomic::remove_stale_temp_files(dir)?;
     let rendered = exporters
         .iter()
         .map(|e| Ok((e.file_name(), e.render(results)?)))

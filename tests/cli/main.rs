@@ -1,0 +1,9 @@
+//! Integration tests: the real `fidelio` binary in a temp dir, one module per subcommand
+//! (mirroring `src/cmd/`). Most use `--engine text`; `samples` runs real Tesseract.
+
+mod util;
+
+mod ocr;
+mod run;
+mod scan;
+mod validate;

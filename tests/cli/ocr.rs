@@ -1,0 +1,78 @@
+use crate::util::{french_receipt, Dir};
+
+#[test]
+fn ocr_writes_lines_with_word_boxes_and_engine_settings() {
+    let dir = Dir::new();
+    dir.receipt("in/M1/a.png", &french_receipt("14/03/2024", "4,20"));
+    let out = dir
+        .command(&["ocr", "in", "--engine", "text", "-q"])
+        .stdout();
+    let record: serde_json::Value = serde_json::from_str(out.lines().next().unwrap()).unwrap();
+    assert_eq!(record["file"], "in/M1/a.png");
+    assert_eq!(record["member"], "M1");
+    let page = &record["ocr"];
+    assert_eq!(page["lines"][0]["text"], "FRESCO MARKET");
+    assert_eq!(page["lines"][0]["words"][1]["text"], "MARKET");
+    assert_eq!(
+        page["lines"][0]["words"][1]["bbox"]
+            .as_array()
+            .unwrap()
+            .len(),
+        4
+    );
+    assert_eq!(page["engine"]["name"], "text");
+    assert!(page["quality"]["width"].as_u64().unwrap() > 0);
+    assert!(page["elapsed_ms"].is_u64());
+}
+
+#[test]
+fn ocr_reads_a_manifest_from_stdin() {
+    let dir = Dir::new();
+    dir.receipt("in/M1/a.png", &french_receipt("14/03/2024", "4,20"));
+    let manifest = dir.command(&["scan", "in"]).stdout();
+    dir.create("manifest.jsonl", &manifest);
+    let from_file = dir
+        .command(&["ocr", "manifest.jsonl", "--engine", "text", "-q"])
+        .stdout();
+    let mut cmd = dir
+        .command(&["ocr", "-", "--engine", "text", "-q"])
+        .into_inner();
+    let from_stdin = pipe_into(&mut cmd, manifest.as_bytes());
+    assert_eq!(from_file, from_stdin);
+}
+
+#[test]
+fn ocr_cache_lives_in_the_state_dir() {
+    let dir = Dir::new();
+    dir.receipt("in/M1/a.png", "HELLO");
+    dir.command(&["ocr", "in", "--engine", "text", "-q", "--state", "st"])
+        .stdout();
+    assert!(dir.join("st/ocr-cache").is_dir());
+    dir.command(&["ocr", "in", "--engine", "text", "-q"])
+        .env("FIDELIO_STATE", "st2")
+        .stdout();
+    assert!(dir.join("st2/ocr-cache").is_dir());
+}
+
+#[test]
+fn zero_jobs_is_a_usage_error() {
+    let dir = Dir::new();
+    dir.receipt("in/M1/a.png", "HELLO");
+    let stderr = dir
+        .command(&["ocr", "in", "--engine", "text", "-j", "0"])
+        .stderr_with_code(2);
+    assert!(stderr.contains("--jobs"), "{stderr}");
+}
+
+pub fn pipe_into(cmd: &mut std::process::Command, input: &[u8]) -> String {
+    use std::io::Write;
+    use std::process::Stdio;
+    let mut child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(input).unwrap();
+    let out = child.wait_with_output().unwrap();
+    String::from_utf8(out.stdout).unwrap()
+}

@@ -1,0 +1,340 @@
+use crate::util::{french_receipt, Dir, CAMPAIGN};
+
+/// A batch exercising every status the pipeline can give without campaign subtleties.
+fn batch(dir: &Dir) {
+    dir.create("campaign.toml", CAMPAIGN);
+    dir.receipt("inbox/M1/ok.jpg", &french_receipt("14/03/2024", "4,20"));
+    dir.receipt("inbox/M2/old.png", &french_receipt("14/03/2023", "9,99"));
+    std::fs::copy(dir.join("inbox/M1/ok.jpg"), dir.join("inbox/M2/resent.jpg")).unwrap();
+    let jpeg = dir.read_bytes("inbox/M1/ok.jpg");
+    dir.create_bytes("inbox/M3/truncated.jpg", &jpeg[..jpeg.len() / 3]);
+    dir.create("inbox/M3/empty.jpg", "");
+    dir.create(
+        "inbox/M3/letter.jpg",
+        "Dear support, my receipt is attached.",
+    );
+}
+
+fn run(dir: &Dir, out: &str, extra: &[&str]) -> std::process::Output {
+    let mut args = vec![
+        "run",
+        "inbox",
+        "--campaign",
+        "campaign.toml",
+        "--out",
+        out,
+        "--engine",
+        "text",
+        "-q",
+    ];
+    args.extend_from_slice(extra);
+    dir.command(&args).output()
+}
+
+#[test]
+fn run_decides_every_file_and_writes_the_three_outputs() {
+    let dir = Dir::new();
+    batch(&dir);
+    let out = run(&dir, "out", &[]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "rejected/unreadable files give exit 1: {out:?}"
+    );
+    let results = dir.jsonl("out/results.jsonl");
+    let by_file = |f: &str| {
+        results
+            .iter()
+            .find(|r| r["file"] == f)
+            .unwrap_or_else(|| panic!("{f}"))
+    };
+    assert_eq!(results.len(), 6);
+
+    let ok = by_file("inbox/M1/ok.jpg");
+    assert_eq!(ok["status"], "accepted");
+    assert_eq!(ok["member"], "M1");
+    assert_eq!(ok["id"].as_str().unwrap().len(), 64);
+    assert_eq!(ok["receipt"]["date"], "2024-03-14");
+    assert_eq!(ok["receipt"]["total"], "4.20");
+    assert_eq!(ok["points"], "4");
+    assert_eq!(ok["campaign"], "test-2024");
+
+    assert_eq!(by_file("inbox/M2/old.png")["status"], "rejected");
+    assert_eq!(
+        by_file("inbox/M2/old.png")["reasons"][0]["code"],
+        "OUT_OF_PERIOD"
+    );
+    assert_eq!(by_file("inbox/M2/resent.jpg")["status"], "duplicate");
+    assert_eq!(
+        by_file("inbox/M2/resent.jpg")["duplicate_of"],
+        "inbox/M1/ok.jpg"
+    );
+    for (file, code) in [
+        ("inbox/M3/truncated.jpg", "CORRUPT_IMAGE"),
+        ("inbox/M3/empty.jpg", "EMPTY_FILE"),
+        ("inbox/M3/letter.jpg", "NOT_AN_IMAGE"),
+    ] {
+        assert_eq!(by_file(file)["status"], "unreadable", "{file}");
+        assert_eq!(by_file(file)["reasons"][0]["code"], code, "{file}");
+    }
+
+    let points = dir.read("out/points.csv");
+    let mut lines = points.split("\r\n");
+    assert_eq!(
+        lines.next(),
+        Some("member_id,campaign_id,receipt_id,purchase_date,merchant,total,points")
+    );
+    let row = lines.next().unwrap();
+    assert!(row.starts_with("M1,test-2024,"), "{row}");
+    assert!(row.ends_with(",2024-03-14,FRESCO MARKET,4.20,4"), "{row}");
+    assert_eq!(
+        lines.next(),
+        Some(""),
+        "exactly one awarded row, CRLF-terminated"
+    );
+
+    let summary = dir.json("out/summary.json");
+    assert_eq!(summary["files"], 6);
+    assert_eq!(summary["by_status"]["accepted"], 1);
+    assert_eq!(summary["by_status"]["unreadable"], 3);
+    assert_eq!(summary["by_reason"]["DUPLICATE_FILE"], 1);
+    assert!(dir.join("out/timings.json").exists());
+    assert_eq!(
+        dir.jsonl("out/ocr.jsonl").len(),
+        6,
+        "OCR text stays beside the results"
+    );
+}
+
+#[test]
+fn outputs_are_byte_identical_across_thread_counts_and_cache_state() {
+    let dir = Dir::new();
+    batch(&dir);
+    for i in 0..12 {
+        let date = format!("{:02}/04/2024", i + 1);
+        dir.receipt(
+            &format!("inbox/M4/extra-{i:02}.png"),
+            &french_receipt(&date, &format!("{i},50")),
+        );
+    }
+    run(&dir, "one", &["-j1", "--no-cache"]);
+    run(&dir, "two", &["-j2"]);
+    run(&dir, "warm", &["-j2"]);
+    for file in ["results.jsonl", "points.csv", "summary.json"] {
+        let one = dir.read_bytes(&format!("one/{file}"));
+        assert_eq!(
+            one,
+            dir.read_bytes(&format!("two/{file}")),
+            "{file} differs between -j1 and -j2"
+        );
+        assert_eq!(
+            one,
+            dir.read_bytes(&format!("warm/{file}")),
+            "{file} differs on a cached re-run"
+        );
+    }
+    let warm = dir.json("warm/timings.json");
+    assert_eq!(warm["recognized"], 0, "nothing is OCRed twice: {warm}");
+    assert_eq!(warm["cached"], 14, "ok, old and 12 extras");
+}
+
+#[test]
+fn all_accepted_exits_zero_and_summary_goes_to_stderr() {
+    let dir = Dir::new();
+    dir.create("campaign.toml", CAMPAIGN);
+    dir.receipt("inbox/M1/a.png", &french_receipt("01/02/2024", "10,00"));
+    let out = dir
+        .command(&[
+            "run",
+            "inbox",
+            "--campaign",
+            "campaign.toml",
+            "--out",
+            "out",
+            "--engine",
+            "text",
+        ])
+        .output();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(out.stdout.is_empty(), "data never goes to stdout in run");
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(stderr.contains("1 files: 1 accepted"), "{stderr}");
+    assert!(stderr.contains("files/s"), "{stderr}");
+}
+
+#[test]
+fn bad_campaign_is_a_usage_error_and_writes_nothing() {
+    let dir = Dir::new();
+    dir.create(
+        "campaign.toml",
+        "id = \"x\"\nname = \"y\"\n[period]\nstart = 2024-01-01\nend = 2024-13-01\n",
+    );
+    dir.receipt("inbox/M1/a.png", "X");
+    let stderr = dir
+        .command(&[
+            "run",
+            "inbox",
+            "--campaign",
+            "campaign.toml",
+            "--out",
+            "out",
+            "--engine",
+            "text",
+        ])
+        .stderr_with_code(2);
+    assert!(stderr.contains("campaign.toml"), "{stderr}");
+    assert!(!dir.join("out").exists());
+}
+
+#[test]
+fn missing_tesseract_language_fails_once_with_a_clear_message() {
+    let dir = Dir::new();
+    dir.create("campaign.toml", CAMPAIGN);
+    dir.receipt("inbox/M1/a.png", "X");
+    let stderr = dir
+        .command(&[
+            "run",
+            "inbox",
+            "--campaign",
+            "campaign.toml",
+            "--out",
+            "out",
+            "--lang",
+            "klingon",
+        ])
+        .stderr_with_code(2);
+    assert!(stderr.contains("klingon"), "{stderr}");
+}
+
+/// Bad input corpus: every kind of broken file is a per-file `unreadable` reason and the
+/// batch goes on.
+#[test]
+fn bad_inputs_never_stop_the_batch() {
+    let dir = Dir::new();
+    dir.create("campaign.toml", CAMPAIGN);
+    dir.receipt("inbox/M1/good.png", &french_receipt("14/03/2024", "4,20"));
+    let png = dir.read_bytes("inbox/M1/good.png");
+    dir.create_bytes("inbox/M2/half.png", &png[..png.len() / 2]);
+    dir.create_bytes("inbox/M2/header-only.png", &png[..20]);
+    dir.create_bytes("inbox/M2/huge.png", &huge_png_header());
+    dir.create_bytes(
+        "inbox/M2/garbage.jpg",
+        &[0xFF, 0xD8, 0xFF, 0xE0, 1, 2, 3, 4, 5, 6, 7, 8, 9],
+    );
+    dir.create_bytes("inbox/M2/fake.webp", b"RIFF\x10\0\0\0WEBPVP8 \0\0\0\0");
+    dir.create_bytes(
+        "inbox/M2/fake.bmp",
+        b"BM\x36\0\x0c\0\0\0\0\0\x36\0\0\0garbage",
+    );
+    dir.create_bytes("inbox/M2/fake.tif", b"II*\0\x08\0\0\0\xff\xff");
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(dir.join("inbox"), dir.join("inbox/M2/loop")).unwrap();
+    let out = run(&dir, "out", &[]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let results = dir.jsonl("out/results.jsonl");
+    let good = results
+        .iter()
+        .find(|r| r["file"] == "inbox/M1/good.png")
+        .unwrap();
+    assert_eq!(good["status"], "accepted");
+    let huge = results
+        .iter()
+        .find(|r| r["file"] == "inbox/M2/huge.png")
+        .unwrap();
+    assert_eq!(huge["reasons"][0]["code"], "IMAGE_TOO_LARGE", "{huge}");
+    for r in results.iter().filter(|r| r["member"] == "M2") {
+        assert_eq!(r["status"], "unreadable", "{r}");
+        assert!(!r["reasons"][0]["message"].as_str().unwrap().is_empty());
+    }
+}
+
+/// A PNG whose header claims 100 000 × 100 000 pixels: must be refused before allocating.
+fn huge_png_header() -> Vec<u8> {
+    let mut ihdr = Vec::new();
+    ihdr.extend_from_slice(b"IHDR");
+    ihdr.extend_from_slice(&100_000u32.to_be_bytes());
+    ihdr.extend_from_slice(&100_000u32.to_be_bytes());
+    ihdr.extend_from_slice(&[8, 0, 0, 0, 0]);
+    let crc = crc32(&ihdr);
+    let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+    png.extend_from_slice(&13u32.to_be_bytes());
+    png.extend_from_slice(&ihdr);
+    png.extend_from_slice(&crc.to_be_bytes());
+    png
+}
+
+fn crc32(bytes: &[u8]) -> u32 {
+    let mut crc = 0xFFFF_FFFFu32;
+    for &b in bytes {
+        crc ^= b as u32;
+        for _ in 0..8 {
+            crc = if crc & 1 != 0 {
+                (crc >> 1) ^ 0xEDB8_8320
+            } else {
+                crc >> 1
+            };
+        }
+    }
+    !crc
+}
+
+/// Outputs are replaced atomically: killing a run at any moment leaves the previous complete
+/// points.csv or the new complete one, never a partial file, and no temp files are left
+/// where the CRM looks.
+#[test]
+fn killed_runs_never_leave_half_written_outputs() {
+    let dir = Dir::new();
+    dir.create("campaign.toml", CAMPAIGN);
+    for i in 0..150 {
+        dir.receipt(
+            &format!("inbox/M{i:03}/r.png"),
+            &french_receipt("14/03/2024", &format!("{},00", i + 1)),
+        );
+    }
+    assert_eq!(run(&dir, "out", &["--no-cache"]).status.code(), Some(0));
+    let complete = dir.read_bytes("out/points.csv");
+    for delay_ms in [5u64, 40, 120, 300] {
+        let mut cmd = dir
+            .command(&[
+                "run",
+                "inbox",
+                "--campaign",
+                "campaign.toml",
+                "--out",
+                "out",
+                "--engine",
+                "text",
+                "-q",
+                "--no-cache",
+                "-j1",
+            ])
+            .into_inner();
+        let mut child = cmd.spawn().unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(delay_ms));
+        let _ = child.kill();
+        let _ = child.wait();
+        assert_eq!(
+            dir.read_bytes("out/points.csv"),
+            complete,
+            "killed after {delay_ms} ms"
+        );
+        let results = dir.read("out/results.jsonl");
+        assert_eq!(results.lines().count(), 150);
+        assert!(results.ends_with('\n'));
+    }
+    assert_eq!(run(&dir, "out", &[]).status.code(), Some(0));
+    let leftovers: Vec<_> = std::fs::read_dir(dir.join("out"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name.ends_with(".tmp"))
+        .collect();
+    assert!(
+        leftovers.is_empty(),
+        "stale temp files are cleaned by the next run: {leftovers:?}"
+    );
+}

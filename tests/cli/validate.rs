@@ -1,0 +1,97 @@
+use crate::util::{french_receipt, Dir, CAMPAIGN};
+
+#[test]
+fn stages_piped_together_give_what_run_gives() {
+    let dir = Dir::new();
+    dir.create("campaign.toml", CAMPAIGN);
+    dir.receipt("inbox/M1/a.png", &french_receipt("14/03/2024", "4,20"));
+    dir.receipt("inbox/M2/b.png", &french_receipt("14/03/2023", "5,00"));
+    dir.command(&[
+        "run",
+        "inbox",
+        "--campaign",
+        "campaign.toml",
+        "--out",
+        "run",
+        "--engine",
+        "text",
+        "-q",
+    ])
+    .expect_code(1);
+    let manifest = dir.command(&["scan", "inbox"]).stdout();
+    dir.create("manifest.jsonl", &manifest);
+    let ocr = dir
+        .command(&["ocr", "manifest.jsonl", "--engine", "text", "-q"])
+        .stdout();
+    dir.create("ocr.jsonl", &ocr);
+    dir.command(&[
+        "validate",
+        "ocr.jsonl",
+        "--campaign",
+        "campaign.toml",
+        "--out",
+        "val",
+        "-q",
+    ])
+    .expect_code(1);
+    for file in ["results.jsonl", "points.csv", "summary.json"] {
+        assert_eq!(
+            dir.read(&format!("run/{file}")),
+            dir.read(&format!("val/{file}")),
+            "{file}"
+        );
+    }
+    let stdout = dir
+        .command(&["validate", "ocr.jsonl", "--campaign", "campaign.toml", "-q"])
+        .expect_code(1);
+    assert_eq!(
+        stdout,
+        dir.read("run/results.jsonl"),
+        "without --out, results go to stdout"
+    );
+}
+
+#[test]
+fn revalidating_the_runs_ocr_jsonl_needs_no_images() {
+    let dir = Dir::new();
+    dir.create("campaign.toml", CAMPAIGN);
+    dir.receipt("inbox/M1/a.png", &french_receipt("14/03/2024", "4,20"));
+    dir.command(&[
+        "run",
+        "inbox",
+        "--campaign",
+        "campaign.toml",
+        "--out",
+        "run",
+        "--engine",
+        "text",
+        "-q",
+    ])
+    .stdout();
+    std::fs::remove_dir_all(dir.join("inbox")).unwrap();
+    dir.command(&[
+        "validate",
+        "run/ocr.jsonl",
+        "--campaign",
+        "campaign.toml",
+        "--out",
+        "again",
+        "-q",
+    ])
+    .stdout();
+    assert_eq!(
+        dir.read("run/results.jsonl"),
+        dir.read("again/results.jsonl")
+    );
+}
+
+#[test]
+fn malformed_jsonl_names_the_line() {
+    let dir = Dir::new();
+    dir.create("campaign.toml", CAMPAIGN);
+    dir.create("ocr.jsonl", "{\"file\": \"a\"}\n");
+    let stderr = dir
+        .command(&["validate", "ocr.jsonl", "--campaign", "campaign.toml"])
+        .stderr_with_code(2);
+    assert!(stderr.contains("ocr.jsonl:1"), "{stderr}");
+}
