@@ -7,20 +7,28 @@
 //! size) so a campaign can reject a photo with a reason that tells the customer what to do.
 
 mod decode;
+mod ink;
+mod layout;
+mod overview;
 mod prepare;
 mod quality;
+mod skew;
+#[cfg(test)]
+mod synthetic;
 mod truncation;
+mod warp;
 
 use serde::{Deserialize, Serialize};
 
 pub use decode::{decode, DecodeLimits};
-pub use prepare::{prepare, PrepareSettings, Prepared};
-pub use quality::{assess, Quality, QualityThresholds};
+pub use prepare::{prepare, Geometry, PrepareSettings, Prepared};
+pub use quality::{assess, is_legible_word, Quality, QualityThresholds};
 pub use truncation::ensure_complete;
+pub use warp::Frame;
 
 /// Bumped whenever preparation changes pixels, so cached OCR made from older pixels is not
 /// reused (it is part of the OCR cache key).
-pub const PREPARE_VERSION: u32 = 1;
+pub const PREPARE_VERSION: u32 = 2;
 
 /// Why an image could not be turned into pixels.
 #[derive(Debug, thiserror::Error, Clone, PartialEq, Serialize, Deserialize)]

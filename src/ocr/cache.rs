@@ -59,9 +59,11 @@ mod tests {
             quality: Quality {
                 width: 10,
                 height: 10,
+                text_height: 0.0,
                 sharpness: 1.0,
                 glare: 0.0,
                 brightness: 200.0,
+                words: Some(0),
             },
             engine,
             elapsed_ms: 5,

@@ -12,7 +12,7 @@ use rayon::prelude::*;
 
 use super::cache::OcrCache;
 use super::engine::{Engine, EngineFactory, EngineInput, OcrError};
-use super::page::{OcrPage, OcrRecord};
+use super::page::{Line, OcrPage, OcrRecord};
 use crate::image::{self, DecodeLimits, ImageError, PrepareSettings};
 use crate::ingest::ManifestEntry;
 use crate::reason::{Code, Reason};
@@ -159,14 +159,24 @@ fn recognize(
         })
     })
     .map_err(|e| Reason::new(Code::OcrFailed, e.to_string()))?;
+    let mut quality = prepared.quality;
+    quality.words = Some(legible_words(&lines));
     Ok(OcrPage {
         width: prepared.gray.width(),
         height: prepared.gray.height(),
-        quality: prepared.quality,
+        quality,
         engine: factory.info(),
         elapsed_ms: started.elapsed().as_millis() as u64,
         lines,
     })
+}
+
+/// How much text OCR found, for the `NOT_A_RECEIPT` capture check.
+fn legible_words(lines: &[Line]) -> u32 {
+    let words = lines.iter().flat_map(|line| &line.words);
+    words
+        .filter(|word| image::is_legible_word(&word.text, word.conf))
+        .count() as u32
 }
 
 fn image_reason(err: ImageError) -> Reason {
