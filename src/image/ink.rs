@@ -33,16 +33,18 @@ pub fn sauvola(gray: &GrayImage, radius: u32) -> InkMask {
     let window = |x: u32, y: u32| {
         let (x0, x1) = (x.saturating_sub(radius), (x + radius + 1).min(width));
         let (y0, y1) = (y.saturating_sub(radius), (y + radius + 1).min(height));
-        integral.mean_and_deviation(x0, y0, x1, y1)
+        integral.mean_and_variance(x0, y0, x1, y1)
     };
-    let range = deviation_range(width, height, |x, y| window(x, y).1);
+    let range = deviation_range(width, height, |x, y| window(x, y).1.sqrt());
     let pixels = gray.as_raw();
     let mut ink = Vec::with_capacity(pixels.len());
     for y in 0..height {
         for x in 0..width {
-            let (mean, deviation) = window(x, y);
-            let threshold = mean * (1.0 + SAUVOLA_K * (deviation / range - 1.0));
-            ink.push((pixels[(y * width + x) as usize] as f64) < threshold);
+            // p < m·(1 + k·(s/R − 1))  ⇔  p − m·(1 − k) < (m·k/R)·s, squared to skip the root.
+            let (mean, variance) = window(x, y);
+            let excess = pixels[(y * width + x) as usize] as f64 - mean * (1.0 - SAUVOLA_K);
+            let slope = mean * SAUVOLA_K / range;
+            ink.push(excess < 0.0 || excess * excess < slope * slope * variance);
         }
     }
     InkMask { width, height, ink }
@@ -156,11 +158,11 @@ impl Integral {
         (at(x1, y1) + at(x0, y0) - at(x0, y1) - at(x1, y0)) as f64
     }
 
-    fn mean_and_deviation(&self, x0: u32, y0: u32, x1: u32, y1: u32) -> (f64, f64) {
+    fn mean_and_variance(&self, x0: u32, y0: u32, x1: u32, y1: u32) -> (f64, f64) {
         let count = ((x1 - x0) * (y1 - y0)) as f64;
         let mean = Self::window(&self.sum, self.stride, x0, y0, x1, y1) / count;
         let mean_square = Self::window(&self.squares, self.stride, x0, y0, x1, y1) / count;
-        (mean, (mean_square - mean * mean).max(0.0).sqrt())
+        (mean, (mean_square - mean * mean).max(0.0))
     }
 }
 

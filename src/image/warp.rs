@@ -131,7 +131,7 @@ struct Source {
     image: GrayImage,
     x0: f32,
     y0: f32,
-    factor: f32,
+    inverse_factor: f32,
     /// Size of the original source: positions outside it are off the image.
     full_width: f32,
     full_height: f32,
@@ -148,7 +148,7 @@ impl Source {
             image: box_shrink(&region, factor),
             x0: x0 as f32,
             y0: y0 as f32,
-            factor: factor as f32,
+            inverse_factor: 1.0 / factor as f32,
             full_width: gray.width() as f32,
             full_height: gray.height() as f32,
         }
@@ -164,19 +164,31 @@ impl Source {
             return None;
         }
         // Positions are at least -0.5 here, so shifting by one makes truncation a floor.
-        let fx = (x - self.x0) / self.factor + 0.5;
-        let fy = (y - self.y0) / self.factor + 0.5;
-        let (ix, iy) = (fx as i64 - 1, fy as i64 - 1);
-        let (tx, ty) = (fx - fx.trunc(), fy - fy.trunc());
+        let fx = (x - self.x0) * self.inverse_factor + 0.5;
+        let fy = (y - self.y0) * self.inverse_factor + 0.5;
+        let (whole_x, whole_y) = (fx as i64, fy as i64);
+        let (tx, ty) = (fx - whole_x as f32, fy - whole_y as f32);
+        let (ix, iy) = (whole_x - 1, whole_y - 1);
         let raw = self.image.as_raw();
-        let at = |px: i64, py: i64| -> f32 {
-            let px = px.clamp(0, width - 1);
-            let py = py.clamp(0, height - 1);
-            raw[(py * width + px) as usize] as f32
+        let [a, b, c, d] = if ix >= 0 && iy >= 0 && ix + 1 < width && iy + 1 < height {
+            let at = (iy * width + ix) as usize;
+            let below = at + width as usize;
+            [raw[at], raw[at + 1], raw[below], raw[below + 1]]
+        } else {
+            // At the region's edge the nearest pixels stand in for the missing ones.
+            let at = |px: i64, py: i64| -> u8 {
+                raw[(py.clamp(0, height - 1) * width + px.clamp(0, width - 1)) as usize]
+            };
+            [
+                at(ix, iy),
+                at(ix + 1, iy),
+                at(ix, iy + 1),
+                at(ix + 1, iy + 1),
+            ]
         };
-        let top = at(ix, iy) * (1.0 - tx) + at(ix + 1, iy) * tx;
-        let bottom = at(ix, iy + 1) * (1.0 - tx) + at(ix + 1, iy + 1) * tx;
-        Some((top * (1.0 - ty) + bottom * ty + 0.5).min(255.0) as u8)
+        let top = a as f32 + (b as f32 - a as f32) * tx;
+        let bottom = c as f32 + (d as f32 - c as f32) * tx;
+        Some((top + (bottom - top) * ty + 0.5).min(255.0) as u8)
     }
 }
 
@@ -189,13 +201,18 @@ pub fn render(gray: &GrayImage, warp: &Warp, outside: Option<&OutsideMap<'_>>) -
     let mut pixels = Vec::with_capacity(warp.width as usize * warp.height as usize);
     let mut valid = Vec::with_capacity(pixels.capacity());
     let mapping = warp.mapping();
+    // One step right in the output is a fixed step in the source: add it instead of mapping
+    // every pixel (the map is affine).
+    let (step_x, step_y) = (mapping.cos / warp.scale, mapping.sin / warp.scale);
     for j in 0..warp.height {
-        for i in 0..warp.width {
-            let (x, y) = mapping.apply(i as f32, j as f32);
+        let (mut x, mut y) = mapping.apply(0.0, j as f32);
+        for _ in 0..warp.width {
             let on_table = outside.is_some_and(|o| o.contains(x, y));
             let value = source.sample(x, y);
             pixels.push(value.unwrap_or(255));
             valid.push(value.is_some() && !on_table);
+            x += step_x;
+            y += step_y;
         }
     }
     Rendered {
