@@ -60,8 +60,9 @@ pub struct OcrOptions {
     /// Tesseract languages, `+`-joined (default: the campaign's, else fra+eng).
     #[arg(long, value_name = "LANGS")]
     pub lang: Option<String>,
-    /// Tesseract page segmentation mode.
-    #[arg(long, default_value_t = 4, value_name = "N")]
+    /// Tesseract page segmentation mode (6: one uniform block of text, which a prepared
+    /// receipt is once cropped and straightened).
+    #[arg(long, default_value_t = 6, value_name = "N")]
     pub psm: u8,
     /// OCR engine.
     #[arg(long, value_enum, default_value_t = EngineKind::Tesseract)]

@@ -67,10 +67,11 @@ impl Default for QualityThresholds {
 
 /// Paper is "clipped" (a scan, or a photo whose white point is blown) at or above this level.
 const CLIPPED: f32 = 250.0;
-/// Paper this much below clipping is a photo's paper, not a scanner's white.
-const UNCLIPPED_PAPER: f32 = 240.0;
-/// Glare spots are only looked for when at least this share of the receipt is unclipped paper.
-const MIN_UNCLIPPED_SHARE: f32 = 0.2;
+/// Paper this far below clipping is a photo's paper, not a scanner's white (whose white point
+/// can wander to 235 across a page).
+const PHOTO_PAPER: f32 = 225.0;
+/// Glare spots are only looked for when at least this share of the receipt is photo paper.
+const MIN_PHOTO_PAPER_SHARE: f32 = 0.3;
 /// A character whose darkest pixel stays lighter than this has been washed out by a veil of
 /// reflected light (the faintest thermal print of the 80 real receipts stays below it).
 pub const WASHED_INK: u8 = 185;
@@ -178,28 +179,29 @@ fn sharpness(pixels: &Measured<'_>) -> f32 {
     percentile(variances, 0.9)
 }
 
-/// Glare on a photo: the share of the receipt's tiles that are clipped white. Only counted
-/// when a good part of the paper is *not* clipped (a photo, where paper is gray): on a scan or
-/// a photo blown out evenly, every blank tile is clipped and that is not glare.
+/// Glare on a photo: the share of the receipt's tiles that are clipped white with no print left
+/// in them. Only counted when a good part of the paper is well below clipping (a photo, where
+/// white paper comes out gray): on a scan, or a scan whose white point varies across the page,
+/// blank paper is clipped and that is not glare.
 fn blown_share(pixels: &Measured<'_>) -> f32 {
     let side = if pixels.text_height > 0.0 {
         (2.0 * pixels.text_height).round() as u32
     } else {
         64
     };
-    let medians: Vec<f32> = tiles(pixels.image, side)
-        .filter_map(|tile| tile_median(pixels, tile))
+    let tiles: Vec<TileLevels> = tiles(pixels.image, side)
+        .filter_map(|tile| TileLevels::of(pixels, tile))
         .collect();
-    if medians.is_empty() {
+    if tiles.is_empty() {
         return 0.0;
     }
-    let share = |keep: &dyn Fn(f32) -> bool| {
-        medians.iter().filter(|&&m| keep(m)).count() as f32 / medians.len() as f32
+    let share = |keep: &dyn Fn(&TileLevels) -> bool| {
+        tiles.iter().filter(|t| keep(t)).count() as f32 / tiles.len() as f32
     };
-    if share(&|m| m < UNCLIPPED_PAPER) < MIN_UNCLIPPED_SHARE {
+    if share(&|t| t.median < PHOTO_PAPER) < MIN_PHOTO_PAPER_SHARE {
         return 0.0;
     }
-    share(&|m| m >= CLIPPED)
+    share(&|t| t.median >= CLIPPED && t.darkest >= WASHED_INK as f32)
 }
 
 /// Glare as a veil: reflected light adds to every pixel, so paper clips and print turns light
@@ -212,26 +214,38 @@ fn washed_share(ink: &[u8], paper: f32) -> f32 {
     ink.iter().filter(|&&darkest| darkest >= WASHED_INK).count() as f32 / ink.len() as f32
 }
 
-/// Median of a tile's receipt pixels; `None` when too few of them are receipt.
-fn tile_median(pixels: &Measured<'_>, (x0, y0, x1, y1): (u32, u32, u32, u32)) -> Option<f32> {
-    let width = pixels.image.width() as usize;
-    let raw = pixels.image.as_raw();
-    let mut histogram = [0u64; 256];
-    let mut n = 0u64;
-    for y in y0..y1 {
-        for x in x0..x1 {
-            let at = y as usize * width + x as usize;
-            if pixels.valid[at] {
-                histogram[raw[at] as usize] += 1;
-                n += 1;
+/// A tile's typical and darkest receipt pixels.
+struct TileLevels {
+    median: f32,
+    /// 2nd percentile: the print, robust to a stray dark pixel.
+    darkest: f32,
+}
+
+impl TileLevels {
+    /// `None` when too few of the tile's pixels are receipt.
+    fn of(pixels: &Measured<'_>, (x0, y0, x1, y1): (u32, u32, u32, u32)) -> Option<TileLevels> {
+        let width = pixels.image.width() as usize;
+        let raw = pixels.image.as_raw();
+        let mut histogram = [0u64; 256];
+        let mut n = 0u64;
+        for y in y0..y1 {
+            for x in x0..x1 {
+                let at = y as usize * width + x as usize;
+                if pixels.valid[at] {
+                    histogram[raw[at] as usize] += 1;
+                    n += 1;
+                }
             }
         }
+        let area = ((x1 - x0) * (y1 - y0)) as f32;
+        if n == 0 || (n as f32) < MIN_VALID_SHARE * area {
+            return None;
+        }
+        Some(TileLevels {
+            median: histogram_quantile(&histogram, 0.5)?.into(),
+            darkest: histogram_quantile(&histogram, 0.02)?.into(),
+        })
     }
-    let area = ((x1 - x0) * (y1 - y0)) as f32;
-    if n == 0 || (n as f32) < MIN_VALID_SHARE * area {
-        return None;
-    }
-    histogram_quantile(&histogram, 0.5).map(f32::from)
 }
 
 /// A word that counts as text found: at least two letters or digits, read with some confidence

@@ -25,7 +25,8 @@ impl Scene {
             text_height,
             degrees,
             table_level: 60,
-            paper_level: 230,
+            // Phones expose white paper as light gray.
+            paper_level: 205,
             ink_level: 30,
         }
     }

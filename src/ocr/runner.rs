@@ -199,3 +199,32 @@ fn with_engine<T>(
         work(slot.as_mut().expect("engine was just created").as_mut())
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ocr::page::{BBox, Word};
+
+    fn line(words: &[(&str, f32)]) -> Line {
+        Line::from_words(
+            words
+                .iter()
+                .map(|&(text, conf)| Word {
+                    text: text.into(),
+                    conf,
+                    bbox: BBox::default(),
+                })
+                .collect(),
+        )
+    }
+
+    #[test]
+    fn legible_words_count_confident_words_of_two_characters_or_more() {
+        let lines = [
+            line(&[("TOTAL", 91.0), ("12,40", 88.0), ("~", 95.0)]),
+            line(&[("lI1", 12.0), ("EUR", 75.0)]),
+        ];
+        assert_eq!(legible_words(&lines), 3);
+        assert_eq!(legible_words(&[]), 0);
+    }
+}

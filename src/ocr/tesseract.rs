@@ -18,7 +18,7 @@ use super::tsv::lines_from_tsv;
 pub struct TesseractFactory {
     /// `+`-joined traineddata names, e.g. `fra+eng`.
     pub languages: String,
-    /// Page segmentation mode; 4 ("a single column of text of variable sizes") suits receipts.
+    /// Page segmentation mode; 6 ("a single uniform block of text") suits prepared receipts.
     pub psm: u8,
     /// Optional tessdata directory (otherwise Tesseract's default / `TESSDATA_PREFIX`).
     pub tessdata: Option<String>,
