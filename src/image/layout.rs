@@ -89,8 +89,7 @@ impl Layout {
             };
         }
         let skew = skew::estimate(&glyphs, ink_weighted_height(&glyphs));
-        let runs = line_height(&ink, &glyphs, skew);
-        let text_height = runs;
+        let text_height = line_height(&ink, &glyphs, skew);
         Layout {
             outside,
             glyphs,

@@ -38,14 +38,18 @@ pub struct Quality {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct QualityThresholds {
+    /// `BLURRY` below this [`Quality::sharpness`].
     pub min_sharpness: f32,
+    /// `GLARE` above this [`Quality::glare`] (a share, 0 to 1).
     pub max_glare: f32,
+    /// `TOO_DARK` below this paper [`Quality::brightness`] (0 to 255).
     pub min_brightness: f32,
+    /// `TOO_SMALL` below this source size in pixels.
     pub min_width: u32,
     pub min_height: u32,
-    /// Smallest capital height (source pixels) that OCR reads reliably once scaled up.
+    /// `TOO_SMALL` below this capital height (source pixels): OCR cannot read it even enlarged.
     pub min_text_height: f32,
-    /// Fewer legible OCR words than this and the image is not a receipt.
+    /// `NOT_A_RECEIPT` with fewer legible OCR words than this.
     pub min_words: u32,
 }
 
