@@ -19,15 +19,8 @@ pub fn hash_all(found: &[Found]) -> Vec<ManifestEntry> {
 fn hash_one(found: &Found) -> ManifestEntry {
     let mut entry = ManifestEntry {
         file: found.path.to_string_lossy().into_owned(),
-        id: String::new(),
-        size: 0,
-        format: None,
-        member: None,
-        submitted_at: None,
-        channel: None,
-        file_time: None,
-        duplicate_of: None,
         error: found.error.clone(),
+        ..ManifestEntry::default()
     };
     if entry.error.is_some() {
         return entry;

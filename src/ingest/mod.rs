@@ -19,7 +19,7 @@ pub use sniff::{sniff, ImageKind};
 pub use walk::{walk, WalkError};
 
 /// One input file as the rest of the pipeline sees it. Written one per line by `fidelio scan`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ManifestEntry {
     /// The path as found (input argument joined with the walked relative path).
     pub file: String,

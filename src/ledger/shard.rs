@@ -157,13 +157,7 @@ mod tests {
             file: file.into(),
             id: id.into(),
             size: 1,
-            format: None,
-            member: None,
-            submitted_at: None,
-            channel: None,
-            file_time: None,
-            duplicate_of: None,
-            error: None,
+            ..ManifestEntry::default()
         }
     }
 

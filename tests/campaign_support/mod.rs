@@ -61,12 +61,7 @@ pub fn entry(file: &str, member: Option<&str>) -> ManifestEntry {
         file: file.to_string(),
         id: format!("{:0>64}", file.len()),
         size: 1000,
-        format: None,
         member: member.map(String::from),
-        submitted_at: None,
-        channel: None,
-        file_time: None,
-        duplicate_of: None,
-        error: None,
+        ..ManifestEntry::default()
     }
 }
