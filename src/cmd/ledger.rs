@@ -13,12 +13,14 @@ use anyhow::Context;
 use chrono::{NaiveDate, Utc};
 
 use fidelio::campaign::Campaign;
+use fidelio::ledger::caps_history;
 use fidelio::ledger::{
     fingerprint_inputs, fingerprint_rules, settle, validate_batch_name, BatchCommit, BatchKey,
     BatchStart, DuplicatePolicy, Ledger, LedgerError, PointsWithRevocations, PriorAward, RunLock,
 };
 use fidelio::ocr::OcrRecord;
 use fidelio::output::{Exporter, ResultRecord, ResultsJsonl, Summary, SummaryJson};
+use fidelio::validate::decide_all_with_history;
 
 use crate::args::{LedgerArgs, LedgerCommand};
 use crate::cmd::shared::write_jsonl;
@@ -37,7 +39,39 @@ pub struct LedgerStep<'a> {
     pub quiet: bool,
 }
 
-impl LedgerStep<'_> {
+impl<'a> LedgerStep<'a> {
+    /// The ledger step of deciding command `command` (`run`, `validate`) on `batch`.
+    pub fn for_command(
+        command: &str,
+        state: &'a Path,
+        batch: &str,
+        lock_timeout_s: u64,
+        quiet: bool,
+    ) -> Self {
+        LedgerStep {
+            state,
+            batch: batch.to_string(),
+            lock_timeout: Duration::from_secs(lock_timeout_s),
+            holder: format!("{command} --batch {batch}"),
+            policy: DuplicatePolicy::default(),
+            quiet,
+        }
+    }
+
+    /// [`Self::apply`] with the campaign decider, seeded with earlier nights' awards.
+    pub fn decide(
+        &self,
+        campaign: &Campaign,
+        records: &[OcrRecord],
+        out: Option<&Path>,
+    ) -> anyhow::Result<Summary> {
+        self.apply(
+            campaign,
+            records,
+            |prior| decide_all_with_history(records, campaign, &caps_history(prior)),
+            out,
+        )
+    }
     /// Replay `batch` if it is committed, else decide it, settle duplicates over time, commit,
     /// and write the outputs to `out` (or results on stdout). `decide` gets the campaign's
     /// standing awards from earlier batches (read under the lock, for caps and budgets) and

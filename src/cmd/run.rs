@@ -7,10 +7,9 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 use serde::Serialize;
 
-use fidelio::ledger::{batch_name_from_inputs, caps_history, DuplicatePolicy};
+use fidelio::ledger::batch_name_from_inputs;
 use fidelio::ocr::{ocr_all, OcrOutcome};
 use fidelio::output::write_atomic;
-use fidelio::validate::decide_all_with_history;
 
 use crate::args::RunArgs;
 use crate::cmd::ledger::{operator_error, LedgerStep};
@@ -53,20 +52,14 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
     let validate_started = Instant::now();
     std::fs::create_dir_all(&out).with_context(|| format!("cannot create {}", out.display()))?;
     write_jsonl(Some(&out.join("ocr.jsonl")), &records)?;
-    let summary = LedgerStep {
-        state: &args.state.state,
-        batch: batch.clone(),
-        lock_timeout: Duration::from_secs(args.batch.lock_timeout),
-        holder: format!("run --batch {batch}"),
-        policy: DuplicatePolicy::default(),
-        quiet: args.quiet,
-    }
-    .apply(
-        &campaign,
-        &records,
-        |prior| decide_all_with_history(&records, &campaign, &caps_history(prior)),
-        Some(&out),
-    )?;
+    let summary = LedgerStep::for_command(
+        "run",
+        &args.state.state,
+        &batch,
+        args.batch.lock_timeout,
+        args.quiet,
+    )
+    .decide(&campaign, &records, Some(&out))?;
     timings.validate_s = seconds(validate_started.elapsed());
     timings.files = entries.len();
     timings.elapsed_s = seconds(started.elapsed());

@@ -4,13 +4,11 @@
 //! order. With `--batch`, the decisions go through the ledger (duplicates over time, replay,
 //! one commit); without it, this is a what-if run that records nothing.
 
-use std::time::Duration;
-
 use fidelio::ingest::ManifestEntry;
-use fidelio::ledger::{caps_history, shard, DuplicatePolicy};
+use fidelio::ledger::shard;
 use fidelio::ocr::OcrRecord;
 use fidelio::output::Summary;
-use fidelio::validate::{decide_all, decide_all_with_history};
+use fidelio::validate::decide_all;
 
 use crate::args::ValidateArgs;
 use crate::cmd::ledger::LedgerStep;
@@ -23,20 +21,14 @@ pub fn run(args: ValidateArgs) -> anyhow::Result<ExitCode> {
     let started = std::time::Instant::now();
     let records = read_slices(&args)?;
     let summary = match &args.batch.batch {
-        Some(batch) => LedgerStep {
-            state: &args.state.state,
-            batch: batch.clone(),
-            lock_timeout: Duration::from_secs(args.batch.lock_timeout),
-            holder: format!("validate --batch {batch}"),
-            policy: DuplicatePolicy::default(),
-            quiet: args.quiet,
-        }
-        .apply(
-            &campaign,
-            &records,
-            |prior| decide_all_with_history(&records, &campaign, &caps_history(prior)),
-            args.out.as_deref(),
-        )?,
+        Some(batch) => LedgerStep::for_command(
+            "validate",
+            &args.state.state,
+            batch,
+            args.batch.lock_timeout,
+            args.quiet,
+        )
+        .decide(&campaign, &records, args.out.as_deref())?,
         None => {
             let results = decide_all(&records, &campaign);
             match &args.out {
