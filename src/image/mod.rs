@@ -6,6 +6,7 @@
 //! tall and padded with white. The same pass measures capture quality (blur, glare, darkness,
 //! size) so a campaign can reject a photo with a reason that tells the customer what to do.
 
+mod crop;
 mod decode;
 mod prepare;
 mod quality;
@@ -13,6 +14,7 @@ mod truncation;
 
 use serde::{Deserialize, Serialize};
 
+pub use crop::{find_receipt, Region};
 pub use decode::{decode, DecodeLimits};
 pub use prepare::{prepare, PrepareSettings, Prepared};
 pub use quality::{assess, Quality, QualityThresholds};

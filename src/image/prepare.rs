@@ -1,7 +1,8 @@
 //! Preparing pixels for OCR: grayscale, bounded size, white border.
 
-use image::{DynamicImage, GrayImage};
+use image::{imageops, DynamicImage, GrayImage};
 
+use super::crop::find_receipt;
 use super::quality::{measure, Quality};
 
 /// Settings that change the pixels handed to the OCR engine (part of the OCR cache key).
@@ -11,6 +12,11 @@ pub struct PrepareSettings {
     pub max_side: u32,
     /// White border added on every side, in pixels.
     pub border: u32,
+    /// Crop to the receipt when it fills only part of the picture.
+    pub crop: bool,
+    /// Gaussian smoothing (sigma in pixels) before OCR; 0 for none. Dot-matrix and noisy
+    /// thermal print reads better slightly smoothed, clean print reads better as is.
+    pub smooth: f32,
 }
 
 impl Default for PrepareSettings {
@@ -18,6 +24,8 @@ impl Default for PrepareSettings {
         PrepareSettings {
             max_side: 2400,
             border: 16,
+            crop: true,
+            smooth: 0.0,
         }
     }
 }
@@ -25,12 +33,19 @@ impl Default for PrepareSettings {
 impl PrepareSettings {
     /// A short stable description for the OCR cache key and the engine settings record.
     pub fn fingerprint(&self) -> String {
-        format!(
+        let mut fingerprint = format!(
             "v{}-max{}-b{}",
             super::PREPARE_VERSION,
             self.max_side,
             self.border
-        )
+        );
+        if self.crop {
+            fingerprint.push_str("-crop");
+        }
+        if self.smooth > 0.0 {
+            fingerprint.push_str(&format!("-s{}", self.smooth));
+        }
+        fingerprint
     }
 }
 
@@ -44,22 +59,31 @@ pub struct Prepared {
 pub fn prepare(image: &DynamicImage, settings: &PrepareSettings) -> Prepared {
     let gray = image.to_luma8();
     let quality = measure(&gray);
-    let scaled = shrink_to(&gray, settings.max_side);
+    let receipt = match settings.crop.then(|| find_receipt(&gray)).flatten() {
+        Some(region) => {
+            imageops::crop_imm(&gray, region.x, region.y, region.width, region.height).to_image()
+        }
+        None => gray,
+    };
+    let mut scaled = shrink_to(receipt, settings.max_side);
+    if settings.smooth > 0.0 {
+        scaled = imageops::blur(&scaled, settings.smooth);
+    }
     Prepared {
         gray: pad(&scaled, settings.border),
         quality,
     }
 }
 
-fn shrink_to(gray: &GrayImage, max_side: u32) -> GrayImage {
+fn shrink_to(gray: GrayImage, max_side: u32) -> GrayImage {
     let longest = gray.width().max(gray.height());
     if longest <= max_side {
-        return gray.clone();
+        return gray;
     }
     let scale = max_side as f64 / longest as f64;
     let width = ((gray.width() as f64 * scale).round() as u32).max(1);
     let height = ((gray.height() as f64 * scale).round() as u32).max(1);
-    image::imageops::resize(gray, width, height, image::imageops::FilterType::Triangle)
+    imageops::resize(&gray, width, height, imageops::FilterType::Triangle)
 }
 
 fn pad(gray: &GrayImage, border: u32) -> GrayImage {
