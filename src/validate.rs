@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use rayon::prelude::*;
 
 use crate::campaign::{Campaign, Decider, PriorAward, Submission};
-use crate::extract::{extract, ExtractOptions, Receipt};
+use crate::extract::{read_page, ExtractOptions, Receipt};
 use crate::ocr::OcrRecord;
 use crate::output::ResultRecord;
 
@@ -27,7 +27,7 @@ pub fn decide_all_with_history(
     let options = ExtractOptions::default();
     let receipts: Vec<Option<Receipt>> = records
         .par_iter()
-        .map(|r| r.ocr.as_ref().map(|page| extract(&page.lines, &options)))
+        .map(|r| r.ocr.as_ref().map(|page| read_page(page, &options)))
         .collect();
     let mut decider = Decider::new(campaign, history);
     records

@@ -16,7 +16,7 @@ use fidelio::campaign::Campaign;
 use fidelio::eval::{
     evaluate, FieldStats, LabelSet, Observation, Report, ResultLine, Shortfall, Threshold,
 };
-use fidelio::extract::{extract, ExtractOptions};
+use fidelio::extract::{read_page, ExtractOptions};
 use fidelio::ocr::{ocr_all, OcrRecord};
 use fidelio::output::write_atomic;
 use fidelio::validate::decide_all;
@@ -154,10 +154,7 @@ fn observe_ocr(records: &[OcrRecord], campaign: Option<&Campaign>) -> Vec<Observ
         .iter()
         .map(|record| Observation {
             file: record.entry.file.clone(),
-            receipt: record
-                .ocr
-                .as_ref()
-                .map(|page| extract(&page.lines, &options)),
+            receipt: record.ocr.as_ref().map(|page| read_page(page, &options)),
             decision: None,
             ocr_lines: ocr_lines(record),
         })

@@ -22,6 +22,7 @@ mod receipt;
 #[cfg(test)]
 mod robustness_tests;
 mod rows;
+mod second_look;
 mod text;
 mod total;
 mod vat;
@@ -32,6 +33,7 @@ pub use date::{find_dates, find_times, parse_date, parse_time, DateMatch, TimeMa
 pub use locale::Locale;
 pub use receipt::{Confidence, Item, Receipt, SecondaryConfidence, VatLine};
 pub use rows::{build_rows, Row};
+pub use second_look::{fuse, needs_second_look, read_page, SECOND_LOOK_BELOW};
 
 use rust_decimal::Decimal;
 

@@ -71,6 +71,7 @@ mod tests {
             elapsed_ms: 5,
             phash: None,
             lines: vec![],
+            second_look: None,
         }
     }
 

@@ -106,6 +106,20 @@ pub struct OcrPage {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phash: Option<crate::ledger::Phash>,
     pub lines: Vec<Line>,
+    /// A second reading of differently prepared pixels, taken when the first one left the
+    /// fields a campaign decides on uncertain (see [`super::SecondLook`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub second_look: Option<Reading>,
+}
+
+/// Lines read from one preparation of the image.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Reading {
+    /// Fingerprint of the preparation (see `PrepareSettings::fingerprint`).
+    pub prepare: String,
+    pub width: u32,
+    pub height: u32,
+    pub lines: Vec<Line>,
 }
 
 impl OcrPage {

@@ -12,7 +12,7 @@ use rayon::prelude::*;
 
 use super::cache::OcrCache;
 use super::engine::{Engine, EngineFactory, EngineInput, OcrError};
-use super::page::{OcrPage, OcrRecord};
+use super::page::{Line, OcrPage, OcrRecord, Reading};
 use crate::image::{self, DecodeLimits, ImageError, PrepareSettings};
 use crate::ingest::ManifestEntry;
 use crate::reason::{Code, Reason};
@@ -27,6 +27,26 @@ pub struct RunnerOptions {
     pub jobs: usize,
     pub limits: DecodeLimits,
     pub prepare: PrepareSettings,
+    /// Read the image a second time, differently prepared, when the first reading is unsure.
+    pub second_look: Option<SecondLook>,
+}
+
+/// When and how to take a second reading. OCR errors on hard receipts (dot-matrix print,
+/// faded thermal paper, JPEG noise) change with the preparation, so a second preparation often
+/// reads what the first misread; paying for it only when the first reading leaves the key
+/// fields uncertain keeps the cost to the receipts that need it.
+#[derive(Clone, Debug)]
+pub struct SecondLook {
+    pub prepare: PrepareSettings,
+    /// Whether the first reading's lines leave the receipt uncertain enough to look again.
+    pub wanted: fn(&[Line]) -> bool,
+}
+
+impl SecondLook {
+    /// Part of the OCR cache key: pages read with and without second looks differ.
+    pub fn fingerprint(&self) -> String {
+        format!("look2({})", self.prepare.fingerprint())
+    }
 }
 
 /// What happened to one entry, for progress reporting and timings.
@@ -152,14 +172,20 @@ fn recognize(
     drop(bytes);
     let phash = crate::ledger::phash(&decoded.to_luma8());
     let prepared = image::prepare(&decoded, &options.prepare);
+    let lines = read_lines(factory, path, &prepared.gray)?;
+    let second_look = match &options.second_look {
+        Some(look) if (look.wanted)(&lines) => {
+            let again = image::prepare(&decoded, &look.prepare);
+            Some(Reading {
+                prepare: look.prepare.fingerprint(),
+                width: again.gray.width(),
+                height: again.gray.height(),
+                lines: read_lines(factory, path, &again.gray)?,
+            })
+        }
+        _ => None,
+    };
     drop(decoded);
-    let lines = with_engine(factory, |engine| {
-        engine.recognize(&EngineInput {
-            path,
-            image: &prepared.gray,
-        })
-    })
-    .map_err(|e| Reason::new(Code::OcrFailed, e.to_string()))?;
     Ok(OcrPage {
         width: prepared.gray.width(),
         height: prepared.gray.height(),
@@ -168,7 +194,19 @@ fn recognize(
         elapsed_ms: started.elapsed().as_millis() as u64,
         phash: Some(phash),
         lines,
+        second_look,
     })
+}
+
+fn read_lines(
+    factory: &dyn EngineFactory,
+    path: &std::path::Path,
+    gray: &::image::GrayImage,
+) -> Result<Vec<Line>, Reason> {
+    with_engine(factory, |engine| {
+        engine.recognize(&EngineInput { path, image: gray })
+    })
+    .map_err(|e| Reason::new(Code::OcrFailed, e.to_string()))
 }
 
 fn image_reason(err: ImageError) -> Reason {

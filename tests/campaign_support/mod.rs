@@ -39,6 +39,7 @@ pub fn good_quality() -> Quality {
 
 pub fn page(lines: Vec<Line>, quality: Quality) -> OcrPage {
     OcrPage {
+        second_look: None,
         width: 1000,
         height: 2000,
         quality,

@@ -76,3 +76,36 @@ pub fn pipe_into(cmd: &mut std::process::Command, input: &[u8]) -> String {
     let out = child.wait_with_output().unwrap();
     String::from_utf8(out.stdout).unwrap()
 }
+
+#[test]
+fn an_uncertain_receipt_gets_a_second_look_and_a_clear_one_does_not() {
+    let dir = Dir::new();
+    dir.receipt("in/M1/clear.png", &french_receipt("14/03/2024", "4,20"));
+    dir.receipt("in/M1/unsure.png", "FRESCO MARKET\nT0TAL\nMERCI\n");
+    let pages = |extra: &[&str]| -> Vec<serde_json::Value> {
+        let mut args = vec!["ocr", "in", "--engine", "text", "-q", "--no-cache"];
+        args.extend_from_slice(extra);
+        let out = dir.command(&args).stdout();
+        out.lines()
+            .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["ocr"].clone())
+            .collect()
+    };
+    let with_look = pages(&[]);
+    assert!(
+        with_look[0].get("second_look").is_none(),
+        "{}",
+        with_look[0]
+    );
+    let second = &with_look[1]["second_look"];
+    assert_eq!(second["lines"][0]["text"], "FRESCO MARKET");
+    assert!(
+        second["prepare"].as_str().unwrap().contains("-s1.1"),
+        "{second}"
+    );
+    let without = pages(&["--no-second-look"]);
+    assert!(without[1].get("second_look").is_none(), "{}", without[1]);
+    assert_ne!(
+        with_look[1]["engine"]["prepare"],
+        without[1]["engine"]["prepare"]
+    );
+}
