@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 
 pub use decode::{decode, DecodeLimits};
 pub use prepare::{prepare, PrepareSettings, Prepared};
-pub use quality::{assess, Quality, QualityThresholds};
+pub use quality::{assess, measure, Quality, QualityThresholds};
 pub use truncation::ensure_complete;
 
 /// Bumped whenever preparation changes pixels, so cached OCR made from older pixels is not

@@ -41,6 +41,7 @@ impl Default for QualityThresholds {
     }
 }
 
+/// Measures capture quality on `gray`, the decoded image at source size.
 pub fn measure(gray: &GrayImage) -> Quality {
     let (width, height) = gray.dimensions();
     let pixels = gray.as_raw();
