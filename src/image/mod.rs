@@ -17,12 +17,13 @@ use serde::{Deserialize, Serialize};
 pub use crop::{find_receipt, Region};
 pub use decode::{decode, DecodeLimits};
 pub use prepare::{prepare, PrepareSettings, Prepared};
-pub use quality::{assess, Quality, QualityThresholds};
+pub use quality::{assess, measure, Quality, QualityThresholds};
 pub use truncation::ensure_complete;
 
-/// Bumped whenever preparation changes pixels, so cached OCR made from older pixels is not
-/// reused (it is part of the OCR cache key).
-pub const PREPARE_VERSION: u32 = 1;
+/// Bumped whenever preparation changes pixels or what is measured on them, so cached OCR made
+/// from older pixels, or carrying older quality measures, is not reused (it is part of the OCR
+/// cache key). 2: capture quality measured at a reference width, per tile (sharpness, glare).
+pub const PREPARE_VERSION: u32 = 2;
 
 /// Why an image could not be turned into pixels.
 #[derive(Debug, thiserror::Error, Clone, PartialEq, Serialize, Deserialize)]

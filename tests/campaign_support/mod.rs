@@ -31,7 +31,7 @@ pub fn good_quality() -> Quality {
     Quality {
         width: 1000,
         height: 2000,
-        sharpness: 150.0,
+        sharpness: 2000.0,
         glare: 0.0,
         brightness: 200.0,
     }
