@@ -1,10 +1,15 @@
 //! Image cleanup and capture quality, in one pass over the pixels.
 //!
-//! Tesseract's time grows with pixels and noise and its accuracy drops with rotation and tiny
-//! or huge glyphs, so before OCR every image is decoded under strict limits, oriented (EXIF),
-//! turned to grayscale, cropped to the receipt, deskewed, scaled so capitals are about 30 px
-//! tall and padded with white. The same pass measures capture quality (blur, glare, darkness,
-//! size) so a campaign can reject a photo with a reason that tells the customer what to do.
+//! Tesseract's time grows with pixels and its accuracy with a clean page, so before OCR every
+//! image is decoded under strict limits, oriented (EXIF), turned to grayscale, cropped to the
+//! receipt (the paper on a table, or the print of a small receipt on an A4 scan), shrunk only
+//! when its longest side exceeds 2400 px, and padded with white. Rescaling print towards a
+//! fixed capital height was measured and rejected: shrinking large print cost accuracy and
+//! enlarging small print did not pay (README, "Measuring extraction"). Deskewing is not done
+//! (not measured beyond this): Tesseract reads the sample photos, turned by up to 1.4 degrees,
+//! correctly; larger angles are untested.
+//! The same pass measures capture quality (blur, glare, darkness, size) so a campaign can
+//! reject a photo with a reason that tells the customer what to do.
 
 mod crop;
 mod decode;
