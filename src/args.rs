@@ -92,7 +92,7 @@ pub struct OcrOptions {
     #[arg(long)]
     pub no_cache: bool,
     /// Never read an image twice. By default a receipt whose first reading leaves the total
-    /// or the date uncertain is read again from smoothed pixels and the more confident
+    /// uncertain is read again from smoothed pixels and the more confident
     /// reading of each field is kept (slower on hard receipts, more accurate).
     #[arg(long)]
     pub no_second_look: bool,

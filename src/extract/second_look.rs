@@ -1,21 +1,23 @@
 //! Two readings of one receipt, one answer.
 //!
-//! When the first OCR reading leaves the total or the date uncertain, the OCR stage reads the
-//! image again from differently prepared pixels (see `ocr::SecondLook`). Each reading is
-//! extracted on its own and the receipt keeps, field by field, the more confident one. Fields
-//! that only make sense together travel together: the date with its time, the total with its
-//! currency, the items and the VAT table it was cross-checked against.
+//! When the first OCR reading leaves the total uncertain, the OCR stage reads the image again
+//! from differently prepared pixels (see `ocr::SecondLook`). Each reading is extracted on its
+//! own and the receipt keeps, field by field, the more confident one. Fields that only make
+//! sense together travel together: the date with its time, the total with its currency, the
+//! items and the VAT table it was cross-checked against.
 
 use super::{extract, ExtractOptions, Receipt};
 use crate::ocr::{Line, OcrPage};
 
-/// Below this confidence a total or a date is worth a second reading.
+/// Below this confidence a total is worth a second reading.
 pub const SECOND_LOOK_BELOW: f32 = 0.5;
 
-/// Whether the first reading leaves the total or the date uncertain.
+/// Whether the first reading leaves the total uncertain. Only the total decides: on the SROIE
+/// dev receipts, also looking again at uncertain dates read 7 more receipts twice (32 instead
+/// of 25) and changed no field's accuracy; a second look still improves every field it can.
 pub fn needs_second_look(lines: &[Line]) -> bool {
     let receipt = extract(lines, &ExtractOptions::default());
-    receipt.confidence.total < SECOND_LOOK_BELOW || receipt.confidence.date < SECOND_LOOK_BELOW
+    receipt.confidence.total < SECOND_LOOK_BELOW
 }
 
 /// The receipt read from `page`: its first reading, improved by its second look if it has one.
