@@ -30,6 +30,18 @@ pub use truncation::ensure_complete;
 /// cache key). 2: capture quality measured at a reference width, per tile (sharpness, glare).
 pub const PREPARE_VERSION: u32 = 2;
 
+/// Whether pixels prepared under `fingerprint` (see [`PrepareSettings::fingerprint`]) were
+/// measured on today's quality scale. Sharpness moved from whole-image to per-tile measures in
+/// version 2 (sharp photos went from ~200 to ~2000), so quality read from older OCR records
+/// would be judged against the wrong thresholds.
+pub fn measured_on_current_scale(fingerprint: &str) -> bool {
+    let version = fingerprint
+        .strip_prefix('v')
+        .and_then(|rest| rest.split(|c: char| !c.is_ascii_digit()).next())
+        .and_then(|digits| digits.parse::<u32>().ok());
+    version.is_some_and(|v| v >= 2)
+}
+
 /// Why an image could not be turned into pixels.
 #[derive(Debug, thiserror::Error, Clone, PartialEq, Serialize, Deserialize)]
 pub enum ImageError {
@@ -39,4 +51,22 @@ pub enum ImageError {
     TooLarge(String),
     #[error("image format is not supported: {0}")]
     Unsupported(String),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quality_scale_is_read_from_the_preparation_fingerprint() {
+        assert!(measured_on_current_scale(
+            &PrepareSettings::default().fingerprint()
+        ));
+        assert!(measured_on_current_scale(
+            "v2-max2400-b16-crop+look2(v2-max2400-b16-crop-s1.1)"
+        ));
+        assert!(!measured_on_current_scale("v1-max2400-b16"));
+        assert!(!measured_on_current_scale(""));
+        assert!(!measured_on_current_scale("text"));
+    }
 }

@@ -48,7 +48,7 @@ pub fn page(lines: Vec<Line>, quality: Quality) -> OcrPage {
             version: "1".into(),
             languages: "-".into(),
             settings: "transcript".into(),
-            prepare: "test".into(),
+            prepare: fidelio::image::PrepareSettings::default().fingerprint(),
         },
         elapsed_ms: 0,
         phash: None,

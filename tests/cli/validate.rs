@@ -95,3 +95,26 @@ fn malformed_jsonl_names_the_line() {
         .stderr_with_code(2);
     assert!(stderr.contains("ocr.jsonl:1"), "{stderr}");
 }
+
+/// Regression: OCR JSONL made before capture quality moved to per-tile measures carried
+/// sharpness on the old scale (~200 for sharp photos), which today's thresholds would reject
+/// as BLURRY. `validate` must refuse it with a clear message instead.
+#[test]
+fn ocr_from_an_older_quality_scale_is_refused_not_rejected_as_blurry() {
+    let dir = Dir::new();
+    dir.receipt("in/M1/a.png", &french_receipt("14/03/2024", "4,20"));
+    let ocr = dir
+        .command(&["ocr", "in", "--engine", "text", "-q", "--no-cache"])
+        .stdout();
+    let old = ocr.replace("\"prepare\":\"v2-", "\"prepare\":\"v1-");
+    assert_ne!(
+        old, ocr,
+        "the fingerprint starts with the preparation version"
+    );
+    dir.create("old.jsonl", &old);
+    dir.create("campaign.toml", CAMPAIGN);
+    let stderr = dir
+        .command(&["validate", "old.jsonl", "--campaign", "campaign.toml"])
+        .stderr_with_code(2);
+    assert!(stderr.contains("run `fidelio ocr` again"), "{stderr}");
+}
