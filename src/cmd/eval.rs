@@ -130,14 +130,14 @@ fn observe_jsonl(
     Ok(observations)
 }
 
-/// OCR records extracted (and decided, with a campaign) now, their text kept so the report can
-/// tell OCR misses from extraction misses.
+/// OCR records extracted (and decided, with a campaign) now, their text (both readings, when
+/// there was a second look) kept so the report can tell OCR misses from extraction misses.
 fn observe_ocr(records: &[OcrRecord], campaign: Option<&Campaign>) -> Vec<Observation> {
     let ocr_lines = |record: &OcrRecord| {
         record
             .ocr
             .as_ref()
-            .map(|page| page.lines.iter().map(|l| l.text.clone()).collect())
+            .map(|page| page.all_lines().map(|l| l.text.clone()).collect())
     };
     if let Some(campaign) = campaign {
         return decide_all(records, campaign)

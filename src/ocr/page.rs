@@ -123,6 +123,15 @@ pub struct Reading {
 }
 
 impl OcrPage {
+    /// Every line read, the first reading's then the second look's.
+    pub fn all_lines(&self) -> impl Iterator<Item = &Line> {
+        let again = self
+            .second_look
+            .iter()
+            .flat_map(|reading| reading.lines.iter());
+        self.lines.iter().chain(again)
+    }
+
     /// The recognised text, one line per line.
     pub fn text(&self) -> String {
         let mut text = String::new();
