@@ -328,4 +328,26 @@ mod tests {
         let t = otsu(&image).unwrap();
         assert!((30..240).contains(&t), "{t}");
     }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(200))]
+        /// Whatever the picture, a found region lies inside it and is not empty.
+        #[test]
+        fn any_picture_gives_a_region_inside_it_or_none(
+            width in 0u32..300,
+            height in 0u32..300,
+            seed in proptest::prelude::any::<u64>(),
+            blocks in proptest::collection::vec((0u32..300, 0u32..300, 1u32..120, 1u32..120, 0u8..=255), 0..6),
+        ) {
+            let mut image = GrayImage::from_pixel(width, height, Luma([(seed % 256) as u8]));
+            for (x, y, w, h, level) in blocks {
+                fill(&mut image, x.min(width), y.min(height), (x + w).min(width), (y + h).min(height), level);
+            }
+            if let Some(region) = find_receipt(&image) {
+                proptest::prop_assert!(region.width > 0 && region.height > 0);
+                proptest::prop_assert!(region.x + region.width <= width);
+                proptest::prop_assert!(region.y + region.height <= height);
+            }
+        }
+    }
 }
