@@ -44,6 +44,132 @@ pub struct Region {
 
 /// Where the receipt is on `gray`, or `None` when the picture is already (about) the receipt.
 pub fn find_receipt(gray: &GrayImage) -> Option<Region> {
+    locate(gray).map(|found| found.region)
+}
+
+/// The receipt cut out of `gray`, with the table around a photographed receipt painted the
+/// paper's own gray (white would be worse: Tesseract's global threshold would then split white
+/// from gray paper and read the whole receipt as one black blob);
+/// `gray` itself when it is already (about) the receipt. The table must go, not just most of
+/// it: a dark strip left along the paper's edge beside the price column makes Tesseract take
+/// the column for part of a picture and drop it (seen on a sample photo: every price lost).
+pub fn isolate_receipt(gray: GrayImage) -> GrayImage {
+    let Some(found) = locate(&gray) else {
+        return gray;
+    };
+    let Region {
+        x,
+        y,
+        width,
+        height,
+    } = found.region;
+    let mut receipt = imageops::crop_imm(&gray, x, y, width, height).to_image();
+    let background = found.background();
+    let paper = found.paper_level();
+    let (sx, sy) = (
+        found.small.width() as f64 / gray.width() as f64,
+        found.small.height() as f64 / gray.height() as f64,
+    );
+    for (px, py, pixel) in receipt.enumerate_pixels_mut() {
+        let small_x = (((x + px) as f64 + 0.5) * sx) as u32;
+        let small_y = (((y + py) as f64 + 0.5) * sy) as u32;
+        let at = (small_y.min(found.small.height() - 1) * found.small.width()
+            + small_x.min(found.small.width() - 1)) as usize;
+        if background[at] {
+            pixel[0] = paper;
+        }
+    }
+    receipt
+}
+
+/// What [`locate`] found, with what it was found on.
+struct Located {
+    region: Region,
+    small: GrayImage,
+    threshold: u8,
+}
+
+impl Located {
+    /// The typical paper gray: the median of the small copy's light pixels.
+    fn paper_level(&self) -> u8 {
+        let mut light: Vec<u8> = self
+            .small
+            .as_raw()
+            .iter()
+            .copied()
+            .filter(|&p| p > self.threshold)
+            .collect();
+        if light.is_empty() {
+            return 255;
+        }
+        let middle = light.len() / 2;
+        *light.select_nth_unstable(middle).1
+    }
+
+    /// Pixels of the small copy that are background: dark and connected to the picture's edge
+    /// (a table, a scanner lid), grown by one pixel so the paper's blurred edge goes too. Print
+    /// on the paper is never connected to the edge through dark pixels: the paper's margin
+    /// separates them.
+    fn background(&self) -> Vec<bool> {
+        let (w, h) = (self.small.width() as usize, self.small.height() as usize);
+        let dark: Vec<bool> = self
+            .small
+            .as_raw()
+            .iter()
+            .map(|&p| p <= self.threshold)
+            .collect();
+        let mut seen = vec![false; w * h];
+        let mut stack: Vec<usize> = (0..w)
+            .flat_map(|x| [x, (h - 1) * w + x])
+            .chain((0..h).flat_map(|y| [y * w, y * w + w - 1]))
+            .filter(|&at| dark[at])
+            .collect();
+        while let Some(at) = stack.pop() {
+            if seen[at] {
+                continue;
+            }
+            seen[at] = true;
+            let (x, y) = (at % w, at / w);
+            let around = [
+                (x > 0).then(|| at - 1),
+                (x + 1 < w).then(|| at + 1),
+                (y > 0).then(|| at - w),
+                (y + 1 < h).then(|| at + w),
+            ];
+            stack.extend(
+                around
+                    .into_iter()
+                    .flatten()
+                    .filter(|&n| dark[n] && !seen[n]),
+            );
+        }
+        grow(&seen, w, h)
+    }
+}
+
+/// `mask` with every pixel next to a set one set too.
+fn grow(mask: &[bool], w: usize, h: usize) -> Vec<bool> {
+    let mut grown = mask.to_vec();
+    for y in 0..h {
+        for x in 0..w {
+            if mask[y * w + x] {
+                for (nx, ny) in [
+                    (x.wrapping_sub(1), y),
+                    (x + 1, y),
+                    (x, y.wrapping_sub(1)),
+                    (x, y + 1),
+                ] {
+                    if nx < w && ny < h {
+                        grown[ny * w + nx] = true;
+                    }
+                }
+            }
+        }
+    }
+    grown
+}
+
+fn locate(gray: &GrayImage) -> Option<Located> {
     let (width, height) = gray.dimensions();
     if width < 32 || height < 32 {
         return None;
@@ -65,7 +191,11 @@ pub fn find_receipt(gray: &GrayImage) -> Option<Region> {
         _ if share(paper) < WORTH_CROPPING_TO_PAPER => paper,
         _ => return None,
     };
-    Some(to_source(found, width, height, small_w, small_h))
+    Some(Located {
+        region: to_source(found, width, height, small_w, small_h),
+        small,
+        threshold,
+    })
 }
 
 /// Otsu's threshold: the gray level that best splits the histogram in two classes.
@@ -289,6 +419,33 @@ mod tests {
             region.y + region.height >= 1700 && region.y + region.height <= 1800,
             "{region:?}"
         );
+    }
+
+    /// Regression: a dark strip of table left beside the price column made Tesseract drop
+    /// every price of a sample photo (maximarche-nantes-20240405).
+    #[test]
+    fn the_table_around_a_photographed_receipt_is_painted_like_the_paper() {
+        let mut photo = GrayImage::from_pixel(1200, 1600, Luma([70]));
+        fill(&mut photo, 400, 200, 800, 1400, 225);
+        print_lines(&mut photo, 430, 260, 770, 1340);
+        let receipt = isolate_receipt(photo);
+        assert!(
+            receipt.width() < 500 && receipt.height() < 1300,
+            "{:?}",
+            receipt.dimensions()
+        );
+        let table_left = receipt.as_raw().iter().filter(|&&p| p == 70).count();
+        assert_eq!(table_left, 0, "no pixel of the table is left");
+        assert_eq!(receipt.get_pixel(0, 0)[0], 225, "the table became paper");
+        let darkest = receipt.as_raw().iter().min().copied();
+        assert_eq!(darkest, Some(20), "the print is kept");
+    }
+
+    #[test]
+    fn a_picture_that_is_the_receipt_is_returned_as_it_is() {
+        let mut scan = GrayImage::from_pixel(600, 1500, Luma([245]));
+        print_lines(&mut scan, 20, 20, 580, 1480);
+        assert_eq!(isolate_receipt(scan.clone()), scan);
     }
 
     #[test]

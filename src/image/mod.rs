@@ -19,7 +19,7 @@ mod truncation;
 
 use serde::{Deserialize, Serialize};
 
-pub use crop::{find_receipt, Region};
+pub use crop::{find_receipt, isolate_receipt, Region};
 pub use decode::{decode, DecodeLimits};
 pub use prepare::{prepare, PrepareSettings, Prepared};
 pub use quality::{assess, measure, Quality, QualityThresholds};
@@ -28,7 +28,8 @@ pub use truncation::ensure_complete;
 /// Bumped whenever preparation changes pixels or what is measured on them, so cached OCR made
 /// from older pixels, or carrying older quality measures, is not reused (it is part of the OCR
 /// cache key). 2: capture quality measured at a reference width, per tile (sharpness, glare).
-pub const PREPARE_VERSION: u32 = 2;
+/// 3: the table around a photographed receipt is painted the paper's gray.
+pub const PREPARE_VERSION: u32 = 3;
 
 /// Whether pixels prepared under `fingerprint` (see [`PrepareSettings::fingerprint`]) were
 /// measured on today's quality scale. Sharpness moved from whole-image to per-tile measures in

@@ -2,7 +2,7 @@
 
 use image::{imageops, DynamicImage, GrayImage};
 
-use super::crop::find_receipt;
+use super::crop::isolate_receipt;
 use super::quality::{measure, Quality};
 
 /// Settings that change the pixels handed to the OCR engine (part of the OCR cache key).
@@ -59,11 +59,10 @@ pub struct Prepared {
 pub fn prepare(image: &DynamicImage, settings: &PrepareSettings) -> Prepared {
     let gray = image.to_luma8();
     let quality = measure(&gray);
-    let receipt = match settings.crop.then(|| find_receipt(&gray)).flatten() {
-        Some(region) => {
-            imageops::crop_imm(&gray, region.x, region.y, region.width, region.height).to_image()
-        }
-        None => gray,
+    let receipt = if settings.crop {
+        isolate_receipt(gray)
+    } else {
+        gray
     };
     let mut scaled = shrink_to(receipt, settings.max_side);
     if settings.smooth > 0.0 {

@@ -106,7 +106,8 @@ fn ocr_from_an_older_quality_scale_is_refused_not_rejected_as_blurry() {
     let ocr = dir
         .command(&["ocr", "in", "--engine", "text", "-q", "--no-cache"])
         .stdout();
-    let old = ocr.replace("\"prepare\":\"v2-", "\"prepare\":\"v1-");
+    let current = format!("\"prepare\":\"v{}-", fidelio::image::PREPARE_VERSION);
+    let old = ocr.replace(&current, "\"prepare\":\"v1-");
     assert_ne!(
         old, ocr,
         "the fingerprint starts with the preparation version"
