@@ -2,7 +2,7 @@
 //!
 //! Tesseract's time grows with pixels and its accuracy with a clean page, so before OCR every
 //! image is decoded under strict limits, oriented (EXIF), turned to grayscale, cropped to the
-//! receipt (the paper on a table, or the print of a small receipt on an A4 scan), shrunk only
+//! receipt when it is a small part of the picture (a small receipt on an A4 scan), shrunk only
 //! when its longest side exceeds 2400 px, and padded with white. Rescaling print towards a
 //! fixed capital height was measured and rejected: shrinking large print cost accuracy and
 //! enlarging small print did not pay (README, "Measuring extraction"). Deskewing is not done
@@ -28,8 +28,9 @@ pub use truncation::ensure_complete;
 /// Bumped whenever preparation changes pixels or what is measured on them, so cached OCR made
 /// from older pixels, or carrying older quality measures, is not reused (it is part of the OCR
 /// cache key). 2: capture quality measured at a reference width, per tile (sharpness, glare).
-/// 3: the table around a photographed receipt is painted the paper's gray.
-pub const PREPARE_VERSION: u32 = 3;
+/// 3: the table around a photographed receipt is painted the paper's gray. 4: only receipts
+/// that are a small part of the picture are cropped.
+pub const PREPARE_VERSION: u32 = 4;
 
 /// Whether pixels prepared under `fingerprint` (see [`PrepareSettings::fingerprint`]) were
 /// measured on today's quality scale. Sharpness moved from whole-image to per-tile measures in
