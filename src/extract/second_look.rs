@@ -107,6 +107,7 @@ mod tests {
                 sharpness: 100.0,
                 glare: 0.0,
                 brightness: 200.0,
+                blank: false,
             },
             engine: crate::ocr::EngineInfo {
                 name: "text".into(),

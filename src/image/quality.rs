@@ -75,6 +75,11 @@ pub struct Quality {
     pub glare: f32,
     /// Paper level (90th percentile), 0 (black) to 255 (white): low means too dark.
     pub brightness: f32,
+    /// Nothing at all is on the picture: no tile carries print and the whole picture spans
+    /// fewer gray levels than print would. Not a blur for the member to fix by holding still:
+    /// OCR finds no text and the campaign answers `NOT_A_RECEIPT`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub blank: bool,
 }
 
 /// Campaign-set limits below which a receipt is rejected for capture quality.
@@ -113,6 +118,7 @@ pub fn measure(gray: &GrayImage) -> Quality {
         sharpness: tiles.sharpness(),
         glare: tiles.glare(),
         brightness: tiles.paper_level() as f32,
+        blank: tiles.blank(),
     }
 }
 
@@ -137,7 +143,7 @@ pub fn assess(quality: &Quality, thresholds: &QualityThresholds) -> Vec<Reason> 
             "glare hides the text: avoid the flash and direct light",
         ));
     }
-    if quality.sharpness < thresholds.min_sharpness {
+    if quality.sharpness < thresholds.min_sharpness && !quality.blank {
         reasons.push(Reason::new(
             Code::Blurry,
             "the photo is blurry: hold the phone still and focus on the text",
@@ -314,6 +320,12 @@ impl Tiles {
     fn veiled_share(&self) -> f32 {
         let sharp: Vec<&Tile> = self.tiles.iter().filter(|t| t.sharp_print()).collect();
         share(&sharp, |t| t.veiled())
+    }
+
+    fn blank(&self) -> bool {
+        let spread = histogram_quantile(&self.histogram, 0.98)
+            .saturating_sub(histogram_quantile(&self.histogram, 0.02));
+        self.printed().next().is_none() && spread < PRINT_CONTRAST
     }
 
     fn paper_level(&self) -> u8 {
@@ -685,12 +697,25 @@ mod tests {
         }
     }
 
+    /// A blank page is not a blur the member can fix by holding still: it passes the gate,
+    /// OCR finds nothing and the campaign answers NOT_A_RECEIPT. A black one is too dark.
     #[test]
-    fn blank_and_black_images_are_rejected() {
+    fn blank_pictures_are_not_blurry_and_black_ones_are_too_dark() {
         let white = GrayImage::from_pixel(800, 1000, Luma([255]));
-        assert_eq!(codes(&white), vec![Code::Blurry]);
+        assert!(measure(&white).blank);
+        assert_eq!(codes(&white), vec![]);
         let black = GrayImage::from_pixel(800, 1000, Luma([0]));
-        assert_eq!(codes(&black), vec![Code::TooDark, Code::Blurry]);
+        assert!(measure(&black).blank);
+        assert_eq!(codes(&black), vec![Code::TooDark]);
+        let mut smudge = GrayImage::from_pixel(800, 1000, Luma([230]));
+        for (x, y, p) in smudge.enumerate_pixels_mut() {
+            // A receipt blurred beyond reading: broad soft bands, no tile with crisp print.
+            let band =
+                ((y as f32 / 90.0).sin() * 0.5 + 0.5) * ((x as f32 / 200.0).sin() * 0.5 + 0.5);
+            p[0] = (230.0 - 120.0 * band) as u8;
+        }
+        assert!(!measure(&smudge).blank, "{:?}", measure(&smudge));
+        assert_eq!(codes(&smudge), vec![Code::Blurry]);
     }
 
     #[test]

@@ -66,6 +66,7 @@ mod tests {
                 sharpness: 1.0,
                 glare: 0.0,
                 brightness: 200.0,
+                blank: false,
             },
             engine,
             elapsed_ms: 5,

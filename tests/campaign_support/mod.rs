@@ -34,6 +34,7 @@ pub fn good_quality() -> Quality {
         sharpness: 2000.0,
         glare: 0.0,
         brightness: 200.0,
+        blank: false,
     }
 }
 

@@ -409,3 +409,32 @@ fn per_member_cap_and_budget_hold_across_batches() {
         .collect();
     assert!(codes.contains(&"BUDGET_EXHAUSTED"), "{m3}");
 }
+
+/// Regression: a blank page was rejected as BLURRY ("hold the phone still"), which no retake
+/// can fix. Nothing on the picture is no receipt.
+#[test]
+fn a_blank_page_is_not_a_receipt_not_blurry() {
+    let dir = Dir::new();
+    dir.create("campaign.toml", CAMPAIGN);
+    dir.receipt("in/M1/blank.png", "");
+    dir.command(&[
+        "run",
+        "in",
+        "--campaign",
+        "campaign.toml",
+        "--out",
+        "out",
+        "--engine",
+        "text",
+        "-q",
+    ])
+    .expect_code(1);
+    let results = dir.jsonl("out/results.jsonl");
+    assert_eq!(results[0]["status"], "rejected");
+    assert_eq!(
+        results[0]["reasons"][0]["code"], "NOT_A_RECEIPT",
+        "{}",
+        results[0]
+    );
+    assert_eq!(results[0]["reasons"].as_array().unwrap().len(), 1);
+}
