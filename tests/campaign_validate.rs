@@ -130,6 +130,9 @@ fn cashback_campaigns_get_a_cashback_column() {
         "member_id,campaign_id,receipt_id,purchase_date,merchant,total,points,cashback\r\n"
     ));
     assert!(csv.contains(",0,1.00\r\n"), "{csv}");
+    let summary: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("summary.json")).unwrap()).unwrap();
+    assert_eq!(summary["cashback"], "1.00", "{summary}");
 }
 
 #[test]

@@ -18,6 +18,10 @@ pub struct Summary {
     pub members: usize,
     pub points: Decimal,
     pub accepted_total: Decimal,
+    /// Money paid back, for campaigns that pay cashback (absent otherwise, like the
+    /// `cashback` column of `points.csv`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cashback: Option<Decimal>,
 }
 
 impl Summary {
@@ -49,6 +53,9 @@ impl Summary {
                 members.insert(member.clone());
             }
             summary.points += record.points;
+            if let Some(cashback) = record.cashback {
+                *summary.cashback.get_or_insert(Decimal::ZERO) += cashback;
+            }
             if record.status == Status::Accepted {
                 summary.accepted_total += record
                     .receipt
