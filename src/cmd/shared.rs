@@ -63,7 +63,7 @@ impl OcrConfig {
         let prepare = PrepareSettings::default();
         let second_look = (!args.no_second_look).then(default_second_look);
         let fingerprint = match &second_look {
-            Some(look) => format!("{}+{}", prepare.fingerprint(), look.fingerprint()),
+            Some(look) => format!("{}+{}", prepare.fingerprint(), look.fingerprint(&prepare)),
             None => prepare.fingerprint(),
         };
         let languages = args
@@ -105,10 +105,7 @@ impl OcrConfig {
 /// from 65.0 % to 71.3 %, dates from 86.3 % to 87.5 % (sigma 0.7: 87.5 / 66.3 / 86.3).
 fn default_second_look() -> SecondLook {
     SecondLook {
-        prepare: PrepareSettings {
-            smooth: 1.1,
-            ..PrepareSettings::default()
-        },
+        smooth: 1.1,
         wanted: fidelio::extract::needs_second_look,
     }
 }

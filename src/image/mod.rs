@@ -21,7 +21,7 @@ use serde::{Deserialize, Serialize};
 
 pub use crop::{find_receipt, isolate_receipt, Region};
 pub use decode::{decode, DecodeLimits};
-pub use prepare::{prepare, PrepareSettings, Prepared};
+pub use prepare::{stage, PrepareSettings, Staged};
 pub use quality::{assess, measure, Quality, QualityThresholds};
 pub use truncation::ensure_complete;
 

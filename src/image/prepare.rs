@@ -1,6 +1,6 @@
-//! Preparing pixels for OCR: grayscale, bounded size, white border.
+//! Preparing pixels for OCR: grayscale, crop, bounded size, optional smoothing, white border.
 
-use image::{imageops, DynamicImage, GrayImage};
+use image::{imageops, GrayImage};
 
 use super::crop::isolate_receipt;
 use super::quality::{measure, Quality};
@@ -49,28 +49,38 @@ impl PrepareSettings {
     }
 }
 
-/// Pixels ready for OCR plus what was measured on the way.
-#[derive(Clone, Debug)]
-pub struct Prepared {
-    pub gray: GrayImage,
+/// The receipt measured, cropped and sized: what every reading of one image shares, so a
+/// second reading only smooths and pads again instead of measuring and cropping twice.
+pub struct Staged {
     pub quality: Quality,
+    receipt: GrayImage,
+    border: u32,
 }
 
-pub fn prepare(image: &DynamicImage, settings: &PrepareSettings) -> Prepared {
-    let gray = image.to_luma8();
+/// Measure `gray` and crop and size it under `settings` (their `smooth` is left to
+/// [`Staged::finish`]).
+pub fn stage(gray: GrayImage, settings: &PrepareSettings) -> Staged {
     let quality = measure(&gray);
     let receipt = if settings.crop {
         isolate_receipt(gray)
     } else {
         gray
     };
-    let mut scaled = shrink_to(receipt, settings.max_side);
-    if settings.smooth > 0.0 {
-        scaled = imageops::blur(&scaled, settings.smooth);
-    }
-    Prepared {
-        gray: pad(&scaled, settings.border),
+    Staged {
         quality,
+        receipt: shrink_to(receipt, settings.max_side),
+        border: settings.border,
+    }
+}
+
+impl Staged {
+    /// Pixels for OCR: smoothed with a Gaussian of `smooth` px (0 for none), then padded.
+    pub fn finish(&self, smooth: f32) -> GrayImage {
+        if smooth > 0.0 {
+            pad(&imageops::blur(&self.receipt, smooth), self.border)
+        } else {
+            pad(&self.receipt, self.border)
+        }
     }
 }
 

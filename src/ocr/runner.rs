@@ -35,17 +35,27 @@ pub struct RunnerOptions {
 /// faded thermal paper, JPEG noise) change with the preparation, so a second preparation often
 /// reads what the first misread; paying for it only when the first reading leaves the key
 /// fields uncertain keeps the cost to the receipts that need it.
+/// The second reading shares the first's crop and size and differs only by smoothing.
 #[derive(Clone, Debug)]
 pub struct SecondLook {
-    pub prepare: PrepareSettings,
+    /// Gaussian smoothing (sigma in px) of the second reading's pixels.
+    pub smooth: f32,
     /// Whether the first reading's lines leave the receipt uncertain enough to look again.
     pub wanted: fn(&[Line]) -> bool,
 }
 
 impl SecondLook {
+    /// The preparation of the second reading, when the first is prepared under `first`.
+    pub fn prepare(&self, first: &PrepareSettings) -> PrepareSettings {
+        PrepareSettings {
+            smooth: self.smooth,
+            ..first.clone()
+        }
+    }
+
     /// Part of the OCR cache key: pages read with and without second looks differ.
-    pub fn fingerprint(&self) -> String {
-        format!("look2({})", self.prepare.fingerprint())
+    pub fn fingerprint(&self, first: &PrepareSettings) -> String {
+        format!("look2({})", self.prepare(first).fingerprint())
     }
 }
 
@@ -168,28 +178,30 @@ fn recognize(
         .format
         .ok_or_else(|| Reason::new(Code::NotAnImage, "not a recognised image"))?;
     image::ensure_complete(&bytes, kind).map_err(image_reason)?;
-    let decoded = image::decode(&bytes, kind, options.limits).map_err(image_reason)?;
+    let gray = image::decode(&bytes, kind, options.limits)
+        .map_err(image_reason)?
+        .to_luma8();
     drop(bytes);
-    let phash = crate::ledger::phash(&decoded.to_luma8());
-    let prepared = image::prepare(&decoded, &options.prepare);
-    let lines = read_lines(factory, path, &prepared.gray)?;
+    let phash = crate::ledger::phash(&gray);
+    let staged = image::stage(gray, &options.prepare);
+    let first = staged.finish(options.prepare.smooth);
+    let lines = read_lines(factory, path, &first)?;
     let second_look = match &options.second_look {
         Some(look) if (look.wanted)(&lines) => {
-            let again = image::prepare(&decoded, &look.prepare);
+            let again = staged.finish(look.smooth);
             Some(Reading {
-                prepare: look.prepare.fingerprint(),
-                width: again.gray.width(),
-                height: again.gray.height(),
-                lines: read_lines(factory, path, &again.gray)?,
+                prepare: look.prepare(&options.prepare).fingerprint(),
+                width: again.width(),
+                height: again.height(),
+                lines: read_lines(factory, path, &again)?,
             })
         }
         _ => None,
     };
-    drop(decoded);
     Ok(OcrPage {
-        width: prepared.gray.width(),
-        height: prepared.gray.height(),
-        quality: prepared.quality,
+        width: first.width(),
+        height: first.height(),
+        quality: staged.quality,
         engine: factory.info(),
         elapsed_ms: started.elapsed().as_millis() as u64,
         phash: Some(phash),
