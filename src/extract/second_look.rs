@@ -32,26 +32,26 @@ pub fn read_page(page: &OcrPage, options: &ExtractOptions) -> Receipt {
 /// Field by field, the more confident of two readings; ties keep the first.
 pub fn fuse(mut first: Receipt, second: Receipt) -> Receipt {
     if second.confidence.merchant > first.confidence.merchant {
-        first.merchant = second.merchant.clone();
+        first.merchant = second.merchant;
         first.confidence.merchant = second.confidence.merchant;
     }
     // Addresses are long: a second reading is sure of itself as often when it is wrong as when
     // it is right (measured on SROIE), so it only fills a missing one.
     if first.address.is_none() && second.address.is_some() {
-        first.address = second.address.clone();
+        first.address = second.address;
         first.confidence.address = second.confidence.address;
     }
     if second.confidence.date > first.confidence.date {
         first.date = second.date;
-        first.time = second.time.clone();
+        first.time = second.time;
         first.confidence.date = second.confidence.date;
         first.secondary_confidence.time = second.secondary_confidence.time;
     }
     if second.confidence.total > first.confidence.total {
         first.total = second.total;
-        first.currency = second.currency.clone();
-        first.items = second.items.clone();
-        first.vat = second.vat.clone();
+        first.currency = second.currency;
+        first.items = second.items;
+        first.vat = second.vat;
         first.confidence.total = second.confidence.total;
         first.secondary_confidence.currency = second.secondary_confidence.currency;
         first.secondary_confidence.items = second.secondary_confidence.items;

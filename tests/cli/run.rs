@@ -16,19 +16,7 @@ fn batch(dir: &Dir) {
 }
 
 fn run(dir: &Dir, out: &str, extra: &[&str]) -> std::process::Output {
-    let mut args = vec![
-        "run",
-        "inbox",
-        "--campaign",
-        "campaign.toml",
-        "--out",
-        out,
-        "--engine",
-        "text",
-        "-q",
-    ];
-    args.extend_from_slice(extra);
-    dir.command(&args).output()
+    dir.run_text("inbox", out).arg("-q").args(extra).output()
 }
 
 #[test]
@@ -145,18 +133,7 @@ fn all_accepted_exits_zero_and_summary_goes_to_stderr() {
     let dir = Dir::new();
     dir.create("campaign.toml", CAMPAIGN);
     dir.receipt("inbox/M1/a.png", &french_receipt("01/02/2024", "10,00"));
-    let out = dir
-        .command(&[
-            "run",
-            "inbox",
-            "--campaign",
-            "campaign.toml",
-            "--out",
-            "out",
-            "--engine",
-            "text",
-        ])
-        .output();
+    let out = dir.run_text("inbox", "out").output();
     assert_eq!(out.status.code(), Some(0));
     assert!(out.stdout.is_empty(), "data never goes to stdout in run");
     let stderr = String::from_utf8(out.stderr).unwrap();
@@ -172,18 +149,7 @@ fn bad_campaign_is_a_usage_error_and_writes_nothing() {
         "id = \"x\"\nname = \"y\"\n[period]\nstart = 2024-01-01\nend = 2024-13-01\n",
     );
     dir.receipt("inbox/M1/a.png", "X");
-    let stderr = dir
-        .command(&[
-            "run",
-            "inbox",
-            "--campaign",
-            "campaign.toml",
-            "--out",
-            "out",
-            "--engine",
-            "text",
-        ])
-        .stderr_with_code(2);
+    let stderr = dir.run_text("inbox", "out").stderr_with_code(2);
     assert!(stderr.contains("campaign.toml"), "{stderr}");
     assert!(!dir.join("out").exists());
 }
@@ -302,19 +268,8 @@ fn killed_runs_never_leave_half_written_outputs() {
     let complete = dir.read_bytes("out/points.csv");
     for delay_ms in [5u64, 40, 120, 300] {
         let mut cmd = dir
-            .command(&[
-                "run",
-                "inbox",
-                "--campaign",
-                "campaign.toml",
-                "--out",
-                "out",
-                "--engine",
-                "text",
-                "-q",
-                "--no-cache",
-                "-j1",
-            ])
+            .run_text("inbox", "out")
+            .args(&["-q", "--no-cache", "-j1"])
             .into_inner();
         let mut child = cmd.spawn().unwrap();
         std::thread::sleep(std::time::Duration::from_millis(delay_ms));
@@ -375,18 +330,9 @@ fn per_member_cap_and_budget_hold_across_batches() {
     dir.receipt("tue/M1/b.png", &receipt("05/03/2024", "10,00", 12));
     dir.receipt("tue/M3/b.png", &receipt("05/03/2024", "30,00", 18));
     let night = |input: &str| {
-        dir.command(&[
-            "run",
-            input,
-            "--campaign",
-            "campaign.toml",
-            "--out",
-            &format!("out-{input}"),
-            "--engine",
-            "text",
-            "-q",
-        ])
-        .output();
+        dir.run_text(input, &format!("out-{input}"))
+            .arg("-q")
+            .output();
         dir.jsonl(&format!("out-{input}/results.jsonl"))
     };
     let monday = night("mon");
@@ -417,18 +363,7 @@ fn a_blank_page_is_not_a_receipt_not_blurry() {
     let dir = Dir::new();
     dir.create("campaign.toml", CAMPAIGN);
     dir.receipt("in/M1/blank.png", "");
-    dir.command(&[
-        "run",
-        "in",
-        "--campaign",
-        "campaign.toml",
-        "--out",
-        "out",
-        "--engine",
-        "text",
-        "-q",
-    ])
-    .expect_code(1);
+    dir.run_text("in", "out").arg("-q").expect_code(1);
     let results = dir.jsonl("out/results.jsonl");
     assert_eq!(results[0]["status"], "rejected");
     assert_eq!(

@@ -71,6 +71,21 @@ impl Dir {
     }
 
     /// A `fidelio` command running in this directory, with its state kept inside it.
+    /// `fidelio run INPUT --campaign campaign.toml --out OUT --engine text`: the nightly job
+    /// on the test double, under the campaign the test wrote as `campaign.toml`.
+    pub fn run_text(&self, input: &str, out: &str) -> TestCommand {
+        self.command(&[
+            "run",
+            input,
+            "--campaign",
+            "campaign.toml",
+            "--out",
+            out,
+            "--engine",
+            "text",
+        ])
+    }
+
     pub fn command(&self, args: &[&str]) -> TestCommand {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_fidelio"));
         cmd.current_dir(self.path())
@@ -121,6 +136,11 @@ pub struct TestCommand {
 impl TestCommand {
     pub fn arg(mut self, arg: impl AsRef<std::ffi::OsStr>) -> TestCommand {
         self.cmd.arg(arg);
+        self
+    }
+
+    pub fn args(mut self, args: &[&str]) -> TestCommand {
+        self.cmd.args(args);
         self
     }
 

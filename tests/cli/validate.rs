@@ -6,18 +6,7 @@ fn stages_piped_together_give_what_run_gives() {
     dir.create("campaign.toml", CAMPAIGN);
     dir.receipt("inbox/M1/a.png", &french_receipt("14/03/2024", "4,20"));
     dir.receipt("inbox/M2/b.png", &french_receipt("14/03/2023", "5,00"));
-    dir.command(&[
-        "run",
-        "inbox",
-        "--campaign",
-        "campaign.toml",
-        "--out",
-        "run",
-        "--engine",
-        "text",
-        "-q",
-    ])
-    .expect_code(1);
+    dir.run_text("inbox", "run").arg("-q").expect_code(1);
     let manifest = dir.command(&["scan", "inbox"]).stdout();
     dir.create("manifest.jsonl", &manifest);
     let ocr = dir
@@ -56,18 +45,7 @@ fn revalidating_the_runs_ocr_jsonl_needs_no_images() {
     let dir = Dir::new();
     dir.create("campaign.toml", CAMPAIGN);
     dir.receipt("inbox/M1/a.png", &french_receipt("14/03/2024", "4,20"));
-    dir.command(&[
-        "run",
-        "inbox",
-        "--campaign",
-        "campaign.toml",
-        "--out",
-        "run",
-        "--engine",
-        "text",
-        "-q",
-    ])
-    .stdout();
+    dir.run_text("inbox", "run").arg("-q").stdout();
     std::fs::remove_dir_all(dir.join("inbox")).unwrap();
     dir.command(&[
         "validate",
