@@ -1,8 +1,10 @@
-//! Preparing pixels for OCR: grayscale, crop, bounded size, optional smoothing, white border.
+//! Preparing pixels for OCR: grayscale, crop, bounded size, level rows, optional smoothing,
+//! white border.
 
 use image::{imageops, GrayImage};
 
 use super::crop::isolate_receipt;
+use super::deskew::deskew;
 use super::quality::{measure, Quality};
 
 /// Settings that change the pixels handed to the OCR engine (part of the OCR cache key).
@@ -14,6 +16,8 @@ pub struct PrepareSettings {
     pub border: u32,
     /// Crop to the receipt when it fills only part of the picture.
     pub crop: bool,
+    /// Turn the receipt so its printed rows are level.
+    pub deskew: bool,
     /// Gaussian smoothing (sigma in pixels) before OCR; 0 for none. Dot-matrix and noisy
     /// thermal print reads better slightly smoothed, clean print reads better as is.
     pub smooth: f32,
@@ -25,6 +29,7 @@ impl Default for PrepareSettings {
             max_side: 2400,
             border: 16,
             crop: true,
+            deskew: true,
             smooth: 0.0,
         }
     }
@@ -41,6 +46,9 @@ impl PrepareSettings {
         );
         if self.crop {
             fingerprint.push_str("-crop");
+        }
+        if self.deskew {
+            fingerprint.push_str(&format!("-deskew{}", super::deskew::MIN_DEGREES));
         }
         if self.smooth > 0.0 {
             fingerprint.push_str(&format!("-s{}", self.smooth));
@@ -66,9 +74,14 @@ pub fn stage(gray: GrayImage, settings: &PrepareSettings) -> Staged {
     } else {
         gray
     };
+    let receipt = shrink_to(receipt, settings.max_side);
     Staged {
         quality,
-        receipt: shrink_to(receipt, settings.max_side),
+        receipt: if settings.deskew {
+            deskew(receipt)
+        } else {
+            receipt
+        },
         border: settings.border,
     }
 }
