@@ -7,10 +7,9 @@
 //! fixed capital height was measured and rejected: shrinking large print cost accuracy and
 //! enlarging small print did not pay (README, "Measuring extraction"). Receipts turned by 2°
 //! or more are levelled (`deskew`): on SROIE copies turned by 3.5° (`scripts/turned-eval`)
-//! that lifts dates from 70 %
-//! to 82.5 % and addresses from 27.5 % to 50 %. Smaller tilts are left alone, because Tesseract's
-//! row finding copes with them and a perfectly level page made it drop the price column of
-//! the sample photos (items 69 % → 23 %).
+//! that lifts dates read from 70 % to 82.5 % and addresses from 27.5 % to 50 %. Smaller tilts
+//! are left alone: Tesseract's row finding copes with them, and a perfectly level page made it
+//! drop the price column of the sample photos (items 69 % → 23 %).
 //! The same pass measures capture quality (blur, glare, darkness, size) so a campaign can
 //! reject a photo with a reason that tells the customer what to do.
 
