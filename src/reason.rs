@@ -95,6 +95,11 @@ codes! {
     Revoked => "REVOKED",
 }
 
+impl Code {
+    /// Capture-quality codes: the photo cannot be read and the member is asked for a new one.
+    pub const CAPTURE: [Code; 4] = [Code::Blurry, Code::Glare, Code::TooSmall, Code::TooDark];
+}
+
 impl std::fmt::Display for Code {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())

@@ -96,8 +96,11 @@ impl<'c> Decider<'c> {
             return Decision::with(Status::Unreadable, vec![error.clone()], vec![]);
         }
         if let Some(original) = &sub.entry.duplicate_of {
-            let reason = Msg::Duplicate(original.clone()).reason(lang);
-            return Decision::with(Status::Duplicate, vec![reason], vec![]);
+            let mut reasons = vec![Msg::Duplicate(original.clone()).reason(lang)];
+            if let Some(member) = &sub.entry.duplicate_of_member {
+                reasons.push(Msg::SentByOtherMember(member.clone()).reason(lang));
+            }
+            return Decision::with(Status::Duplicate, reasons, vec![]);
         }
         let (Some(page), Some(receipt)) = (sub.page, sub.receipt) else {
             return Decision::with(Status::Unreadable, vec![Msg::NoOcr.reason(lang)], vec![]);

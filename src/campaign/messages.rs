@@ -31,6 +31,8 @@ pub enum Measure {
 pub enum Msg {
     NoOcr,
     Duplicate(String),
+    /// The file's first copy in this batch came from this other member.
+    SentByOtherMember(String),
     NotAReceipt,
     NoDate,
     OutOfPeriod(NaiveDate, NaiveDate, NaiveDate),
@@ -59,6 +61,7 @@ impl Msg {
         match self {
             Msg::NoOcr => Code::OcrFailed,
             Msg::Duplicate(_) => Code::DuplicateFile,
+            Msg::SentByOtherMember(_) => Code::ClaimedByOtherMember,
             Msg::NotAReceipt => Code::NotAReceipt,
             Msg::NoDate => Code::NoDate,
             Msg::OutOfPeriod(..) => Code::OutOfPeriod,
@@ -95,6 +98,10 @@ impl Msg {
             Msg::Duplicate(original) => pick(
                 format!("same file as {original}"),
                 format!("même fichier que {original}"),
+            ),
+            Msg::SentByOtherMember(member) => pick(
+                format!("the same file was already sent by member {member} in this batch"),
+                format!("le même fichier a déjà été envoyé par le membre {member} dans ce lot"),
             ),
             Msg::NotAReceipt => pick(
                 "no receipt text found in the photo: send a photo of the whole receipt".into(),

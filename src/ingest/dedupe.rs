@@ -8,15 +8,20 @@ use std::collections::HashMap;
 use super::ManifestEntry;
 
 pub fn mark_duplicates(entries: &mut [ManifestEntry]) {
-    let mut first_by_id: HashMap<String, String> = HashMap::new();
+    // File and member of the first occurrence of each content hash.
+    let mut first_by_id: HashMap<String, (String, Option<String>)> = HashMap::new();
     for entry in entries.iter_mut() {
         if entry.id.is_empty() || entry.error.is_some() {
             continue;
         }
         match first_by_id.get(&entry.id) {
-            Some(original) => entry.duplicate_of = Some(original.clone()),
+            Some((file, member)) => {
+                entry.duplicate_of = Some(file.clone());
+                entry.duplicate_of_member =
+                    member.clone().filter(|m| Some(m) != entry.member.as_ref());
+            }
             None => {
-                first_by_id.insert(entry.id.clone(), entry.file.clone());
+                first_by_id.insert(entry.id.clone(), (entry.file.clone(), entry.member.clone()));
             }
         }
     }
@@ -48,5 +53,20 @@ mod tests {
         assert_eq!(entries[1].duplicate_of, None);
         assert_eq!(entries[2].duplicate_of.as_deref(), Some("a"));
         assert_eq!(entries[3].duplicate_of.as_deref(), Some("a"));
+    }
+
+    /// Bug: a file sent by two members in one night said only DUPLICATE_FILE; the sample
+    /// labels (and the ledger, across nights) also say who else claimed it.
+    #[test]
+    fn a_copy_sent_by_another_member_names_the_first_sender() {
+        let sent_by = |file: &str, member: &str| ManifestEntry {
+            member: Some(member.into()),
+            ..entry(file, "h1")
+        };
+        let mut entries = vec![sent_by("a", "M1"), sent_by("b", "M1"), sent_by("c", "M2")];
+        mark_duplicates(&mut entries);
+        assert_eq!(entries[1].duplicate_of_member, None);
+        assert_eq!(entries[2].duplicate_of.as_deref(), Some("a"));
+        assert_eq!(entries[2].duplicate_of_member.as_deref(), Some("M1"));
     }
 }

@@ -41,6 +41,10 @@ pub struct ManifestEntry {
     /// The `file` of the first occurrence of the same bytes in this batch (sorted order).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub duplicate_of: Option<String>,
+    /// The member who sent the original, when it is not this entry's member: the same file
+    /// claimed twice by two people, which a back office follows up differently.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duplicate_of_member: Option<String>,
     /// Why this file cannot be processed (it will be `unreadable`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<Reason>,
