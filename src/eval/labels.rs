@@ -12,6 +12,8 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{Map, Value};
 
+use crate::reason::Code;
+
 /// One labelled receipt. Absent or `null` values are not scored.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Expected {
@@ -26,6 +28,29 @@ pub struct Expected {
     pub status: Option<String>,
     pub reasons: Option<Vec<String>>,
     pub points: Option<String>,
+}
+
+impl Expected {
+    /// The photo is expected refused for capture quality (BLURRY, GLARE, …): the member is
+    /// asked for a new photo and nothing on this one is read, so only the decision is scored,
+    /// as in the samples test.
+    pub fn refused_for_capture(&self) -> bool {
+        self.reasons
+            .iter()
+            .flatten()
+            .any(|r| Code::CAPTURE.iter().any(|c| c.as_str() == r))
+    }
+
+    /// The label with only its decision (status, reasons, points) left to score.
+    pub fn decision_only(&self) -> Expected {
+        Expected {
+            kind: self.kind,
+            status: self.status.clone(),
+            reasons: self.reasons.clone(),
+            points: self.points.clone(),
+            ..Expected::default()
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

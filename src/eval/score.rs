@@ -96,6 +96,13 @@ pub struct FieldOutcome {
 
 /// Score every labelled field of one receipt.
 pub fn score(expected: &Expected, observed: &Observation) -> Vec<FieldOutcome> {
+    if expected.refused_for_capture() {
+        return score_fields(&expected.decision_only(), observed);
+    }
+    score_fields(expected, observed)
+}
+
+fn score_fields(expected: &Expected, observed: &Observation) -> Vec<FieldOutcome> {
     let receipt = observed.receipt.as_ref();
     let decision = observed.decision.as_ref();
     let mut outcomes = Vec::new();
@@ -321,6 +328,7 @@ fn confidence_of(receipt: &Receipt, field: Field) -> Option<f32> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::eval::labels::LabelKind;
     use crate::eval::ObservedDecision;
     use crate::extract::Receipt;
     use crate::Status;
@@ -425,6 +433,35 @@ mod tests {
         assert!(outcomes.iter().all(|o| o.normalised), "{outcomes:?}");
         assert!(!outcome(&outcomes, Field::Reasons).strict);
         assert!(outcome(&outcomes, Field::Items).strict);
+    }
+
+    /// Bug: the deliberately blurred sample counted seven field misses in `scripts/eval`
+    /// although it is rejected BLURRY, as labelled, before anything is read.
+    #[test]
+    fn a_photo_refused_for_capture_quality_is_scored_on_its_decision_only() {
+        let expected = Expected {
+            kind: LabelKind::Fidelio,
+            merchant: Some("FRESCO".into()),
+            total: Some("10.73".into()),
+            status: Some("rejected".into()),
+            reasons: Some(vec!["BLURRY".into()]),
+            points: Some("0".into()),
+            ..Expected::default()
+        };
+        let observed = Observation {
+            file: "x.jpg".into(),
+            receipt: None,
+            decision: Some(ObservedDecision {
+                status: Status::Rejected,
+                reasons: vec!["BLURRY".into()],
+                points: Decimal::ZERO,
+            }),
+            ocr_lines: None,
+        };
+        let outcomes = score(&expected, &observed);
+        let fields: Vec<Field> = outcomes.iter().map(|o| o.field).collect();
+        assert_eq!(fields, [Field::Status, Field::Reasons, Field::Points]);
+        assert!(outcomes.iter().all(|o| o.strict), "{outcomes:?}");
     }
 
     #[test]
