@@ -405,7 +405,7 @@ fn read_quantity(text: &str, amounts: &[&Amount]) -> Option<QuantityReading> {
 }
 
 /// Printed description without barcodes, item codes, tax codes and decoration.
-fn description_text(text: &str) -> String {
+pub(super) fn description_text(text: &str) -> String {
     let words: Vec<&str> = text.split_whitespace().collect();
     let kept: Vec<&str> = words
         .iter()

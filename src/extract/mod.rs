@@ -19,6 +19,7 @@ mod locale;
 #[cfg(test)]
 mod locale_tests;
 mod receipt;
+mod reconcile;
 #[cfg(test)]
 mod robustness_tests;
 mod rows;
@@ -35,10 +36,9 @@ pub use receipt::{Confidence, Item, Receipt, SecondaryConfidence, VatLine};
 pub use rows::{build_rows, Row};
 pub use second_look::{fuse, needs_second_look, read_page, SECOND_LOOK_BELOW};
 
-use rust_decimal::Decimal;
-
 use crate::ocr::Line;
 use classify::{classify, RowInfo};
+use reconcile::Outcome;
 
 /// What the extractor may know beyond the text.
 #[derive(Clone, Debug, Default)]
@@ -62,12 +62,21 @@ pub fn extract(lines: &[Line], options: &ExtractOptions) -> Receipt {
         });
     let rows = classify(rows, locale);
     let header = header::read(&rows, locale);
-    let items = items::read_items(&rows, header.last_row);
+    let mut items = items::read_items(&rows, header.last_row);
     let vat = vat::read_vat(&rows);
     let total = total::read_total(&rows, &items, &vat);
     let when = when::read_when(&rows, locale);
     let currency = read_currency(&rows, total.as_ref(), locale, options);
-    let items_confidence = items_confidence(&items, total.as_ref().map(|t| t.value));
+    let items_confidence = match &total {
+        _ if items.is_empty() => 0.0,
+        Some(total) => match reconcile::reconcile(&mut items, &rows, total.value, total.confidence)
+        {
+            Outcome::Agree => 0.9,
+            Outcome::Mended => 0.7,
+            Outcome::Apart => 0.35,
+        },
+        None => 0.35,
+    };
     Receipt {
         confidence: Confidence {
             merchant: round2(header.merchant.as_ref().map_or(0.0, |m| m.1)),
@@ -131,18 +140,6 @@ fn read_currency(
         return Some((code.to_ascii_uppercase(), 0.6));
     }
     matches!(locale, Locale::Fr | Locale::De).then(|| ("EUR".to_string(), 0.5))
-}
-
-/// Items that add up to the total are probably all there; otherwise some are missing or wrong.
-fn items_confidence(items: &[Item], total: Option<Decimal>) -> f32 {
-    if items.is_empty() {
-        return 0.0;
-    }
-    let sum: Decimal = items.iter().map(|i| i.amount).sum();
-    match total {
-        Some(total) if total == sum => 0.9,
-        _ => 0.35,
-    }
 }
 
 /// OCR lines for a text snippet, on the same monospace grid as the `text` test engine.

@@ -1,0 +1,338 @@
+//! Items against the total: mend the one price that a misread explains.
+//!
+//! The items of a receipt add up to its total. When they miss a total that other evidence
+//! confirms, and one misread explains the gap, the price is mended:
+//! - exactly one item row between the first and the last item lost its price to noise
+//!   (`BEURRE DOUX 250GR 7 deat NOE 3`): it gets the gap, which must be positive;
+//! - otherwise, exactly one price read with low OCR confidence becomes the price that closes
+//!   the gap by changing at most two characters (`21.73` for `£1.75`, the pound sign read as a
+//!   2). A missing price is checked first because it is a certain error, a doubtful one only
+//!   a possible one.
+//!
+//! A price whose comma was read as a colon (`1:05`) is taken for a price, as a doubtful one,
+//! when it stands in the price column of an item row. Anything less clear-cut is left as read:
+//! a wrong repair would be worse than a visible gap, and the items' confidence stays low.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+use rust_decimal::Decimal;
+
+use super::classify::RowInfo;
+use super::items::description_text;
+use super::receipt::Item;
+use super::text::letter_count;
+
+/// Below this OCR confidence (0–100) a price may be misread.
+const DOUBTFUL: f32 = 75.0;
+/// The total must be this sure (0–1) before items are mended to fit it.
+const SURE_TOTAL: f32 = 0.75;
+/// A mended price differs from the one read by at most this many characters.
+const MAX_EDITS: usize = 2;
+
+static COLON_PRICE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^[£€$]?(\d{1,4})[:;](\d{2})[€]?$").unwrap());
+
+/// What reconciling changed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// The items already add up to the total (after colon-read prices).
+    Agree,
+    /// One price was filled in or mended so they do.
+    Mended,
+    /// They do not add up and no single misread explains why.
+    Apart,
+}
+
+/// Make `items` add up to `total` when one misread explains the gap (see the module docs).
+pub fn reconcile(
+    items: &mut Vec<Item>,
+    rows: &[RowInfo],
+    total: Decimal,
+    total_confidence: f32,
+) -> Outcome {
+    if items.is_empty() {
+        return Outcome::Apart;
+    }
+    let Some(column) = price_column(items, rows) else {
+        return outcome_of(items, total);
+    };
+    let mut unpriced = Vec::new();
+    for (index, row) in lost_price_rows(items, rows, column) {
+        match colon_price(row, column) {
+            Some(amount) => items.push(item_at(row, amount, column)),
+            None => unpriced.push(index),
+        }
+    }
+    items.sort_by_key(|item| item.line);
+    let gap = total - items.iter().map(|i| i.amount).sum::<Decimal>();
+    if gap.is_zero() {
+        return Outcome::Agree;
+    }
+    if total_confidence < SURE_TOTAL {
+        return Outcome::Apart;
+    }
+    if let [index] = unpriced.as_slice() {
+        if gap > Decimal::ZERO {
+            items.push(item_at(&rows[*index], gap, column));
+            items.sort_by_key(|item| item.line);
+            return Outcome::Mended;
+        }
+        return Outcome::Apart;
+    }
+    if !unpriced.is_empty() {
+        return Outcome::Apart;
+    }
+    let mendable: Vec<usize> = doubtful_items(items, rows, column)
+        .into_iter()
+        .filter(|&i| close_reading(items[i].amount, items[i].amount + gap))
+        .collect();
+    match mendable.as_slice() {
+        [i] => {
+            let item = &mut items[*i];
+            item.amount += gap;
+            item.quantity = Some(Decimal::ONE);
+            item.unit_price = Some(item.amount);
+            item.unit = None;
+            Outcome::Mended
+        }
+        _ => Outcome::Apart,
+    }
+}
+
+fn outcome_of(items: &[Item], total: Decimal) -> Outcome {
+    if items.iter().map(|i| i.amount).sum::<Decimal>() == total {
+        Outcome::Agree
+    } else {
+        Outcome::Apart
+    }
+}
+
+/// The row an item was read from.
+fn row_of<'a>(item: &Item, rows: &'a [RowInfo]) -> Option<(usize, &'a RowInfo)> {
+    rows.iter()
+        .enumerate()
+        .find(|(_, r)| r.row.lines.first() == Some(&item.line))
+}
+
+/// Left edge (px) of the item prices: the leftmost start of an item's line amount.
+fn price_column(items: &[Item], rows: &[RowInfo]) -> Option<i32> {
+    items
+        .iter()
+        .filter_map(|item| row_of(item, rows))
+        .filter_map(|(_, row)| {
+            let amount = row.amounts.last()?;
+            row.row
+                .word_spans()
+                .filter(|(s, e, _)| *s < amount.end && *e > amount.start)
+                // The number's own word, not a currency sign the amount took in.
+                .find(|(_, _, w)| w.text.bytes().any(|b| b.is_ascii_digit()))
+                .map(|(_, _, w)| w.bbox.x())
+        })
+        .min()
+}
+
+/// Items (by index) whose price was read with low confidence (a word of the price column
+/// below 75) and is not confirmed by a quantity times a unit price.
+fn doubtful_items(items: &[Item], rows: &[RowInfo], column: i32) -> Vec<usize> {
+    items
+        .iter()
+        .enumerate()
+        .filter(|(_, item)| item.amount > Decimal::ZERO)
+        .filter(|(_, item)| item.quantity.is_none_or(|q| q == Decimal::ONE) && item.unit.is_none())
+        .filter(|(_, item)| {
+            row_of(item, rows).is_some_and(|(_, row)| {
+                row.row
+                    .words
+                    .iter()
+                    .filter(|w| w.bbox.right() > column)
+                    .any(|w| w.conf < DOUBTFUL)
+            })
+        })
+        .map(|(i, _)| i)
+        .collect()
+}
+
+/// Rows between the first and the last item that name something (three letters left of the
+/// prices) and reach the price column with doubtful words but no price: an item whose price
+/// OCR lost.
+fn lost_price_rows<'a>(
+    items: &[Item],
+    rows: &'a [RowInfo],
+    column: i32,
+) -> Vec<(usize, &'a RowInfo)> {
+    let item_rows: Vec<usize> = items
+        .iter()
+        .filter_map(|item| row_of(item, rows))
+        .map(|(i, _)| i)
+        .collect();
+    let (Some(&first), Some(&last)) = (item_rows.iter().min(), item_rows.iter().max()) else {
+        return Vec::new();
+    };
+    (first + 1..last)
+        .filter(|i| !item_rows.contains(i))
+        .map(|i| (i, &rows[i]))
+        .filter(|(_, row)| row.amounts.is_empty() && row.dates.is_empty())
+        .filter(|(_, row)| letter_count(&description_of(row, column)) >= 3)
+        .filter(|(_, row)| {
+            row.row
+                .words
+                .iter()
+                .any(|w| w.bbox.right() > column && w.conf < DOUBTFUL)
+        })
+        .collect()
+}
+
+/// `1:05` alone in the price column: a price whose decimal comma was read as a colon.
+fn colon_price(row: &RowInfo, column: i32) -> Option<Decimal> {
+    let in_column: Vec<_> = row
+        .row
+        .words
+        .iter()
+        .filter(|w| w.bbox.right() > column)
+        .collect();
+    let [word] = in_column.as_slice() else {
+        return None;
+    };
+    let caps = COLON_PRICE.captures(&word.text)?;
+    format!("{}.{}", &caps[1], &caps[2]).parse().ok()
+}
+
+fn description_of(row: &RowInfo, column: i32) -> String {
+    let words: Vec<&str> = row
+        .row
+        .words
+        .iter()
+        .filter(|w| w.bbox.right() <= column)
+        .map(|w| w.text.as_str())
+        .collect();
+    words.join(" ")
+}
+
+fn item_at(row: &RowInfo, amount: Decimal, column: i32) -> Item {
+    Item {
+        description: description_text(&description_of(row, column)),
+        quantity: Some(Decimal::ONE),
+        unit: None,
+        unit_price: Some(amount),
+        amount,
+        line: row.row.lines.first().copied().unwrap_or(0),
+    }
+}
+
+/// Whether `mended` could have been printed where `read` was read: at most two characters
+/// apart as written with two decimals.
+fn close_reading(read: Decimal, mended: Decimal) -> bool {
+    mended > Decimal::ZERO
+        && strsim::levenshtein(&format!("{read:.2}"), &format!("{mended:.2}")) <= MAX_EDITS
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::extract::classify::classify;
+    use crate::extract::items::read_items;
+    use crate::extract::{build_rows, test_lines, Locale};
+    use crate::ocr::Line;
+
+    /// Lines as the test engine gives them, with the confidence of words containing `doubt`
+    /// lowered to 40.
+    fn lines(text: &str, doubt: &[&str]) -> Vec<Line> {
+        test_lines(text)
+            .into_iter()
+            .map(|line| {
+                let words = line
+                    .words
+                    .into_iter()
+                    .map(|mut w| {
+                        if doubt.iter().any(|d| w.text.contains(d)) {
+                            w.conf = 40.0;
+                        }
+                        w
+                    })
+                    .collect();
+                Line::from_words(words)
+            })
+            .collect()
+    }
+
+    fn reconciled(text: &str, doubt: &[&str], total: &str) -> (Outcome, Vec<String>) {
+        let rows = classify(build_rows(&lines(text, doubt)), Locale::Fr);
+        let mut items = read_items(&rows, None);
+        let outcome = reconcile(&mut items, &rows, total.parse().unwrap(), 0.9);
+        let shown = items
+            .iter()
+            .map(|i| format!("{} {}", i.description, i.amount))
+            .collect();
+        (outcome, shown)
+    }
+
+    const TICKET: &str = "\
+PAIN DE MIE COMPLET          1,79
+BEURRE DOUX 250GR            2,45
+EAU DE SOURCE 6X1,5L         1,74";
+
+    #[test]
+    fn items_that_add_up_are_left_alone() {
+        let (outcome, items) = reconciled(TICKET, &["2,45"], "5.98");
+        assert_eq!(outcome, Outcome::Agree);
+        assert_eq!(items[1], "BEURRE DOUX 250GR 2.45");
+    }
+
+    #[test]
+    fn a_price_lost_to_noise_is_the_gap() {
+        let text = TICKET.replace("2,45", "7 deat NOE");
+        let (outcome, items) = reconciled(&text, &["deat", "NOE", "7"], "5.98");
+        assert_eq!(outcome, Outcome::Mended);
+        assert_eq!(
+            items,
+            [
+                "PAIN DE MIE COMPLET 1.79",
+                "BEURRE DOUX 250GR 2.45",
+                "EAU DE SOURCE 6X1,5L 1.74"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_doubtful_price_two_characters_off_is_mended() {
+        let text = TICKET.replace("2,45", "22,43");
+        let (outcome, items) = reconciled(&text, &["22,43"], "5.98");
+        assert_eq!(outcome, Outcome::Mended);
+        assert_eq!(items[1], "BEURRE DOUX 250GR 2.45");
+    }
+
+    #[test]
+    fn a_confident_price_is_never_mended() {
+        let text = TICKET.replace("2,45", "2,25");
+        let (outcome, items) = reconciled(&text, &[], "5.98");
+        assert_eq!(outcome, Outcome::Apart);
+        assert_eq!(items[1], "BEURRE DOUX 250GR 2.25");
+    }
+
+    #[test]
+    fn two_doubtful_prices_that_could_each_close_the_gap_are_left_as_read() {
+        let text = TICKET.replace("2,45", "2,35").replace("1,74", "1,64");
+        let (outcome, items) = reconciled(&text, &["2,35", "1,64"], "5.98");
+        assert_eq!(outcome, Outcome::Apart);
+        assert_eq!(items[1], "BEURRE DOUX 250GR 2.35");
+    }
+
+    #[test]
+    fn a_colon_read_price_counts_as_a_price() {
+        let text = TICKET.replace("2,45", "2:45");
+        let (outcome, items) = reconciled(&text, &["2:45"], "5.98");
+        assert_eq!(outcome, Outcome::Agree);
+        assert_eq!(items[1], "BEURRE DOUX 250GR 2.45");
+    }
+
+    #[test]
+    fn a_lost_price_is_not_invented_against_an_unsure_total() {
+        let text = TICKET.replace("2,45", "7 deat NOE");
+        let rows = classify(build_rows(&lines(&text, &["deat"])), Locale::Fr);
+        let mut items = read_items(&rows, None);
+        let outcome = reconcile(&mut items, &rows, "5.98".parse().unwrap(), 0.5);
+        assert_eq!(outcome, Outcome::Apart);
+        assert_eq!(items.len(), 2);
+    }
+}
