@@ -137,6 +137,7 @@ fn reliability(vote: &Vote) -> f32 {
         Source::Vat => 0.4,
         Source::TaxAdded => 0.35,
         Source::CashOnly => 0.15,
+        Source::ExactCash => 0.35,
         Source::Subtotal => 0.1,
     }
 }

@@ -118,6 +118,15 @@ pub(super) fn payment_votes(rows: &[RowInfo]) -> Vec<Vote> {
                     Source::CardPayment.weight(),
                 ));
             }
+            // Nobody hands over 43.40 expecting change: cash with cents on a receipt that
+            // prints no change is the amount due.
+            None if changes.is_empty() && !tendered.value.fract().is_zero() => votes.push(vote(
+                rows,
+                i,
+                tendered,
+                Source::ExactCash,
+                Source::ExactCash.weight(),
+            )),
             None => votes.push(vote(
                 rows,
                 i,

@@ -37,6 +37,8 @@ enum Source {
     CashMinusChange,
     CardPayment,
     CashOnly,
+    /// Cash with cents and no change line on the receipt: the exact amount handed over.
+    ExactCash,
     Items,
     Vat,
     TaxAdded,
@@ -50,6 +52,8 @@ impl Source {
             Source::CashMinusChange => 5.0,
             Source::CardPayment => 4.0,
             Source::CashOnly => 1.5,
+            // Above the items' sum: items are many readings, each of which may be wrong.
+            Source::ExactCash => 3.5,
             Source::Items => 3.0,
             Source::Vat => 3.0,
             Source::TaxAdded => 2.5,
@@ -172,6 +176,17 @@ mod tests {
             .as_deref(),
             Some("79.50")
         );
+    }
+
+    /// Measured on SROIE 604: four slices at RM12.60/13.50 (one misread), the total row lost,
+    /// `Cash RM51.30` and no change line; the misread items' sum won over the cash.
+    #[test]
+    fn cash_with_cents_and_no_change_beats_a_sum_of_items() {
+        let text = "DoubleCoco Slice 1 RM12.60\nMother's Slices 1 RM13.50\nCash RM51.30";
+        assert_eq!(value(text, Locale::En).as_deref(), Some("51.30"));
+        // A round note handed over is not the amount due: change may have been lost.
+        let text = "DoubleCoco Slice 1 RM12.60\nMother's Slices 1 RM13.50\nCash RM50.00";
+        assert_eq!(value(text, Locale::En).as_deref(), Some("26.10"));
     }
 
     #[test]
