@@ -206,9 +206,24 @@ fn isolated(text: &str, start: usize, end: usize) -> bool {
     before_ok && after_ok && !glued_before
 }
 
+/// `002-2016/05/01`: a year-first date after a till or terminal number and a dash. A
+/// four-digit year starting 19 or 20 is too specific to be the middle of a longer number.
+fn prefixed_iso(text: &str, caps: &regex::Captures<'_>) -> bool {
+    let Some(whole) = caps.get(0) else {
+        return false;
+    };
+    let year = &caps[1];
+    let dash_before = text[..whole.start()].ends_with('-');
+    let after = text[whole.end()..].chars().next();
+    dash_before
+        && year.len() == 4
+        && (year.starts_with("19") || year.starts_with("20"))
+        && !after.is_some_and(|c| c.is_ascii_digit() || matches!(c, '/' | '.' | '-'))
+}
+
 fn numeric_date(text: &str, caps: &regex::Captures<'_>) -> Option<DateMatch> {
     let whole = caps.get(0)?;
-    if !isolated(text, whole.start(), whole.end()) {
+    if !isolated(text, whole.start(), whole.end()) && !prefixed_iso(text, caps) {
         return None;
     }
     let (first, sep1, second, sep2, third) = (&caps[1], &caps[2], &caps[3], &caps[4], &caps[5]);
@@ -425,6 +440,16 @@ mod tests {
         assert!(find_dates("9555075106825").is_empty());
         assert!(find_dates("1.234.567,89").is_empty());
         assert!(find_dates("INV 12/03/2018/77").is_empty());
+        assert!(find_dates("REF 12-2016/05/01/7").is_empty());
+    }
+
+    /// SROIE 604 prints its footer date after the till number: `002-2016/05/01 14:13:16`.
+    #[test]
+    fn a_year_first_date_after_a_till_number_is_read() {
+        let found = find_dates("002-2016/05/01 14:13:16 Elin (1) 000-049909 [1]");
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].date.to_string(), "2016-05-01");
+        assert!(find_dates("0312-1234/05/01").is_empty());
     }
 
     #[test]

@@ -51,6 +51,12 @@ pub struct ExtractOptions {
 
 /// Read the receipt fields from OCR lines.
 pub fn extract(lines: &[Line], options: &ExtractOptions) -> Receipt {
+    let (rows, locale) = read_rows(lines, options);
+    extract_rows(&rows, locale, options)
+}
+
+/// OCR lines as classified rows, with the locale they were read in.
+fn read_rows(lines: &[Line], options: &ExtractOptions) -> (Vec<RowInfo>, Locale) {
     let rows = build_rows(lines);
     let locale = options
         .locale
@@ -60,21 +66,26 @@ pub fn extract(lines: &[Line], options: &ExtractOptions) -> Receipt {
             let texts: Vec<String> = rows.iter().map(|r| r.text.clone()).collect();
             locale::detect(&texts)
         });
-    let rows = classify(rows, locale);
-    let header = header::read(&rows, locale);
-    let mut items = items::read_items(&rows, header.last_row);
-    let vat = vat::read_vat(&rows);
-    let total = total::read_total(&rows, &items, &vat);
-    let when = when::read_when(&rows, locale);
-    let currency = read_currency(&rows, total.as_ref(), locale, options);
+    (classify(rows, locale), locale)
+}
+
+/// The receipt fields of classified rows.
+fn extract_rows(rows: &[RowInfo], locale: Locale, options: &ExtractOptions) -> Receipt {
+    let header = header::read(rows, locale);
+    let mut items = items::read_items(rows, header.last_row);
+    let vat = vat::read_vat(rows);
+    let total = total::read_total(rows, &items, &vat);
+    let when = when::read_when(rows, locale);
+    let currency = read_currency(rows, total.as_ref(), locale, options);
     let items_confidence = match &total {
         _ if items.is_empty() => 0.0,
-        Some(total) => match reconcile::reconcile(&mut items, &rows, total.value, total.confidence)
-        {
-            Outcome::Agree => 0.9,
-            Outcome::Mended => 0.7,
-            Outcome::Apart => 0.35,
-        },
+        Some(total) => {
+            match reconcile::reconcile(&mut items, rows, total.value, total.confidence) {
+                Outcome::Agree => 0.9,
+                Outcome::Mended => 0.7,
+                Outcome::Apart => 0.35,
+            }
+        }
         None => 0.35,
     };
     Receipt {
@@ -97,9 +108,9 @@ pub fn extract(lines: &[Line], options: &ExtractOptions) -> Receipt {
         address: header.address.map(|a| a.0),
         items,
         vat,
-        ticket: ids::read_ticket(&rows),
-        payment: ids::read_payment(&rows),
-        tax_ids: ids::read_tax_ids(&rows),
+        ticket: ids::read_ticket(rows),
+        payment: ids::read_payment(rows),
+        tax_ids: ids::read_tax_ids(rows),
         locale: Some(locale.code().to_string()),
     }
 }

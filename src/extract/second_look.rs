@@ -4,9 +4,10 @@
 //! from differently prepared pixels (see `ocr::SecondLook`). Each reading is extracted on its
 //! own and the receipt keeps, field by field, the more confident one. Fields that only make
 //! sense together travel together: the date with its time, the total with its currency, the
-//! items and the VAT table it was cross-checked against.
+//! items and the VAT table it was cross-checked against. The date alone is chosen among the
+//! dates of both readings at once, so a date read the same way twice outvotes a misread digit.
 
-use super::{extract, ExtractOptions, Receipt};
+use super::{extract, extract_rows, read_rows, when, ExtractOptions, Receipt};
 use crate::ocr::{Line, OcrPage};
 
 /// Below this confidence a total is worth a second reading.
@@ -22,10 +23,33 @@ pub fn needs_second_look(lines: &[Line]) -> bool {
 
 /// The receipt read from `page`: its first reading, improved by its second look if it has one.
 pub fn read_page(page: &OcrPage, options: &ExtractOptions) -> Receipt {
-    let first = extract(&page.lines, options);
-    match &page.second_look {
-        Some(again) => fuse(first, extract(&again.lines, options)),
-        None => first,
+    let Some(again) = &page.second_look else {
+        return extract(&page.lines, options);
+    };
+    let (first_rows, locale) = read_rows(&page.lines, options);
+    let (second_rows, second_locale) = read_rows(&again.lines, options);
+    let mut receipt = fuse(
+        extract_rows(&first_rows, locale, options),
+        extract_rows(&second_rows, second_locale, options),
+    );
+    date_both_readings_agree_on(&mut receipt, &[first_rows, second_rows].concat(), locale);
+    receipt
+}
+
+/// The purchase date chosen among the dates of both readings at once, so a date both read
+/// the same way outvotes one misread digit (SROIE 604: `Date: 2016/06/01` in the first
+/// reading; `2016/05/01` on that row in the second and on the footer in both).
+fn date_both_readings_agree_on(
+    receipt: &mut Receipt,
+    rows: &[super::RowInfo],
+    locale: super::Locale,
+) {
+    let agreed = when::read_when(rows, locale);
+    if let Some((date, confidence)) = agreed.date {
+        receipt.date = Some(date);
+        receipt.confidence.date = super::round2(confidence);
+        receipt.time = agreed.time.as_ref().map(|t| t.0.clone());
+        receipt.secondary_confidence.time = agreed.time.map_or(0.0, |t| super::round2(t.1));
     }
 }
 
@@ -98,7 +122,49 @@ mod tests {
 
     #[test]
     fn a_page_without_second_look_reads_as_its_lines() {
+        let page = page_of(CLEAR);
+        let options = ExtractOptions::default();
+        assert_eq!(read_page(&page, &options), extract(&page.lines, &options));
+        let with_look = crate::ocr::OcrPage {
+            lines: test_lines(GARBLED),
+            second_look: Some(reading_of(CLEAR)),
+            ..page
+        };
+        assert_eq!(
+            read_page(&with_look, &options).total,
+            Some(Decimal::new(444, 2))
+        );
+    }
+
+    /// SROIE 604: the first reading took the 5 of `Date: 2016/05/01` for a 6; its footer and
+    /// the second reading (which lost the footer, so it is no surer than the first) read 05.
+    #[test]
+    fn the_date_both_readings_agree_on_wins_over_a_misread_digit() {
+        let first = "NADEJE\nDate: 2016/06/01 14:11:20\nSLICE 1 RM12.60\nCash RM12.60\n\
+            002-2016/05/01 14:13:16";
+        let second = first
+            .replace("2016/06/01", "2016/05/01")
+            .replace("002-2016/05/01 14:13:16", "");
         let page = crate::ocr::OcrPage {
+            second_look: Some(reading_of(&second)),
+            ..page_of(first)
+        };
+        let receipt = read_page(&page, &ExtractOptions::default());
+        assert_eq!(receipt.date, NaiveDate::from_ymd_opt(2016, 5, 1));
+        assert_eq!(receipt.time.as_deref(), Some("14:11"));
+    }
+
+    fn reading_of(text: &str) -> crate::ocr::Reading {
+        crate::ocr::Reading {
+            prepare: "smoothed".into(),
+            width: 100,
+            height: 100,
+            lines: test_lines(text),
+        }
+    }
+
+    fn page_of(text: &str) -> crate::ocr::OcrPage {
+        crate::ocr::OcrPage {
             width: 100,
             height: 100,
             quality: crate::image::Quality {
@@ -118,24 +184,8 @@ mod tests {
             },
             elapsed_ms: 0,
             phash: None,
-            lines: test_lines(CLEAR),
+            lines: test_lines(text),
             second_look: None,
-        };
-        let options = ExtractOptions::default();
-        assert_eq!(read_page(&page, &options), extract(&page.lines, &options));
-        let with_look = crate::ocr::OcrPage {
-            lines: test_lines(GARBLED),
-            second_look: Some(crate::ocr::Reading {
-                prepare: "smoothed".into(),
-                width: 100,
-                height: 100,
-                lines: test_lines(CLEAR),
-            }),
-            ..page
-        };
-        assert_eq!(
-            read_page(&with_look, &options).total,
-            Some(Decimal::new(444, 2))
-        );
+        }
     }
 }
