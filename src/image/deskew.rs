@@ -10,6 +10,8 @@
 
 use image::{imageops, GrayImage, Luma};
 
+use super::quality::histogram_quantile;
+
 /// Largest angle searched, in degrees either way; phone photos of receipts are held within a
 /// few degrees, and larger angles match ruled lines and columns as easily as rows.
 const MAX_DEGREES: f32 = 6.0;
@@ -173,16 +175,11 @@ fn paper_level(gray: &GrayImage) -> u8 {
     for &p in gray.as_raw() {
         histogram[p as usize] += 1;
     }
-    let total: u64 = histogram.iter().sum();
-    let rank = (total as f64 * 0.9).ceil() as u64;
-    let mut seen = 0;
-    for (level, &count) in histogram.iter().enumerate() {
-        seen += count;
-        if seen >= rank.max(1) {
-            return level as u8;
-        }
+    match histogram_quantile(&histogram, 0.9) {
+        // An empty picture has no paper; nothing will be filled either way.
+        0 if gray.as_raw().is_empty() => 255,
+        level => level,
     }
-    255
 }
 
 #[cfg(test)]

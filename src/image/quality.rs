@@ -463,7 +463,7 @@ impl LaplacianSum {
 }
 
 /// The level below or at which `q` of the counted pixels lie (0 for an empty histogram).
-fn histogram_quantile<T: Copy + Into<u64>>(histogram: &[T; 256], q: f32) -> u8 {
+pub(super) fn histogram_quantile<T: Copy + Into<u64>>(histogram: &[T; 256], q: f32) -> u8 {
     let total: u64 = histogram.iter().map(|&c| c.into()).sum();
     if total == 0 {
         return 0;
