@@ -5,6 +5,8 @@
 //! in parallel; decisions are then made sequentially in input order because caps and budgets
 //! depend on what was awarded before.
 
+use std::collections::BTreeSet;
+
 use chrono::{DateTime, Utc};
 use rayon::prelude::*;
 
@@ -15,14 +17,17 @@ use crate::output::ResultRecord;
 
 /// Decide `records` under `campaign` as the first night of the campaign (no earlier awards).
 pub fn decide_all(records: &[OcrRecord], campaign: &Campaign) -> Vec<ResultRecord> {
-    decide_all_with_history(records, campaign, &[])
+    decide_all_with_history(records, campaign, &[], &BTreeSet::new())
 }
 
-/// Decide `records` under `campaign`, with caps and budgets already used by `history`.
+/// Decide `records` under `campaign`, with caps and budgets already used by `history`. The
+/// records at positions in `uncounted` (repeats the ledger will pay nothing) are decided
+/// without using up caps or budget.
 pub fn decide_all_with_history(
     records: &[OcrRecord],
     campaign: &Campaign,
     history: &[PriorAward],
+    uncounted: &BTreeSet<usize>,
 ) -> Vec<ResultRecord> {
     let options = ExtractOptions::default();
     let receipts: Vec<Option<Receipt>> = records
@@ -33,14 +38,20 @@ pub fn decide_all_with_history(
     records
         .iter()
         .zip(receipts)
-        .map(|(record, receipt)| {
+        .enumerate()
+        .map(|(position, (record, receipt))| {
             let file_time = record.entry.file_time.as_deref().and_then(parse_file_time);
-            let decision = decider.decide(&Submission {
+            let submission = Submission {
                 entry: &record.entry,
                 page: record.ocr.as_ref(),
                 receipt: receipt.as_ref(),
                 file_time,
-            });
+            };
+            let decision = if uncounted.contains(&position) {
+                decider.decide_uncounted(&submission)
+            } else {
+                decider.decide(&submission)
+            };
             ResultRecord {
                 file: record.entry.file.clone(),
                 id: record.entry.id.clone(),

@@ -843,3 +843,45 @@ fn kill_9_during_ocr_loses_no_recognised_page() {
     assert_eq!(scratch.results("rerun").len(), 150);
     assert_eq!(cached_pages(&scratch), 150);
 }
+
+/// Bug: a retake of a receipt sent the same night was counted against the member's cap before
+/// the ledger found it was a repeat, so the member's next genuine receipt was refused
+/// CAP_REACHED although only one receipt was ever paid.
+#[test]
+fn a_repeat_in_the_same_night_does_not_use_up_the_members_cap() {
+    let scratch = Scratch::new();
+    let capped = format!("{CAMPAIGN}\n[caps.per_member]\nreceipts = 2\n");
+    std::fs::write(scratch.path("campaign.toml"), capped).unwrap();
+    let first = transcript("CARREFOUR MARKET", "02/03/2024", "10:15", "25.40");
+    scratch.receipt("mon", "alice", "a-ticket", 1, &first);
+    scratch.receipt("mon", "alice", "b-retake", 2, &first);
+    scratch.receipt(
+        "mon",
+        "alice",
+        "c-other",
+        3,
+        &transcript("MONOPRIX", "04/03/2024", "11:00", "8.00"),
+    );
+    scratch.receipt(
+        "mon",
+        "alice",
+        "d-third",
+        4,
+        &transcript("FRANPRIX", "05/03/2024", "12:00", "9.90"),
+    );
+    scratch.ocr("mon", "mon.jsonl");
+    scratch.validate("mon.jsonl", "mon", "out");
+    let results = scratch.results("out");
+    assert_eq!(
+        statuses(&results),
+        [
+            ("mon/alice/a-ticket.png".into(), "accepted".into()),
+            ("mon/alice/b-retake.png".into(), "duplicate".into()),
+            ("mon/alice/c-other.png".into(), "accepted".into()),
+            ("mon/alice/d-third.png".into(), "rejected".into()),
+        ]
+    );
+    assert_eq!(codes(&results[1]), ["DUPLICATE_PURCHASE"]);
+    assert_eq!(codes(&results[3]), ["CAP_REACHED"]);
+    assert_eq!(award_rows(&scratch.read("out/points.csv")).len(), 2);
+}

@@ -124,6 +124,15 @@ impl<'c> Decider<'c> {
         self.decide_receipt(sub, &page.lines, receipt)
     }
 
+    /// Decide `sub` without counting what it earns against caps and budgets: for a submission
+    /// the ledger found to repeat an earlier claim, which will be paid nothing.
+    pub fn decide_uncounted(&mut self, sub: &Submission<'_>) -> Decision {
+        let counted = self.counters.clone();
+        let decision = self.decide(sub);
+        self.counters = counted;
+        decision
+    }
+
     fn decide_receipt(&mut self, sub: &Submission<'_>, lines: &[Line], r: &Receipt) -> Decision {
         let c = self.campaign;
         let lang = c.language;

@@ -6,6 +6,7 @@
 //! until it is killed (`before-commit`, `in-commit`, `after-commit`, `mid-outputs`): the crash
 //! tests use it to `kill -9` the binary exactly there. It is inert unless set.
 
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -16,7 +17,8 @@ use fidelio::campaign::Campaign;
 use fidelio::ledger::caps_history;
 use fidelio::ledger::{
     fingerprint_inputs, fingerprint_rules, settle, validate_batch_name, BatchCommit, BatchKey,
-    BatchStart, DuplicatePolicy, Ledger, LedgerError, PointsWithRevocations, PriorAward, RunLock,
+    BatchStart, DecidedReceipt, DuplicatePolicy, Ledger, LedgerError, Phash, PointsWithRevocations,
+    PriorAward, RunLock,
 };
 use fidelio::ocr::OcrRecord;
 use fidelio::output::{Exporter, ResultRecord, ResultsJsonl, Summary, SummaryJson};
@@ -68,19 +70,22 @@ impl<'a> LedgerStep<'a> {
         self.apply(
             campaign,
             records,
-            |prior| decide_all_with_history(records, campaign, &caps_history(prior)),
+            |prior, uncounted| {
+                decide_all_with_history(records, campaign, &caps_history(prior), uncounted)
+            },
             out,
         )
     }
     /// Replay `batch` if it is committed, else decide it, settle duplicates over time, commit,
     /// and write the outputs to `out` (or results on stdout). `decide` gets the campaign's
-    /// standing awards from earlier batches (read under the lock, for caps and budgets) and
-    /// returns the results in input order. Returns the batch's summary.
+    /// standing awards from earlier batches (read under the lock, for caps and budgets) and the
+    /// positions to decide without counting against caps, and returns the results in input
+    /// order. Returns the batch's summary.
     pub fn apply(
         &self,
         campaign: &Campaign,
         records: &[OcrRecord],
-        decide: impl FnOnce(&[PriorAward]) -> Vec<ResultRecord>,
+        decide: impl Fn(&[PriorAward], &BTreeSet<usize>) -> Vec<ResultRecord>,
         out: Option<&Path>,
     ) -> anyhow::Result<Summary> {
         validate_batch_name(&self.batch).map_err(operator_error)?;
@@ -105,14 +110,17 @@ impl<'a> LedgerStep<'a> {
             }
             BatchStart::Fresh => {
                 let prior = ledger.prior_awards(&campaign.id)?;
-                let mut results = decide(&prior);
-                let revocations = ledger.pending_revocations(&campaign.id)?;
-                let mut checker = ledger.claim_checker(&campaign.id, &self.batch, self.policy);
                 let phashes: Vec<_> = records
                     .iter()
                     .map(|r| r.ocr.as_ref().and_then(|p| p.phash))
                     .collect();
-                let receipts = settle(&mut checker, &mut results, &phashes)?;
+                let (results, receipts) = self.decide_and_settle(
+                    &ledger,
+                    &campaign.id,
+                    |uncounted| decide(&prior, uncounted),
+                    &phashes,
+                )?;
+                let revocations = ledger.pending_revocations(&campaign.id)?;
                 let outputs = render(
                     &results,
                     &PointsWithRevocations {
@@ -140,6 +148,35 @@ impl<'a> LedgerStep<'a> {
         Ok(summary_of(&outputs))
     }
 
+    /// Decide, then settle repeats against the ledger and the batch. A repeat that would have
+    /// been paid used up caps and budget that later submissions needed, so the batch is decided
+    /// again without counting it, until every paying repeat is uncounted (each pass uncounts
+    /// at least one more, so this ends; in practice a second pass settles it).
+    fn decide_and_settle(
+        &self,
+        ledger: &Ledger,
+        campaign: &str,
+        decide: impl Fn(&BTreeSet<usize>) -> Vec<ResultRecord>,
+        phashes: &[Option<Phash>],
+    ) -> anyhow::Result<(Vec<ResultRecord>, Vec<DecidedReceipt>)> {
+        let mut uncounted = BTreeSet::new();
+        loop {
+            let mut results = decide(&uncounted);
+            let paying: Vec<bool> = results.iter().map(pays).collect();
+            let mut checker = ledger.claim_checker(campaign, &self.batch, self.policy);
+            let receipts = settle(&mut checker, &mut results, phashes)?;
+            let paying_repeats: BTreeSet<usize> = receipts
+                .iter()
+                .filter(|r| r.finding.is_some() && paying[r.position])
+                .map(|r| r.position)
+                .collect();
+            if paying_repeats.is_subset(&uncounted) {
+                return Ok((results, receipts));
+            }
+            uncounted.extend(paying_repeats);
+        }
+    }
+
     fn announce_replay(&self, key: &BatchKey, committed_at: &str, rules_changed: bool) {
         if rules_changed {
             eprintln!(
@@ -156,6 +193,11 @@ impl<'a> LedgerStep<'a> {
             );
         }
     }
+}
+
+/// Whether a decided result earns points or cashback (and so counts against caps).
+fn pays(result: &ResultRecord) -> bool {
+    !result.points.is_zero() || result.cashback.is_some_and(|c| !c.is_zero())
 }
 
 /// Results, summary and points (with the pending revocations), rendered once: these exact bytes

@@ -7,8 +7,9 @@
 //! review), except the very same bytes, which are a duplicate whatever was decided: a
 //! submission rejected for its own reasons stays rejected and explains why.
 //!
-//! Once the campaign engine takes prior awards for caps, the check belongs *before* the
-//! decider so a duplicate never consumes cap; [`settle_one`] is that per-result step.
+//! A repeat found here that would have been paid had already been counted against caps and
+//! budgets by the decider; the ledger step (`fidelio run`/`validate`) then decides the batch
+//! again without counting it, so it never takes a later submission's share.
 
 use rust_decimal::Decimal;
 
