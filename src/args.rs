@@ -14,7 +14,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 deduplicates, OCRs in parallel with Tesseract, reads merchant, date, total and items, applies \
 the campaign's TOML rules and writes JSON results plus a CSV points file.\n\n\
 Exit codes: 0 success; 1 completed with rejected or unreadable receipts; 2 usage or \
-configuration error; 3 internal error."
+configuration error; 3 internal error; 4 ledger busy (another run holds it: retry later)."
 )]
 pub struct Cli {
     #[command(subcommand)]

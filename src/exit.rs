@@ -6,6 +6,7 @@
 //! | 1 | completed, with rejected or unreadable receipts |
 //! | 2 | usage or configuration error (bad flag, bad campaign file, missing input) |
 //! | 3 | internal error (cannot write outputs, state store broken, …) |
+//! | 4 | the ledger is busy: another run held it for all of `--lock-timeout`; nothing was decided, retry later |
 //!
 //! A closed stdout (`fidelio scan | head`) is not an error: we stop quietly with 0.
 
@@ -15,6 +16,7 @@ pub enum ExitCode {
     CompletedWithRejections = 1,
     Usage = 2,
     Internal = 3,
+    LedgerBusy = 4,
 }
 
 /// Marks an error as the user's (exit 2) rather than ours (exit 3).
@@ -34,9 +36,19 @@ pub fn report(err: &anyhow::Error) -> ExitCode {
     eprintln!("fidelio: error: {err:#}");
     if err.chain().any(|cause| cause.is::<UsageError>()) {
         ExitCode::Usage
+    } else if err.chain().any(is_ledger_busy) {
+        ExitCode::LedgerBusy
     } else {
         ExitCode::Internal
     }
+}
+
+/// Another run holds the ledger: a scheduler should retry, not page someone about a bug.
+fn is_ledger_busy(cause: &(dyn std::error::Error + 'static)) -> bool {
+    matches!(
+        cause.downcast_ref::<fidelio::ledger::LedgerError>(),
+        Some(fidelio::ledger::LedgerError::Locked { .. })
+    )
 }
 
 fn is_broken_pipe(err: &anyhow::Error) -> bool {

@@ -651,7 +651,7 @@ fn a_second_run_waits_for_the_first_or_says_who_holds_the_ledger() {
         .output()
         .unwrap();
     let message = String::from_utf8_lossy(&second.stderr);
-    assert_eq!(second.status.code(), Some(3), "{message}");
+    assert_eq!(second.status.code(), Some(4), "{message}");
     assert!(
         message.contains(&format!("pid {}", first.id())),
         "{message}"
