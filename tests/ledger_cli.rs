@@ -500,6 +500,12 @@ fn a_revocation_reaches_the_crm_once_in_the_next_points_csv() {
     let rows = award_rows(&scratch.read("out-tue/points.csv"));
     assert_eq!(rows.len(), 2, "{rows:?}");
     assert!(rows[1].starts_with(&format!("alice,spring,{id},2024-03-02,MONOPRIX,40.00,-40")));
+    // summary.json reconciles with the CSV: Bob's 5 points awarded, Alice's 40 taken back.
+    let summary: serde_json::Value =
+        serde_json::from_str(&scratch.read("out-tue/summary.json")).unwrap();
+    assert_eq!(summary["points"], "5");
+    assert_eq!(summary["revoked"]["awards"], 1);
+    assert_eq!(summary["revoked"]["points"], "-40");
     // Replaying Tuesday carries it again (same file); Wednesday does not.
     scratch.validate("tue.jsonl", "tue", "out-tue-again");
     assert_eq!(scratch.outputs("out-tue-again"), scratch.outputs("out-tue"));
@@ -513,6 +519,7 @@ fn a_revocation_reaches_the_crm_once_in_the_next_points_csv() {
     scratch.ocr("wed", "wed.jsonl");
     scratch.validate("wed.jsonl", "wed", "out-wed");
     assert_eq!(award_rows(&scratch.read("out-wed/points.csv")).len(), 1);
+    assert!(!scratch.read("out-wed/summary.json").contains("revoked"));
 
     let export = String::from_utf8(
         scratch

@@ -18,10 +18,10 @@ use fidelio::ledger::caps_history;
 use fidelio::ledger::{
     fingerprint_inputs, fingerprint_rules, settle, validate_batch_name, BatchCommit, BatchKey,
     BatchStart, DecidedReceipt, DuplicatePolicy, Ledger, LedgerError, Phash, PointsWithRevocations,
-    PriorAward, RunLock,
+    PriorAward, Revocation, RunLock, SummaryWithRevocations,
 };
 use fidelio::ocr::OcrRecord;
-use fidelio::output::{Exporter, ResultRecord, ResultsJsonl, Summary, SummaryJson};
+use fidelio::output::{Exporter, ResultRecord, ResultsJsonl, Summary};
 use fidelio::validate::decide_all_with_history;
 
 use crate::args::{LedgerArgs, LedgerCommand};
@@ -121,12 +121,7 @@ impl<'a> LedgerStep<'a> {
                     &phashes,
                 )?;
                 let revocations = ledger.pending_revocations(&campaign.id)?;
-                let outputs = render(
-                    &results,
-                    &PointsWithRevocations {
-                        revocations: &revocations,
-                    },
-                )?;
+                let outputs = render(&results, &revocations)?;
                 let commit = BatchCommit {
                     key,
                     inputs,
@@ -200,13 +195,15 @@ fn pays(result: &ResultRecord) -> bool {
     !result.points.is_zero() || result.cashback.is_some_and(|c| !c.is_zero())
 }
 
-/// Results, summary and points (with the pending revocations), rendered once: these exact bytes
-/// are committed and written, and replayed later.
+/// Results, summary and points (both with the pending revocations), rendered once: these exact
+/// bytes are committed and written, and replayed later.
 fn render(
     results: &[ResultRecord],
-    points: &PointsWithRevocations<'_>,
+    revocations: &[Revocation],
 ) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
-    let exporters: [&dyn Exporter; 3] = [&ResultsJsonl, &SummaryJson, points];
+    let summary = SummaryWithRevocations { revocations };
+    let points = PointsWithRevocations { revocations };
+    let exporters: [&dyn Exporter; 3] = [&ResultsJsonl, &summary, &points];
     exporters
         .iter()
         .map(|e| Ok((e.file_name().to_string(), e.render(results)?)))

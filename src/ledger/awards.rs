@@ -15,7 +15,7 @@ use serde::Serialize;
 
 use super::batch::timestamp;
 use super::{Ledger, LedgerError};
-use crate::output::{Exporter, PointsCsv, ResultRecord};
+use crate::output::{Exporter, PointsCsv, ResultRecord, Revoked, Summary, SummaryJson};
 
 /// An award made in an earlier batch and not revoked: what per-member caps and the campaign
 /// budget must count across nights.
@@ -333,6 +333,29 @@ impl Exporter for PointsWithRevocations<'_> {
             writer.write_record(header.iter().map(|column| column_value(revocation, column)))?;
         }
         writer.into_inner().map_err(|e| e.into_error())
+    }
+}
+
+/// `summary.json` with the revocations the batch's `points.csv` carries.
+pub struct SummaryWithRevocations<'a> {
+    pub revocations: &'a [Revocation],
+}
+
+impl Exporter for SummaryWithRevocations<'_> {
+    fn file_name(&self) -> &'static str {
+        SummaryJson.file_name()
+    }
+
+    fn render(&self, results: &[ResultRecord]) -> std::io::Result<Vec<u8>> {
+        let mut summary = Summary::of(results);
+        if !self.revocations.is_empty() {
+            summary.revoked = Some(Revoked {
+                awards: self.revocations.len(),
+                points: self.revocations.iter().map(|r| r.points).sum(),
+                cashback: self.revocations.iter().map(|r| r.cashback).sum(),
+            });
+        }
+        summary.to_json()
     }
 }
 

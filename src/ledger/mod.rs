@@ -36,7 +36,9 @@ mod upright;
 use std::path::PathBuf;
 use std::time::Duration;
 
-pub use awards::{caps_history, AwardLine, PointsWithRevocations, PriorAward, Revocation};
+pub use awards::{
+    caps_history, AwardLine, PointsWithRevocations, PriorAward, Revocation, SummaryWithRevocations,
+};
 pub use batch::{
     batch_name_from_inputs, fingerprint_inputs, fingerprint_rules, validate_batch_name,
     BatchCommit, BatchKey, BatchStart, DecidedReceipt, StagedBatch, StoredBatch,

@@ -14,7 +14,7 @@ use std::path::Path;
 pub use atomic::write_atomic;
 pub use points::PointsCsv;
 pub use record::ResultRecord;
-pub use summary::{Summary, SummaryJson};
+pub use summary::{Revoked, Summary, SummaryJson};
 
 /// One output file rendered from the decided results.
 pub trait Exporter {

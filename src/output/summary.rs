@@ -22,6 +22,19 @@ pub struct Summary {
     /// `cashback` column of `points.csv`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cashback: Option<Decimal>,
+    /// Earlier awards withdrawn by the revocation lines of this batch's `points.csv` (absent
+    /// when it carries none), so these totals reconcile with what the CRM imports.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revoked: Option<Revoked>,
+}
+
+/// Awards withdrawn in one batch's `points.csv`: how many, and the points and cashback they
+/// take back, negative as on the CSV's lines (so `points` + `revoked.points` is the CSV's sum).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Revoked {
+    pub awards: usize,
+    pub points: Decimal,
+    pub cashback: Decimal,
 }
 
 impl Summary {
@@ -81,7 +94,14 @@ impl Exporter for SummaryJson {
     }
 
     fn render(&self, results: &[ResultRecord]) -> std::io::Result<Vec<u8>> {
-        let mut out = serde_json::to_vec_pretty(&Summary::of(results))?;
+        Summary::of(results).to_json()
+    }
+}
+
+impl Summary {
+    /// The `summary.json` bytes: pretty JSON and a final newline.
+    pub fn to_json(&self) -> std::io::Result<Vec<u8>> {
+        let mut out = serde_json::to_vec_pretty(self)?;
         out.push(b'\n');
         Ok(out)
     }
