@@ -10,7 +10,7 @@
 
 use image::{imageops, GrayImage, Luma};
 
-use super::quality::histogram_quantile;
+use super::quality::paper_level;
 
 /// Largest angle searched, in degrees either way; phone photos of receipts are held within a
 /// few degrees, and larger angles match ruled lines and columns as easily as rows.
@@ -167,19 +167,6 @@ fn bilinear(gray: &GrayImage, x: f64, y: f64) -> Option<u8> {
     let top = p(x0, y0) * (1.0 - fx) + p(x1, y0) * fx;
     let bottom = p(x0, y1) * (1.0 - fx) + p(x1, y1) * fx;
     Some((top * (1.0 - fy) + bottom * fy).round() as u8)
-}
-
-/// The paper's gray: the 90th percentile of the pixels (print is the dark minority).
-fn paper_level(gray: &GrayImage) -> u8 {
-    let mut histogram = [0u64; 256];
-    for &p in gray.as_raw() {
-        histogram[p as usize] += 1;
-    }
-    match histogram_quantile(&histogram, 0.9) {
-        // An empty picture has no paper; nothing will be filled either way.
-        0 if gray.as_raw().is_empty() => 255,
-        level => level,
-    }
 }
 
 #[cfg(test)]

@@ -9,7 +9,8 @@
 //! or more are levelled (`deskew`): on SROIE copies turned by 3.5° (`scripts/turned-eval`)
 //! that lifts dates read from 70 % to 82.5 % and addresses from 27.5 % to 50 %. Smaller tilts
 //! are left alone: Tesseract's row finding copes with them, and a perfectly level page made it
-//! drop the price column of the sample photos (items 69 % → 23 %).
+//! drop the price column of the sample photos (items 69 % → 23 %). Ruled lines (dashes under
+//! headings, above totals) are erased so Tesseract does not read them into the text above.
 //! The same pass measures capture quality (blur, glare, darkness, size) so a campaign can
 //! reject a photo with a reason that tells the customer what to do.
 
@@ -18,6 +19,7 @@ mod decode;
 mod deskew;
 mod prepare;
 mod quality;
+mod rules;
 mod truncation;
 
 use serde::{Deserialize, Serialize};
@@ -33,8 +35,8 @@ pub use truncation::ensure_complete;
 /// from older pixels, or carrying older quality measures, is not reused (it is part of the OCR
 /// cache key). 2: capture quality measured at a reference width, per tile (sharpness, glare).
 /// 3: the table around a photographed receipt is painted the paper's gray. 4: only receipts
-/// that are a small part of the picture are cropped. 5: quality records blank pictures. 6: rows levelled (deskew).
-pub const PREPARE_VERSION: u32 = 6;
+/// that are a small part of the picture are cropped. 5: quality records blank pictures. 6: rows levelled (deskew). 7: ruled lines erased.
+pub const PREPARE_VERSION: u32 = 7;
 
 /// Whether pixels prepared under `fingerprint` (see [`PrepareSettings::fingerprint`]) were
 /// measured on today's quality scale. Sharpness moved from whole-image to per-tile measures in

@@ -1,4 +1,5 @@
-//! Preparing pixels for OCR: grayscale, crop, bounded size, level rows, optional smoothing,
+//! Preparing pixels for OCR: grayscale, crop, bounded size, level rows, no ruled lines,
+//! optional smoothing,
 //! white border.
 
 use image::{imageops, GrayImage};
@@ -6,6 +7,7 @@ use image::{imageops, GrayImage};
 use super::crop::isolate_receipt;
 use super::deskew::deskew;
 use super::quality::{measure, Quality};
+use super::rules::erase_rules;
 
 /// Settings that change the pixels handed to the OCR engine (part of the OCR cache key).
 #[derive(Clone, Debug, PartialEq)]
@@ -18,6 +20,8 @@ pub struct PrepareSettings {
     pub crop: bool,
     /// Turn the receipt so its printed rows are level.
     pub deskew: bool,
+    /// Erase ruled lines (dashes under headings, above totals) that touch the text.
+    pub erase_rules: bool,
     /// Gaussian smoothing (sigma in pixels) before OCR; 0 for none. Dot-matrix and noisy
     /// thermal print reads better slightly smoothed, clean print reads better as is.
     pub smooth: f32,
@@ -30,6 +34,7 @@ impl Default for PrepareSettings {
             border: 16,
             crop: true,
             deskew: true,
+            erase_rules: true,
             smooth: 0.0,
         }
     }
@@ -49,6 +54,9 @@ impl PrepareSettings {
         }
         if self.deskew {
             fingerprint.push_str(&format!("-deskew{}", super::deskew::MIN_DEGREES));
+        }
+        if self.erase_rules {
+            fingerprint.push_str("-rules");
         }
         if self.smooth > 0.0 {
             fingerprint.push_str(&format!("-s{}", self.smooth));
@@ -77,10 +85,11 @@ pub fn stage(gray: GrayImage, settings: &PrepareSettings) -> Staged {
     let receipt = shrink_to(receipt, settings.max_side);
     Staged {
         quality,
-        receipt: if settings.deskew {
-            deskew(receipt)
-        } else {
-            receipt
+        receipt: match (settings.deskew, settings.erase_rules) {
+            (true, true) => erase_rules(deskew(receipt)),
+            (true, false) => deskew(receipt),
+            (false, true) => erase_rules(receipt),
+            (false, false) => receipt,
         },
         border: settings.border,
     }

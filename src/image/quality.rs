@@ -462,8 +462,21 @@ impl LaplacianSum {
     }
 }
 
+/// The paper's gray: the 90th percentile of the pixels (print is the dark minority); white
+/// for an empty picture.
+pub(super) fn paper_level(gray: &GrayImage) -> u8 {
+    let mut histogram = [0u64; 256];
+    for &p in gray.as_raw() {
+        histogram[p as usize] += 1;
+    }
+    if gray.as_raw().is_empty() {
+        return 255;
+    }
+    histogram_quantile(&histogram, PAPER_QUANTILE)
+}
+
 /// The level below or at which `q` of the counted pixels lie (0 for an empty histogram).
-pub(super) fn histogram_quantile<T: Copy + Into<u64>>(histogram: &[T; 256], q: f32) -> u8 {
+fn histogram_quantile<T: Copy + Into<u64>>(histogram: &[T; 256], q: f32) -> u8 {
     let total: u64 = histogram.iter().map(|&c| c.into()).sum();
     if total == 0 {
         return 0;
