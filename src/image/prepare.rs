@@ -126,3 +126,36 @@ fn pad(gray: &GrayImage, border: u32) -> GrayImage {
     image::imageops::replace(&mut out, gray, border as i64, border as i64);
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use image::Luma;
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(100))]
+        /// Whatever the picture (empty, one pixel, flat, blocks of any gray), staging and
+        /// finishing it never panics and gives a padded picture.
+        #[test]
+        fn any_picture_stages_without_panicking(
+            width in 0u32..260,
+            height in 0u32..260,
+            background in 0u8..=255,
+            blocks in proptest::collection::vec((0u32..260, 0u32..260, 1u32..200, 1u32..6, 0u8..=255), 0..8),
+        ) {
+            let mut image = GrayImage::from_pixel(width, height, Luma([background]));
+            for (x, y, w, h, level) in blocks {
+                for yy in y.min(height)..(y + h).min(height) {
+                    for xx in x.min(width)..(x + w).min(width) {
+                        image.put_pixel(xx, yy, Luma([level]));
+                    }
+                }
+            }
+            let settings = PrepareSettings::default();
+            let staged = stage(image, &settings);
+            let ready = staged.finish(1.1);
+            proptest::prop_assert!(ready.width() >= 2 * settings.border);
+            proptest::prop_assert!(ready.height() >= 2 * settings.border);
+        }
+    }
+}
