@@ -98,7 +98,9 @@ pub fn stage(gray: GrayImage, settings: &PrepareSettings) -> Staged {
 impl Staged {
     /// Pixels for OCR: smoothed with a Gaussian of `smooth` px (0 for none), then padded.
     pub fn finish(&self, smooth: f32) -> GrayImage {
-        if smooth > 0.0 {
+        // `imageops::blur` panics on a picture without pixels (found by the property test).
+        let has_pixels = self.receipt.width() > 0 && self.receipt.height() > 0;
+        if smooth > 0.0 && has_pixels {
             pad(&imageops::blur(&self.receipt, smooth), self.border)
         } else {
             pad(&self.receipt, self.border)
