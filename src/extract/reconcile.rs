@@ -60,11 +60,10 @@ pub fn reconcile(
     let mut unpriced = Vec::new();
     for (index, row) in lost_price_rows(items, rows, column) {
         match colon_price(row, column) {
-            Some(amount) => items.push(item_at(row, amount, column)),
+            Some(amount) => insert_in_row_order(items, rows, index, item_at(row, amount, column)),
             None => unpriced.push(index),
         }
     }
-    items.sort_by_key(|item| item.line);
     let gap = total - items.iter().map(|i| i.amount).sum::<Decimal>();
     if gap.is_zero() {
         return Outcome::Agree;
@@ -74,8 +73,7 @@ pub fn reconcile(
     }
     if let [index] = unpriced.as_slice() {
         if gap > Decimal::ZERO {
-            items.push(item_at(&rows[*index], gap, column));
-            items.sort_by_key(|item| item.line);
+            insert_in_row_order(items, rows, *index, item_at(&rows[*index], gap, column));
             return Outcome::Mended;
         }
         return Outcome::Apart;
@@ -98,6 +96,15 @@ pub fn reconcile(
         }
         _ => Outcome::Apart,
     }
+}
+
+/// Insert `item`, read from row `row`, before the first item read from a later row.
+fn insert_in_row_order(items: &mut Vec<Item>, rows: &[RowInfo], row: usize, item: Item) {
+    let at = items
+        .iter()
+        .position(|other| row_of(other, rows).is_some_and(|(i, _)| i > row))
+        .unwrap_or(items.len());
+    items.insert(at, item);
 }
 
 fn outcome_of(items: &[Item], total: Decimal) -> Outcome {
