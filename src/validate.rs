@@ -17,23 +17,30 @@ use crate::output::ResultRecord;
 
 /// Decide `records` under `campaign` as the first night of the campaign (no earlier awards).
 pub fn decide_all(records: &[OcrRecord], campaign: &Campaign) -> Vec<ResultRecord> {
-    decide_all_with_history(records, campaign, &[], &BTreeSet::new())
+    let receipts = read_receipts(records);
+    decide_read(records, &receipts, campaign, &[], &BTreeSet::new())
 }
 
-/// Decide `records` under `campaign`, with caps and budgets already used by `history`. The
-/// records at positions in `uncounted` (repeats the ledger will pay nothing) are decided
-/// without using up caps or budget.
-pub fn decide_all_with_history(
+/// Each record's receipt, read from its OCR page (in parallel); `None` for records without
+/// OCR. Read once per batch: the ledger may decide a batch twice (see `decide_read`).
+pub fn read_receipts(records: &[OcrRecord]) -> Vec<Option<Receipt>> {
+    let options = ExtractOptions::default();
+    records
+        .par_iter()
+        .map(|r| r.ocr.as_ref().map(|page| read_page(page, &options)))
+        .collect()
+}
+
+/// Decide `records`, whose receipts [`read_receipts`] read, under `campaign`, with caps and
+/// budgets already used by `history`. The records at positions in `uncounted` (repeats the
+/// ledger will pay nothing) are decided without using up caps or budget.
+pub fn decide_read(
     records: &[OcrRecord],
+    receipts: &[Option<Receipt>],
     campaign: &Campaign,
     history: &[PriorAward],
     uncounted: &BTreeSet<usize>,
 ) -> Vec<ResultRecord> {
-    let options = ExtractOptions::default();
-    let receipts: Vec<Option<Receipt>> = records
-        .par_iter()
-        .map(|r| r.ocr.as_ref().map(|page| read_page(page, &options)))
-        .collect();
     let mut decider = Decider::new(campaign, history);
     records
         .iter()
@@ -58,7 +65,7 @@ pub fn decide_all_with_history(
                 member: record.entry.member.clone(),
                 status: decision.status,
                 reasons: decision.reasons,
-                receipt,
+                receipt: receipt.clone(),
                 points: decision.points,
                 cashback: campaign.pays_cashback().then_some(decision.cashback),
                 campaign: campaign.id.clone(),

@@ -6,6 +6,7 @@
 //! until it is killed (`before-commit`, `in-commit`, `after-commit`, `mid-outputs`): the crash
 //! tests use it to `kill -9` the binary exactly there. It is inert unless set.
 
+use std::cell::OnceCell;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -22,7 +23,7 @@ use fidelio::ledger::{
 };
 use fidelio::ocr::OcrRecord;
 use fidelio::output::{Exporter, ResultRecord, ResultsJsonl, Summary};
-use fidelio::validate::decide_all_with_history;
+use fidelio::validate::{decide_read, read_receipts};
 
 use crate::args::{LedgerArgs, LedgerCommand};
 use crate::cmd::shared::write_jsonl;
@@ -67,11 +68,14 @@ impl<'a> LedgerStep<'a> {
         records: &[OcrRecord],
         out: Option<&Path>,
     ) -> anyhow::Result<Summary> {
+        // Read on first use (a replayed batch decides nothing), then shared by every pass.
+        let receipts = OnceCell::new();
         self.apply(
             campaign,
             records,
             |prior, uncounted| {
-                decide_all_with_history(records, campaign, &caps_history(prior), uncounted)
+                let receipts = receipts.get_or_init(|| read_receipts(records));
+                decide_read(records, receipts, campaign, &caps_history(prior), uncounted)
             },
             out,
         )

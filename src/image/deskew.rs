@@ -8,8 +8,9 @@
 //! printed rows. Ink is found by local contrast, not one global threshold, so a dark table
 //! around a photographed receipt does not outweigh its print.
 
-use image::{imageops, GrayImage, Luma};
+use image::{GrayImage, Luma};
 
+use super::prepare::shrink_to;
 use super::quality::paper_level;
 
 /// Largest angle searched, in degrees either way; phone photos of receipts are held within a
@@ -32,7 +33,7 @@ const MIN_INK: usize = 400;
 /// The angle, in degrees, that the printed rows descend by from left to right (negative when
 /// they climb), or `None` when the print is level (under 0.3°) or there is too little of it.
 pub fn estimate_skew(gray: &GrayImage) -> Option<f32> {
-    let small = work_copy(gray);
+    let small = shrink_to(gray.clone(), WORK_SIDE);
     let ink = ink_points(&small);
     if ink.len() < MIN_INK {
         return None;
@@ -76,18 +77,6 @@ pub fn deskew(gray: GrayImage) -> GrayImage {
         Some(degrees) => rotate(&gray, degrees),
         None => gray,
     }
-}
-
-fn work_copy(gray: &GrayImage) -> GrayImage {
-    let (width, height) = gray.dimensions();
-    let longest = width.max(height);
-    if longest <= WORK_SIDE {
-        return gray.clone();
-    }
-    let scale = WORK_SIDE as f64 / longest as f64;
-    let w = ((width as f64 * scale).round() as u32).max(1);
-    let h = ((height as f64 * scale).round() as u32).max(1);
-    imageops::resize(gray, w, h, imageops::FilterType::Triangle)
 }
 
 /// Positions (x, y) of pixels clearly darker than their neighbourhood, from a summed-area

@@ -108,7 +108,8 @@ impl Staged {
     }
 }
 
-fn shrink_to(gray: GrayImage, max_side: u32) -> GrayImage {
+/// `gray` shrunk so its longest side is at most `max_side`; as it is when already within.
+pub(super) fn shrink_to(gray: GrayImage, max_side: u32) -> GrayImage {
     let longest = gray.width().max(gray.height());
     if longest <= max_side {
         return gray;
