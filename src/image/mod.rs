@@ -26,7 +26,6 @@ use serde::{Deserialize, Serialize};
 
 pub use crop::{find_receipt, isolate_receipt, Region};
 pub use decode::{decode, DecodeLimits};
-pub use deskew::{estimate_skew, rotate};
 pub use prepare::{stage, PrepareSettings, Staged};
 pub use quality::{assess, measure, Quality, QualityThresholds};
 pub use truncation::ensure_complete;
