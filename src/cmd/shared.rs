@@ -106,7 +106,7 @@ impl OcrConfig {
 fn default_second_look() -> SecondLook {
     SecondLook {
         smooth: 1.1,
-        wanted: fidelio::extract::needs_second_look,
+        doubts: fidelio::extract::doubts,
     }
 }
 

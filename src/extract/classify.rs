@@ -305,6 +305,7 @@ mod tests {
                 text: w.into(),
                 conf: 90.0,
                 bbox: BBox([i as i32 * 100, 0, 90, 20]),
+                reread: None,
             })
             .collect();
         let line = Line::from_words(words);

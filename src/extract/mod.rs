@@ -34,9 +34,9 @@ pub use date::{find_dates, find_times, parse_date, parse_time, DateMatch, TimeMa
 pub use locale::Locale;
 pub use receipt::{Confidence, Item, Receipt, SecondaryConfidence, VatLine};
 pub use rows::{build_rows, Row};
-pub use second_look::{fuse, needs_second_look, read_page, SECOND_LOOK_BELOW};
+pub use second_look::{doubts, fuse, read_page, SECOND_LOOK_BELOW};
 
-use crate::ocr::Line;
+use crate::ocr::{BBox, Line};
 use classify::{classify, RowInfo};
 use reconcile::Outcome;
 
@@ -71,12 +71,19 @@ fn read_rows(lines: &[Line], options: &ExtractOptions) -> (Vec<RowInfo>, Locale)
 
 /// The receipt fields of classified rows.
 fn extract_rows(rows: &[RowInfo], locale: Locale, options: &ExtractOptions) -> Receipt {
+    read_fields(rows, locale, options).0
+}
+
+/// The receipt fields of classified rows, and the boxes of doubtful prices that could each
+/// explain why the items miss the total (worth reading again, see `second_look::doubts`).
+fn read_fields(rows: &[RowInfo], locale: Locale, options: &ExtractOptions) -> (Receipt, Vec<BBox>) {
     let header = header::read(rows, locale);
     let mut items = items::read_items(rows, header.last_row);
     let vat = vat::read_vat(rows);
     let total = total::read_total(rows, &items, &vat);
     let when = when::read_when(rows, locale);
     let currency = read_currency(rows, total.as_ref(), locale, options);
+    let mut undecided = Vec::new();
     let items_confidence = match &total {
         _ if items.is_empty() => 0.0,
         Some(total) => {
@@ -84,11 +91,15 @@ fn extract_rows(rows: &[RowInfo], locale: Locale, options: &ExtractOptions) -> R
                 Outcome::Agree => 0.9,
                 Outcome::Mended => 0.7,
                 Outcome::Apart => 0.35,
+                Outcome::Undecided(boxes) => {
+                    undecided = boxes;
+                    0.35
+                }
             }
         }
         None => 0.35,
     };
-    Receipt {
+    let receipt = Receipt {
         confidence: Confidence {
             merchant: round2(header.merchant.as_ref().map_or(0.0, |m| m.1)),
             date: round2(when.date.map_or(0.0, |d| d.1)),
@@ -112,7 +123,8 @@ fn extract_rows(rows: &[RowInfo], locale: Locale, options: &ExtractOptions) -> R
         payment: ids::read_payment(rows),
         tax_ids: ids::read_tax_ids(rows),
         locale: Some(locale.code().to_string()),
-    }
+    };
+    (receipt, undecided)
 }
 
 fn round2(value: f32) -> f32 {
@@ -172,6 +184,7 @@ pub(crate) fn test_lines(text: &str) -> Vec<Line> {
                             text: chars[s..i].iter().collect(),
                             conf: 92.0,
                             bbox: BBox([s as i32 * 12, row as i32 * 30, (i - s) as i32 * 12, 22]),
+                            reread: None,
                         });
                         start = None;
                     }

@@ -10,18 +10,24 @@
 //!   a possible one.
 //!
 //! A price whose comma was read as a colon (`1:05`) is taken for a price, as a doubtful one,
-//! when it stands in the price column of an item row. Anything less clear-cut is left as read:
-//! a wrong repair would be worse than a visible gap, and the items' confidence stays low.
+//! when it stands in the price column of an item row.
+//!
+//! When several doubtful prices could each close the gap, the receipt says which (their boxes,
+//! `Outcome::Undecided`) and the OCR stage reads those words again alone (`Word::reread`); the
+//! one whose re-reading gives the closing price is mended. Anything less clear-cut is left as
+//! read: a wrong repair would be worse than a visible gap, and the items' confidence stays low.
 
 use std::sync::LazyLock;
 
 use regex::Regex;
 use rust_decimal::Decimal;
 
+use super::amount::parse_amount;
 use super::classify::RowInfo;
 use super::items::description_text;
 use super::receipt::Item;
 use super::text::letter_count;
+use crate::ocr::{BBox, Word};
 
 /// Below this OCR confidence (0–100) a price may be misread.
 const DOUBTFUL: f32 = 75.0;
@@ -34,7 +40,7 @@ static COLON_PRICE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^[£€$]?(\d{1,4})[:;](\d{2})[€]?$").unwrap());
 
 /// What reconciling changed.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Outcome {
     /// The items already add up to the total (after colon-read prices).
     Agree,
@@ -42,6 +48,9 @@ pub enum Outcome {
     Mended,
     /// They do not add up and no single misread explains why.
     Apart,
+    /// They do not add up and each of these doubtful price words (boxes in the OCR reading)
+    /// could explain why; reading them again alone may tell which.
+    Undecided(Vec<BBox>),
 }
 
 /// Make `items` add up to `total` when one misread explains the gap (see the module docs).
@@ -85,17 +94,68 @@ pub fn reconcile(
         .into_iter()
         .filter(|&i| close_reading(items[i].amount, items[i].amount + gap))
         .collect();
-    match mendable.as_slice() {
-        [i] => {
-            let item = &mut items[*i];
-            item.amount += gap;
-            item.quantity = Some(Decimal::ONE);
-            item.unit_price = Some(item.amount);
-            item.unit = None;
-            Outcome::Mended
-        }
-        _ => Outcome::Apart,
+    let chosen = match mendable.as_slice() {
+        [] => return Outcome::Apart,
+        [i] => *i,
+        _ => match reread_as_closing(items, rows, column, &mendable, gap) {
+            Some(i) => i,
+            None => {
+                let boxes = mendable
+                    .iter()
+                    .filter_map(|&i| price_word(&items[i], rows, column))
+                    .map(|word| word.bbox)
+                    .collect();
+                return Outcome::Undecided(boxes);
+            }
+        },
+    };
+    let item = &mut items[chosen];
+    item.amount += gap;
+    item.quantity = Some(Decimal::ONE);
+    item.unit_price = Some(item.amount);
+    item.unit = None;
+    Outcome::Mended
+}
+
+/// The one candidate (index into `items`) whose price word, read again alone, gives the price
+/// that closes the gap; `None` when no candidate or more than one does.
+fn reread_as_closing(
+    items: &[Item],
+    rows: &[RowInfo],
+    column: i32,
+    candidates: &[usize],
+    gap: Decimal,
+) -> Option<usize> {
+    let closing: Vec<usize> = candidates
+        .iter()
+        .copied()
+        .filter(|&i| {
+            price_word(&items[i], rows, column)
+                .and_then(|word| word.reread.as_deref())
+                .and_then(amount_of_price_word)
+                .is_some_and(|reread| reread == items[i].amount + gap)
+        })
+        .collect();
+    match closing.as_slice() {
+        [i] => Some(*i),
+        _ => None,
     }
+}
+
+/// The word of an item's row that holds its price: the last one in the price column with a
+/// digit.
+fn price_word<'a>(item: &Item, rows: &'a [RowInfo], column: i32) -> Option<&'a Word> {
+    let (_, row) = row_of(item, rows)?;
+    row.row
+        .words
+        .iter()
+        .filter(|w| w.bbox.right() > column)
+        .rfind(|w| w.text.bytes().any(|b| b.is_ascii_digit()))
+}
+
+/// A price word as an amount: `2,35`, `2.35 €`, or `1:05` with its comma read as a colon.
+fn amount_of_price_word(text: &str) -> Option<Decimal> {
+    colon_amount(text).or_else(|| parse_amount(text))
 }
 
 /// Insert `item`, read from row `row`, before the first item read from a later row.
@@ -201,7 +261,12 @@ fn colon_price(row: &RowInfo, column: i32) -> Option<Decimal> {
     let [word] = in_column.as_slice() else {
         return None;
     };
-    let caps = COLON_PRICE.captures(&word.text)?;
+    colon_amount(&word.text)
+}
+
+/// `1:05` as 1.05.
+fn colon_amount(text: &str) -> Option<Decimal> {
+    let caps = COLON_PRICE.captures(text.trim())?;
     format!("{}.{}", &caps[1], &caps[2]).parse().ok()
 }
 
@@ -264,7 +329,23 @@ mod tests {
     }
 
     fn reconciled(text: &str, doubt: &[&str], total: &str) -> (Outcome, Vec<String>) {
-        let rows = classify(build_rows(&lines(text, doubt)), Locale::Fr);
+        reconciled_after_rereads(text, doubt, &[], total)
+    }
+
+    /// As `reconciled`, with the words in `rereads` (read, reread) read again alone.
+    fn reconciled_after_rereads(
+        text: &str,
+        doubt: &[&str],
+        rereads: &[(&str, &str)],
+        total: &str,
+    ) -> (Outcome, Vec<String>) {
+        let mut lines = lines(text, doubt);
+        for word in lines.iter_mut().flat_map(|l| l.words.iter_mut()) {
+            if let Some((_, again)) = rereads.iter().find(|(read, _)| word.text == *read) {
+                word.reread = Some(again.to_string());
+            }
+        }
+        let rows = classify(build_rows(&lines), Locale::Fr);
         let mut items = read_items(&rows, None);
         let outcome = reconcile(&mut items, &rows, total.parse().unwrap(), 0.9);
         let shown = items
@@ -321,8 +402,55 @@ EAU DE SOURCE 6X1,5L         1,74";
     fn two_doubtful_prices_that_could_each_close_the_gap_are_left_as_read() {
         let text = TICKET.replace("2,45", "2,35").replace("1,74", "1,64");
         let (outcome, items) = reconciled(&text, &["2,35", "1,64"], "5.98");
-        assert_eq!(outcome, Outcome::Apart);
+        let boxes_of = |read: &str| {
+            lines(&text, &[])
+                .iter()
+                .flat_map(|l| l.words.clone())
+                .find(|w| w.text == read)
+                .map(|w| w.bbox)
+                .unwrap()
+        };
+        // Both prices are named, so the OCR stage can read them again alone.
+        assert_eq!(
+            outcome,
+            Outcome::Undecided(vec![boxes_of("2,35"), boxes_of("1,64")])
+        );
         assert_eq!(items[1], "BEURRE DOUX 250GR 2.35");
+    }
+
+    /// The sample M1001: `EMMENTAL 2,25` (for 2,35) and `LAIT 1:05` were both doubtful and
+    /// 0.10 short of the total; read alone, the first gave `2,35` and the second `1,05`.
+    #[test]
+    fn the_doubtful_price_whose_rereading_closes_the_gap_is_mended() {
+        let text = TICKET.replace("2,45", "2:45").replace("1,74", "1,64");
+        let rereads = [("2:45", "2,45"), ("1,64", "1,74")];
+        let (outcome, items) = reconciled_after_rereads(&text, &["2:45", "1,64"], &rereads, "5.98");
+        assert_eq!(outcome, Outcome::Mended);
+        assert_eq!(
+            items,
+            [
+                "PAIN DE MIE COMPLET 1.79",
+                "BEURRE DOUX 250GR 2.45",
+                "EAU DE SOURCE 6X1,5L 1.74"
+            ]
+        );
+    }
+
+    #[test]
+    fn rereadings_that_could_each_close_the_gap_leave_the_prices_as_read() {
+        let text = TICKET.replace("2,45", "2,35").replace("1,74", "1,64");
+        let rereads = [("2,35", "2,45"), ("1,64", "1,74")];
+        let (outcome, items) = reconciled_after_rereads(&text, &["2,35", "1,64"], &rereads, "5.98");
+        assert!(matches!(outcome, Outcome::Undecided(_)));
+        assert_eq!(items[1], "BEURRE DOUX 250GR 2.35");
+    }
+
+    #[test]
+    fn a_rereading_that_confirms_the_price_mends_nothing() {
+        let text = TICKET.replace("2,45", "2,35").replace("1,74", "1,64");
+        let rereads = [("2,35", "2,35"), ("1,64", "1,64")];
+        let (outcome, _) = reconciled_after_rereads(&text, &["2,35", "1,64"], &rereads, "5.98");
+        assert!(matches!(outcome, Outcome::Undecided(_)));
     }
 
     #[test]

@@ -97,6 +97,7 @@ proptest! {
                 text: text.split_whitespace().collect::<Vec<_>>().join("_"),
                 conf,
                 bbox: BBox([x, y, w, h]),
+                reread: None,
             }).filter(|w| !w.text.is_empty()).collect()))
             .collect();
         let first: Receipt = extract(&lines, &ExtractOptions::default());

@@ -134,6 +134,7 @@ fn with_words(line: &Line) -> Line {
                     length * char_width,
                     line.bbox.height(),
                 ]),
+                reread: None,
             });
         }
         column += length + 1;
@@ -199,6 +200,7 @@ mod tests {
             text: text.into(),
             conf: 90.0,
             bbox: BBox([x, y, 10 * text.len() as i32, 20]),
+            reread: None,
         }
     }
 

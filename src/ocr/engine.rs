@@ -47,6 +47,12 @@ pub enum OcrError {
 /// One OCR engine instance; not shared between threads.
 pub trait Engine {
     fn recognize(&mut self, input: &EngineInput<'_>) -> Result<Vec<Line>, OcrError>;
+
+    /// Read a small image holding one word (a doubtful price cut out of the page) on its own.
+    /// Engines that cannot, like the transcript double, answer `None`.
+    fn read_word(&mut self, _image: &GrayImage) -> Result<Option<String>, OcrError> {
+        Ok(None)
+    }
 }
 
 /// Creates one engine per worker thread.

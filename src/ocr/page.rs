@@ -49,6 +49,10 @@ pub struct Word {
     /// Engine confidence, 0–100.
     pub conf: f32,
     pub bbox: BBox,
+    /// What the engine read when shown this word alone, when the first reading left it in
+    /// doubt and a campaign-relevant answer hung on it (see `ocr::Doubts`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reread: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -7,6 +7,7 @@
 
 use std::ffi::{CStr, CString};
 
+use image::GrayImage;
 use leptess::tesseract::TessApi;
 
 use super::engine::{Engine, EngineFactory, EngineInfo, EngineInput, OcrError};
@@ -69,7 +70,7 @@ impl EngineFactory for TesseractFactory {
         ] {
             set_variable(&mut api, name, value)?;
         }
-        Ok(Box::new(TesseractEngine { api }))
+        Ok(Box::new(TesseractEngine { api, psm }))
     }
 }
 
@@ -82,11 +83,12 @@ fn set_variable(api: &mut TessApi, name: &str, value: &str) -> Result<(), OcrErr
 
 struct TesseractEngine {
     api: TessApi,
+    /// The page segmentation mode pages are read in, restored after reading a single word.
+    psm: String,
 }
 
-impl Engine for TesseractEngine {
-    fn recognize(&mut self, input: &EngineInput<'_>) -> Result<Vec<Line>, OcrError> {
-        let image = input.image;
+impl TesseractEngine {
+    fn read_lines(&mut self, image: &GrayImage) -> Result<Vec<Line>, OcrError> {
         let (width, height) = (image.width() as i32, image.height() as i32);
         self.api
             .raw
@@ -98,5 +100,22 @@ impl Engine for TesseractEngine {
             .get_tsv_text(0)
             .map_err(|e| OcrError::Recognize(format!("Tesseract returned invalid UTF-8: {e}")))?;
         Ok(lines_from_tsv(&tsv))
+    }
+}
+
+impl Engine for TesseractEngine {
+    fn recognize(&mut self, input: &EngineInput<'_>) -> Result<Vec<Line>, OcrError> {
+        self.read_lines(input.image)
+    }
+
+    /// Read as one line of text (page segmentation mode 7), then back to the page mode.
+    fn read_word(&mut self, image: &GrayImage) -> Result<Option<String>, OcrError> {
+        set_variable(&mut self.api, "tessedit_pageseg_mode", "7")?;
+        let read = self.read_lines(image);
+        let psm = self.psm.clone();
+        set_variable(&mut self.api, "tessedit_pageseg_mode", &psm)?;
+        let text: Vec<String> = read?.into_iter().map(|line| line.text).collect();
+        let text = text.join(" ");
+        Ok((!text.is_empty()).then_some(text))
     }
 }

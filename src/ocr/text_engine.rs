@@ -81,6 +81,7 @@ fn words_on_grid(line: &str, row: i32) -> Vec<Word> {
                     text,
                     conf: 95.0,
                     bbox,
+                    reread: None,
                 });
                 start = None;
             }

@@ -46,6 +46,7 @@ fn parse_word_row(row: &str) -> Option<((u32, u32, u32), Word)> {
             text: text.to_string(),
             conf: round2(conf),
             bbox,
+            reread: None,
         },
     ))
 }

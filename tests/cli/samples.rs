@@ -47,6 +47,19 @@ fn result_for<'a>(results: &'a [serde_json::Value], expected: &Path) -> &'a serd
         .unwrap_or_else(|| panic!("no result for {rel}"))
 }
 
+/// Item amounts as numbers (`2.3` and `2.30` are one price), in receipt order.
+fn amounts(items: &serde_json::Value) -> Vec<f64> {
+    items
+        .as_array()
+        .map(|items| {
+            items
+                .iter()
+                .filter_map(|i| i["amount"].as_str()?.parse().ok())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 #[test]
 fn samples_are_read_and_decided_as_labelled() {
     let dir = Dir::new();
@@ -106,7 +119,9 @@ fn samples_are_read_and_decided_as_labelled() {
         if unreadable_photo || label["status"] == "unreadable" || label["status"] == "duplicate" {
             continue;
         }
-        for field in ["merchant", "date", "time", "total", "currency", "points"] {
+        for field in [
+            "merchant", "date", "time", "total", "currency", "address", "points",
+        ] {
             let Some(want) = label.get(field) else {
                 continue;
             };
@@ -117,6 +132,12 @@ fn samples_are_read_and_decided_as_labelled() {
             };
             if got != want {
                 failures.push(format!("{name}: {field} = {got}, expected {want}"));
+            }
+        }
+        if let Some(want) = label.get("items") {
+            let (got, want) = (amounts(&result["receipt"]["items"]), amounts(want));
+            if got != want {
+                failures.push(format!("{name}: item amounts {got:?}, expected {want:?}"));
             }
         }
     }
