@@ -99,22 +99,33 @@ pub fn ocr_all(
         .thread_name(|i| format!("fidelio-ocr-{i}"))
         .build()
         .map_err(|e| OcrError::Init(format!("cannot start worker threads: {e}")))?;
-    let records = pool.install(|| {
-        entries
+    let order = largest_first(entries);
+    let mut records: Vec<(usize, OcrRecord)> = pool.install(|| {
+        order
             .par_iter()
             .with_max_len(1)
-            .map(|entry| {
-                let (record, outcome) = ocr_entry(entry, factory, cache, options);
+            .map(|&i| {
+                let (record, outcome) = ocr_entry(&entries[i], factory, cache, options);
                 on_done(OcrJob {
                     entry: &record.entry,
                     outcome,
                 });
-                record
+                (i, record)
             })
             .collect()
     });
     pool.broadcast(|_| ENGINE.with(|engine| drop(engine.borrow_mut().take())));
-    Ok(records)
+    records.sort_by_key(|(i, _)| *i);
+    Ok(records.into_iter().map(|(_, record)| record).collect())
+}
+
+/// Entry indices, largest file first (ties in input order). Reading time grows with the
+/// picture, so starting the big ones first keeps one worker from finishing a large photo alone
+/// while the others idle at the end of the night; results still come back in input order.
+fn largest_first(entries: &[ManifestEntry]) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..entries.len()).collect();
+    order.sort_by_key(|&i| std::cmp::Reverse(entries[i].size));
+    order
 }
 
 fn ocr_entry(
@@ -338,6 +349,18 @@ mod tests {
             bbox: BBox(bbox),
             reread: None,
         }
+    }
+
+    #[test]
+    fn large_files_are_read_first_and_ties_keep_input_order() {
+        let entries: Vec<ManifestEntry> = [10, 300, 10, 50]
+            .into_iter()
+            .map(|size| ManifestEntry {
+                size,
+                ..ManifestEntry::default()
+            })
+            .collect();
+        assert_eq!(largest_first(&entries), [1, 3, 0, 2]);
     }
 
     #[test]
