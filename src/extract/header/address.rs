@@ -7,6 +7,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use super::legal::word_offsets;
+use super::mending::mend_words;
 use crate::extract::classify::RowInfo;
 use crate::extract::text::{
     certainty, fold, letter_count, tokens, trim_decoration, trim_keeping_punctuation,
@@ -151,6 +152,16 @@ const ADDRESS_WORDS: [&str; 83] = [
     "GERMANY",
 ];
 
+/// Floors as tills print them (`3RD FLR`): address words for mending OCR slips only, since a
+/// bare ordinal says nothing about a row being an address.
+const ORDINALS: [&str; 9] = [
+    "1ST", "2ND", "3RD", "4TH", "5TH", "6TH", "7TH", "8TH", "9TH",
+];
+
+/// What a slipped address word may be mended to (see `mending`).
+static MENDING_VOCABULARY: LazyLock<Vec<&'static str>> =
+    LazyLock::new(|| ADDRESS_WORDS.iter().chain(&ORDINALS).copied().collect());
+
 /// German street names are compounds (`Hauptstraße` → `HAUPTSTRASSE`).
 const STREET_SUFFIXES: [&str; 6] = ["STRASSE", "STR", "PLATZ", "WEG", "GASSE", "ALLEE"];
 
@@ -239,7 +250,7 @@ pub(super) fn read_address(rows: &[RowInfo], start: usize) -> Option<Address> {
     if parts.is_empty() {
         return None;
     }
-    let text = parts.join(" ");
+    let text = mend_words(&parts.join(" "), &MENDING_VOCABULARY);
     let least_sure = used
         .iter()
         .map(|&(i, upto)| rows[i].row.min_conf_of_span(0, upto))

@@ -10,6 +10,7 @@
 
 mod address;
 mod legal;
+mod mending;
 mod merchant;
 
 use address::read_address;
@@ -117,6 +118,17 @@ mod tests {
             )
             .as_deref(),
             Some("99 SPEED MART S/B")
+        );
+        // SROIE 554: the BHD after SDN read as `1.`.
+        assert_eq!(
+            merchant(
+                "ONE ONE THREE SEAFOOD RESTAURANT SDN 1.
+(1120908-M)
+NO.1, TAMAN SRI DENGKIL",
+                Locale::En
+            )
+            .as_deref(),
+            Some("ONE ONE THREE SEAFOOD RESTAURANT SDN BHD")
         );
     }
 

@@ -1,0 +1,114 @@
+//! Address words mended where OCR slipped on a letter it often confuses.
+//!
+//! Till fonts make Tesseract read `M` as `H` (`LUHPUR`, `Henara`), `l` as `i` (`Jin`,
+//! `Bik` for `Jln`, `Blk`) and a bold `3` as `S` (`SRD FLR`). A word that is not an address word itself, but is one such slip
+//! from exactly one address word of the same length, is that word. Only these known
+//! confusions count: mending any one-letter difference against a word list was measured and
+//! rejected (SROIE: `RAYA` became `JAYA`, `BIRU` became `BARU`, real words both).
+
+/// Letters Tesseract takes for one another on receipts: each string is one class.
+const CONFUSIONS: [&str; 6] = ["HM", "HW", "IL1", "VY", "S3", "S5"];
+
+/// Differences allowed: one in a short word, two from six letters on.
+fn allowed_slips(length: usize) -> usize {
+    if length >= 6 {
+        2
+    } else {
+        1
+    }
+}
+
+/// `text` with every word that is an OCR slip from one of `vocabulary` (folded upper-case
+/// words) written as that word, in the case it was read in.
+pub(super) fn mend_words(text: &str, vocabulary: &[&str]) -> String {
+    let mut mended = String::with_capacity(text.len());
+    let mut word = String::new();
+    for c in text.chars().chain(std::iter::once(' ')) {
+        if c.is_ascii_alphanumeric() {
+            word.push(c);
+            continue;
+        }
+        mended.push_str(&mend_word(&word, vocabulary));
+        word.clear();
+        mended.push(c);
+    }
+    mended.pop();
+    mended
+}
+
+fn mend_word(word: &str, vocabulary: &[&str]) -> String {
+    let upper = word.to_ascii_uppercase();
+    let has_letter = upper.chars().any(|c| c.is_ascii_alphabetic());
+    if upper.len() < 3 || !has_letter || vocabulary.contains(&upper.as_str()) {
+        return word.to_string();
+    }
+    let mut targets = vocabulary
+        .iter()
+        .filter(|target| target.len() == upper.len() && one_slip_from(&upper, target));
+    match (targets.next(), targets.next()) {
+        (Some(target), None) => in_case_of(word, target),
+        _ => word.to_string(),
+    }
+}
+
+fn one_slip_from(read: &str, printed: &str) -> bool {
+    let differences: Vec<(char, char)> = read
+        .chars()
+        .zip(printed.chars())
+        .filter(|(a, b)| a != b)
+        .collect();
+    !differences.is_empty()
+        && differences.len() <= allowed_slips(read.len())
+        && differences
+            .iter()
+            .all(|(a, b)| CONFUSIONS.iter().any(|c| c.contains(*a) && c.contains(*b)))
+}
+
+/// `printed` with the case of `read`, letter by letter (`Bik` → `Blk`).
+fn in_case_of(read: &str, printed: &str) -> String {
+    read.chars()
+        .zip(printed.chars())
+        .map(|(r, p)| {
+            if r.is_ascii_lowercase() {
+                p.to_ascii_lowercase()
+            } else {
+                p
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const WORDS: [&str; 6] = ["JALAN", "JLN", "BLK", "LUMPUR", "MENARA", "TAMAN"];
+
+    #[test]
+    fn known_slips_are_mended_in_the_case_they_were_read() {
+        assert_eq!(
+            mend_words("No: G3, Bik G, Jin PJU 1A/3,", &WORDS),
+            "No: G3, Blk G, Jln PJU 1A/3,"
+        );
+        assert_eq!(
+            mend_words("57100 KUALA LUHPUR", &WORDS),
+            "57100 KUALA LUMPUR"
+        );
+        assert_eq!(mend_words("Henara Dion", &WORDS), "Menara Dion");
+        assert_eq!(mend_words("SRD FLR", &["3RD", "FLR"]), "3RD FLR");
+    }
+
+    #[test]
+    fn other_differences_and_known_words_are_left_as_read() {
+        // R for J is no known slip: `RAYA` is a word of its own.
+        assert_eq!(mend_words("JALAN RAYA", &["JAYA", "JALAN"]), "JALAN RAYA");
+        assert_eq!(mend_words("TAMAN BIRU", &["BARU", "TAMAN"]), "TAMAN BIRU");
+        assert_eq!(mend_words("47301 PJU 1A/3", &WORDS), "47301 PJU 1A/3");
+    }
+
+    #[test]
+    fn a_slip_that_could_be_two_words_is_left_as_read() {
+        assert_eq!(mend_words("HAM", &["MAM", "HAH"]), "HAM");
+        assert_eq!(mend_words("HAM", &["MAM"]), "MAM");
+    }
+}
