@@ -9,6 +9,12 @@
 /// Letters Tesseract takes for one another on receipts: each string is one class.
 const CONFUSIONS: [&str; 6] = ["HM", "HW", "IL1", "VY", "S3", "S5"];
 
+/// Words one slip from an address word that are words of their own in addresses and on
+/// receipts (`TOWN HALL`, `KUALA TAHAN`, `STH` for south, German `IST`): never mended.
+const REAL_WORDS: [&str; 9] = [
+    "HALL", "MAIL", "MALI", "TAHAN", "AYE", "IST", "STH", "FIR", "PAWANG",
+];
+
 /// Differences allowed: one in a short word, two from six letters on.
 fn allowed_slips(length: usize) -> usize {
     if length >= 6 {
@@ -39,7 +45,8 @@ pub(super) fn mend_words(text: &str, vocabulary: &[&str]) -> String {
 fn mend_word(word: &str, vocabulary: &[&str]) -> String {
     let upper = word.to_ascii_uppercase();
     let has_letter = upper.chars().any(|c| c.is_ascii_alphabetic());
-    if upper.len() < 3 || !has_letter || vocabulary.contains(&upper.as_str()) {
+    let known = vocabulary.contains(&upper.as_str()) || REAL_WORDS.contains(&upper.as_str());
+    if upper.len() < 3 || !has_letter || known {
         return word.to_string();
     }
     let mut targets = vocabulary
@@ -104,6 +111,7 @@ mod tests {
         assert_eq!(mend_words("JALAN RAYA", &["JAYA", "JALAN"]), "JALAN RAYA");
         assert_eq!(mend_words("TAMAN BIRU", &["BARU", "TAMAN"]), "TAMAN BIRU");
         assert_eq!(mend_words("47301 PJU 1A/3", &WORDS), "47301 PJU 1A/3");
+        assert_eq!(mend_words("TOWN HALL", &["MALL"]), "TOWN HALL");
     }
 
     #[test]
