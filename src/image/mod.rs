@@ -19,6 +19,7 @@ mod decode;
 mod deskew;
 mod prepare;
 mod quality;
+mod reverse;
 mod rules;
 mod truncation;
 
@@ -34,8 +35,9 @@ pub use truncation::ensure_complete;
 /// from older pixels, or carrying older quality measures, is not reused (it is part of the OCR
 /// cache key). 2: capture quality measured at a reference width, per tile (sharpness, glare).
 /// 3: the table around a photographed receipt is painted the paper's gray. 4: only receipts
-/// that are a small part of the picture are cropped. 5: quality records blank pictures. 6: rows levelled (deskew). 7: ruled lines erased.
-pub const PREPARE_VERSION: u32 = 7;
+/// that are a small part of the picture are cropped. 5: quality records blank pictures.
+/// 6: rows levelled (deskew). 7: ruled lines erased. 8: reverse video restored.
+pub const PREPARE_VERSION: u32 = 8;
 
 /// Whether pixels prepared under `fingerprint` (see [`PrepareSettings::fingerprint`]) were
 /// measured on today's quality scale. Sharpness moved from whole-image to per-tile measures in

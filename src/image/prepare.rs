@@ -1,4 +1,5 @@
-//! Preparing pixels for OCR: grayscale, crop, bounded size, level rows, no ruled lines,
+//! Preparing pixels for OCR: grayscale, crop, bounded size, level rows, reverse video
+//! restored, no ruled lines,
 //! optional smoothing,
 //! white border.
 
@@ -7,6 +8,7 @@ use image::{imageops, GrayImage};
 use super::crop::isolate_receipt;
 use super::deskew::deskew;
 use super::quality::{measure, Quality};
+use super::reverse::restore_reverse_video;
 use super::rules::erase_rules;
 
 /// Settings that change the pixels handed to the OCR engine (part of the OCR cache key).
@@ -20,6 +22,8 @@ pub struct PrepareSettings {
     pub crop: bool,
     /// Turn the receipt so its printed rows are level.
     pub deskew: bool,
+    /// Turn white print on black bands into dark print on light paper.
+    pub reverse_video: bool,
     /// Erase ruled lines (dashes under headings, above totals) that touch the text.
     pub erase_rules: bool,
     /// Gaussian smoothing (sigma in pixels) before OCR; 0 for none. Dot-matrix and noisy
@@ -34,6 +38,7 @@ impl Default for PrepareSettings {
             border: 16,
             crop: true,
             deskew: true,
+            reverse_video: true,
             erase_rules: true,
             smooth: 0.0,
         }
@@ -54,6 +59,9 @@ impl PrepareSettings {
         }
         if self.deskew {
             fingerprint.push_str(&format!("-deskew{}", super::deskew::MIN_DEGREES));
+        }
+        if self.reverse_video {
+            fingerprint.push_str("-rev");
         }
         if self.erase_rules {
             fingerprint.push_str("-rules");
@@ -82,15 +90,20 @@ pub fn stage(gray: GrayImage, settings: &PrepareSettings) -> Staged {
     } else {
         gray
     };
-    let receipt = shrink_to(receipt, settings.max_side);
+    let mut receipt = shrink_to(receipt, settings.max_side);
+    if settings.deskew {
+        receipt = deskew(receipt);
+    }
+    // Before rules: a band's solid frame would otherwise pass for a thick rule.
+    if settings.reverse_video {
+        receipt = restore_reverse_video(receipt);
+    }
+    if settings.erase_rules {
+        receipt = erase_rules(receipt);
+    }
     Staged {
         quality,
-        receipt: match (settings.deskew, settings.erase_rules) {
-            (true, true) => erase_rules(deskew(receipt)),
-            (true, false) => deskew(receipt),
-            (false, true) => erase_rules(receipt),
-            (false, false) => receipt,
-        },
+        receipt,
         border: settings.border,
     }
 }

@@ -88,7 +88,7 @@ fn running_past<'a>(counts: impl Iterator<Item = &'a u64>, trim: u64) -> Option<
 }
 
 /// Runs of consecutive `true` rows, as (first, last).
-fn bands(rows: &[bool]) -> Vec<(usize, usize)> {
+pub(super) fn bands(rows: &[bool]) -> Vec<(usize, usize)> {
     let mut found = Vec::new();
     let mut start = None;
     for (y, &on) in rows.iter().chain([false].iter()).enumerate() {
