@@ -360,6 +360,13 @@ PAIN DE MIE COMPLET          1,79
 BEURRE DOUX 250GR            2,45
 EAU DE SOURCE 6X1,5L         1,74";
 
+    /// `TICKET`'s items as printed.
+    const TICKET_ITEMS: [&str; 3] = [
+        "PAIN DE MIE COMPLET 1.79",
+        "BEURRE DOUX 250GR 2.45",
+        "EAU DE SOURCE 6X1,5L 1.74",
+    ];
+
     #[test]
     fn items_that_add_up_are_left_alone() {
         let (outcome, items) = reconciled(TICKET, &["2,45"], "5.98");
@@ -372,14 +379,7 @@ EAU DE SOURCE 6X1,5L         1,74";
         let text = TICKET.replace("2,45", "7 deat NOE");
         let (outcome, items) = reconciled(&text, &["deat", "NOE", "7"], "5.98");
         assert_eq!(outcome, Outcome::Mended);
-        assert_eq!(
-            items,
-            [
-                "PAIN DE MIE COMPLET 1.79",
-                "BEURRE DOUX 250GR 2.45",
-                "EAU DE SOURCE 6X1,5L 1.74"
-            ]
-        );
+        assert_eq!(items, TICKET_ITEMS);
     }
 
     #[test]
@@ -426,14 +426,7 @@ EAU DE SOURCE 6X1,5L         1,74";
         let rereads = [("2:45", "2,45"), ("1,64", "1,74")];
         let (outcome, items) = reconciled_after_rereads(&text, &["2:45", "1,64"], &rereads, "5.98");
         assert_eq!(outcome, Outcome::Mended);
-        assert_eq!(
-            items,
-            [
-                "PAIN DE MIE COMPLET 1.79",
-                "BEURRE DOUX 250GR 2.45",
-                "EAU DE SOURCE 6X1,5L 1.74"
-            ]
-        );
+        assert_eq!(items, TICKET_ITEMS);
     }
 
     #[test]

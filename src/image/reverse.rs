@@ -181,26 +181,11 @@ mod tests {
     #[test]
     fn white_print_on_a_black_band_becomes_dark_print_on_light() {
         let restored = restore_reverse_video(page_with_band(100));
-        assert_eq!(
-            restored.get_pixel(200, 102)[0],
-            255 - INK,
-            "the frame turns light"
-        );
-        assert_eq!(
-            restored.get_pixel(80, 120)[0],
-            255 - PAPER,
-            "the glyphs turn dark"
-        );
-        assert_eq!(
-            restored.get_pixel(40, 310)[0],
-            INK,
-            "ordinary print is left alone"
-        );
-        assert_eq!(
-            restored.get_pixel(20, 120)[0],
-            PAPER,
-            "outside the band too"
-        );
+        let at = |x, y| restored.get_pixel(x, y)[0];
+        assert_eq!(at(200, 102), 255 - INK, "the frame turns light");
+        assert_eq!(at(80, 120), 255 - PAPER, "the glyphs turn dark");
+        assert_eq!(at(40, 310), INK, "ordinary print is left alone");
+        assert_eq!(at(20, 120), PAPER, "outside the band too");
     }
 
     #[test]
@@ -209,17 +194,10 @@ mod tests {
         fill(&mut gray, (10, 118, 60, 122), INK);
         fill(&mut gray, (340, 118, 390, 122), INK);
         let restored = restore_reverse_video(gray);
-        assert_eq!(
-            restored.get_pixel(200, 102)[0],
-            255 - INK,
-            "the box is turned"
-        );
-        assert_eq!(
-            restored.get_pixel(30, 105)[0],
-            PAPER,
-            "paper beside it is not"
-        );
-        assert_eq!(restored.get_pixel(30, 120)[0], INK, "nor the rule");
+        let at = |x, y| restored.get_pixel(x, y)[0];
+        assert_eq!(at(200, 102), 255 - INK, "the box is turned");
+        assert_eq!(at(30, 105), PAPER, "paper beside it is not");
+        assert_eq!(at(30, 120), INK, "nor the rule");
     }
 
     #[test]
