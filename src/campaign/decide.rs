@@ -24,7 +24,7 @@ use super::model::Campaign;
 use super::product::ProductMatcher;
 use super::score::{score, Earned};
 use crate::extract::Receipt;
-use crate::image::assess;
+use crate::image::{assess, explain_no_text};
 use crate::ingest::ManifestEntry;
 use crate::ocr::{Line, OcrPage};
 use crate::reason::{Reason, Status};
@@ -118,8 +118,11 @@ impl<'c> Decider<'c> {
             return Decision::with(Status::Rejected, quality, vec![measured]);
         }
         if !looks_like_receipt(&page.lines) {
-            let reasons = vec![Msg::NotAReceipt.reason(lang)];
-            return Decision::with(Status::Rejected, reasons, vec![]);
+            let reason = match explain_no_text(&page.quality) {
+                Some(capture) => translate_quality(capture, lang),
+                None => Msg::NotAReceipt.reason(lang),
+            };
+            return Decision::with(Status::Rejected, vec![reason], vec![]);
         }
         self.decide_receipt(sub, &page.lines, receipt)
     }

@@ -28,7 +28,7 @@ use serde::{Deserialize, Serialize};
 pub use crop::{find_receipt, isolate_receipt, Region};
 pub use decode::{decode, DecodeLimits};
 pub use prepare::{stage, PrepareSettings, Staged};
-pub use quality::{assess, measure, Quality, QualityThresholds};
+pub use quality::{assess, explain_no_text, measure, Quality, QualityThresholds};
 pub use truncation::ensure_complete;
 
 /// Bumped whenever preparation changes pixels or what is measured on them, so cached OCR made
