@@ -132,6 +132,24 @@ NO.1, TAMAN SRI DENGKIL",
         );
     }
 
+    /// SROIE 684: the second reading's `fEO` must not look surer than the first's `TEO`.
+    #[test]
+    fn a_lower_case_initial_on_a_capitals_word_lowers_the_merchants_confidence() {
+        let confidence = |name: &str| {
+            let text =
+                format!("{name} HENG STATIONERY & BOOKS\n(001451637-M)\nNO. 53, JALAN BESAR");
+            header(&text, Locale::En).merchant.unwrap().1
+        };
+        assert!(confidence("fEO") < confidence("TEO") * 0.6);
+        // Brands that mix cases keep their confidence (up to how clean the text is).
+        for brand in ["McDONALDS", "eBay"] {
+            assert!(
+                (confidence(brand) - confidence("TEO")).abs() < 0.02,
+                "{brand}"
+            );
+        }
+    }
+
     #[test]
     fn junk_and_banners_are_skipped() {
         let text = "Ls ..\n+ 12.2\n*** WELCOME ***\nRESTORAN WAN SHENG\n002043319-W\nNo.2, Jalan Temenggung 19/9,\n\
