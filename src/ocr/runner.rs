@@ -213,7 +213,7 @@ fn recognize(
         .as_ref()
         .map(|look| (look.doubts)(&lines))
         .unwrap_or_default();
-    reread_words(factory, &first, &mut lines, &doubts.words)?;
+    reread_words(factory, &first, &mut lines, &doubts.words);
     let second_look = match &options.second_look {
         Some(look) if doubts.page => {
             let again = staged.finish(look.smooth);
@@ -252,23 +252,24 @@ fn read_lines(
 /// Read each word boxed in `boxes` again, cut out of `page` with a margin, and note what the
 /// engine read on the word (`Word::reread`). Alone on a small image, a word is read with
 /// different context and often differently: on the sample M1001, `2,25` at confidence 60 in
-/// the page reads `2,35` alone, which the items' sum confirms.
+/// the page reads `2,35` alone, which the items' sum confirms. A re-reading that fails only
+/// leaves the word as first read: the page itself was read.
 fn reread_words(
     factory: &dyn EngineFactory,
     page: &::image::GrayImage,
     lines: &mut [Line],
     boxes: &[BBox],
-) -> Result<(), Reason> {
+) {
     for line in lines.iter_mut() {
         for word in line.words.iter_mut().filter(|w| boxes.contains(&w.bbox)) {
             let Some(cut) = cut_out(page, &word.bbox) else {
                 continue;
             };
             word.reread = with_engine(factory, |engine| engine.read_word(&cut))
-                .map_err(|e| Reason::new(Code::OcrFailed, e.to_string()))?;
+                .ok()
+                .flatten();
         }
     }
-    Ok(())
 }
 
 /// The pixels of `bbox` with a margin of a third of its height (the white space that
@@ -313,8 +314,11 @@ mod tests {
     use super::*;
     use crate::ocr::{EngineInfo, EngineInput, Word};
 
-    /// Reads every word alone as the size of the pixels it was shown.
-    struct SizeReader;
+    /// Reads every word alone as the size of the pixels it was shown, or fails to when broken.
+    #[derive(Clone, Copy)]
+    struct SizeReader {
+        broken: bool,
+    }
 
     impl Engine for SizeReader {
         fn recognize(&mut self, _: &EngineInput<'_>) -> Result<Vec<Line>, OcrError> {
@@ -322,6 +326,9 @@ mod tests {
         }
 
         fn read_word(&mut self, image: &::image::GrayImage) -> Result<Option<String>, OcrError> {
+            if self.broken {
+                return Err(OcrError::Recognize("broken".into()));
+            }
             Ok(Some(format!("{}x{}", image.width(), image.height())))
         }
     }
@@ -338,7 +345,7 @@ mod tests {
         }
 
         fn create(&self) -> Result<Box<dyn Engine>, OcrError> {
-            Ok(Box::new(SizeReader))
+            Ok(Box::new(*self))
         }
     }
 
@@ -372,9 +379,19 @@ mod tests {
             word("2,25", [170, 80, 40, 30]),
         ])];
         let boxes = [BBox([120, 40, 40, 30]), BBox([170, 80, 40, 30])];
-        reread_words(&SizeReader, &page, &mut lines, &boxes).unwrap();
+        reread_words(&SizeReader { broken: false }, &page, &mut lines, &boxes);
         let rereads: Vec<_> = lines[0].words.iter().map(|w| w.reread.clone()).collect();
         // A margin of a third of the height (10 px) each side, cut short at the page's edges.
         assert_eq!(rereads, [None, Some("60x50".into()), Some("40x30".into())]);
+    }
+
+    #[test]
+    fn a_word_that_cannot_be_read_again_stays_as_first_read() {
+        let page = ::image::GrayImage::new(200, 100);
+        let mut lines = vec![Line::from_words(vec![word("2,25", [120, 40, 40, 30])])];
+        let before = lines.clone();
+        let broken = SizeReader { broken: true };
+        reread_words(&broken, &page, &mut lines, &[BBox([120, 40, 40, 30])]);
+        assert_eq!(lines, before);
     }
 }
