@@ -21,8 +21,18 @@ pub fn remove_stale_temp_files(dir: &Path) -> std::io::Result<()> {
 }
 
 /// Write `bytes` to `path` so readers see the old file or the new one, never a mix: write a
-/// temp file beside it, fsync, rename over.
+/// temp file beside it, fsync, rename over. A path that exists and is not a regular file
+/// (`/dev/null`, `/dev/stdout`, a named pipe) is written through instead: renaming over it
+/// would replace the device with a file (regression: `fidelio ocr -o /dev/null`, run as
+/// root, turned `/dev/null` into a regular file and later broke cargo's rustc probe).
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let special = std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir());
+    if special {
+        return std::fs::OpenOptions::new()
+            .write(true)
+            .open(path)?
+            .write_all(bytes);
+    }
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
@@ -48,6 +58,38 @@ mod tests {
         write_atomic(&path, b"old").unwrap();
         write_atomic(&path, b"new").unwrap();
         assert_eq!(std::fs::read(&path).unwrap(), b"new");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    /// Regression: `fidelio ocr -o /dev/null` renamed a temp file over `/dev/null`.
+    #[cfg(unix)]
+    #[test]
+    fn a_named_pipe_is_written_through_not_replaced() {
+        use std::io::Read;
+        use std::os::unix::fs::FileTypeExt;
+
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("pipe");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+        if !made.is_ok_and(|s| s.success()) {
+            return; // no mkfifo here: nothing to check
+        }
+        let reader = {
+            let fifo = fifo.clone();
+            std::thread::spawn(move || {
+                let mut read = Vec::new();
+                std::fs::File::open(fifo)
+                    .unwrap()
+                    .read_to_end(&mut read)
+                    .unwrap();
+                read
+            })
+        };
+        write_atomic(&fifo, b"results").unwrap();
+        // Checked before joining: had the pipe been replaced, the reader would wait forever.
+        let kind = std::fs::metadata(&fifo).unwrap().file_type();
+        assert!(kind.is_fifo(), "the pipe is still a pipe");
+        assert_eq!(reader.join().unwrap(), b"results");
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
     }
 }
