@@ -57,6 +57,20 @@ impl Scratch {
         std::fs::write(folder.join(format!("{name}.txt")), text).unwrap();
     }
 
+    /// `file` (`night/member/name`) as a receipt of `shop` on `date` at `time` for `total`.
+    fn purchase(&self, file: &str, seed: u32, [shop, date, time, total]: [&str; 4]) {
+        let [night, member, name] = file.splitn(3, '/').collect::<Vec<_>>()[..] else {
+            panic!("{file}: expected night/member/name");
+        };
+        self.receipt(
+            night,
+            member,
+            name,
+            seed,
+            &transcript(shop, date, time, total),
+        );
+    }
+
     /// Another copy of an existing file's bytes (a resubmission or a forwarded photo).
     fn copy(&self, from: &str, to: &str) {
         std::fs::create_dir_all(self.path(to).parent().unwrap()).unwrap();
@@ -108,6 +122,14 @@ impl Scratch {
             out,
             "-q",
         ])
+    }
+
+    /// OCR `night` into `night.jsonl` and decide it as batch `night` into `out`: one night's job.
+    fn decide_night(&self, night: &str, out: &str) -> Vec<serde_json::Value> {
+        let ocr = format!("{night}.jsonl");
+        self.ocr(night, &ocr);
+        self.validate(&ocr, night, out);
+        self.results(out)
     }
 
     fn read(&self, relative: &str) -> String {
@@ -346,8 +368,7 @@ fn a_missing_or_repeated_shard_is_an_error_not_a_smaller_batch() {
 fn a_replayed_batch_is_identical_and_awards_nothing_twice() {
     let scratch = Scratch::new();
     busy_night(&scratch, "mon");
-    scratch.ocr("mon", "mon.jsonl");
-    scratch.validate("mon.jsonl", "mon", "first");
+    scratch.decide_night("mon", "first");
     let accepted = award_rows(&scratch.read("first/points.csv")).len();
     assert!(accepted >= 6, "{accepted} awards");
     let replay = scratch.validate("mon.jsonl", "mon", "second");
@@ -372,12 +393,10 @@ fn a_replayed_batch_is_identical_and_awards_nothing_twice() {
         .unwrap();
     assert!(String::from_utf8_lossy(&loud.stderr).contains("replaying"));
     assert!(replay.stderr.is_empty(), "quiet replay printed something");
-    scratch.receipt(
-        "mon",
-        "m9",
-        "late",
+    scratch.purchase(
+        "mon/m9/late",
         999,
-        &transcript("MONOPRIX", "04/03/2024", "09:00", "5.00"),
+        ["MONOPRIX", "04/03/2024", "09:00", "5.00"],
     );
     scratch.ocr("mon", "mon-late.jsonl");
     let changed = scratch
@@ -403,15 +422,12 @@ fn resubmissions_across_nights_and_members_are_duplicates_of_the_original() {
     let scratch = Scratch::new();
     let text = transcript("CARREFOUR MARKET", "02/03/2024", "10:15", "25.40");
     scratch.receipt("mon", "alice", "ticket", 1, &text);
-    scratch.receipt(
-        "mon",
-        "alice",
-        "other",
+    scratch.purchase(
+        "mon/alice/other",
         2,
-        &transcript("MONOPRIX", "02/03/2024", "11:00", "8.00"),
+        ["MONOPRIX", "02/03/2024", "11:00", "8.00"],
     );
-    scratch.ocr("mon", "mon.jsonl");
-    scratch.validate("mon.jsonl", "mon", "out-mon");
+    scratch.decide_night("mon", "out-mon");
     assert_eq!(award_rows(&scratch.read("out-mon/points.csv")).len(), 2);
 
     // Tuesday: Alice resends the file, Bob forwards the same file, Carol photographs the
@@ -419,16 +435,12 @@ fn resubmissions_across_nights_and_members_are_duplicates_of_the_original() {
     scratch.copy("mon/alice/ticket.png", "tue/alice/ticket-again.png");
     scratch.copy("mon/alice/ticket.png", "tue/bob/from-alice.png");
     scratch.receipt("tue", "carol", "retake", 3, &text);
-    scratch.receipt(
-        "tue",
-        "dave",
-        "new",
+    scratch.purchase(
+        "tue/dave/new",
         4,
-        &transcript("FRANPRIX", "03/03/2024", "12:00", "9.90"),
+        ["FRANPRIX", "03/03/2024", "12:00", "9.90"],
     );
-    scratch.ocr("tue", "tue.jsonl");
-    scratch.validate("tue.jsonl", "tue", "out-tue");
-    let results = scratch.results("out-tue");
+    let results = scratch.decide_night("tue", "out-tue");
     assert_eq!(
         statuses(&results),
         [
@@ -467,15 +479,12 @@ fn resubmissions_across_nights_and_members_are_duplicates_of_the_original() {
 #[test]
 fn a_revocation_reaches_the_crm_once_in_the_next_points_csv() {
     let scratch = Scratch::new();
-    scratch.receipt(
-        "mon",
-        "alice",
-        "fraud",
+    scratch.purchase(
+        "mon/alice/fraud",
         1,
-        &transcript("MONOPRIX", "02/03/2024", "10:00", "40.00"),
+        ["MONOPRIX", "02/03/2024", "10:00", "40.00"],
     );
-    scratch.ocr("mon", "mon.jsonl");
-    scratch.validate("mon.jsonl", "mon", "out-mon");
+    scratch.decide_night("mon", "out-mon");
     let id = scratch.results("out-mon")[0]["id"]
         .as_str()
         .unwrap()
@@ -488,15 +497,12 @@ fn a_revocation_reaches_the_crm_once_in_the_next_points_csv() {
         .unwrap();
     assert_eq!(again.status.code(), Some(2));
 
-    scratch.receipt(
-        "tue",
-        "bob",
-        "fine",
+    scratch.purchase(
+        "tue/bob/fine",
         2,
-        &transcript("FRANPRIX", "03/03/2024", "10:00", "5.00"),
+        ["FRANPRIX", "03/03/2024", "10:00", "5.00"],
     );
-    scratch.ocr("tue", "tue.jsonl");
-    scratch.validate("tue.jsonl", "tue", "out-tue");
+    scratch.decide_night("tue", "out-tue");
     let rows = award_rows(&scratch.read("out-tue/points.csv"));
     assert_eq!(rows.len(), 2, "{rows:?}");
     assert!(rows[1].starts_with(&format!("alice,spring,{id},2024-03-02,MONOPRIX,40.00,-40")));
@@ -509,15 +515,12 @@ fn a_revocation_reaches_the_crm_once_in_the_next_points_csv() {
     // Replaying Tuesday carries it again (same file); Wednesday does not.
     scratch.validate("tue.jsonl", "tue", "out-tue-again");
     assert_eq!(scratch.outputs("out-tue-again"), scratch.outputs("out-tue"));
-    scratch.receipt(
-        "wed",
-        "bob",
-        "more",
+    scratch.purchase(
+        "wed/bob/more",
         3,
-        &transcript("FRANPRIX", "04/03/2024", "10:00", "6.00"),
+        ["FRANPRIX", "04/03/2024", "10:00", "6.00"],
     );
-    scratch.ocr("wed", "wed.jsonl");
-    scratch.validate("wed.jsonl", "wed", "out-wed");
+    scratch.decide_night("wed", "out-wed");
     assert_eq!(award_rows(&scratch.read("out-wed/points.csv")).len(), 1);
     assert!(!scratch.read("out-wed/summary.json").contains("revoked"));
 
@@ -708,8 +711,7 @@ fn ledger_commands_report_and_purge() {
     assert!(String::from_utf8_lossy(&none.stderr).contains("no ledger"));
 
     busy_night(&scratch, "mon");
-    scratch.ocr("mon", "mon.jsonl");
-    scratch.validate("mon.jsonl", "mon", "out");
+    scratch.decide_night("mon", "out");
     let stats: serde_json::Value =
         serde_json::from_slice(&scratch.run(&["ledger", "stats"]).stdout).unwrap();
     assert_eq!(stats["campaigns"][0]["campaign"], "spring");
@@ -743,13 +745,7 @@ fn ledger_commands_report_and_purge() {
 #[test]
 fn an_unknown_pause_point_never_stops_a_run() {
     let scratch = Scratch::new();
-    scratch.receipt(
-        "n",
-        "m",
-        "r",
-        1,
-        &transcript("MONOPRIX", "02/03/2024", "10:00", "1.00"),
-    );
+    scratch.purchase("n/m/r", 1, ["MONOPRIX", "02/03/2024", "10:00", "1.00"]);
     scratch.ocr("n", "night.jsonl");
     let started = std::time::Instant::now();
     let mut child = scratch
@@ -862,23 +858,17 @@ fn a_repeat_in_the_same_night_does_not_use_up_the_members_cap() {
     let first = transcript("CARREFOUR MARKET", "02/03/2024", "10:15", "25.40");
     scratch.receipt("mon", "alice", "a-ticket", 1, &first);
     scratch.receipt("mon", "alice", "b-retake", 2, &first);
-    scratch.receipt(
-        "mon",
-        "alice",
-        "c-other",
+    scratch.purchase(
+        "mon/alice/c-other",
         3,
-        &transcript("MONOPRIX", "04/03/2024", "11:00", "8.00"),
+        ["MONOPRIX", "04/03/2024", "11:00", "8.00"],
     );
-    scratch.receipt(
-        "mon",
-        "alice",
-        "d-third",
+    scratch.purchase(
+        "mon/alice/d-third",
         4,
-        &transcript("FRANPRIX", "05/03/2024", "12:00", "9.90"),
+        ["FRANPRIX", "05/03/2024", "12:00", "9.90"],
     );
-    scratch.ocr("mon", "mon.jsonl");
-    scratch.validate("mon.jsonl", "mon", "out");
-    let results = scratch.results("out");
+    let results = scratch.decide_night("mon", "out");
     assert_eq!(
         statuses(&results),
         [
