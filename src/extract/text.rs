@@ -44,15 +44,21 @@ pub fn token_matches(token: &str, word: &str) -> bool {
     if token.len() + 1 == word.len() && word.starts_with(token) {
         return true;
     }
-    if token.len() != word.len() {
+    let Some(differing) = differing_glyphs(token, word) else {
         return false;
-    }
-    let differing: Vec<(char, char)> = token
-        .chars()
-        .zip(word.chars())
-        .filter(|(a, b)| a != b)
-        .collect();
+    };
     matches!(differing.as_slice(), [(a, b)] if confusable(*a, *b))
+}
+
+/// The glyphs where `read` and `printed` differ, as (read, printed) pairs in order; `None`
+/// when they differ in length, so no glyph-by-glyph reading applies.
+pub fn differing_glyphs(read: &str, printed: &str) -> Option<Vec<(char, char)>> {
+    (read.len() == printed.len()).then(|| {
+        read.chars()
+            .zip(printed.chars())
+            .filter(|(a, b)| a != b)
+            .collect()
+    })
 }
 
 /// Where a keyword (space-separated words, already folded) starts in `tokens`.

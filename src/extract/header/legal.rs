@@ -1,7 +1,7 @@
 //! Legal forms (`SDN BHD`, `LTD`, `SARL`, `GmbH`…): how a registered company name ends, found
 //! even when OCR misreads a glyph (`SON BHD`, `5/8` for `S/B`) and written back the standard way.
 
-use crate::extract::text::fold;
+use crate::extract::text::{differing_glyphs, fold};
 
 /// Legal forms, folded, punctuation other than `/` and `&` removed.
 pub(super) const LEGAL_FORMS: [&str; 29] = [
@@ -52,14 +52,9 @@ pub(super) fn legal_token_matches(token: &str, form: &str) -> bool {
     if token == form {
         return true;
     }
-    if token.len() != form.len() || form.len() < 3 {
+    let Some(pairs) = differing_glyphs(token, form).filter(|_| form.len() >= 3) else {
         return false;
-    }
-    let pairs: Vec<(char, char)> = token
-        .chars()
-        .zip(form.chars())
-        .filter(|(a, b)| a != b)
-        .collect();
+    };
     pairs.len() * 3 <= form.len() * 2
         && pairs.iter().all(|(a, b)| {
             ["O0QD", "S5", "B8", "I1L", "G6"]

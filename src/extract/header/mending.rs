@@ -1,12 +1,17 @@
 //! Address words mended where OCR slipped on a letter it often confuses.
 //!
 //! Till fonts make Tesseract read `M` as `H` (`LUHPUR`, `Henara`), `l` as `i` (`Jin`,
-//! `Bik` for `Jln`, `Blk`) and a bold `3` as `S` (`SRD FLR`). A word that is not an address word itself, but is one such slip
-//! from exactly one address word of the same length, is that word. Only these known
+//! `Bik` for `Jln`, `Blk`) and a bold `3` as `S` (`SRD FLR`). A word that is not an address
+//! word itself, but is one such slip from exactly one address word of the same length, is
+//! that word. Only these known
 //! confusions count: mending any one-letter difference against a word list was measured and
 //! rejected (SROIE: `RAYA` became `JAYA`, `BIRU` became `BARU`, real words both).
 
-/// Letters Tesseract takes for one another on receipts: each string is one class.
+use crate::extract::text::differing_glyphs;
+
+/// Letters Tesseract takes for one another on receipts: each string is one class. Narrower
+/// than the keyword matcher's classes (`text::token_matches`), which may be generous because
+/// a keyword is only recognised, never written into a field.
 const CONFUSIONS: [&str; 6] = ["HM", "HW", "IL1", "VY", "S3", "S5"];
 
 /// Words one slip from an address word that are words of their own in addresses and on
@@ -59,11 +64,9 @@ fn mend_word(word: &str, vocabulary: &[&str]) -> String {
 }
 
 fn one_slip_from(read: &str, printed: &str) -> bool {
-    let differences: Vec<(char, char)> = read
-        .chars()
-        .zip(printed.chars())
-        .filter(|(a, b)| a != b)
-        .collect();
+    let Some(differences) = differing_glyphs(read, printed) else {
+        return false;
+    };
     !differences.is_empty()
         && differences.len() <= allowed_slips(read.len())
         && differences
