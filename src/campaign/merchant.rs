@@ -257,12 +257,7 @@ mod tests {
     use crate::ocr::{BBox, Line};
 
     fn line(text: &str) -> Line {
-        Line {
-            text: text.into(),
-            conf: 90.0,
-            bbox: BBox::default(),
-            words: vec![],
-        }
+        Line::from_text(text, 90.0, BBox::default())
     }
 
     fn merchants() -> Merchants {

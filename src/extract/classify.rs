@@ -53,6 +53,9 @@ pub struct RowInfo {
     pub total_weight: f32,
     /// The row sits in a tax summary table (after its header row).
     pub in_tax_table: bool,
+    /// The row as read again on its own, its faded print darkened (`Line::reread`), when the
+    /// first reading left its date in doubt.
+    pub alone: Option<Box<RowInfo>>,
 }
 
 impl RowInfo {
@@ -211,6 +214,7 @@ pub fn classify(rows: Vec<Row>, locale: Locale) -> Vec<RowInfo> {
                 times,
                 role,
                 total_weight: weight,
+                alone: None,
             }
         })
         .collect()

@@ -66,7 +66,27 @@ fn read_rows(lines: &[Line], options: &ExtractOptions) -> (Vec<RowInfo>, Locale)
             let texts: Vec<String> = rows.iter().map(|r| r.text.clone()).collect();
             locale::detect(&texts)
         });
-    (classify(rows, locale), locale)
+    let mut rows = classify(rows, locale);
+    attach_rereads(&mut rows, lines, locale);
+    (rows, locale)
+}
+
+/// Each row whose lines were read again alone (`Line::reread`) gets that reading, classified
+/// as a row of its own (`RowInfo::alone`), spread over the row's box.
+fn attach_rereads(rows: &mut [RowInfo], lines: &[Line], locale: Locale) {
+    for info in rows.iter_mut() {
+        let rereads: Vec<&str> = info
+            .row
+            .lines
+            .iter()
+            .filter_map(|&i| lines.get(i)?.reread.as_deref())
+            .collect();
+        if rereads.is_empty() {
+            continue;
+        }
+        let line = Line::from_text(&rereads.join(" "), info.row.conf(), info.row.bbox);
+        info.alone = classify(build_rows(&[line]), locale).pop().map(Box::new);
+    }
 }
 
 /// The receipt fields of classified rows.

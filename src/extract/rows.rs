@@ -263,9 +263,7 @@ mod tests {
     fn lines_without_word_boxes_stay_rows_in_order() {
         let bare = |text: &str| Line {
             text: text.into(),
-            conf: 80.0,
-            bbox: BBox::default(),
-            words: vec![],
+            ..Line::from_text("", 80.0, BBox::default())
         };
         let rows = build_rows(&[bare("CARREFOUR"), bare("  "), bare("TOTAL  12,50")]);
         let texts: Vec<&str> = rows.iter().map(|r| r.text.as_str()).collect();

@@ -7,8 +7,10 @@
 //! items and the VAT table it was cross-checked against. The date alone is chosen among the
 //! dates of both readings at once, so a date read the same way twice outvotes a misread digit.
 
-use super::{extract, extract_rows, read_fields, read_rows, when, ExtractOptions, Receipt};
-use crate::ocr::{Doubts, Line, OcrPage};
+use super::{
+    extract, extract_rows, read_fields, read_rows, when, ExtractOptions, Receipt, RowInfo,
+};
+use crate::ocr::{BBox, Doubts, Line, OcrPage};
 
 /// Below this confidence a total is worth a second reading.
 pub const SECOND_LOOK_BELOW: f32 = 0.5;
@@ -17,7 +19,8 @@ pub const SECOND_LOOK_BELOW: f32 = 0.5;
 /// uncertain. Only the total decides that: on the SROIE dev receipts, also looking again at
 /// uncertain dates read 7 more receipts twice (32 instead of 25) and changed no field's
 /// accuracy; a second look still improves every field it can. Doubtful prices that could each
-/// explain why the items miss a sure total are read again alone (`reconcile`).
+/// explain why the items miss a sure total are read again alone (`reconcile`), and so are rows
+/// naming a date they do not show when the date is unsure (faded print, see `when`).
 pub fn doubts(lines: &[Line]) -> Doubts {
     let options = ExtractOptions::default();
     let (rows, locale) = read_rows(lines, &options);
@@ -25,7 +28,29 @@ pub fn doubts(lines: &[Line]) -> Doubts {
     Doubts {
         page: receipt.confidence.total < SECOND_LOOK_BELOW,
         words: prices,
+        lines: if receipt.confidence.date < DATE_REREAD_BELOW {
+            dateless_date_lines(&rows, lines)
+        } else {
+            Vec::new()
+        },
     }
+}
+
+/// Below this confidence (0 without a date) the purchase date is unsure enough to look for
+/// a better one.
+const DATE_REREAD_BELOW: f32 = 0.8;
+/// Rows naming a date but showing none read again, at most.
+const DATELESS_REREADS: usize = 2;
+
+/// The lines of rows that name a date but show none: `Date : 06-05- é 1`, its year too
+/// faded to parse (SROIE 030).
+fn dateless_date_lines(rows: &[RowInfo], lines: &[Line]) -> Vec<BBox> {
+    rows.iter()
+        .filter(|row| row.dates.is_empty() && when::names_a_date(row))
+        .take(DATELESS_REREADS)
+        .flat_map(|row| &row.row.lines)
+        .filter_map(|&i| Some(lines.get(i)?.bbox))
+        .collect()
 }
 
 /// The receipt read from `page`: its first reading, improved by its second look if it has one.
@@ -110,6 +135,36 @@ mod tests {
     fn a_clear_reading_needs_no_second_look_and_a_garbled_one_does() {
         assert!(!doubts(&test_lines(CLEAR)).page);
         assert!(doubts(&test_lines(GARBLED)).page);
+    }
+
+    /// SROIE 030: thermal print so faded that the page read `06-05- é 1` for `06-05-2018`.
+    const FADED_DATE: &str = "RESTORAN WAN SHENG\nDate : 06-05- é 1 12: 43: 8.\n\
+        TEH O AIS 1 1.50\nTOTAL 1.50\nCASH 2.00\nCHANGE 0.50\n";
+
+    #[test]
+    fn a_row_naming_a_date_it_does_not_show_is_read_again_alone() {
+        let lines = test_lines(FADED_DATE);
+        assert_eq!(doubts(&lines).lines, [lines[1].bbox]);
+        // A sure date needs no second reading, and a row without a date word is not a date row.
+        assert_eq!(doubts(&test_lines(CLEAR)).lines, []);
+        assert_eq!(
+            doubts(&test_lines("TEH O AIS 1 1.50\nTOTAL 1.50")).lines,
+            []
+        );
+    }
+
+    #[test]
+    fn a_date_read_alone_fills_a_row_that_showed_none_but_never_replaces_one_read() {
+        let mut lines = test_lines(FADED_DATE);
+        lines[1].reread = Some("Date: 06-05-2018 12:48:18".into());
+        let receipt = extract(&lines, &ExtractOptions::default());
+        assert_eq!(receipt.date, NaiveDate::from_ymd_opt(2018, 5, 6));
+        assert_eq!(receipt.time.as_deref(), Some("12:48"));
+
+        let mut lines = test_lines(&FADED_DATE.replace("06-05- é 1", "26-05-2018"));
+        lines[1].reread = Some("Date: 28-06-2008 12:48:18".into());
+        let receipt = extract(&lines, &ExtractOptions::default());
+        assert_eq!(receipt.date, NaiveDate::from_ymd_opt(2018, 5, 26));
     }
 
     #[test]

@@ -30,6 +30,18 @@ struct Candidate<'a> {
 const TIME_WORDS: [&str; 6] = ["TIME", "HEURE", "ZEIT", "UHR", "MASA", "TIME IN"];
 
 pub fn read_when(rows: &[RowInfo], locale: Locale) -> When {
+    // A row naming a date but showing none is read again alone (`RowInfo::alone`): where
+    // that reading shows a date, it is the row's reading. A date the page did read is never
+    // replaced: on SROIE, re-read dates the page had read were as often wrong as right.
+    let rows: Vec<&RowInfo> = rows
+        .iter()
+        .map(|row| {
+            row.alone
+                .as_deref()
+                .filter(|alone| row.dates.is_empty() && !alone.dates.is_empty())
+                .unwrap_or(row)
+        })
+        .collect();
     let date_words = words(locale, |p: &'static Pack| p.date);
     let other_words = words(locale, |p: &'static Pack| p.other_date);
     let mut candidates: Vec<Candidate> = Vec::new();
@@ -38,7 +50,7 @@ pub fn read_when(rows: &[RowInfo], locale: Locale) -> When {
             let keyword = keyword_before(row, found, &date_words)
                 || (i > 0
                     && rows[i - 1].dates.is_empty()
-                    && ends_with_keyword(&rows[i - 1], &date_words));
+                    && ends_with_keyword(rows[i - 1], &date_words));
             let mut score = 1.0;
             if keyword {
                 score += 3.0;
@@ -75,7 +87,7 @@ pub fn read_when(rows: &[RowInfo], locale: Locale) -> When {
     let Some((best_score, chosen)) = best else {
         return When {
             date: None,
-            time: read_time(rows, None),
+            time: read_time(&rows, None),
         };
     };
     let runner_up = candidates
@@ -106,8 +118,17 @@ pub fn read_when(rows: &[RowInfo], locale: Locale) -> When {
     let confidence = (confidence * ocr_factor(ocr)).clamp(0.02, 0.98);
     When {
         date: Some((chosen.found.date, confidence)),
-        time: read_time(rows, Some(chosen.row)),
+        time: read_time(&rows, Some(chosen.row)),
     }
+}
+
+/// Words that name a date in any locale; the packs' `le`, `du` and `am` also do, but are
+/// common words too.
+const DATE_NAMES: [&str; 5] = ["DATE", "DATUM", "TARIKH", "DATED", "BIZDATE"];
+
+/// A row naming a date (`Date :`, `Tarikh`, `Datum`), whatever follows.
+pub fn names_a_date(row: &RowInfo) -> bool {
+    has_any(&row.tokens, &DATE_NAMES)
 }
 
 /// A date keyword before the date on its row (`Date : 29-10-2017`, `le 12 mars`).
@@ -131,9 +152,9 @@ fn ends_with_keyword(row: &RowInfo, keywords: &[&str]) -> bool {
 
 /// The time on the purchase date's row, else after a time keyword, else the first time printed
 /// on its own (not inside a date row that lost the contest).
-fn read_time(rows: &[RowInfo], date_row: Option<usize>) -> Option<(String, f32)> {
+fn read_time(rows: &[&RowInfo], date_row: Option<usize>) -> Option<(String, f32)> {
     let first_time = |row: &RowInfo| -> Option<TimeMatch> { row.times.first().cloned() };
-    if let Some(found) = date_row.and_then(|i| first_time(&rows[i])) {
+    if let Some(found) = date_row.and_then(|i| first_time(rows[i])) {
         let ocr = rows[date_row?].row.conf() / 100.0;
         return Some((found.time, (0.85 * ocr_factor(ocr)).clamp(0.02, 0.95)));
     }

@@ -17,6 +17,7 @@
 mod crop;
 mod decode;
 mod deskew;
+mod levels;
 mod prepare;
 mod quality;
 mod reverse;
@@ -27,6 +28,7 @@ use serde::{Deserialize, Serialize};
 
 pub use crop::{find_receipt, isolate_receipt, Region};
 pub use decode::{decode, DecodeLimits};
+pub use levels::stretch_levels;
 pub use prepare::{stage, PrepareSettings, Staged};
 pub use quality::{assess, explain_no_text, measure, Quality, QualityThresholds};
 pub use truncation::ensure_complete;

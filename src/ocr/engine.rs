@@ -48,9 +48,10 @@ pub enum OcrError {
 pub trait Engine {
     fn recognize(&mut self, input: &EngineInput<'_>) -> Result<Vec<Line>, OcrError>;
 
-    /// Read a small image holding one word (a doubtful price cut out of the page) on its own.
-    /// Engines that cannot, like the transcript double, answer `None`.
-    fn read_word(&mut self, _image: &GrayImage) -> Result<Option<String>, OcrError> {
+    /// Read a small image holding one word or one line of print (a doubtful price, a faded
+    /// date row, cut out of the page) on its own, as a single line of text. Engines that
+    /// cannot, like the transcript double, answer `None`.
+    fn read_alone(&mut self, _image: &GrayImage) -> Result<Option<String>, OcrError> {
         Ok(None)
     }
 }

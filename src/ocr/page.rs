@@ -62,9 +62,25 @@ pub struct Line {
     pub conf: f32,
     pub bbox: BBox,
     pub words: Vec<Word>,
+    /// What the engine read when shown this line alone, its faded print darkened, when the
+    /// first reading left the purchase date on it in doubt (see `ocr::Doubts`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reread: Option<String>,
 }
 
 impl Line {
+    /// A line of text without word boxes (an engine that gives text only, a transcript); the
+    /// extractor spreads its words over `bbox`.
+    pub fn from_text(text: &str, conf: f32, bbox: BBox) -> Line {
+        Line {
+            text: text.trim().to_string(),
+            conf,
+            bbox,
+            words: Vec::new(),
+            reread: None,
+        }
+    }
+
     /// A line from words in reading order; text is the words joined by single spaces.
     pub fn from_words(words: Vec<Word>) -> Line {
         let text = words
@@ -87,6 +103,7 @@ impl Line {
             conf: round2(conf),
             bbox,
             words,
+            reread: None,
         }
     }
 }

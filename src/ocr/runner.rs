@@ -53,6 +53,9 @@ pub struct Doubts {
     pub page: bool,
     /// Words worth reading again on their own, by their box in the first reading.
     pub words: Vec<BBox>,
+    /// Lines worth reading again on their own, their faded print darkened, by their box in
+    /// the first reading.
+    pub lines: Vec<BBox>,
 }
 
 impl SecondLook {
@@ -66,7 +69,7 @@ impl SecondLook {
 
     /// Part of the OCR cache key: pages read with and without second looks differ.
     pub fn fingerprint(&self, first: &PrepareSettings) -> String {
-        format!("look2({})+words", self.prepare(first).fingerprint())
+        format!("look2({})+words+lines", self.prepare(first).fingerprint())
     }
 }
 
@@ -214,6 +217,7 @@ fn recognize(
         .map(|look| (look.doubts)(&lines))
         .unwrap_or_default();
     reread_words(factory, &first, &mut lines, &doubts.words);
+    reread_lines(factory, &first, &mut lines, &doubts.lines);
     let second_look = match &options.second_look {
         Some(look) if doubts.page => {
             let again = staged.finish(look.smooth);
@@ -265,10 +269,32 @@ fn reread_words(
             let Some(cut) = cut_out(page, &word.bbox) else {
                 continue;
             };
-            word.reread = with_engine(factory, |engine| engine.read_word(&cut))
+            word.reread = with_engine(factory, |engine| engine.read_alone(&cut))
                 .ok()
                 .flatten();
         }
+    }
+}
+
+/// Read each line boxed in `boxes` again, cut out of `page` with a margin and its levels
+/// stretched (`image::stretch_levels`), and note what the engine read on the line
+/// (`Line::reread`). On a faded row, the page's binarisation drops pale strokes the stretched
+/// strip keeps: SROIE 030's `06-05- é 1` reads `06-05-2018` alone. A failure leaves the line
+/// as first read.
+fn reread_lines(
+    factory: &dyn EngineFactory,
+    page: &::image::GrayImage,
+    lines: &mut [Line],
+    boxes: &[BBox],
+) {
+    for line in lines.iter_mut().filter(|l| boxes.contains(&l.bbox)) {
+        let Some(cut) = cut_out(page, &line.bbox) else {
+            continue;
+        };
+        let strip = image::stretch_levels(&cut);
+        line.reread = with_engine(factory, |engine| engine.read_alone(&strip))
+            .ok()
+            .flatten();
     }
 }
 
@@ -325,7 +351,7 @@ mod tests {
             Ok(Vec::new())
         }
 
-        fn read_word(&mut self, image: &::image::GrayImage) -> Result<Option<String>, OcrError> {
+        fn read_alone(&mut self, image: &::image::GrayImage) -> Result<Option<String>, OcrError> {
             if self.broken {
                 return Err(OcrError::Recognize("broken".into()));
             }
@@ -346,6 +372,30 @@ mod tests {
 
         fn create(&self) -> Result<Box<dyn Engine>, OcrError> {
             Ok(Box::new(*self))
+        }
+    }
+
+    /// Reads every line alone as the darkest level of the pixels it was shown.
+    struct InkReader;
+
+    impl Engine for InkReader {
+        fn recognize(&mut self, _: &EngineInput<'_>) -> Result<Vec<Line>, OcrError> {
+            Ok(Vec::new())
+        }
+
+        fn read_alone(&mut self, image: &::image::GrayImage) -> Result<Option<String>, OcrError> {
+            let darkest = image.pixels().map(|p| p.0[0]).min();
+            Ok(darkest.map(|level| format!("ink {level}")))
+        }
+    }
+
+    impl EngineFactory for InkReader {
+        fn info(&self) -> EngineInfo {
+            SizeReader { broken: false }.info()
+        }
+
+        fn create(&self) -> Result<Box<dyn Engine>, OcrError> {
+            Ok(Box::new(InkReader))
         }
     }
 
@@ -392,6 +442,31 @@ mod tests {
         let before = lines.clone();
         let broken = SizeReader { broken: true };
         reread_words(&broken, &page, &mut lines, &[BBox([120, 40, 40, 30])]);
+        assert_eq!(lines, before);
+    }
+
+    #[test]
+    fn doubtful_lines_are_read_again_alone_with_their_faded_print_darkened() {
+        // Paper at 230, a faded row of print at 150 across the middle of the page.
+        let page = ::image::GrayImage::from_fn(200, 100, |_, y| {
+            ::image::Luma([if (45..55).contains(&y) { 150 } else { 230 }])
+        });
+        let mut lines = vec![
+            Line::from_words(vec![word("Date", [10, 40, 40, 20])]),
+            Line::from_words(vec![word("TOTAL", [10, 70, 40, 20])]),
+        ];
+        reread_lines(&InkReader, &page, &mut lines, &[BBox([10, 40, 40, 20])]);
+        assert_eq!(lines[0].reread.as_deref(), Some("ink 0"));
+        assert_eq!(lines[1].reread, None);
+    }
+
+    #[test]
+    fn a_line_that_cannot_be_read_again_stays_as_first_read() {
+        let page = ::image::GrayImage::new(200, 100);
+        let mut lines = vec![Line::from_words(vec![word("Date", [10, 40, 40, 20])])];
+        let before = lines.clone();
+        let broken = SizeReader { broken: true };
+        reread_lines(&broken, &page, &mut lines, &[BBox([10, 40, 40, 20])]);
         assert_eq!(lines, before);
     }
 }

@@ -112,7 +112,7 @@ impl Engine for TesseractEngine {
     }
 
     /// Read as one line of text (page segmentation mode 7), then back to the page mode.
-    fn read_word(&mut self, image: &GrayImage) -> Result<Option<String>, OcrError> {
+    fn read_alone(&mut self, image: &GrayImage) -> Result<Option<String>, OcrError> {
         set_variable(&mut self.api, "tessedit_pageseg_mode", "7")?;
         let read = self.read_lines(image);
         let psm = self.psm.clone();

@@ -10,12 +10,7 @@ use fidelio::ocr::{BBox, EngineInfo, Line, OcrPage};
 
 /// One OCR line (no word boxes: campaign rules read line text only).
 pub fn line(text: &str) -> Line {
-    Line {
-        text: text.trim().to_string(),
-        conf: 90.0,
-        bbox: BBox::default(),
-        words: vec![],
-    }
+    Line::from_text(text, 90.0, BBox::default())
 }
 
 /// The non-blank lines of a receipt transcript.
