@@ -6,7 +6,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::legal::word_offsets;
+use super::legal::{legal_form_span, word_offsets};
 use super::mending::mend_words;
 use crate::extract::classify::RowInfo;
 use crate::extract::text::{
@@ -202,7 +202,11 @@ pub(super) fn read_address(rows: &[RowInfo], start: usize) -> Option<Address> {
         let text = row.text();
         let started = !parts.is_empty();
         let stop = stop_position(text);
-        let blocked = !row.dates.is_empty() || !row.amounts.is_empty() || row.role.is_summary();
+        // A company's legal name (`Lidl Dienstleistung GmbH & Co. KG`) is no address line,
+        // though `KG` is also Malay for a village.
+        let company = legal_form_span(text).is_some() && !is_street_row(text);
+        let blocked =
+            company || !row.dates.is_empty() || !row.amounts.is_empty() || row.role.is_summary();
         if let Some(at) = stop {
             let before = trim_keeping_punctuation(&text[..at]);
             if is_address_like(before)

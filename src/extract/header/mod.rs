@@ -81,6 +81,24 @@ mod tests {
         );
     }
 
+    /// `KG` is a Malay village (`Kampung`) in an address, and a German company's legal form.
+    #[test]
+    fn a_legal_name_below_the_brand_is_not_the_first_address_line() {
+        let h = header(
+            "LIDL\nLidl Dienstleistung GmbH & Co. KG\nBahnhofstr. 5\n80335 München\nBrot 1,49 A",
+            Locale::De,
+        );
+        assert_eq!(h.address.unwrap().0, "Bahnhofstr. 5 80335 München");
+        let kampung = header(
+            "KEDAI RUNCIT AH SENG\nKG BARU SUNGAI BULOH\n47000 SELANGOR",
+            Locale::En,
+        );
+        assert_eq!(
+            kampung.address.unwrap().0,
+            "KG BARU SUNGAI BULOH 47000 SELANGOR"
+        );
+    }
+
     #[test]
     fn the_legal_entity_beats_the_brand_in_english() {
         let text = "CITY MILK\nR&C VENTURE SDN BHD (1191015-W)\nLOT-18A-2, BERJAYA TIMES SQUARE,\nKUALA LUMPUR\n(GST NO: 001557721088)";
