@@ -322,3 +322,50 @@ fn french_fuel_receipt_with_litres_at_a_three_decimal_price() {
     assert_eq!(r.items[1].quantity, Some(d("1")));
     assert_eq!(r.items[1].unit_price, Some(d("2.20")));
 }
+
+#[test]
+fn german_receipt_with_a_tax_summary_row_and_a_tse_timestamp() {
+    let r = read(
+        "REWE Markt GmbH\nLindenstraße 3\n10969 Berlin\nUID Nr.: DE812706034\nEUR\n\
+         BIO JOGHURT 3,8%    1,29 B\nBIO JOGHURT 3,8%    1,29 B\nFLEISCHWURST        2,49 B\n\
+         SUMME         EUR   5,07\nGeg. girocard EUR   5,07\nSteuer  %   Netto  Steuer  Brutto\n\
+         B=      7%   4,74   0,33    5,07\nGesamtbetrag  4,74   0,33    5,07\n\
+         TSE-Start: 2024-04-18T11:02:13\n18.04.2024  11:02  Bon-Nr.:1234",
+    );
+    assert_eq!(r.locale.as_deref(), Some("de"));
+    assert_eq!(r.merchant.as_deref(), Some("REWE Markt GmbH"));
+    assert_eq!(r.address.as_deref(), Some("Lindenstraße 3 10969 Berlin"));
+    assert_eq!(r.total, Some(d("5.07")));
+    assert_eq!(amounts(&r), ["1.29", "1.29", "2.49"]);
+    assert_eq!(r.payment.as_deref(), Some("CARD"));
+    // The tax table's sum row is no third rate.
+    assert_eq!(r.vat.len(), 1);
+    assert_eq!(r.vat[0].amount, Some(d("0.33")));
+    assert_eq!(r.date, date(2024, 4, 18));
+    assert_eq!(r.time.as_deref(), Some("11:02"));
+}
+
+#[test]
+fn french_cafe_bill_with_covers_tax_included_and_visa() {
+    let r = read(
+        "Café de Flore\n172 Bd Saint-Germain\n75006 Paris\nTable 12   Couverts 2\n\
+         2 Café crème     4,80    9,60\n1 Croque monsieur       14,50\n1 Eau minérale           6,00\n\
+         Total EUR               30,10\ndont TVA 10%             2,74\nPayé par Visa           30,10\n\
+         Merci et à bientôt\n06/04/2024 10:31",
+    );
+    assert_eq!(r.locale.as_deref(), Some("fr"));
+    assert_eq!(r.merchant.as_deref(), Some("Café de Flore"));
+    assert_eq!(
+        r.address.as_deref(),
+        Some("172 Bd Saint-Germain 75006 Paris")
+    );
+    assert_eq!(r.total, Some(d("30.10")));
+    assert_eq!(r.currency.as_deref(), Some("EUR"));
+    assert_eq!(amounts(&r), ["9.60", "14.50", "6.00"]);
+    assert_eq!(r.items[0].quantity, Some(d("2")));
+    assert_eq!(r.items[0].unit_price, Some(d("4.80")));
+    assert_eq!(r.payment.as_deref(), Some("VISA"));
+    assert_eq!(r.vat.len(), 1);
+    assert_eq!(r.vat[0].amount, Some(d("2.74")));
+    assert_eq!(r.date, date(2024, 4, 6));
+}
