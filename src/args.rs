@@ -91,9 +91,10 @@ pub struct OcrOptions {
     /// Do not read or write the OCR cache.
     #[arg(long)]
     pub no_cache: bool,
-    /// Never read an image twice. By default a receipt whose first reading leaves the total
-    /// uncertain is read again from smoothed pixels and the more confident
-    /// reading of each field is kept (slower on hard receipts, more accurate).
+    /// Never read a whole image twice. By default a receipt whose first reading leaves the
+    /// total uncertain is read again from smoothed pixels and the more confident
+    /// reading of each field is kept (slower on hard receipts, more accurate). Doubtful prices
+    /// and date rows are still read again alone (milliseconds each).
     #[arg(long)]
     pub no_second_look: bool,
 }

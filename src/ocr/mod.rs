@@ -17,6 +17,8 @@ mod tsv;
 pub use cache::OcrCache;
 pub use engine::{Engine, EngineFactory, EngineInfo, EngineInput, OcrError};
 pub use page::{BBox, Line, OcrPage, OcrRecord, Reading, Word};
-pub use runner::{ocr_all, Doubts, OcrJob, OcrOutcome, RunnerOptions, SecondLook};
+pub use runner::{
+    ocr_all, Doubts, OcrJob, OcrOutcome, RunnerOptions, SecondLook, REREADS_FINGERPRINT,
+};
 pub use tesseract::TesseractFactory;
 pub use text_engine::TextEngineFactory;

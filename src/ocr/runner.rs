@@ -27,23 +27,26 @@ pub struct RunnerOptions {
     pub jobs: usize,
     pub limits: DecodeLimits,
     pub prepare: PrepareSettings,
+    /// What the first reading's lines leave uncertain enough to look at again: doubtful words
+    /// and rows are read again alone (milliseconds each), and the whole page under
+    /// `second_look` when there is one.
+    pub doubts: Option<fn(&[Line]) -> Doubts>,
     /// Read the image a second time, differently prepared, when the first reading is unsure.
     pub second_look: Option<SecondLook>,
 }
+
+/// Part of the OCR cache key when doubtful words and rows are read again alone.
+pub const REREADS_FINGERPRINT: &str = "+words+lines";
 
 /// When and how to take a second reading. OCR errors on hard receipts (dot-matrix print,
 /// faded thermal paper, JPEG noise) change with the preparation, so a second preparation often
 /// reads what the first misread; paying for it only when the first reading leaves the key
 /// fields uncertain keeps the cost to the receipts that need it.
 /// The second reading shares the first's crop and size and differs only by smoothing.
-/// Single words the answer hangs on (two doubtful prices that could each explain why the items
-/// miss the total) are read again alone, which costs milliseconds, not a page.
 #[derive(Clone, Debug)]
 pub struct SecondLook {
     /// Gaussian smoothing (sigma in px) of the second reading's pixels.
     pub smooth: f32,
-    /// What the first reading's lines leave uncertain enough to look at again.
-    pub doubts: fn(&[Line]) -> Doubts,
 }
 
 /// What a first reading left uncertain, as the extractor judges it.
@@ -69,7 +72,7 @@ impl SecondLook {
 
     /// Part of the OCR cache key: pages read with and without second looks differ.
     pub fn fingerprint(&self, first: &PrepareSettings) -> String {
-        format!("look2({})+words+lines", self.prepare(first).fingerprint())
+        format!("look2({})", self.prepare(first).fingerprint())
     }
 }
 
@@ -212,9 +215,8 @@ fn recognize(
     let first = staged.finish(options.prepare.smooth);
     let mut lines = read_lines(factory, path, &first)?;
     let doubts = options
-        .second_look
-        .as_ref()
-        .map(|look| (look.doubts)(&lines))
+        .doubts
+        .map(|doubts| doubts(&lines))
         .unwrap_or_default();
     reread_words(factory, &first, &mut lines, &doubts.words);
     reread_lines(factory, &first, &mut lines, &doubts.lines);
@@ -468,5 +470,64 @@ mod tests {
         let broken = SizeReader { broken: true };
         reread_lines(&broken, &page, &mut lines, &[BBox([10, 40, 40, 20])]);
         assert_eq!(lines, before);
+    }
+
+    /// Reads every page as one row, `Date`, and every line shown alone as `read alone`.
+    struct OneRowPage;
+
+    impl Engine for OneRowPage {
+        fn recognize(&mut self, _: &EngineInput<'_>) -> Result<Vec<Line>, OcrError> {
+            Ok(vec![Line::from_words(vec![word("Date", [10, 10, 40, 20])])])
+        }
+
+        fn read_alone(&mut self, _: &::image::GrayImage) -> Result<Option<String>, OcrError> {
+            Ok(Some("read alone".into()))
+        }
+    }
+
+    impl EngineFactory for OneRowPage {
+        fn info(&self) -> EngineInfo {
+            SizeReader { broken: false }.info()
+        }
+
+        fn create(&self) -> Result<Box<dyn Engine>, OcrError> {
+            Ok(Box::new(OneRowPage))
+        }
+    }
+
+    fn everything_in_doubt(lines: &[Line]) -> Doubts {
+        Doubts {
+            page: true,
+            words: Vec::new(),
+            lines: lines.iter().map(|line| line.bbox).collect(),
+        }
+    }
+
+    #[test]
+    fn without_a_second_look_doubtful_rows_are_still_read_again_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("receipt.png");
+        ::image::GrayImage::from_pixel(100, 60, ::image::Luma([230]))
+            .save(&path)
+            .unwrap();
+        let entry = ManifestEntry {
+            file: path.display().to_string(),
+            format: Some(crate::ingest::ImageKind::Png),
+            ..ManifestEntry::default()
+        };
+        let fast = RunnerOptions {
+            doubts: Some(everything_in_doubt),
+            second_look: None,
+            ..RunnerOptions::default()
+        };
+        let page = recognize(&entry, &OneRowPage, &fast).unwrap();
+        assert_eq!(page.lines[0].reread.as_deref(), Some("read alone"));
+        assert_eq!(page.second_look, None);
+        let thorough = RunnerOptions {
+            second_look: Some(SecondLook { smooth: 1.0 }),
+            ..fast
+        };
+        let page = recognize(&entry, &OneRowPage, &thorough).unwrap();
+        assert_eq!(page.second_look.map(|again| again.lines.len()), Some(1));
     }
 }
