@@ -11,6 +11,7 @@
 
 mod amount;
 mod classify;
+mod columns;
 mod date;
 mod header;
 mod ids;

@@ -20,14 +20,19 @@ pub const SECOND_LOOK_BELOW: f32 = 0.5;
 /// uncertain dates read 7 more receipts twice (32 instead of 25) and changed no field's
 /// accuracy; a second look still improves every field it can. Doubtful prices that could each
 /// explain why the items miss a sure total are read again alone (`reconcile`), and so are rows
-/// naming a date they do not show when the date is unsure (faded print, see `when`).
+/// naming a date they do not show when the date is unsure (faded print, see `when`). A price
+/// column Tesseract left out is read on its own (`columns`).
 pub fn doubts(lines: &[Line]) -> Doubts {
     let options = ExtractOptions::default();
     let (rows, locale) = read_rows(lines, &options);
     let (receipt, prices) = read_fields(&rows, locale, &options);
+    let header_last = super::header::read(&rows, locale).last_row;
     Doubts {
         page: receipt.confidence.total < SECOND_LOOK_BELOW,
         words: prices,
+        columns: super::columns::lost_price_column(&rows, header_last)
+            .into_iter()
+            .collect(),
         lines: if receipt.confidence.date < DATE_REREAD_BELOW {
             dateless_date_lines(&rows, lines)
         } else {

@@ -54,6 +54,13 @@ pub trait Engine {
     fn read_alone(&mut self, _image: &GrayImage) -> Result<Option<String>, OcrError> {
         Ok(None)
     }
+
+    /// Read a part of the page cut out on its own (a price column the page layout left out)
+    /// as one block of text, its lines in the part's coordinates. The page layout is what
+    /// dropped it, so it is not asked again. Engines that cannot answer no lines.
+    fn read_block(&mut self, _image: &GrayImage) -> Result<Vec<Line>, OcrError> {
+        Ok(Vec::new())
+    }
 }
 
 /// Creates one engine per worker thread.

@@ -35,8 +35,9 @@ pub struct RunnerOptions {
     pub second_look: Option<SecondLook>,
 }
 
-/// Part of the OCR cache key when doubtful words and rows are read again alone.
-pub const REREADS_FINGERPRINT: &str = "+words+lines";
+/// Part of the OCR cache key when doubtful words and rows are read again alone and lost
+/// columns read on their own.
+pub const REREADS_FINGERPRINT: &str = "+words+lines+columns";
 
 /// When and how to take a second reading. OCR errors on hard receipts (dot-matrix print,
 /// faded thermal paper, JPEG noise) change with the preparation, so a second preparation often
@@ -59,6 +60,9 @@ pub struct Doubts {
     /// Lines worth reading again on their own, their faded print darkened, by their box in
     /// the first reading.
     pub lines: Vec<BBox>,
+    /// Regions of the page the first reading left out (a price column), to read on their own
+    /// and add to it. Boxes may reach past the page; they are clamped to it.
+    pub columns: Vec<BBox>,
 }
 
 impl SecondLook {
@@ -213,11 +217,7 @@ fn recognize(
     let phash = crate::ledger::phash(&gray);
     let staged = image::stage(gray, &options.prepare);
     let first = staged.finish(options.prepare.smooth);
-    let mut lines = read_lines(factory, path, &first)?;
-    let doubts = options
-        .doubts
-        .map(|doubts| doubts(&lines))
-        .unwrap_or_default();
+    let (mut lines, doubts) = read_page_whole(factory, path, &first, options)?;
     reread_words(factory, &first, &mut lines, &doubts.words);
     reread_lines(factory, &first, &mut lines, &doubts.lines);
     let second_look = match &options.second_look {
@@ -227,7 +227,7 @@ fn recognize(
                 prepare: look.prepare(&options.prepare).fingerprint(),
                 width: again.width(),
                 height: again.height(),
-                lines: read_lines(factory, path, &again)?,
+                lines: read_page_whole(factory, path, &again, options)?.0,
             })
         }
         _ => None,
@@ -242,6 +242,94 @@ fn recognize(
         lines,
         second_look,
     })
+}
+
+/// The page's lines, with any column the engine left out read on its own and added, and what
+/// they leave in doubt. A column changes everything read after it (amounts, the total's
+/// certainty), so the doubts are judged again once it is in.
+fn read_page_whole(
+    factory: &dyn EngineFactory,
+    path: &std::path::Path,
+    page: &::image::GrayImage,
+    options: &RunnerOptions,
+) -> Result<(Vec<Line>, Doubts), Reason> {
+    let mut lines = read_lines(factory, path, page)?;
+    let judge = |lines: &[Line]| {
+        options
+            .doubts
+            .map(|doubts| doubts(lines))
+            .unwrap_or_default()
+    };
+    let doubts = judge(&lines);
+    if doubts.columns.is_empty() {
+        return Ok((lines, doubts));
+    }
+    for region in &doubts.columns {
+        let added = read_region(factory, page, region, &lines);
+        lines.extend(added);
+    }
+    let doubts = judge(&lines);
+    Ok((lines, doubts))
+}
+
+/// The lines read in `region` of `page` on their own, in page coordinates, without the words
+/// `read` already has (a region may overlap print read before) and without marks that are no
+/// word (`|` for the edge of the paper). A region that cannot be read
+/// adds nothing: the page itself was read.
+fn read_region(
+    factory: &dyn EngineFactory,
+    page: &::image::GrayImage,
+    region: &BBox,
+    read: &[Line],
+) -> Vec<Line> {
+    let clamp = |v: i32, max: u32| v.clamp(0, max as i32) as u32;
+    let (left, top) = (
+        clamp(region.x(), page.width()),
+        clamp(region.y(), page.height()),
+    );
+    let right = clamp(region.x().saturating_add(region.width()), page.width());
+    let bottom = clamp(region.y().saturating_add(region.height()), page.height());
+    if right <= left || bottom <= top {
+        return Vec::new();
+    }
+    let cut = ::image::imageops::crop_imm(page, left, top, right - left, bottom - top).to_image();
+    let Ok(lines) = with_engine(factory, |engine| engine.read_block(&cut)) else {
+        return Vec::new();
+    };
+    let known: Vec<BBox> = read
+        .iter()
+        .flat_map(|l| l.words.iter().map(|w| w.bbox))
+        .collect();
+    lines
+        .into_iter()
+        .filter_map(|line| {
+            let words: Vec<_> = line
+                .words
+                .into_iter()
+                .map(|mut word| {
+                    let b = word.bbox;
+                    word.bbox = BBox([
+                        b.x() + left as i32,
+                        b.y() + top as i32,
+                        b.width(),
+                        b.height(),
+                    ]);
+                    word
+                })
+                .filter(|word| word.text.chars().any(char::is_alphanumeric))
+                .filter(|word| !known.iter().any(|k| overlaps(k, &word.bbox)))
+                .collect();
+            (!words.is_empty()).then(|| Line::from_words(words))
+        })
+        .collect()
+}
+
+/// Two boxes share at least half of the smaller one's area.
+fn overlaps(a: &BBox, b: &BBox) -> bool {
+    let width = a.right().min(b.right()) - a.x().max(b.x());
+    let height = a.bottom().min(b.bottom()) - a.y().max(b.y());
+    let smaller = (a.width() * a.height()).min(b.width() * b.height());
+    width > 0 && height > 0 && 2 * width * height >= smaller
 }
 
 fn read_lines(
@@ -339,6 +427,8 @@ fn with_engine<T>(
 
 #[cfg(test)]
 mod tests {
+    use std::path::Path;
+
     use super::*;
     use crate::ocr::{EngineInfo, EngineInput, Word};
 
@@ -500,6 +590,7 @@ mod tests {
             page: true,
             words: Vec::new(),
             lines: lines.iter().map(|line| line.bbox).collect(),
+            columns: Vec::new(),
         }
     }
 
@@ -529,5 +620,114 @@ mod tests {
         };
         let page = recognize(&entry, &OneRowPage, &thorough).unwrap();
         assert_eq!(page.second_look.map(|again| again.lines.len()), Some(1));
+    }
+
+    /// Reads every page as an item row and a total row whose prices it left out, and any part
+    /// cut out on its own as its price column (`9,90` at the part's top, `9,90` below it), or
+    /// nothing when broken.
+    #[derive(Clone, Copy)]
+    struct ColumnDropper {
+        broken: bool,
+    }
+
+    impl Engine for ColumnDropper {
+        fn recognize(&mut self, _: &EngineInput<'_>) -> Result<Vec<Line>, OcrError> {
+            Ok(vec![
+                Line::from_words(vec![word("FROMAGE", [10, 10, 80, 20])]),
+                Line::from_words(vec![word("TOTAL", [10, 40, 60, 20])]),
+            ])
+        }
+
+        fn read_block(&mut self, _: &::image::GrayImage) -> Result<Vec<Line>, OcrError> {
+            if self.broken {
+                return Err(OcrError::Recognize("broken".into()));
+            }
+            Ok(vec![
+                Line::from_words(vec![word("9,90", [5, 0, 40, 20])]),
+                Line::from_words(vec![word("9,90", [5, 30, 40, 20])]),
+            ])
+        }
+    }
+
+    impl EngineFactory for ColumnDropper {
+        fn info(&self) -> EngineInfo {
+            SizeReader { broken: false }.info()
+        }
+
+        fn create(&self) -> Result<Box<dyn Engine>, OcrError> {
+            Ok(Box::new(*self))
+        }
+    }
+
+    /// The column right of x = 150 is lost until it has been read.
+    fn column_lost_until_read(lines: &[Line]) -> Doubts {
+        let has_prices = lines.iter().any(|line| line.text.contains("9,90"));
+        Doubts {
+            page: !has_prices,
+            columns: if has_prices {
+                Vec::new()
+            } else {
+                vec![BBox([150, 10, i32::MAX / 4, 50])]
+            },
+            ..Doubts::default()
+        }
+    }
+
+    /// A re-rendered sample photo of MAXIMARCHÉ Nantes: Tesseract's page layout left the
+    /// whole price column out, so the items and the total had no amounts.
+    #[test]
+    fn regression_a_price_column_left_out_is_read_on_its_own_and_placed_on_the_page() {
+        let page = ::image::GrayImage::from_pixel(300, 100, ::image::Luma([230]));
+        let options = RunnerOptions {
+            doubts: Some(column_lost_until_read),
+            ..RunnerOptions::default()
+        };
+        let dropper = ColumnDropper { broken: false };
+        let (lines, doubts) =
+            read_page_whole(&dropper, Path::new("r.png"), &page, &options).unwrap();
+        let boxes: Vec<_> = lines.iter().map(|l| (l.text.as_str(), l.bbox)).collect();
+        assert_eq!(
+            boxes,
+            [
+                ("FROMAGE", BBox([10, 10, 80, 20])),
+                ("TOTAL", BBox([10, 40, 60, 20])),
+                ("9,90", BBox([155, 10, 40, 20])),
+                ("9,90", BBox([155, 40, 40, 20])),
+            ]
+        );
+        // Judged again with the column in: the total is no longer in doubt.
+        assert!(!doubts.page);
+    }
+
+    #[test]
+    fn a_column_that_cannot_be_read_leaves_the_page_as_first_read() {
+        // Each test runs on its own thread, so this thread's engine is the broken one.
+        let page = ::image::GrayImage::from_pixel(300, 100, ::image::Luma([230]));
+        let options = RunnerOptions {
+            doubts: Some(column_lost_until_read),
+            ..RunnerOptions::default()
+        };
+        let broken = ColumnDropper { broken: true };
+        let (lines, doubts) =
+            read_page_whole(&broken, Path::new("r.png"), &page, &options).unwrap();
+        assert_eq!(lines.len(), 2);
+        assert!(doubts.page);
+    }
+
+    #[test]
+    fn words_read_before_are_not_added_twice_from_a_column() {
+        let page = ::image::GrayImage::from_pixel(300, 100, ::image::Luma([230]));
+        let read = vec![Line::from_words(vec![word("9,90", [156, 11, 40, 20])])];
+        let added = read_region(
+            &ColumnDropper { broken: false },
+            &page,
+            &BBox([150, 10, 1000, 50]),
+            &read,
+        );
+        let texts: Vec<_> = added
+            .iter()
+            .map(|l| (l.text.as_str(), l.bbox.y()))
+            .collect();
+        assert_eq!(texts, [("9,90", 40)]);
     }
 }

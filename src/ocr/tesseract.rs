@@ -91,6 +91,15 @@ struct TesseractEngine {
 }
 
 impl TesseractEngine {
+    /// Read `image` in page segmentation mode `psm`, then back to the page's mode.
+    fn read_in_mode(&mut self, image: &GrayImage, psm: &str) -> Result<Vec<Line>, OcrError> {
+        set_variable(&mut self.api, "tessedit_pageseg_mode", psm)?;
+        let read = self.read_lines(image);
+        let page_mode = self.psm.clone();
+        set_variable(&mut self.api, "tessedit_pageseg_mode", &page_mode)?;
+        read
+    }
+
     fn read_lines(&mut self, image: &GrayImage) -> Result<Vec<Line>, OcrError> {
         let (width, height) = (image.width() as i32, image.height() as i32);
         self.api
@@ -113,12 +122,15 @@ impl Engine for TesseractEngine {
 
     /// Read as one line of text (page segmentation mode 7), then back to the page mode.
     fn read_alone(&mut self, image: &GrayImage) -> Result<Option<String>, OcrError> {
-        set_variable(&mut self.api, "tessedit_pageseg_mode", "7")?;
-        let read = self.read_lines(image);
-        let psm = self.psm.clone();
-        set_variable(&mut self.api, "tessedit_pageseg_mode", &psm)?;
+        let read = self.read_in_mode(image, "7");
         let text: Vec<String> = read?.into_iter().map(|line| line.text).collect();
         let text = text.join(" ");
         Ok((!text.is_empty()).then_some(text))
+    }
+
+    /// Read as one uniform block of text (page segmentation mode 6), then back to the page
+    /// mode: on a price column cut out of a receipt, mode 4 finds no text at all.
+    fn read_block(&mut self, image: &GrayImage) -> Result<Vec<Line>, OcrError> {
+        self.read_in_mode(image, "6")
     }
 }
