@@ -71,6 +71,9 @@ static QUANTITY_ONLY: LazyLock<Regex> = LazyLock::new(|| {
 });
 static COUNT_BEFORE_NAME: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^\s*(\d{1,3})\s*[xX×*]\s+").unwrap());
+/// A times sign after at most two marks: a count OCR misread (`zx 2,40 € 4,80`).
+static GARBLED_COUNT_TIMES: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)^\s*\S{0,2} ?[x*×] ?$").unwrap());
 static LEADING_INTEGER: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^\s*(\d{1,3})\b").unwrap());
 static LEADING_COUNT: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^(\d{1,2}) +\D").unwrap());
 
@@ -397,6 +400,13 @@ fn read_quantity(text: &str, amounts: &[&Amount]) -> Option<QuantityReading> {
             return Some(counted(quantity.value, quantity.start..price.end, false));
         }
     }
+    // The count misread but the times sign and both prices read (a tilted photo, SROIE-like
+    // noise): the count is the line amount over the unit price, when that is whole.
+    if let Some(found) = GARBLED_COUNT_TIMES.find(before) {
+        if let Some(count) = whole_units(line.value, price.value) {
+            return Some(counted(count, found.start()..price.end, false));
+        }
+    }
     let count: Decimal = LEADING_COUNT.captures(before.trim_start())?[1]
         .parse()
         .ok()?;
@@ -503,6 +513,23 @@ mod tests {
         assert_eq!(found[0].description, "FISHBALL NOODLE");
         assert_eq!(found[0].quantity, Some(d("2")));
         assert_eq!(found[0].unit_price, Some(d("7.00")));
+    }
+
+    /// A re-rendered sample photo of FRESCO Lyon, turned a little: `2 x 2,40 € 4,80 €` read
+    /// `zx 2,40 € 4,80`, and the two pots of yoghurt counted as one (10 points, not 20).
+    #[test]
+    fn regression_a_misread_count_is_the_amount_over_the_unit_price() {
+        let found = items(
+            "YAOURT NATURE BIO ALPINE 4X125G\nzx 2,40 € 4,80\nBAGUETTE 1,20\nTOTAL 6,00",
+            Locale::Fr,
+        );
+        assert_eq!(found[0].description, "YAOURT NATURE BIO ALPINE 4X125G");
+        assert_eq!(found[0].quantity, Some(d("2")));
+        assert_eq!(found[0].unit_price, Some(d("2.40")));
+        assert_eq!(found[0].amount, d("4.80"));
+        // Without a whole count, nothing is guessed.
+        let found = items("PAIN\nzx 2,40 € 3,10\nTOTAL 3,10", Locale::Fr);
+        assert_ne!(found[0].quantity, Some(d("2")));
     }
 
     #[test]
