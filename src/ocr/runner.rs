@@ -673,18 +673,21 @@ mod tests {
         }
     }
 
-    /// A re-rendered sample photo of MAXIMARCHÉ Nantes: Tesseract's page layout left the
-    /// whole price column out, so the items and the total had no amounts.
-    #[test]
-    fn regression_a_price_column_left_out_is_read_on_its_own_and_placed_on_the_page() {
+    /// A blank page read by `engine` whose price column is lost until read on its own.
+    fn read_with_a_lost_column(engine: ColumnDropper) -> (Vec<Line>, Doubts) {
         let page = ::image::GrayImage::from_pixel(300, 100, ::image::Luma([230]));
         let options = RunnerOptions {
             doubts: Some(column_lost_until_read),
             ..RunnerOptions::default()
         };
-        let dropper = ColumnDropper { broken: false };
-        let (lines, doubts) =
-            read_page_whole(&dropper, Path::new("r.png"), &page, &options).unwrap();
+        read_page_whole(&engine, Path::new("r.png"), &page, &options).unwrap()
+    }
+
+    /// A re-rendered sample photo of MAXIMARCHÉ Nantes: Tesseract's page layout left the
+    /// whole price column out, so the items and the total had no amounts.
+    #[test]
+    fn regression_a_price_column_left_out_is_read_on_its_own_and_placed_on_the_page() {
+        let (lines, doubts) = read_with_a_lost_column(ColumnDropper { broken: false });
         let boxes: Vec<_> = lines.iter().map(|l| (l.text.as_str(), l.bbox)).collect();
         assert_eq!(
             boxes,
@@ -702,14 +705,7 @@ mod tests {
     #[test]
     fn a_column_that_cannot_be_read_leaves_the_page_as_first_read() {
         // Each test runs on its own thread, so this thread's engine is the broken one.
-        let page = ::image::GrayImage::from_pixel(300, 100, ::image::Luma([230]));
-        let options = RunnerOptions {
-            doubts: Some(column_lost_until_read),
-            ..RunnerOptions::default()
-        };
-        let broken = ColumnDropper { broken: true };
-        let (lines, doubts) =
-            read_page_whole(&broken, Path::new("r.png"), &page, &options).unwrap();
+        let (lines, doubts) = read_with_a_lost_column(ColumnDropper { broken: true });
         assert_eq!(lines.len(), 2);
         assert!(doubts.page);
     }
