@@ -95,10 +95,19 @@ fn extract_rows(rows: &[RowInfo], locale: Locale, options: &ExtractOptions) -> R
     read_fields(rows, locale, options).0
 }
 
-/// The receipt fields of classified rows, and the boxes of doubtful prices that could each
-/// explain why the items miss the total (worth reading again, see `second_look::doubts`).
-fn read_fields(rows: &[RowInfo], locale: Locale, options: &ExtractOptions) -> (Receipt, Vec<BBox>) {
+/// What one reading of the rows could not settle and the OCR stage can read again (see
+/// `second_look::doubts`).
+struct Unsettled {
+    /// Doubtful prices that could each explain why the items miss the total.
+    prices: Vec<BBox>,
+    /// A price column the page layout left out (`columns`).
+    lost_column: Option<BBox>,
+}
+
+/// The receipt fields of classified rows, and what they leave unsettled.
+fn read_fields(rows: &[RowInfo], locale: Locale, options: &ExtractOptions) -> (Receipt, Unsettled) {
     let header = header::read(rows, locale);
+    let lost_column = columns::lost_price_column(rows, header.last_row);
     let mut items = items::read_items(rows, header.last_row);
     let vat = vat::read_vat(rows);
     let total = total::read_total(rows, &items, &vat);
@@ -145,7 +154,11 @@ fn read_fields(rows: &[RowInfo], locale: Locale, options: &ExtractOptions) -> (R
         tax_ids: ids::read_tax_ids(rows),
         locale: Some(locale.code().to_string()),
     };
-    (receipt, undecided)
+    let unsettled = Unsettled {
+        prices: undecided,
+        lost_column,
+    };
+    (receipt, unsettled)
 }
 
 fn round2(value: f32) -> f32 {

@@ -25,14 +25,11 @@ pub const SECOND_LOOK_BELOW: f32 = 0.5;
 pub fn doubts(lines: &[Line]) -> Doubts {
     let options = ExtractOptions::default();
     let (rows, locale) = read_rows(lines, &options);
-    let (receipt, prices) = read_fields(&rows, locale, &options);
-    let header_last = super::header::read(&rows, locale).last_row;
+    let (receipt, unsettled) = read_fields(&rows, locale, &options);
     Doubts {
         page: receipt.confidence.total < SECOND_LOOK_BELOW,
-        words: prices,
-        columns: super::columns::lost_price_column(&rows, header_last)
-            .into_iter()
-            .collect(),
+        words: unsettled.prices,
+        columns: unsettled.lost_column.into_iter().collect(),
         lines: if receipt.confidence.date < DATE_REREAD_BELOW {
             dateless_date_lines(&rows, lines)
         } else {

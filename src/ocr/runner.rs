@@ -282,17 +282,9 @@ fn read_region(
     region: &BBox,
     read: &[Line],
 ) -> Vec<Line> {
-    let clamp = |v: i32, max: u32| v.clamp(0, max as i32) as u32;
-    let (left, top) = (
-        clamp(region.x(), page.width()),
-        clamp(region.y(), page.height()),
-    );
-    let right = clamp(region.x().saturating_add(region.width()), page.width());
-    let bottom = clamp(region.y().saturating_add(region.height()), page.height());
-    if right <= left || bottom <= top {
+    let Some((cut, (left, top))) = crop_on_page(page, region) else {
         return Vec::new();
-    }
-    let cut = ::image::imageops::crop_imm(page, left, top, right - left, bottom - top).to_image();
+    };
     let Ok(lines) = with_engine(factory, |engine| engine.read_block(&cut)) else {
         return Vec::new();
     };
@@ -308,12 +300,7 @@ fn read_region(
                 .into_iter()
                 .map(|mut word| {
                     let b = word.bbox;
-                    word.bbox = BBox([
-                        b.x() + left as i32,
-                        b.y() + top as i32,
-                        b.width(),
-                        b.height(),
-                    ]);
+                    word.bbox = BBox([b.x() + left, b.y() + top, b.width(), b.height()]);
                     word
                 })
                 .filter(|word| word.text.chars().any(char::is_alphanumeric))
@@ -392,15 +379,31 @@ fn reread_lines(
 /// separates a word from its neighbours), clamped to the page; `None` for an empty box.
 fn cut_out(page: &::image::GrayImage, bbox: &BBox) -> Option<::image::GrayImage> {
     let margin = (bbox.height() / 3).max(4);
-    let clamp_x = |x: i32| x.clamp(0, page.width() as i32) as u32;
-    let clamp_y = |y: i32| y.clamp(0, page.height() as i32) as u32;
-    let (left, top) = (clamp_x(bbox.x() - margin), clamp_y(bbox.y() - margin));
-    let (right, bottom) = (
-        clamp_x(bbox.right() + margin),
-        clamp_y(bbox.bottom() + margin),
+    let framed = BBox([
+        bbox.x() - margin,
+        bbox.y() - margin,
+        bbox.width() + 2 * margin,
+        bbox.height() + 2 * margin,
+    ]);
+    crop_on_page(page, &framed).map(|(cut, _)| cut)
+}
+
+/// The pixels of `region` that lie on `page`, with the page position of their top-left
+/// corner; `None` when none do. Regions may reach past the page (a column to its edge).
+fn crop_on_page(
+    page: &::image::GrayImage,
+    region: &BBox,
+) -> Option<(::image::GrayImage, (i32, i32))> {
+    let clamp = |v: i32, max: u32| v.clamp(0, max as i32) as u32;
+    let (left, top) = (
+        clamp(region.x(), page.width()),
+        clamp(region.y(), page.height()),
     );
+    let right = clamp(region.x().saturating_add(region.width()), page.width());
+    let bottom = clamp(region.y().saturating_add(region.height()), page.height());
     (right > left && bottom > top).then(|| {
-        ::image::imageops::crop_imm(page, left, top, right - left, bottom - top).to_image()
+        let cut = ::image::imageops::crop_imm(page, left, top, right - left, bottom - top);
+        (cut.to_image(), (left as i32, top as i32))
     })
 }
 
