@@ -115,9 +115,9 @@ fn month_pattern() -> String {
 static NUMERIC: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(\d{1,4})( ?[/.\-] ?)(\d{1,2})( ?[/.\-] ?)(\d{4}|\d{2})").unwrap()
 });
-/// `2703/2018`: day and month with the separator between them lost.
+/// `2703/2018`, `27032018`: day and month with the separators between them lost.
 static JOINED_DAY_MONTH: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(\d{2})(\d{2}) ?/ ?(\d{4})").unwrap());
+    LazyLock::new(|| Regex::new(r"(\d{2})(\d{2})(?: ?/ ?)?(\d{4})").unwrap());
 static DAY_MONTH_NAME: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&format!(
         r"(\d{{1,2}})(?:ER)?\.? ?[/\-]? ?({})\b\.? ?[/\-,]? ?(\d{{4}}|\d{{2}})",
@@ -425,6 +425,12 @@ mod tests {
         assert_eq!(found[0].date, ymd(2018, 3, 27).unwrap());
         assert!(found[0].repaired);
         assert!(find_dates("INV 9912/2018").is_empty());
+        // SROIE 332, its pale slashes lost when the row is read on its own.
+        let found = find_dates("27032018");
+        assert_eq!(found[0].date, ymd(2018, 3, 27).unwrap());
+        assert!(found[0].repaired);
+        assert!(find_dates("BARCODE 927032018").is_empty());
+        assert!(find_dates("20180327").is_empty());
     }
 
     #[test]

@@ -21,7 +21,8 @@ pub const SECOND_LOOK_BELOW: f32 = 0.5;
 /// accuracy; a second look still improves every field it can. Doubtful prices that could each
 /// explain why the items miss a sure total are read again alone (`reconcile`), and so are rows
 /// naming a date they do not show when the date is unsure (faded print, see `when`). A price
-/// column Tesseract left out is read on its own (`columns`).
+/// column Tesseract left out is read on its own (`columns`), and without any date the print
+/// the page reading left out is searched for one.
 pub fn doubts(lines: &[Line]) -> Doubts {
     let options = ExtractOptions::default();
     let (rows, locale) = read_rows(lines, &options);
@@ -30,6 +31,7 @@ pub fn doubts(lines: &[Line]) -> Doubts {
         page: receipt.confidence.total < SECOND_LOOK_BELOW,
         words: unsettled.prices,
         columns: unsettled.lost_column.into_iter().collect(),
+        unread: receipt.date.is_none(),
         lines: if receipt.confidence.date < DATE_REREAD_BELOW {
             dateless_date_lines(&rows, lines)
         } else {
@@ -153,6 +155,12 @@ mod tests {
             doubts(&test_lines("TEH O AIS 1 1.50\nTOTAL 1.50")).lines,
             []
         );
+    }
+
+    #[test]
+    fn only_a_reading_without_any_date_looks_for_print_the_page_left_unread() {
+        assert!(doubts(&test_lines("LIAN HING STATIONERY\nTotal 75.00\n")).unread);
+        assert!(!doubts(&test_lines(CLEAR)).unread);
     }
 
     #[test]

@@ -26,7 +26,7 @@ mod truncation;
 
 use serde::{Deserialize, Serialize};
 
-pub use crop::{find_receipt, isolate_receipt, Region};
+pub use crop::{find_receipt, isolate_receipt, otsu, Region};
 pub use decode::{decode, DecodeLimits};
 pub use levels::stretch_levels;
 pub use prepare::{stage, PrepareSettings, Staged};

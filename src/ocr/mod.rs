@@ -13,6 +13,7 @@ mod runner;
 mod tesseract;
 mod text_engine;
 mod tsv;
+mod unread;
 
 pub use cache::OcrCache;
 pub use engine::{Engine, EngineFactory, EngineInfo, EngineInput, OcrError};

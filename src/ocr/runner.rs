@@ -13,6 +13,7 @@ use rayon::prelude::*;
 use super::cache::OcrCache;
 use super::engine::{Engine, EngineFactory, EngineInput, OcrError};
 use super::page::{BBox, Line, OcrPage, OcrRecord, Reading};
+use super::unread::unread_print;
 use crate::image::{self, DecodeLimits, ImageError, PrepareSettings};
 use crate::ingest::ManifestEntry;
 use crate::reason::{Code, Reason};
@@ -37,7 +38,10 @@ pub struct RunnerOptions {
 
 /// Part of the OCR cache key when doubtful words and rows are read again alone and lost
 /// columns read on their own.
-pub const REREADS_FINGERPRINT: &str = "+words+lines+columns";
+pub const REREADS_FINGERPRINT: &str = "+words+lines+columns+unread";
+
+/// Pieces of unread print read on their own, at most, looking for what the reading misses.
+const UNREAD_PIECES: usize = 12;
 
 /// When and how to take a second reading. OCR errors on hard receipts (dot-matrix print,
 /// faded thermal paper, JPEG noise) change with the preparation, so a second preparation often
@@ -63,6 +67,9 @@ pub struct Doubts {
     /// Regions of the page the first reading left out (a price column), to read on their own
     /// and add to it. Boxes may reach past the page; they are clamped to it.
     pub columns: Vec<BBox>,
+    /// Something the receipt must show (its date) is nowhere in the reading: the print the
+    /// page reading left out (`unread_print`) is worth reading piece by piece.
+    pub unread: bool,
 }
 
 impl SecondLook {
@@ -220,6 +227,9 @@ fn recognize(
     let (mut lines, doubts) = read_page_whole(factory, path, &first, options)?;
     reread_words(factory, &first, &mut lines, &doubts.words);
     reread_lines(factory, &first, &mut lines, &doubts.lines);
+    if doubts.unread {
+        read_unread_print(factory, &first, &mut lines, options);
+    }
     let second_look = match &options.second_look {
         Some(look) if doubts.page => {
             let again = staged.finish(look.smooth);
@@ -254,13 +264,7 @@ fn read_page_whole(
     options: &RunnerOptions,
 ) -> Result<(Vec<Line>, Doubts), Reason> {
     let mut lines = read_lines(factory, path, page)?;
-    let judge = |lines: &[Line]| {
-        options
-            .doubts
-            .map(|doubts| doubts(lines))
-            .unwrap_or_default()
-    };
-    let doubts = judge(&lines);
+    let doubts = judge(options, &lines);
     if doubts.columns.is_empty() {
         return Ok((lines, doubts));
     }
@@ -268,8 +272,41 @@ fn read_page_whole(
         let added = read_region(factory, page, region, &lines);
         lines.extend(added);
     }
-    let doubts = judge(&lines);
+    let doubts = judge(options, &lines);
     Ok((lines, doubts))
+}
+
+/// What `lines` leave in doubt, as the extractor judges it; nothing without a judge.
+fn judge(options: &RunnerOptions, lines: &[Line]) -> Doubts {
+    options
+        .doubts
+        .map(|doubts| doubts(lines))
+        .unwrap_or_default()
+}
+
+/// The pieces of print the page reading left out (`unread::unread_print`), read on their
+/// own top to bottom until one gives what the reading missed; that piece is added to `lines`.
+/// Pieces that do not are dropped, so a logo or a stain read on its own never reaches the
+/// receipt. SROIE 413: `30/03/2018`, pale over an underline, was not in the page reading.
+fn read_unread_print(
+    factory: &dyn EngineFactory,
+    page: &::image::GrayImage,
+    lines: &mut Vec<Line>,
+    options: &RunnerOptions,
+) {
+    let pieces = unread_print(page, lines);
+    for piece in pieces.into_iter().take(UNREAD_PIECES) {
+        let added = read_region(factory, page, &framed(&piece), lines);
+        if added.is_empty() {
+            continue;
+        }
+        let before = lines.len();
+        lines.extend(added);
+        if !judge(options, lines).unread {
+            return;
+        }
+        lines.truncate(before);
+    }
 }
 
 /// The lines read in `region` of `page` on their own, in page coordinates, without the words
@@ -378,14 +415,18 @@ fn reread_lines(
 /// The pixels of `bbox` with a margin of a third of its height (the white space that
 /// separates a word from its neighbours), clamped to the page; `None` for an empty box.
 fn cut_out(page: &::image::GrayImage, bbox: &BBox) -> Option<::image::GrayImage> {
+    crop_on_page(page, &framed(bbox)).map(|(cut, _)| cut)
+}
+
+/// `bbox` with a margin of a third of its height (at least 4 px) all round.
+fn framed(bbox: &BBox) -> BBox {
     let margin = (bbox.height() / 3).max(4);
-    let framed = BBox([
+    BBox([
         bbox.x() - margin,
         bbox.y() - margin,
         bbox.width() + 2 * margin,
         bbox.height() + 2 * margin,
-    ]);
-    crop_on_page(page, &framed).map(|(cut, _)| cut)
+    ])
 }
 
 /// The pixels of `region` that lie on `page`, with the page position of their top-left
@@ -594,6 +635,7 @@ mod tests {
             words: Vec::new(),
             lines: lines.iter().map(|line| line.bbox).collect(),
             columns: Vec::new(),
+            unread: false,
         }
     }
 
@@ -728,5 +770,75 @@ mod tests {
             .map(|l| (l.text.as_str(), l.bbox.y()))
             .collect();
         assert_eq!(texts, [("9,90", 40)]);
+    }
+
+    /// Reads every page as one total row, and any part cut out on its own as a date when it
+    /// is 88 px wide (an 80 px piece with its margins), as a stain otherwise.
+    struct DateDropper;
+
+    impl Engine for DateDropper {
+        fn recognize(&mut self, _: &EngineInput<'_>) -> Result<Vec<Line>, OcrError> {
+            Ok(vec![Line::from_words(vec![word(
+                "TOTAL",
+                [20, 10, 60, 12],
+            )])])
+        }
+
+        fn read_block(&mut self, image: &::image::GrayImage) -> Result<Vec<Line>, OcrError> {
+            let text = if image.width() == 88 {
+                "30/03/2018"
+            } else {
+                "~~"
+            };
+            Ok(vec![Line::from_words(vec![word(text, [4, 4, 80, 12])])])
+        }
+    }
+
+    impl EngineFactory for DateDropper {
+        fn info(&self) -> EngineInfo {
+            SizeReader { broken: false }.info()
+        }
+
+        fn create(&self) -> Result<Box<dyn Engine>, OcrError> {
+            Ok(Box::new(DateDropper))
+        }
+    }
+
+    fn dateless(lines: &[Line]) -> Doubts {
+        Doubts {
+            unread: !lines.iter().any(|line| line.text.contains('/')),
+            ..Doubts::default()
+        }
+    }
+
+    /// SROIE 413: `30/03/2018`, pale over an underline, was not in the page reading at all.
+    #[test]
+    fn regression_a_date_the_page_left_unread_is_found_in_the_print_no_word_covers() {
+        // The total the page read, a stain and the date it did not.
+        let mut page = ::image::GrayImage::from_pixel(300, 100, ::image::Luma([255]));
+        for [x, y, w, h] in [[20, 10, 60, 12], [20, 60, 60, 12], [200, 60, 80, 12]] {
+            for (px, py) in (x..x + w).flat_map(|px| (y..y + h).map(move |py| (px, py))) {
+                page.put_pixel(px, py, ::image::Luma([0]));
+            }
+        }
+        let options = RunnerOptions {
+            doubts: Some(dateless),
+            ..RunnerOptions::default()
+        };
+        let mut lines = DateDropper.create().unwrap().recognize(&EngineInput {
+            path: Path::new("r.png"),
+            image: &page,
+        });
+        let lines = lines.as_mut().unwrap();
+        read_unread_print(&DateDropper, &page, lines, &options);
+        let read: Vec<_> = lines.iter().map(|l| (l.text.as_str(), l.bbox)).collect();
+        // The stain, read first, settled nothing and was dropped.
+        assert_eq!(
+            read,
+            [
+                ("TOTAL", BBox([20, 10, 60, 12])),
+                ("30/03/2018", BBox([200, 60, 80, 12]))
+            ]
+        );
     }
 }
