@@ -33,7 +33,7 @@ pub fn doubts(lines: &[Line]) -> Doubts {
         columns: unsettled.lost_column.into_iter().collect(),
         unread: receipt.date.is_none(),
         lines: if receipt.confidence.date < DATE_REREAD_BELOW {
-            dateless_date_lines(&rows, lines)
+            doubtful_date_lines(&rows, lines)
         } else {
             Vec::new()
         },
@@ -43,15 +43,17 @@ pub fn doubts(lines: &[Line]) -> Doubts {
 /// Below this confidence (0 without a date) the purchase date is unsure enough to look for
 /// a better one.
 const DATE_REREAD_BELOW: f32 = 0.8;
-/// Rows naming a date but showing none read again, at most.
-const DATELESS_REREADS: usize = 2;
+/// Date rows read again, at most.
+const DATE_REREADS: usize = 3;
 
-/// The lines of rows that name a date but show none: `Date : 06-05- é 1`, its year too
-/// faded to parse (SROIE 030).
-fn dateless_date_lines(rows: &[RowInfo], lines: &[Line]) -> Vec<BBox> {
+/// The lines of rows that name a date but show none (`Date : 06-05- é 1`, its year too faded
+/// to parse, SROIE 030) or show a date the engine doubted (`11/09/16` at 57, SROIE 377).
+fn doubtful_date_lines(rows: &[RowInfo], lines: &[Line]) -> Vec<BBox> {
     rows.iter()
-        .filter(|row| row.dates.is_empty() && when::names_a_date(row))
-        .take(DATELESS_REREADS)
+        .filter(|row| {
+            (row.dates.is_empty() && when::names_a_date(row)) || when::has_doubtful_date(row)
+        })
+        .take(DATE_REREADS)
         .flat_map(|row| &row.row.lines)
         .filter_map(|&i| Some(lines.get(i)?.bbox))
         .collect()
@@ -175,6 +177,30 @@ mod tests {
         lines[1].reread = Some("Date: 28-06-2008 12:48:18".into());
         let receipt = extract(&lines, &ExtractOptions::default());
         assert_eq!(receipt.date, NaiveDate::from_ymd_opt(2018, 5, 26));
+    }
+
+    /// SROIE 377: `11/02/16` read `11/09/16` on the page, the engine 57 % sure of it.
+    const DOUBTED_DATE: &str = "GUARDIAN PHARMACY\nTOTAL 4.40\nCASH 50.55\n15:55 11/09/16\n";
+
+    fn with_doubted_date() -> Vec<Line> {
+        let mut lines = test_lines(DOUBTED_DATE);
+        lines[3].words[1].conf = 57.0;
+        lines
+    }
+
+    #[test]
+    fn regression_a_date_the_engine_doubted_is_read_again_and_the_reading_alone_wins() {
+        let mut lines = with_doubted_date();
+        assert_eq!(doubts(&lines).lines, [lines[3].bbox]);
+        lines[3].reread = Some("15:55 11/02/16".into());
+        let receipt = extract(&lines, &ExtractOptions::default());
+        assert_eq!(receipt.date, NaiveDate::from_ymd_opt(2016, 2, 11));
+        // A reading alone that shows no date leaves the page's.
+        lines[3].reread = Some("15:55 11/0@/16".into());
+        let receipt = extract(&lines, &ExtractOptions::default());
+        assert_eq!(receipt.date, NaiveDate::from_ymd_opt(2016, 9, 11));
+        // A date the engine was sure of is not read again.
+        assert_eq!(doubts(&test_lines(DOUBTED_DATE)).lines, []);
     }
 
     #[test]

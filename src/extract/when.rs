@@ -30,15 +30,18 @@ struct Candidate<'a> {
 const TIME_WORDS: [&str; 6] = ["TIME", "HEURE", "ZEIT", "UHR", "MASA", "TIME IN"];
 
 pub fn read_when(rows: &[RowInfo], locale: Locale) -> When {
-    // A row naming a date but showing none is read again alone (`RowInfo::alone`): where
-    // that reading shows a date, it is the row's reading. A date the page did read is never
-    // replaced: on SROIE, re-read dates the page had read were as often wrong as right.
+    // A row naming a date but showing none, or showing one the engine doubted, is read
+    // again alone (`RowInfo::alone`): where that reading shows a date, it is the row's
+    // reading. A date the page read with confidence is never replaced: on SROIE, re-read
+    // dates the page had read were as often wrong as right.
     let rows: Vec<&RowInfo> = rows
         .iter()
         .map(|row| {
             row.alone
                 .as_deref()
-                .filter(|alone| row.dates.is_empty() && !alone.dates.is_empty())
+                .filter(|alone| {
+                    (row.dates.is_empty() || has_doubtful_date(row)) && !alone.dates.is_empty()
+                })
                 .unwrap_or(row)
         })
         .collect();
@@ -120,6 +123,17 @@ pub fn read_when(rows: &[RowInfo], locale: Locale) -> When {
         date: Some((chosen.found.date, confidence)),
         time: read_time(&rows, Some(chosen.row)),
     }
+}
+
+/// Below this engine confidence (0–100) in its weakest word, a date is doubtful: on SROIE
+/// 377, `11/02/16` read `11/09/16` at 57 on the page and right alone.
+const DOUBTFUL_DATE_WORD: f32 = 60.0;
+
+/// A row showing a date the engine was unsure of, worth reading again alone.
+pub fn has_doubtful_date(row: &RowInfo) -> bool {
+    row.dates
+        .iter()
+        .any(|d| row.row.min_conf_of_span(d.start, d.end) < DOUBTFUL_DATE_WORD)
 }
 
 /// Words that name a date in any locale; the packs' `le`, `du` and `am` also do, but are

@@ -38,7 +38,7 @@ pub struct RunnerOptions {
 
 /// Part of the OCR cache key when doubtful words and rows are read again alone and lost
 /// columns read on their own.
-pub const REREADS_FINGERPRINT: &str = "+words+lines+columns+unread";
+pub const REREADS_FINGERPRINT: &str = "+words+dates+columns+unread";
 
 /// Pieces of unread print read on their own, at most, looking for what the reading misses.
 const UNREAD_PIECES: usize = 12;
