@@ -11,7 +11,7 @@ use chrono::{DateTime, Utc};
 use rayon::prelude::*;
 
 use crate::campaign::{Campaign, Decider, PriorAward, Submission};
-use crate::extract::{read_page, ExtractOptions, Receipt};
+use crate::extract::{agree_on_merchants, read_page, ExtractOptions, Receipt};
 use crate::ocr::OcrRecord;
 use crate::output::ResultRecord;
 
@@ -22,13 +22,16 @@ pub fn decide_all(records: &[OcrRecord], campaign: &Campaign) -> Vec<ResultRecor
 }
 
 /// Each record's receipt, read from its OCR page (in parallel); `None` for records without
-/// OCR. Read once per batch: the ledger may decide a batch twice (see `decide_read`).
+/// OCR. The batch then agrees on its shops' names (`extract::agree_on_merchants`). Read once
+/// per batch: the ledger may decide a batch twice (see `decide_read`).
 pub fn read_receipts(records: &[OcrRecord]) -> Vec<Option<Receipt>> {
     let options = ExtractOptions::default();
-    records
+    let mut receipts: Vec<Option<Receipt>> = records
         .par_iter()
         .map(|r| r.ocr.as_ref().map(|page| read_page(page, &options)))
-        .collect()
+        .collect();
+    agree_on_merchants(&mut receipts);
+    receipts
 }
 
 /// Decide `records`, whose receipts [`read_receipts`] read, under `campaign`, with caps and

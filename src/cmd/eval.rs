@@ -16,10 +16,9 @@ use fidelio::campaign::Campaign;
 use fidelio::eval::{
     evaluate, FieldStats, LabelSet, Observation, Report, ResultLine, Shortfall, Threshold,
 };
-use fidelio::extract::{read_page, ExtractOptions};
 use fidelio::ocr::{ocr_all, OcrRecord};
 use fidelio::output::write_atomic;
-use fidelio::validate::decide_all;
+use fidelio::validate::{decide_all, read_receipts};
 
 use crate::args::{EvalArgs, InputArgs};
 use crate::cmd::shared::{load_campaign, read_jsonl, OcrConfig, ScanConfig};
@@ -149,12 +148,12 @@ fn observe_ocr(records: &[OcrRecord], campaign: Option<&Campaign>) -> Vec<Observ
             })
             .collect();
     }
-    let options = ExtractOptions::default();
-    records
-        .iter()
-        .map(|record| Observation {
+    read_receipts(records)
+        .into_iter()
+        .zip(records)
+        .map(|(receipt, record)| Observation {
             file: record.entry.file.clone(),
-            receipt: record.ocr.as_ref().map(|page| read_page(page, &options)),
+            receipt,
             decision: None,
             ocr_lines: ocr_lines(record),
         })
