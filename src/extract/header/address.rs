@@ -188,6 +188,26 @@ pub(super) struct Address {
     pub last_row: usize,
 }
 
+/// `text` with every `!` that ends a word read as the `I` it was printed as (`SG BES!` for
+/// `SG BESI`, SROIE 173): addresses carry no exclamation marks, and Tesseract takes a
+/// thin capital I at a word's end for one. Byte offsets are kept (both are one byte).
+fn bang_as_i(text: &str) -> String {
+    let mut repaired = String::with_capacity(text.len());
+    let mut previous = None;
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        let ends_word = !chars.peek().is_some_and(|next| next.is_alphanumeric());
+        let after_letter = previous.is_some_and(|p: char| p.is_ascii_uppercase());
+        repaired.push(if c == '!' && after_letter && ends_word {
+            'I'
+        } else {
+            c
+        });
+        previous = Some(c);
+    }
+    repaired
+}
+
 pub(super) fn read_address(rows: &[RowInfo], start: usize) -> Option<Address> {
     let mut parts: Vec<String> = Vec::new();
     // Each row used, with how much of its text went into the address.
@@ -199,7 +219,7 @@ pub(super) fn read_address(rows: &[RowInfo], start: usize) -> Option<Address> {
         if parts.len() >= ADDRESS_MAX_ROWS || skipped > 4 {
             break;
         }
-        let text = row.text();
+        let text = &bang_as_i(row.text());
         let started = !parts.is_empty();
         let stop = stop_position(text);
         // A company's legal name (`Lidl Dienstleistung GmbH & Co. KG`) is no address line,

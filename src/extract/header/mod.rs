@@ -66,6 +66,25 @@ mod tests {
         header(text, locale).merchant.map(|(m, _)| m)
     }
 
+    /// SROIE 173: the I closing `BESI` read as `!`, then trimmed as decoration.
+    #[test]
+    fn regression_an_exclamation_mark_ending_an_address_word_is_an_i() {
+        let h = header(
+            "RESTAURANT JIAWEI\n13, JLN TASIK UTAMA 8\nMEDAN NIAGA DAMAI SG BES!\n57000 KL\nINVOICE",
+            Locale::En,
+        );
+        assert_eq!(
+            h.address.unwrap().0,
+            "13, JLN TASIK UTAMA 8 MEDAN NIAGA DAMAI SG BESI 57000 KL"
+        );
+        // After lower case, an exclamation mark is one (and trimmed as decoration).
+        let h = header(
+            "CAFE FLORE\n12 rue de Paris!\n75006 Paris\nTEL 01 45 48 55 26",
+            Locale::Fr,
+        );
+        assert_eq!(h.address.unwrap().0, "12 rue de Paris 75006 Paris");
+    }
+
     #[test]
     fn malaysian_header_with_legal_name_and_address() {
         let h = header(
