@@ -36,8 +36,8 @@ pub struct RunnerOptions {
     pub second_look: Option<SecondLook>,
 }
 
-/// Part of the OCR cache key when doubtful words and rows are read again alone and lost
-/// columns read on their own.
+/// Part of the OCR cache key when doubtful words and date rows are read again alone, and lost
+/// columns and unread print read on their own.
 pub const REREADS_FINGERPRINT: &str = "+words+dates+columns+unread";
 
 /// Pieces of unread print read on their own, at most, looking for what the reading misses.
