@@ -109,6 +109,9 @@ fn unread_ink(page: &GrayImage, threshold: u8, lines: &[Line]) -> Vec<bool> {
             (b.y() - WORD_MARGIN).clamp(0, height),
             (b.bottom() + WORD_MARGIN).clamp(0, height),
         );
+        if right <= left {
+            continue;
+        }
         for y in top..bottom {
             let row = (y * width) as usize;
             ink[row + left as usize..row + right as usize].fill(false);
@@ -207,5 +210,45 @@ mod tests {
         assert!(unread_print(&page_with(&[[20, 80, 80, 12]]), &[]).is_empty());
         let blank = page_with(&[]);
         assert!(unread_print(&blank, &[line_over([20, 20, 60, 12])]).is_empty());
+    }
+}
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use crate::ocr::Word;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+        /// Any page and any word boxes (past the page, empty, inverted) give pieces on the
+        /// page, without panicking.
+        #[test]
+        fn any_page_and_boxes_give_pieces_on_the_page(
+            width in 1u32..60,
+            height in 1u32..60,
+            seed in any::<u64>(),
+            boxes in proptest::collection::vec(any::<[i16; 4]>(), 0..6),
+        ) {
+            let page = GrayImage::from_fn(width, height, |x, y| {
+                let h = seed ^ (x as u64).wrapping_mul(0x9e37_79b9) ^ (y as u64).wrapping_mul(0x85eb_ca6b);
+                image::Luma([(h % 256) as u8])
+            });
+            let lines: Vec<Line> = boxes
+                .iter()
+                .map(|b| {
+                    Line::from_words(vec![Word {
+                        text: "w".into(),
+                        conf: 50.0,
+                        bbox: BBox(b.map(i32::from)),
+                        reread: None,
+                    }])
+                })
+                .collect();
+            for piece in unread_print(&page, &lines) {
+                prop_assert!(piece.x() >= 0 && piece.y() >= 0);
+                prop_assert!(piece.right() <= width as i32 && piece.bottom() <= height as i32);
+            }
+        }
     }
 }
