@@ -74,14 +74,26 @@ static COUNT_BEFORE_NAME: LazyLock<Regex> =
 /// A times sign after at most two marks: a count OCR misread (`zx 2,40 € 4,80`).
 static GARBLED_COUNT_TIMES: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?i)^\s*\S{0,2} ?[x*×] ?$").unwrap());
+/// A count with a mark or two around it before a times sign opening the row (`3:x22/957€`,
+/// `25x`), as OCR garbles `3 x 2,55 €`.
+static GARBLED_COUNT_OPENING: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^\s*\d\S{0,2}\s*[xX×*]").unwrap());
+/// A pack size opening the row (`4X125G`, `6 x 1,5L`): no count.
+static PACK_SIZE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^\s*\d{1,2}\s*[x×*]\s*\d+(?:[.,]\d+)?\s?(?:g|gr|kg|ml|cl|l)\b").unwrap()
+});
 static LEADING_INTEGER: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^\s*(\d{1,3})\b").unwrap());
 static LEADING_COUNT: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^(\d{1,2}) +\D").unwrap());
 
-/// Items of the receipt, top to bottom.
-pub fn read_items(rows: &[RowInfo], header_last: Option<usize>) -> Vec<Item> {
+/// Items of the receipt, top to bottom, and the OCR lines of those whose printed count could
+/// not be read (a count or times sign was printed, but no count fits the amount: `25x 2740.€
+/// 4,80` for `2 x 2,40 € 4,80 €`); they stand at one unit, or none, until the printed number
+/// of articles settles them (`articles`).
+pub fn read_items(rows: &[RowInfo], header_last: Option<usize>) -> (Vec<Item>, Vec<usize>) {
     let start = header_last.map_or(0, |i| i + 1);
     let mut end = rows.len();
     let mut items: Vec<Item> = Vec::new();
+    let mut doubtful: Vec<usize> = Vec::new();
     let mut pending: Vec<usize> = Vec::new();
     let mut pending_quantity: Option<(Decimal, Decimal)> = None;
     let mut consumed_below: Option<usize> = None;
@@ -117,7 +129,7 @@ pub fn read_items(rows: &[RowInfo], header_last: Option<usize>) -> Vec<Item> {
             }
             continue;
         }
-        let Some(mut item) = item_of(row) else {
+        let Some((mut item, count_garbled)) = item_of(row) else {
             pending.clear();
             continue;
         };
@@ -137,11 +149,14 @@ pub fn read_items(rows: &[RowInfo], header_last: Option<usize>) -> Vec<Item> {
             }
         }
         if letter_count(&item.description) >= 1 || item.amount < Decimal::ZERO {
+            if count_garbled {
+                doubtful.push(item.line);
+            }
             items.push(item);
         }
     }
     items.extend(discounts_after_subtotal(rows, end));
-    items
+    (items, doubtful)
 }
 
 /// Savings printed between the subtotal and the total (`Clubcard saving -£0.20`) are items too.
@@ -150,7 +165,7 @@ fn discounts_after_subtotal(rows: &[RowInfo], end: usize) -> Vec<Item> {
         .skip(end)
         .take_while(|r| !matches!(r.role, Role::Total | Role::Cash | Role::Card | Role::Change))
         .filter(|r| r.role == Role::Discount && !r.in_tax_table)
-        .filter_map(item_of)
+        .filter_map(|row| item_of(row).map(|(item, _)| item))
         .collect()
 }
 
@@ -220,7 +235,8 @@ fn description_below(rows: &[RowInfo], next: usize, end: usize) -> Option<usize>
 }
 
 /// One priced row as an item (description may be empty, filled from neighbours).
-fn item_of(row: &RowInfo) -> Option<Item> {
+/// The item a priced row shows, and whether a count printed on it could not be read.
+fn item_of(row: &RowInfo) -> Option<(Item, bool)> {
     let amounts: Vec<&Amount> = row.amounts.iter().filter(|a| !a.short).collect();
     let line_amount = *amounts.last()?;
     let text = row.text();
@@ -268,14 +284,33 @@ fn item_of(row: &RowInfo) -> Option<Item> {
         (None, None) if amount > Decimal::ZERO => (Some(Decimal::ONE), None, Some(amount)),
         (None, None) => (None, None, None),
     };
-    Some(Item {
+    let count_garbled = amount > Decimal::ZERO
+        && (quantity.is_none() || (reading.is_none() && count_printed(text, &amounts)));
+    let item = Item {
         description: description_text(&description_source),
         quantity,
         unit,
         unit_price,
         amount,
         line: row.row.lines.first().copied().unwrap_or(0),
-    })
+    };
+    Some((item, count_garbled))
+}
+
+/// A count was printed before the prices (`25x NAME 4,80`, `3:x22/957€ 7,05`, `3xX2,55
+/// 7,05`), though none that gives the amount was read.
+fn count_printed(text: &str, amounts: &[&Amount]) -> bool {
+    match amounts {
+        [line] => {
+            let before = &text[..line.start];
+            GARBLED_COUNT_OPENING.is_match(before) && !PACK_SIZE.is_match(before)
+        }
+        [.., price, _] => {
+            let before = &text[..price.start];
+            COUNT_TIMES.is_match(before) || GARBLED_COUNT_TIMES.is_match(before)
+        }
+        [] => false,
+    }
 }
 
 /// The unit written the standard way: `kg`, `g`, `L` (the litre's capital keeps it apart from
@@ -305,10 +340,16 @@ fn count_before_name(text: &str, line: &Amount) -> Option<QuantityReading> {
     if count.is_zero() {
         return None;
     }
+    // A count the amount does not divide into whole cents was misread (`25x` for `2 x`:
+    // 4,80 / 25 = 0,192).
+    let unit_price = line.value.abs() / count;
+    if unit_price != unit_price.round_dp(2) {
+        return None;
+    }
     Some(QuantityReading {
         quantity: count,
         unit: None,
-        unit_price: (line.value.abs() / count).round_dp(2),
+        unit_price,
         removed: caps.get(0)?.range(),
         strip_leading_count: false,
         computed_amount: None,
@@ -453,7 +494,7 @@ mod tests {
     use std::str::FromStr;
 
     fn items(text: &str, locale: Locale) -> Vec<Item> {
-        read_items(&classify(build_rows(&test_lines(text)), locale), None)
+        read_items(&classify(build_rows(&test_lines(text)), locale), None).0
     }
 
     fn d(s: &str) -> Decimal {
