@@ -144,6 +144,18 @@ mod tests {
         assert_eq!(items_of(pack)[0].quantity, Some(Decimal::ONE));
     }
 
+    /// `scripts/gen-samples --seed 99`, MAXIMARCHÉ Lille: `2 x 2,65 € 5,30` read `202,65 €
+    /// 5,30`, the count lost into the unit price.
+    #[test]
+    fn regression_a_count_lost_into_the_unit_price_is_what_the_articles_leave() {
+        let text = "MAXIMARCHE\n150 RUE NATIONALE\n59800 LILLE\n30/03/2024 10:05\n\
+            YAOURT BIO FRAISE ALPINE 4X125G\n202,65 € 5,30\nSPAGHETTI 500GR 0,95\n\
+            NET A PAYER 6,25 €\nCB 6,25 €\nNB ARTICLES : 3\n";
+        let items = items_of(text);
+        assert_eq!(items[0].quantity, Some(Decimal::from(2)));
+        assert_eq!(items[0].unit_price, Some(Decimal::new(265, 2)));
+    }
+
     #[test]
     fn a_count_that_does_not_divide_the_amount_or_two_doubts_change_nothing() {
         // 5 articles leave 2 for the yoghurt row; 4,81 / 2 is no whole number of cents.

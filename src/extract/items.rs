@@ -71,9 +71,10 @@ static QUANTITY_ONLY: LazyLock<Regex> = LazyLock::new(|| {
 });
 static COUNT_BEFORE_NAME: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^\s*(\d{1,3})\s*[xX×*]\s+").unwrap());
-/// A times sign after at most two marks: a count OCR misread (`zx 2,40 € 4,80`).
+/// A times sign after at most three marks, perhaps a stray mark after it: a count OCR
+/// misread (`zx 2,40 € 4,80`, `2:xX,2,40;€ 4,80`).
 static GARBLED_COUNT_TIMES: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?i)^\s*\S{0,2} ?[x*×] ?$").unwrap());
+    LazyLock::new(|| Regex::new(r"(?i)^\s*\S{0,3} ?[x*×] ?[^\w\s]?\s*$").unwrap());
 /// A count with a mark or two around it before a times sign opening the row (`3:x22/957€`,
 /// `25x`), as OCR garbles `3 x 2,55 €`.
 static GARBLED_COUNT_OPENING: LazyLock<Regex> =
@@ -285,7 +286,7 @@ fn item_of(row: &RowInfo) -> Option<(Item, bool)> {
         (None, None) => (None, None, None),
     };
     let count_garbled = amount > Decimal::ZERO
-        && (quantity.is_none() || (reading.is_none() && count_printed(text, &amounts)));
+        && (quantity.is_none() || (reading.is_none() && count_unread(text, &amounts)));
     let item = Item {
         description: description_text(&description_source),
         quantity,
@@ -297,17 +298,20 @@ fn item_of(row: &RowInfo) -> Option<(Item, bool)> {
     Some((item, count_garbled))
 }
 
-/// A count was printed before the prices (`25x NAME 4,80`, `3:x22/957€ 7,05`, `3xX2,55
-/// 7,05`), though none that gives the amount was read.
-fn count_printed(text: &str, amounts: &[&Amount]) -> bool {
+/// A count was printed, though none that gives the amount was read: before the prices
+/// (`25x NAME 4,80`, `3:x22/957€ 7,05`, `3xX2,55 7,05`), or lost between a unit price and a
+/// different line amount (`202,65 € 5,30` for `2 x 2,65 € 5,30`).
+fn count_unread(text: &str, amounts: &[&Amount]) -> bool {
     match amounts {
         [line] => {
             let before = &text[..line.start];
             GARBLED_COUNT_OPENING.is_match(before) && !PACK_SIZE.is_match(before)
         }
-        [.., price, _] => {
+        [.., price, line] => {
             let before = &text[..price.start];
-            COUNT_TIMES.is_match(before) || GARBLED_COUNT_TIMES.is_match(before)
+            COUNT_TIMES.is_match(before)
+                || GARBLED_COUNT_TIMES.is_match(before)
+                || price.value != line.value
         }
         [] => false,
     }
@@ -571,6 +575,9 @@ mod tests {
         // Without a whole count, nothing is guessed.
         let found = items("PAIN\nzx 2,40 € 3,10\nTOTAL 3,10", Locale::Fr);
         assert_ne!(found[0].quantity, Some(d("2")));
+        // A stray mark after the times sign (re-rendered sample, seed 5).
+        let found = items("YAOURT BIO\n2:xX,2,40;€ 4,80\nTOTAL 4,80", Locale::Fr);
+        assert_eq!(found[0].quantity, Some(d("2")));
     }
 
     #[test]
