@@ -156,6 +156,19 @@ mod tests {
         assert_eq!(items[0].unit_price, Some(Decimal::new(265, 2)));
     }
 
+    /// `scripts/gen-samples --seed 8`, FRESCO Bordeaux: `3 x 2,55 € 7,65 €` read
+    /// `Bex 2,90) € 7,65 €`; the garbled count is no name, the row above is.
+    #[test]
+    fn regression_a_count_garbled_into_letters_takes_the_name_above() {
+        let text = "FRESCO MARKET\n45 COURS DE L'INTENDANCE\n33000 BORDEAUX\n22/05/2024 09:51\n\
+            YAOURTS BIO VANILLE ALPINE 4X125G\nBex 2,90) € 7,65 €\nFARINE BLE T55 1KG 0,99 €\n\
+            TOTAL TTC 8,64 €\nCB 8,64 €\nNB ARTICLES : 4\n";
+        let items = items_of(text);
+        assert_eq!(items[0].description, "YAOURTS BIO VANILLE ALPINE 4X125G");
+        assert_eq!(items[0].quantity, Some(Decimal::from(3)));
+        assert_eq!(items.len(), 2);
+    }
+
     #[test]
     fn a_count_that_does_not_divide_the_amount_or_two_doubts_change_nothing() {
         // 5 articles leave 2 for the yoghurt row; 4,81 / 2 is no whole number of cents.

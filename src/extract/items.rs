@@ -134,7 +134,10 @@ pub fn read_items(rows: &[RowInfo], header_last: Option<usize>) -> (Vec<Item>, V
             pending.clear();
             continue;
         };
-        if letter_count(&item.description) < 3 {
+        // A count garbled into a few letters (`Bex 2,90) € 7,65 €` for `3 x 2,55 € 7,65 €`)
+        // is no name either: the name is on the row above.
+        let few_letters = if count_garbled { 5 } else { 3 };
+        if letter_count(&item.description) < few_letters {
             if let Some(&above) = pending.first() {
                 item.description = description_text(rows[above].text());
             } else if let Some(below) = description_below(rows, i + 1, end) {
