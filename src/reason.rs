@@ -92,6 +92,7 @@ codes! {
     HighTotal => "HIGH_TOTAL",
     HighPoints => "HIGH_POINTS",
     UncertainMerchant => "UNCERTAIN_MERCHANT",
+    UncertainQuantity => "UNCERTAIN_QUANTITY",
     Revoked => "REVOKED",
 }
 

@@ -93,6 +93,9 @@ struct ItemFields {
     description: String,
     quantity: Option<String>,
     amount: String,
+    /// The count was printed but could not be read.
+    #[serde(default)]
+    count_unread: bool,
 }
 
 #[derive(Deserialize)]
@@ -146,6 +149,7 @@ fn receipt(fields: &ReceiptFields, lines: &[Line]) -> Receipt {
             unit: None,
             unit_price: None,
             amount: dec(&i.amount),
+            count_unread: i.count_unread,
         })
         .collect();
     Receipt {

@@ -301,6 +301,12 @@ fn review(campaign: &Campaign, c: &mut Checker) {
             format!("min_confidence is between 0 and 1, got {min}"),
         );
     }
+    if r.uncertain_quantity && campaign.products.is_empty() {
+        c.error(
+            "review.uncertain_quantity",
+            "uncertain_quantity has no effect without products: no quantity is counted",
+        );
+    }
     if r.uncertain_merchant && campaign.merchants.allow.is_none() {
         c.error(
             "review.uncertain_merchant",

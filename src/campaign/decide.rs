@@ -21,7 +21,7 @@ use super::eligibility::Partner;
 use super::merchant::MerchantResolver;
 use super::messages::{translate_quality, Msg};
 use super::model::Campaign;
-use super::product::ProductMatcher;
+use super::product::{Hit, ProductMatcher};
 use super::score::{score, Earned};
 use crate::extract::Receipt;
 use crate::image::{assess, explain_no_text};
@@ -155,7 +155,7 @@ impl<'c> Decider<'c> {
         }
         let earned = score(c, r.date, r.total, &found.hits);
         audit.extend(earned.audit.iter().cloned());
-        let review = self.review(r, &earned, found.merchant.as_ref());
+        let review = self.review(r, &earned, found.merchant.as_ref(), &found.hits);
         if !review.is_empty() {
             return finish(Status::Review, review, audit);
         }
@@ -178,7 +178,13 @@ impl<'c> Decider<'c> {
         }
     }
 
-    fn review(&self, r: &Receipt, earned: &Earned, merchant: Option<&Partner>) -> Vec<Msg> {
+    fn review(
+        &self,
+        r: &Receipt,
+        earned: &Earned,
+        merchant: Option<&Partner>,
+        hits: &[Hit],
+    ) -> Vec<Msg> {
         let c = self.campaign;
         let rules = &c.review;
         let mut review = Vec::new();
@@ -210,6 +216,11 @@ impl<'c> Decider<'c> {
                 p.id.clone(),
                 p.score,
             ));
+        }
+        if rules.uncertain_quantity {
+            if let Some(hit) = hits.iter().find(|h| h.count_unread) {
+                review.push(Msg::UncertainQuantity(hit.text.clone()));
+            }
         }
         review
     }

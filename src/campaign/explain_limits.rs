@@ -261,6 +261,12 @@ impl Text {
                 "- Un magasin reconnu seulement approximativement est confirmé par une personne.",
             ));
         }
+        if r.uncertain_quantity {
+            out.push(self.pick(
+                "- A product line whose quantity could not be read is checked by a person.",
+                "- Une ligne de produit dont la quantité n'a pas pu être lue est vérifiée par une personne.",
+            ));
+        }
         out
     }
 }

@@ -52,6 +52,7 @@ pub enum Msg {
     HighTotal(Decimal, Decimal),
     HighPoints(Decimal, Decimal),
     UncertainMerchant(String, String, f64),
+    UncertainQuantity(String),
     Capped(Scope, Measure, Decimal),
     Budget(Measure),
 }
@@ -78,6 +79,7 @@ impl Msg {
             Msg::HighTotal(..) => Code::HighTotal,
             Msg::HighPoints(..) => Code::HighPoints,
             Msg::UncertainMerchant(..) => Code::UncertainMerchant,
+            Msg::UncertainQuantity(_) => Code::UncertainQuantity,
             Msg::Capped(..) => Code::CapReached,
             Msg::Budget(_) => Code::BudgetExhausted,
         }
@@ -179,6 +181,10 @@ impl Msg {
             Msg::UncertainMerchant(read, id, score) => pick(
                 format!("merchant {read:?} looks like partner {id} (similarity {score:.2}): please confirm"),
                 format!("le magasin « {read} » ressemble au partenaire {id} (similarité {score:.2}) : à confirmer"),
+            ),
+            Msg::UncertainQuantity(line) => pick(
+                format!("the count on {line:?} could not be read: please check the quantity"),
+                format!("la quantité de « {line} » n'a pas pu être lue : à vérifier"),
             ),
             Msg::Capped(scope, measure, limit) => capped(fr, *scope, *measure, *limit),
             Msg::Budget(measure) => match measure {

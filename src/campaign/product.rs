@@ -143,6 +143,8 @@ pub struct Hit {
     /// What was paid for the line, when known (cashback needs it).
     pub amount: Option<Decimal>,
     pub source: Source,
+    /// The line's count was printed but could not be read: `units` is a guess.
+    pub count_unread: bool,
 }
 
 /// Every product line of the receipt, from the items, or from the OCR lines when no item is a
@@ -166,6 +168,7 @@ fn hits_in_items(matchers: &[ProductMatcher], items: &[Item]) -> Vec<Hit> {
                 units: units_of(item.quantity),
                 amount: Some(item.amount),
                 source: Source::Item,
+                count_unread: item.count_unread,
             });
         }
     }
@@ -189,6 +192,7 @@ fn hits_in_lines(matchers: &[ProductMatcher], lines: &[Line]) -> Vec<Hit> {
             units: line_quantity(&line.text).unwrap_or(1),
             amount,
             source: Source::OcrLine,
+            count_unread: false,
         });
     }
     hits

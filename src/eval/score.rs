@@ -419,6 +419,7 @@ mod tests {
                     unit_price: None,
                     amount: Decimal::from_str("1.20").unwrap(),
                     line: 3,
+                    count_unread: false,
                 }],
                 ..Receipt::default()
             }),

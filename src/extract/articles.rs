@@ -68,6 +68,7 @@ pub fn settle_counts(items: &mut [Item], doubtful: &[usize], rows: &[RowInfo]) {
     if unit_price == unit_price.round_dp(2) {
         item.quantity = Some(count);
         item.unit_price = Some(unit_price);
+        item.count_unread = false;
     }
 }
 
@@ -119,9 +120,13 @@ mod tests {
         let two = Decimal::from(2);
         assert_eq!(items[0].quantity, Some(two));
         assert_eq!(items[0].unit_price, Some(Decimal::new(240, 2)));
-        // Without the number of articles the count stays unread: one unit, never 25.
+        assert!(!items[0].count_unread);
+        // Without the number of articles the count stays unread: one unit, never 25, and
+        // marked as a guess.
         let items = items_of(&GARBLED_COUNT.replace("NB ARTICLES : 5\n", ""));
         assert_eq!(items[0].quantity, Some(Decimal::ONE));
+        assert!(items[0].count_unread);
+        assert!(!items[1].count_unread);
     }
 
     /// `scripts/gen-samples --seed 4242`, FRESCO Bordeaux: `3 x 2,55 € 7,65 €` read

@@ -297,6 +297,7 @@ fn item_of(row: &RowInfo) -> Option<(Item, bool)> {
         unit_price,
         amount,
         line: row.row.lines.first().copied().unwrap_or(0),
+        count_unread: count_garbled,
     };
     Some((item, count_garbled))
 }

@@ -49,6 +49,10 @@ pub struct Item {
     pub amount: Decimal,
     /// Index of the OCR line it was read from (for the audit trail).
     pub line: usize,
+    /// A count was printed but could not be read, and the printed number of articles did not
+    /// settle it: the quantity is a guess (see `extract::articles`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub count_unread: bool,
 }
 
 /// One row of a VAT table.

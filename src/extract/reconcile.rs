@@ -289,6 +289,7 @@ fn item_at(row: &RowInfo, amount: Decimal, column: i32) -> Item {
         unit_price: Some(amount),
         amount,
         line: row.row.lines.first().copied().unwrap_or(0),
+        count_unread: false,
     }
 }
 

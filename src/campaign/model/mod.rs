@@ -108,6 +108,10 @@ pub struct Review {
     /// A merchant recognised only approximately (OCR-damaged name): UNCERTAIN_MERCHANT.
     #[serde(default)]
     pub uncertain_merchant: bool,
+    /// A product line whose printed count could not be read (its units are a guess):
+    /// UNCERTAIN_QUANTITY.
+    #[serde(default)]
+    pub uncertain_quantity: bool,
 }
 
 impl Campaign {
