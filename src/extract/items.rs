@@ -276,20 +276,34 @@ fn item_of(row: &RowInfo) -> Option<(Item, bool)> {
         }
         None => text[..amounts[0].start].to_string(),
     };
-    let (quantity, unit, unit_price) = match (consistent, &reading) {
-        (Some(r), _) => (Some(r.quantity), r.unit.clone(), Some(r.unit_price)),
+    let (quantity, unit, unit_price, count_garbled) = match (consistent, &reading) {
+        (Some(r), _) => (Some(r.quantity), r.unit.clone(), Some(r.unit_price), false),
         // The printed count disagrees (OCR read `2 x` as `27x`) but the unit price and the
         // amount, read apart, agree on a whole number of units.
         (None, Some(r)) => match whole_units(amount, r.unit_price) {
-            Some(units) => (Some(units), None, Some(r.unit_price)),
-            None => (None, None, None),
+            Some(units) => (Some(units), None, Some(r.unit_price), false),
+            // One unit read: a price was misread (`1X 1.76 1.70`), not the count.
+            None if r.quantity == Decimal::ONE && amount > Decimal::ZERO => {
+                (Some(Decimal::ONE), None, None, false)
+            }
+            None => (None, None, None, amount > Decimal::ZERO),
         },
-        // Nothing printed: one unit at the line's price.
-        (None, None) if amount > Decimal::ZERO => (Some(Decimal::ONE), None, Some(amount)),
-        (None, None) => (None, None, None),
+        (None, None) if amount > Decimal::ZERO => match unit_price_apart(text, &amounts) {
+            // A unit price and a line amount with the count among codes around them
+            // (`101756 5 1650 17.49 87.45`): the count is their whole ratio.
+            Some(price) if whole_units(amount, price).is_some() => {
+                (whole_units(amount, price), None, Some(price), false)
+            }
+            // Otherwise one unit at the line's price, in doubt if a count was printed.
+            _ => (
+                Some(Decimal::ONE),
+                None,
+                Some(amount),
+                count_unread(text, &amounts),
+            ),
+        },
+        (None, None) => (None, None, None, false),
     };
-    let count_garbled = amount > Decimal::ZERO
-        && (quantity.is_none() || (reading.is_none() && count_unread(text, &amounts)));
     let item = Item {
         description: description_text(&description_source),
         quantity,
@@ -300,6 +314,18 @@ fn item_of(row: &RowInfo) -> Option<(Item, bool)> {
         count_unread: count_garbled,
     };
     Some((item, count_garbled))
+}
+
+/// The unit price printed before a different line amount, when the row has both; not when
+/// a times sign joins them (`2.00 X 68.00`: a count and a unit price, the amount below).
+fn unit_price_apart(text: &str, amounts: &[&Amount]) -> Option<Decimal> {
+    match amounts {
+        [.., price, line] if price.value != line.value => {
+            let between = &text[price.end..line.start];
+            (!between.contains(['x', 'X', '*', '×', '@'])).then_some(price.value)
+        }
+        _ => None,
+    }
 }
 
 /// A count was printed, though none that gives the amount was read: before the prices
@@ -566,6 +592,23 @@ mod tests {
 
     /// A re-rendered sample photo of FRESCO Lyon, turned a little: `2 x 2,40 € 4,80 €` read
     /// `zx 2,40 € 4,80`, and the two pots of yoghurt counted as one (10 points, not 20).
+    /// SROIE 038 and 065: the count printed among codes (`101756 5 1650 17.49 87.45 SR`,
+    /// `O.C. WHITE 2.13 5 2 0 3 6.39`), the unit price and the amount read.
+    #[test]
+    fn a_count_among_codes_is_the_amount_over_the_unit_price() {
+        let found = items(
+            "SIMEN\n101756 5 1650 17.49 87.45 SR\nTOTAL 87.45",
+            Locale::En,
+        );
+        assert_eq!(found[0].quantity, Some(d("5")));
+        assert_eq!(found[0].unit_price, Some(d("17.49")));
+        let found = items("O.C. WHITE 2.13 5 2 0 3 6.39\nTOTAL 6.39", Locale::En);
+        assert_eq!(found[0].quantity, Some(d("3")));
+        // A times sign between them makes the first a count: no ratio is taken.
+        let found = items("VITAMORE EPO\n2.00 X 68.00\nTOTAL 136.00", Locale::En);
+        assert_ne!(found.first().and_then(|i| i.quantity), Some(d("34")));
+    }
+
     #[test]
     fn regression_a_misread_count_is_the_amount_over_the_unit_price() {
         let found = items(
