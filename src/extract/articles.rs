@@ -3,7 +3,7 @@
 //!
 //! A count OCR misread is what a points campaign pays on: a re-rendered sample photo read
 //! `2 x 2,40 € 4,80 €` as `25x 2740.€ 4,80`, and two pots of yoghurt became twenty-five. Items
-//! whose printed count could not be read (`items::read_items`) stand at one unit. When exactly
+//! whose printed count could not be read (`Item::count_unread`) stand at one unit. When exactly
 //! one item is in that doubt, the printed number of articles minus every other item's units
 //! is its count, kept only when it divides the item's amount into whole cents. Weighed goods
 //! count as one article, as tills count them; discounts count for nothing.
@@ -41,13 +41,11 @@ static CLOSING_COUNT: LazyLock<Regex> =
 /// Most units one article row can stand for.
 const MOST_UNITS: i64 = 99;
 
-/// Give the one item whose printed count could not be read (`doubtful`, by the OCR line it
-/// was read from) the count the printed number of articles leaves for it.
-pub fn settle_counts(items: &mut [Item], doubtful: &[usize], rows: &[RowInfo]) {
-    let [line] = doubtful else {
-        return;
-    };
-    let Some(doubted) = items.iter().position(|item| item.line == *line) else {
+/// Give the one item whose printed count could not be read (`Item::count_unread`) the count
+/// the printed number of articles leaves for it.
+pub fn settle_counts(items: &mut [Item], rows: &[RowInfo]) {
+    let mut unread = (0..items.len()).filter(|&i| items[i].count_unread);
+    let (Some(doubted), None) = (unread.next(), unread.next()) else {
         return;
     };
     let Some(printed) = printed_article_count(rows) else {

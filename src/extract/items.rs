@@ -86,15 +86,14 @@ static PACK_SIZE: LazyLock<Regex> = LazyLock::new(|| {
 static LEADING_INTEGER: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^\s*(\d{1,3})\b").unwrap());
 static LEADING_COUNT: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^(\d{1,2}) +\D").unwrap());
 
-/// Items of the receipt, top to bottom, and the OCR lines of those whose printed count could
-/// not be read (a count or times sign was printed, but no count fits the amount: `25x 2740.€
-/// 4,80` for `2 x 2,40 € 4,80 €`); they stand at one unit, or none, until the printed number
-/// of articles settles them (`articles`).
-pub fn read_items(rows: &[RowInfo], header_last: Option<usize>) -> (Vec<Item>, Vec<usize>) {
+/// Items of the receipt, top to bottom. Those whose printed count could not be read (a count
+/// or times sign was printed, but no count fits the amount: `25x 2740.€ 4,80` for
+/// `2 x 2,40 € 4,80 €`) are marked `count_unread` and stand at one unit, or none, until the
+/// printed number of articles settles them (`articles`).
+pub fn read_items(rows: &[RowInfo], header_last: Option<usize>) -> Vec<Item> {
     let start = header_last.map_or(0, |i| i + 1);
     let mut end = rows.len();
     let mut items: Vec<Item> = Vec::new();
-    let mut doubtful: Vec<usize> = Vec::new();
     let mut pending: Vec<usize> = Vec::new();
     let mut pending_quantity: Option<(Decimal, Decimal)> = None;
     let mut consumed_below: Option<usize> = None;
@@ -130,13 +129,13 @@ pub fn read_items(rows: &[RowInfo], header_last: Option<usize>) -> (Vec<Item>, V
             }
             continue;
         }
-        let Some((mut item, count_garbled)) = item_of(row) else {
+        let Some(mut item) = item_of(row) else {
             pending.clear();
             continue;
         };
         // A count garbled into a few letters (`Bex 2,90) € 7,65 €` for `3 x 2,55 € 7,65 €`)
         // is no name either: the name is on the row above.
-        let few_letters = if count_garbled { 5 } else { 3 };
+        let few_letters = if item.count_unread { 5 } else { 3 };
         if letter_count(&item.description) < few_letters {
             if let Some(&above) = pending.first() {
                 item.description = description_text(rows[above].text());
@@ -153,14 +152,11 @@ pub fn read_items(rows: &[RowInfo], header_last: Option<usize>) -> (Vec<Item>, V
             }
         }
         if letter_count(&item.description) >= 1 || item.amount < Decimal::ZERO {
-            if count_garbled {
-                doubtful.push(item.line);
-            }
             items.push(item);
         }
     }
     items.extend(discounts_after_subtotal(rows, end));
-    (items, doubtful)
+    items
 }
 
 /// Savings printed between the subtotal and the total (`Clubcard saving -£0.20`) are items too.
@@ -169,7 +165,7 @@ fn discounts_after_subtotal(rows: &[RowInfo], end: usize) -> Vec<Item> {
         .skip(end)
         .take_while(|r| !matches!(r.role, Role::Total | Role::Cash | Role::Card | Role::Change))
         .filter(|r| r.role == Role::Discount && !r.in_tax_table)
-        .filter_map(|row| item_of(row).map(|(item, _)| item))
+        .filter_map(item_of)
         .collect()
 }
 
@@ -239,8 +235,7 @@ fn description_below(rows: &[RowInfo], next: usize, end: usize) -> Option<usize>
 }
 
 /// One priced row as an item (description may be empty, filled from neighbours).
-/// The item a priced row shows, and whether a count printed on it could not be read.
-fn item_of(row: &RowInfo) -> Option<(Item, bool)> {
+fn item_of(row: &RowInfo) -> Option<Item> {
     let amounts: Vec<&Amount> = row.amounts.iter().filter(|a| !a.short).collect();
     let line_amount = *amounts.last()?;
     let text = row.text();
@@ -304,7 +299,7 @@ fn item_of(row: &RowInfo) -> Option<(Item, bool)> {
         },
         (None, None) => (None, None, None, false),
     };
-    let item = Item {
+    Some(Item {
         description: description_text(&description_source),
         quantity,
         unit,
@@ -312,8 +307,7 @@ fn item_of(row: &RowInfo) -> Option<(Item, bool)> {
         amount,
         line: row.row.lines.first().copied().unwrap_or(0),
         count_unread: count_garbled,
-    };
-    Some((item, count_garbled))
+    })
 }
 
 /// The unit price printed before a different line amount, when the row has both; not when
@@ -528,7 +522,7 @@ mod tests {
     use std::str::FromStr;
 
     fn items(text: &str, locale: Locale) -> Vec<Item> {
-        read_items(&classify(build_rows(&test_lines(text)), locale), None).0
+        read_items(&classify(build_rows(&test_lines(text)), locale), None)
     }
 
     fn d(s: &str) -> Decimal {

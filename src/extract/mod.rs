@@ -111,7 +111,7 @@ struct Unsettled {
 fn read_fields(rows: &[RowInfo], locale: Locale, options: &ExtractOptions) -> (Receipt, Unsettled) {
     let header = header::read(rows, locale);
     let lost_column = columns::lost_price_column(rows, header.last_row);
-    let (mut items, doubtful_counts) = items::read_items(rows, header.last_row);
+    let mut items = items::read_items(rows, header.last_row);
     let vat = vat::read_vat(rows);
     let total = total::read_total(rows, &items, &vat);
     let when = when::read_when(rows, locale);
@@ -133,7 +133,7 @@ fn read_fields(rows: &[RowInfo], locale: Locale, options: &ExtractOptions) -> (R
         None => 0.35,
     };
     // After the amounts are reconciled: a mended amount is what the count must divide.
-    articles::settle_counts(&mut items, &doubtful_counts, rows);
+    articles::settle_counts(&mut items, rows);
     let receipt = Receipt {
         confidence: Confidence {
             merchant: round2(header.merchant.as_ref().map_or(0.0, |m| m.1)),

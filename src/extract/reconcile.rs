@@ -347,7 +347,7 @@ mod tests {
             }
         }
         let rows = classify(build_rows(&lines), Locale::Fr);
-        let mut items = read_items(&rows, None).0;
+        let mut items = read_items(&rows, None);
         let outcome = reconcile(&mut items, &rows, total.parse().unwrap(), 0.9);
         let shown = items
             .iter()
@@ -459,7 +459,7 @@ EAU DE SOURCE 6X1,5L         1,74";
     fn a_lost_price_is_not_invented_against_an_unsure_total() {
         let text = TICKET.replace("2,45", "7 deat NOE");
         let rows = classify(build_rows(&lines(&text, &["deat"])), Locale::Fr);
-        let mut items = read_items(&rows, None).0;
+        let mut items = read_items(&rows, None);
         let outcome = reconcile(&mut items, &rows, "5.98".parse().unwrap(), 0.5);
         assert_eq!(outcome, Outcome::Apart);
         assert_eq!(items.len(), 2);

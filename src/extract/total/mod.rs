@@ -103,7 +103,7 @@ mod tests {
 
     fn total(text: &str, locale: Locale) -> Option<TotalReading> {
         let rows = classify(build_rows(&test_lines(text)), locale);
-        let (items, _) = read_items(&rows, None);
+        let items = read_items(&rows, None);
         let vat = read_vat(&rows);
         read_total(&rows, &items, &vat)
     }
