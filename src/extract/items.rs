@@ -271,7 +271,7 @@ fn item_of(row: &RowInfo) -> Option<Item> {
         }
         None => text[..amounts[0].start].to_string(),
     };
-    let (quantity, unit, unit_price, count_garbled) = match (consistent, &reading) {
+    let (quantity, unit, unit_price, count_unread) = match (consistent, &reading) {
         (Some(r), _) => (Some(r.quantity), r.unit.clone(), Some(r.unit_price), false),
         // The printed count disagrees (OCR read `2 x` as `27x`) but the unit price and the
         // amount, read apart, agree on a whole number of units.
@@ -283,18 +283,16 @@ fn item_of(row: &RowInfo) -> Option<Item> {
             }
             None => (None, None, None, amount > Decimal::ZERO),
         },
-        (None, None) if amount > Decimal::ZERO => match unit_price_apart(text, &amounts) {
+        (None, None) if amount > Decimal::ZERO => match count_apart(text, &amounts) {
             // A unit price and a line amount with the count among codes around them
             // (`101756 5 1650 17.49 87.45`): the count is their whole ratio.
-            Some(price) if whole_units(amount, price).is_some() => {
-                (whole_units(amount, price), None, Some(price), false)
-            }
+            Some((units, price)) => (Some(units), None, Some(price), false),
             // Otherwise one unit at the line's price, in doubt if a count was printed.
             _ => (
                 Some(Decimal::ONE),
                 None,
                 Some(amount),
-                count_unread(text, &amounts),
+                printed_count_lost(text, &amounts),
             ),
         },
         (None, None) => (None, None, None, false),
@@ -306,26 +304,28 @@ fn item_of(row: &RowInfo) -> Option<Item> {
         unit_price,
         amount,
         line: row.row.lines.first().copied().unwrap_or(0),
-        count_unread: count_garbled,
+        count_unread,
     })
 }
 
-/// The unit price printed before a different line amount, when the row has both; not when
-/// a times sign joins them (`2.00 X 68.00`: a count and a unit price, the amount below).
-fn unit_price_apart(text: &str, amounts: &[&Amount]) -> Option<Decimal> {
-    match amounts {
-        [.., price, line] if price.value != line.value => {
-            let between = &text[price.end..line.start];
-            (!between.contains(['x', 'X', '*', '×', '@'])).then_some(price.value)
-        }
-        _ => None,
+/// The whole number of units and the unit price when a unit price is printed before a
+/// different line amount that it divides; not when a times sign joins them (`2.00 X 68.00`:
+/// a count and a unit price, the amount below).
+fn count_apart(text: &str, amounts: &[&Amount]) -> Option<(Decimal, Decimal)> {
+    let [.., price, line] = amounts else {
+        return None;
+    };
+    let between = &text[price.end..line.start];
+    if price.value == line.value || between.contains(['x', 'X', '*', '×', '@']) {
+        return None;
     }
+    Some((whole_units(line.value, price.value)?, price.value))
 }
 
 /// A count was printed, though none that gives the amount was read: before the prices
 /// (`25x NAME 4,80`, `3:x22/957€ 7,05`, `3xX2,55 7,05`), or lost between a unit price and a
 /// different line amount (`202,65 € 5,30` for `2 x 2,65 € 5,30`).
-fn count_unread(text: &str, amounts: &[&Amount]) -> bool {
+fn printed_count_lost(text: &str, amounts: &[&Amount]) -> bool {
     match amounts {
         [line] => {
             let before = &text[..line.start];
