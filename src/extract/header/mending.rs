@@ -75,7 +75,7 @@ fn one_slip_from(read: &str, printed: &str) -> bool {
 }
 
 /// `printed` with the case of `read`, letter by letter (`Bik` → `Blk`).
-fn in_case_of(read: &str, printed: &str) -> String {
+pub(super) fn in_case_of(read: &str, printed: &str) -> String {
     read.chars()
         .zip(printed.chars())
         .map(|(r, p)| {
