@@ -37,6 +37,11 @@ pub fn doubts(lines: &[Line]) -> Doubts {
         } else {
             Vec::new()
         },
+        enlarge: if receipt.confidence.date < DATE_REREAD_BELOW {
+            dateless_rereads(&rows, lines)
+        } else {
+            Vec::new()
+        },
     }
 }
 
@@ -49,14 +54,33 @@ const DATE_REREADS: usize = 3;
 /// The lines of rows that name a date but show none (`Date : 06-05- é 1`, its year too faded
 /// to parse, SROIE 030) or show a date the engine doubted (`11/09/16` at 57, SROIE 377).
 fn doubtful_date_lines(rows: &[RowInfo], lines: &[Line]) -> Vec<BBox> {
+    date_rows_in_doubt(rows)
+        .flat_map(|row| &row.row.lines)
+        .filter_map(|&i| Some(lines.get(i)?.bbox))
+        .collect()
+}
+
+/// Of the lines read again for a date, those whose reading alone still shows none (SROIE
+/// 111: `Date : 04-O6-/01 52`).
+fn dateless_rereads(rows: &[RowInfo], lines: &[Line]) -> Vec<BBox> {
+    date_rows_in_doubt(rows)
+        .filter(|row| {
+            row.alone
+                .as_ref()
+                .is_some_and(|alone| alone.dates.is_empty())
+        })
+        .flat_map(|row| &row.row.lines)
+        .filter_map(|&i| lines.get(i).filter(|line| line.reread.is_some()))
+        .map(|line| line.bbox)
+        .collect()
+}
+
+fn date_rows_in_doubt(rows: &[RowInfo]) -> impl Iterator<Item = &RowInfo> {
     rows.iter()
         .filter(|row| {
             (row.dates.is_empty() && when::names_a_date(row)) || when::has_doubtful_date(row)
         })
         .take(DATE_REREADS)
-        .flat_map(|row| &row.row.lines)
-        .filter_map(|&i| Some(lines.get(i)?.bbox))
-        .collect()
 }
 
 /// The receipt read from `page`: its first reading, improved by its second look if it has one.
@@ -157,6 +181,17 @@ mod tests {
             doubts(&test_lines("TEH O AIS 1 1.50\nTOTAL 1.50")).lines,
             []
         );
+    }
+
+    /// SROIE 111: `04-06-2018` so pale that alone at its size it read `04-O6-/01`.
+    #[test]
+    fn a_date_row_still_without_a_date_alone_is_read_again_enlarged() {
+        let mut lines = test_lines(FADED_DATE);
+        assert_eq!(doubts(&lines).enlarge, []);
+        lines[1].reread = Some("Date : 04-O6-/01 52".into());
+        assert_eq!(doubts(&lines).enlarge, [lines[1].bbox]);
+        lines[1].reread = Some("Date : 04-06-2018 15:53:52".into());
+        assert_eq!(doubts(&lines).enlarge, []);
     }
 
     #[test]

@@ -38,7 +38,7 @@ pub struct RunnerOptions {
 
 /// Part of the OCR cache key when doubtful words and date rows are read again alone, and lost
 /// columns and unread print read on their own.
-pub const REREADS_FINGERPRINT: &str = "+words+dates+columns+unread";
+pub const REREADS_FINGERPRINT: &str = "+words+dates+columns+unread+enlarged";
 
 /// Pieces of unread print read on their own, at most, looking for what the reading misses.
 const UNREAD_PIECES: usize = 12;
@@ -64,6 +64,9 @@ pub struct Doubts {
     /// Lines worth reading again on their own, their faded print darkened, by their box in
     /// the first reading.
     pub lines: Vec<BBox>,
+    /// Lines read again on their own that still do not give what they were read for (a date):
+    /// worth reading once more at twice the size. Judged after the `lines` are read.
+    pub enlarge: Vec<BBox>,
     /// Regions of the page the first reading left out (a price column), to read on their own
     /// and add to it. Boxes may reach past the page; they are clamped to it.
     pub columns: Vec<BBox>,
@@ -226,7 +229,11 @@ fn recognize(
     let first = staged.finish(options.prepare.smooth);
     let (mut lines, doubts) = read_page_whole(factory, path, &first, options)?;
     reread_words(factory, &first, &mut lines, &doubts.words);
-    reread_lines(factory, &first, &mut lines, &doubts.lines);
+    reread_lines(factory, &first, &mut lines, &doubts.lines, 1);
+    if !doubts.lines.is_empty() {
+        let enlarge = judge(options, &lines).enlarge;
+        reread_lines(factory, &first, &mut lines, &enlarge, ENLARGED);
+    }
     if doubts.unread {
         read_unread_print(factory, &first, &mut lines, options);
     }
@@ -390,26 +397,49 @@ fn reread_words(
     }
 }
 
-/// Read each line boxed in `boxes` again, cut out of `page` with a margin and its levels
-/// stretched (`image::stretch_levels`), and note what the engine read on the line
-/// (`Line::reread`). On a faded row, the page's binarisation drops pale strokes the stretched
-/// strip keeps: SROIE 030's `06-05- é 1` reads `06-05-2018` alone. A failure leaves the line
-/// as first read.
+/// How much larger a line is shown the second time it is read alone (`Doubts::enlarge`).
+const ENLARGED: u32 = 2;
+
+/// Read each line boxed in `boxes` again, cut out of `page` with a margin, its levels
+/// stretched (`image::stretch_levels`) and enlarged `scale` times, and note what the engine
+/// read on the line (`Line::reread`). On a faded row, the page's binarisation drops pale
+/// strokes the stretched strip keeps: SROIE 030's `06-05- é 1` reads `06-05-2018` alone.
+/// Paler still, SROIE 111's `04-06-2018` reads `04-O6-/01` alone and right only enlarged;
+/// enlarged first, 030 reads `08-05-2018`, so lines are enlarged only when read alone at
+/// their size they still fail. A failure leaves the line as read before.
 fn reread_lines(
     factory: &dyn EngineFactory,
     page: &::image::GrayImage,
     lines: &mut [Line],
     boxes: &[BBox],
+    scale: u32,
 ) {
     for line in lines.iter_mut().filter(|l| boxes.contains(&l.bbox)) {
         let Some(cut) = cut_out(page, &line.bbox) else {
             continue;
         };
-        let strip = image::stretch_levels(&cut);
-        line.reread = with_engine(factory, |engine| engine.read_alone(&strip))
+        let strip = enlarged(image::stretch_levels(&cut), scale);
+        if let Some(read) = with_engine(factory, |engine| engine.read_alone(&strip))
             .ok()
-            .flatten();
+            .flatten()
+        {
+            line.reread = Some(read);
+        }
     }
+}
+
+/// `strip` `scale` times as large (bicubic), as is at scale 1.
+fn enlarged(strip: ::image::GrayImage, scale: u32) -> ::image::GrayImage {
+    if scale <= 1 {
+        return strip;
+    }
+    let (width, height) = (strip.width() * scale, strip.height() * scale);
+    ::image::imageops::resize(
+        &strip,
+        width,
+        height,
+        ::image::imageops::FilterType::CatmullRom,
+    )
 }
 
 /// The pixels of `bbox` with a margin of a third of its height (the white space that
@@ -591,7 +621,7 @@ mod tests {
             Line::from_words(vec![word("Date", [10, 40, 40, 20])]),
             Line::from_words(vec![word("TOTAL", [10, 70, 40, 20])]),
         ];
-        reread_lines(&InkReader, &page, &mut lines, &[BBox([10, 40, 40, 20])]);
+        reread_lines(&InkReader, &page, &mut lines, &[BBox([10, 40, 40, 20])], 1);
         assert_eq!(lines[0].reread.as_deref(), Some("ink 0"));
         assert_eq!(lines[1].reread, None);
     }
@@ -602,7 +632,7 @@ mod tests {
         let mut lines = vec![Line::from_words(vec![word("Date", [10, 40, 40, 20])])];
         let before = lines.clone();
         let broken = SizeReader { broken: true };
-        reread_lines(&broken, &page, &mut lines, &[BBox([10, 40, 40, 20])]);
+        reread_lines(&broken, &page, &mut lines, &[BBox([10, 40, 40, 20])], 1);
         assert_eq!(lines, before);
     }
 
@@ -636,7 +666,72 @@ mod tests {
             lines: lines.iter().map(|line| line.bbox).collect(),
             columns: Vec::new(),
             unread: false,
+            enlarge: Vec::new(),
         }
+    }
+
+    /// Reads every page as one row, `Date`, and every line alone as the size it was shown.
+    struct DateRowOfSize;
+
+    impl Engine for DateRowOfSize {
+        fn recognize(&mut self, _: &EngineInput<'_>) -> Result<Vec<Line>, OcrError> {
+            OneRowPage.recognize(&EngineInput {
+                path: Path::new(""),
+                image: &::image::GrayImage::new(1, 1),
+            })
+        }
+
+        fn read_alone(&mut self, image: &::image::GrayImage) -> Result<Option<String>, OcrError> {
+            SizeReader { broken: false }.read_alone(image)
+        }
+    }
+
+    impl EngineFactory for DateRowOfSize {
+        fn info(&self) -> EngineInfo {
+            SizeReader { broken: false }.info()
+        }
+
+        fn create(&self) -> Result<Box<dyn Engine>, OcrError> {
+            Ok(Box::new(DateRowOfSize))
+        }
+    }
+
+    /// Every line is in doubt, and still is once read alone.
+    fn still_in_doubt_alone(lines: &[Line]) -> Doubts {
+        let read_alone = lines.iter().filter(|line| line.reread.is_some());
+        Doubts {
+            lines: lines.iter().map(|line| line.bbox).collect(),
+            enlarge: read_alone.map(|line| line.bbox).collect(),
+            ..Doubts::default()
+        }
+    }
+
+    /// SROIE 111: `04-06-2018`, too pale, read `04-O6-/01` alone at its size, right enlarged.
+    #[test]
+    fn regression_a_line_still_in_doubt_alone_is_read_again_enlarged() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("receipt.png");
+        ::image::GrayImage::from_pixel(100, 60, ::image::Luma([230]))
+            .save(&path)
+            .unwrap();
+        let entry = ManifestEntry {
+            file: path.display().to_string(),
+            format: Some(crate::ingest::ImageKind::Png),
+            ..ManifestEntry::default()
+        };
+        let options = RunnerOptions {
+            doubts: Some(still_in_doubt_alone),
+            ..RunnerOptions::default()
+        };
+        let page = recognize(&entry, &DateRowOfSize, &options).unwrap();
+        // The 40x20 box framed by 6 px each side: 52x32, then twice that.
+        assert_eq!(page.lines[0].reread.as_deref(), Some("104x64"));
+        let settled = RunnerOptions {
+            doubts: Some(everything_in_doubt),
+            ..options
+        };
+        let page = recognize(&entry, &DateRowOfSize, &settled).unwrap();
+        assert_eq!(page.lines[0].reread.as_deref(), Some("52x32"));
     }
 
     #[test]
