@@ -123,6 +123,11 @@ pub fn read_items(rows: &[RowInfo], header_last: Option<usize>) -> Vec<Item> {
             }
             continue;
         }
+        if let Some(last) = items.last_mut() {
+            if weight_below(last, row) {
+                continue;
+            }
+        }
         if !is_priced_item_row(row) {
             if letter_count(row.text()) >= 2 && row.total_weight == 0.0 && !row.role.is_summary() {
                 pending.push(i);
@@ -155,8 +160,85 @@ pub fn read_items(rows: &[RowInfo], header_last: Option<usize>) -> Vec<Item> {
             items.push(item);
         }
     }
+    counts_in_first_column(&mut items);
     items.extend(discounts_after_subtotal(rows, end));
     items
+}
+
+/// `1,118 kg x 1,20 EUR/kg` alone on the row below `Bananes 1,34` (Lidl, Tesco): the weight
+/// and price per kilo of the item above, when they give its amount. Sets them on `item` and
+/// says so.
+fn weight_below(item: &mut Item, row: &RowInfo) -> bool {
+    let text = row.text();
+    let Some(caps) = WEIGHED.captures(text) else {
+        return false;
+    };
+    let whole = caps.get(0).expect("a match has a whole");
+    let outside = format!("{} {}", &text[..whole.start()], &text[whole.end()..]);
+    let decimal = |s: &str| s.replace(',', ".").parse::<Decimal>().ok();
+    let (Some(weight), Some(unit_price)) = (decimal(&caps[1]), decimal(&caps[3])) else {
+        return false;
+    };
+    let words_outside = outside
+        .split_whitespace()
+        .any(|w| letter_count(w) > 0 && !matches!(w.to_ascii_uppercase().as_str(), "EUR" | "GBP"));
+    let priced_after = row.amounts.iter().any(|a| a.start >= whole.end());
+    if words_outside || priced_after || !fits(item, weight, unit_price) {
+        return false;
+    }
+    item.quantity = Some(weight);
+    item.unit = Some(unit_symbol(&caps[2]));
+    item.unit_price = Some(unit_price);
+    true
+}
+
+/// Restaurant bills and some tills print each row's count as its first column, with the line
+/// amount only (`2 PLAT DU JOUR 31,00`, `1 CAFE GOURMAND 8,50`). A number opening one name
+/// may be part of it (`4 FROMAGES`), so counts are read only when at least two items, and at
+/// least half of them, open with one: then each is the item's count, the unit price the
+/// amount over it, and the description goes without it. A count that does not divide the
+/// amount into whole cents was misread: the item is marked `count_unread`.
+fn counts_in_first_column(items: &mut [Item]) {
+    let counted: Vec<(usize, Decimal, usize)> = items
+        .iter()
+        .enumerate()
+        .filter(|(_, item)| at_default_count(item) && !item.count_unread)
+        .filter_map(|(i, item)| {
+            let caps = LEADING_COUNT.captures(&item.description)?;
+            Some((i, caps[1].parse().ok()?, caps[1].len()))
+        })
+        .collect();
+    let priced = items.iter().filter(|i| i.amount > Decimal::ZERO).count();
+    if counted.len() < 2 || counted.len() * 2 < priced {
+        return;
+    }
+    for (i, count, digits) in counted {
+        let item = &mut items[i];
+        item.description = item.description[digits..].trim_start().to_string();
+        match whole_cents(item.amount, count) {
+            Some(unit_price) => {
+                item.quantity = Some(count);
+                item.unit_price = Some(unit_price);
+            }
+            None => item.count_unread = true,
+        }
+    }
+}
+
+/// One unit at the line's price: what an item gets when no count was read.
+fn at_default_count(item: &Item) -> bool {
+    item.amount > Decimal::ZERO
+        && item.quantity == Some(Decimal::ONE)
+        && item.unit_price == Some(item.amount)
+}
+
+/// `amount / count` when it is a whole number of cents (a count of zero divides nothing).
+fn whole_cents(amount: Decimal, count: Decimal) -> Option<Decimal> {
+    if count.is_zero() {
+        return None;
+    }
+    let unit_price = amount / count;
+    (unit_price == unit_price.round_dp(2)).then_some(unit_price)
 }
 
 /// Savings printed between the subtotal and the total (`Clubcard saving -£0.20`) are items too.
@@ -365,15 +447,9 @@ fn whole_units(amount: Decimal, unit_price: Decimal) -> Option<Decimal> {
 fn count_before_name(text: &str, line: &Amount) -> Option<QuantityReading> {
     let caps = COUNT_BEFORE_NAME.captures(&text[..line.start])?;
     let count: Decimal = caps[1].parse().ok()?;
-    if count.is_zero() {
-        return None;
-    }
     // A count the amount does not divide into whole cents was misread (`25x` for `2 x`:
     // 4,80 / 25 = 0,192).
-    let unit_price = line.value.abs() / count;
-    if unit_price != unit_price.round_dp(2) {
-        return None;
-    }
+    let unit_price = whole_cents(line.value.abs(), count)?;
     Some(QuantityReading {
         quantity: count,
         unit: None,
@@ -546,6 +622,60 @@ mod tests {
         assert_eq!(found[2].unit.as_deref(), Some("kg"));
         assert_eq!(found[2].amount, d("2.40"));
         assert_eq!(found[3].amount, d("-0.50"));
+    }
+
+    /// Lidl and Tesco print the weight below the priced name, without an amount of its own.
+    #[test]
+    fn a_weight_below_its_priced_item_is_its_quantity() {
+        let found = items(
+            "Yaourt brebis bio 2,29 B\nBananes 1,34 B\n  1,118 kg x 1,20 EUR/kg\n\
+             Chips nature 0,99 B\nTotal 4,62",
+            Locale::Fr,
+        );
+        assert_eq!(found.len(), 3, "{found:#?}");
+        assert_eq!(found[1].description, "Bananes");
+        assert_eq!(found[1].quantity, Some(d("1.118")));
+        assert_eq!(found[1].unit.as_deref(), Some("kg"));
+        assert_eq!(found[1].unit_price, Some(d("1.20")));
+        let tesco = items(
+            "BANANAS LOOSE £0.68\n0.620 kg @ £1.10/kg\nBREAD £0.75\nTOTAL £1.43",
+            Locale::En,
+        );
+        assert_eq!(tesco[0].quantity, Some(d("0.620")));
+        assert_eq!(tesco.len(), 2);
+        // A weight that does not give the amount above belongs to no item above.
+        let apart = items(
+            "Bananes 2,50\n  1,118 kg x 1,20 EUR/kg\nTotal 2,50",
+            Locale::Fr,
+        );
+        assert_eq!(apart[0].quantity, Some(d("1")));
+    }
+
+    #[test]
+    fn counts_printed_as_the_first_column_are_counts() {
+        let found = items(
+            "2 PLAT DU JOUR 31,00\n1 CAFE GOURMAND 8,50\n1 VERRE BORDEAUX 6,50\n\
+             3 CAFE 5,00\nTOTAL TTC 51,00",
+            Locale::Fr,
+        );
+        assert_eq!(found[0].description, "PLAT DU JOUR");
+        assert_eq!(found[0].quantity, Some(d("2")));
+        assert_eq!(found[0].unit_price, Some(d("15.50")));
+        assert_eq!(found[1].description, "CAFE GOURMAND");
+        assert_eq!(found[1].quantity, Some(d("1")));
+        // 5,00 is no whole number of cents over 3: the count or a price was misread.
+        assert_eq!(found[3].description, "CAFE");
+        assert!(found[3].count_unread);
+    }
+
+    #[test]
+    fn a_number_opening_one_name_is_no_count_column() {
+        let found = items(
+            "4 FROMAGES 9,00\nBAGUETTE 1,20\nEAU 0,80\nTOTAL 11,00",
+            Locale::Fr,
+        );
+        assert_eq!(found[0].description, "4 FROMAGES");
+        assert_eq!(found[0].quantity, Some(d("1")));
     }
 
     #[test]

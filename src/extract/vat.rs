@@ -39,7 +39,7 @@ pub fn read_vat(rows: &[RowInfo]) -> Vec<VatLine> {
 }
 
 /// The row's rate: `20%`, `5,5 %`, `@ 6%`; in a tax table also a bare small number before
-/// the amounts (`SR 6 62.50 4.95`).
+/// the amounts (`SR 6 62.50 4.95`, Lidl's `A 20,0 4,16 0,83 4,99`).
 fn rate_of(row: &RowInfo) -> Option<Decimal> {
     if let Some(caps) = RATE.captures(row.text()) {
         let rate: Decimal = caps[1].replace(',', ".").parse().ok()?;
@@ -51,10 +51,13 @@ fn rate_of(row: &RowInfo) -> Option<Decimal> {
     let before_amounts = &row.text()[..row.amounts[0].start];
     before_amounts
         .split_whitespace()
-        .filter_map(|w| w.parse::<u8>().ok())
-        .rfind(|r| *r <= 30)
-        .map(Decimal::from)
+        .filter(|w| BARE_RATE.is_match(w))
+        .filter_map(|w| w.replace(',', ".").parse::<Decimal>().ok())
+        .rfind(|r| *r <= Decimal::from(30))
 }
+
+/// A rate printed without its percent sign in a tax table: `6`, `20,0`, `5.5`.
+static BARE_RATE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^\d{1,2}(?:[.,]\d)?$").unwrap());
 
 /// Tax = base × rate, to the cent or 1 %.
 fn consistent(rate: Decimal, base: Decimal, tax: Decimal) -> bool {
@@ -157,6 +160,21 @@ mod tests {
         assert_eq!(bare.len(), 1);
         assert_eq!(bare[0].rate, d("6"));
         assert_eq!(vat_total(&bare), d("66.25"));
+    }
+
+    /// Lidl prints its rates without a percent sign and with one decimal.
+    #[test]
+    fn rates_with_one_decimal_and_no_percent_sign_in_a_tax_table() {
+        let lines = vat(
+            "Total 9,61\nTVA% HT TVA TTC\nA 20,0 4,16 0,83 4,99\nB 5,5 4,38 0,24 4,62",
+            Locale::Fr,
+        );
+        assert_eq!(lines.len(), 2);
+        assert_eq!(lines[0].rate, d("20.0"));
+        assert_eq!(lines[0].base, d("4.16"));
+        assert_eq!(lines[1].rate, d("5.5"));
+        assert_eq!(lines[1].amount, d("0.24"));
+        assert_eq!(vat_total(&lines), d("9.61"));
     }
 
     #[test]

@@ -7,4 +7,5 @@ mod ocr;
 mod run;
 mod samples;
 mod scan;
+mod transcripts;
 mod validate;
