@@ -105,12 +105,15 @@ struct Unsettled {
     prices: Vec<BBox>,
     /// A price column the page layout left out (`columns`).
     lost_column: Option<BBox>,
+    /// A total, change or payment row shows no amount (`columns::amount_lacking`).
+    amount_lacking: bool,
 }
 
 /// The receipt fields of classified rows, and what they leave unsettled.
 fn read_fields(rows: &[RowInfo], locale: Locale, options: &ExtractOptions) -> (Receipt, Unsettled) {
     let header = header::read(rows, locale);
     let lost_column = columns::lost_price_column(rows, header.last_row);
+    let amount_lacking = columns::amount_lacking(rows, header.last_row);
     let mut items = items::read_items(rows, header.last_row);
     let vat = vat::read_vat(rows);
     let total = total::read_total(rows, &items, &vat);
@@ -162,6 +165,7 @@ fn read_fields(rows: &[RowInfo], locale: Locale, options: &ExtractOptions) -> (R
     let unsettled = Unsettled {
         prices: undecided,
         lost_column,
+        amount_lacking,
     };
     (receipt, unsettled)
 }

@@ -31,6 +31,7 @@ pub fn doubts(lines: &[Line]) -> Doubts {
         page: receipt.confidence.total < SECOND_LOOK_BELOW,
         words: unsettled.prices,
         columns: unsettled.lost_column.into_iter().collect(),
+        amount_lacking: unsettled.amount_lacking,
         unread: receipt.date.is_none(),
         lines: if receipt.confidence.date < DATE_REREAD_BELOW {
             doubtful_date_lines(&rows, lines)

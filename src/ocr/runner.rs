@@ -13,7 +13,7 @@ use rayon::prelude::*;
 use super::cache::OcrCache;
 use super::engine::{Engine, EngineFactory, EngineInput, OcrError};
 use super::page::{BBox, Line, OcrPage, OcrRecord, Reading};
-use super::unread::unread_print;
+use super::unread::{unread_price_column, unread_print};
 use crate::image::{self, DecodeLimits, ImageError, PrepareSettings};
 use crate::ingest::ManifestEntry;
 use crate::reason::{Code, Reason};
@@ -38,7 +38,7 @@ pub struct RunnerOptions {
 
 /// Part of the OCR cache key when doubtful words and date rows are read again alone, and lost
 /// columns and unread print read on their own.
-pub const REREADS_FINGERPRINT: &str = "+words+dates+columns+unread+enlarged";
+pub const REREADS_FINGERPRINT: &str = "+words+dates+columns+unread+enlarged+pricecolumn";
 
 /// Pieces of unread print read on their own, at most, looking for what the reading misses.
 const UNREAD_PIECES: usize = 12;
@@ -73,6 +73,9 @@ pub struct Doubts {
     /// Something the receipt must show (its date) is nowhere in the reading: the print the
     /// page reading left out (`unread_print`) is worth reading piece by piece.
     pub unread: bool,
+    /// A row naming an amount (total, change, payment) shows none: a column of prices among
+    /// the print the page left out (`unread_price_column`) is worth reading.
+    pub amount_lacking: bool,
 }
 
 impl SecondLook {
@@ -261,8 +264,9 @@ fn recognize(
     })
 }
 
-/// The page's lines, with any column the engine left out read on its own and added, and what
-/// they leave in doubt. A column changes everything read after it (amounts, the total's
+/// The page's lines, with any column the engine left out read on its own and added (a price
+/// column the rows' labels point at, or, when a total or payment row lacks its amount, an
+/// unread right-aligned column of prices), and what they leave in doubt. A column changes everything read after it (amounts, the total's
 /// certainty), so the doubts are judged again once it is in.
 fn read_page_whole(
     factory: &dyn EngineFactory,
@@ -272,10 +276,14 @@ fn read_page_whole(
 ) -> Result<(Vec<Line>, Doubts), Reason> {
     let mut lines = read_lines(factory, path, page)?;
     let doubts = judge(options, &lines);
-    if doubts.columns.is_empty() {
+    let mut regions = doubts.columns.clone();
+    if doubts.amount_lacking {
+        regions.extend(unread_price_column(page, &lines));
+    }
+    if regions.is_empty() {
         return Ok((lines, doubts));
     }
-    for region in &doubts.columns {
+    for region in &regions {
         let added = read_region(factory, page, region, &lines);
         lines.extend(added);
     }
@@ -667,6 +675,7 @@ mod tests {
             columns: Vec::new(),
             unread: false,
             enlarge: Vec::new(),
+            amount_lacking: false,
         }
     }
 
@@ -811,6 +820,54 @@ mod tests {
             },
             ..Doubts::default()
         }
+    }
+
+    /// Amounts lack on the rows until `9,90` is read; no column is named by the rows.
+    fn amounts_lacking_until_read(lines: &[Line]) -> Doubts {
+        Doubts {
+            amount_lacking: !lines.iter().any(|line| line.text.contains("9,90")),
+            ..Doubts::default()
+        }
+    }
+
+    /// A photo whose right-aligned prices the page left out, with the table dark down both
+    /// sides: the unread column is found in the pixels and read on its own.
+    #[test]
+    fn an_unread_price_column_is_read_when_a_total_lacks_its_amount() {
+        let mut page = ::image::GrayImage::from_pixel(300, 100, ::image::Luma([230]));
+        for (x0, y0, w, h) in [
+            (0, 0, 6, 100),
+            (294, 0, 6, 100),
+            (200, 10, 40, 20),
+            (196, 40, 44, 20),
+            (198, 70, 42, 20),
+        ] {
+            for y in y0..y0 + h {
+                for x in x0..x0 + w {
+                    page.put_pixel(x, y, ::image::Luma([20]));
+                }
+            }
+        }
+        let options = RunnerOptions {
+            doubts: Some(amounts_lacking_until_read),
+            ..RunnerOptions::default()
+        };
+        let engine = ColumnDropper { broken: false };
+        let (lines, doubts) =
+            read_page_whole(&engine, Path::new("r.png"), &page, &options).unwrap();
+        assert!(!doubts.amount_lacking);
+        assert_eq!(lines.len(), 4, "{lines:?}");
+        // The block is read from the column's box with half a line (10 px) of margin.
+        assert_eq!(lines[2].words[0].bbox.x(), 196 - 10 + 5);
+        // Without the doubt, the unread print is left alone.
+        let (lines, _) = read_page_whole(
+            &engine,
+            Path::new("r.png"),
+            &page,
+            &RunnerOptions::default(),
+        )
+        .unwrap();
+        assert_eq!(lines.len(), 2);
     }
 
     /// A blank page read by `engine` whose price column is lost until read on its own.

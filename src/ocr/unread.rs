@@ -84,6 +84,51 @@ pub fn unread_print(page: &GrayImage, lines: &[Line]) -> Vec<BBox> {
     .collect()
 }
 
+/// Unread pieces right-aligned on one edge that make a price column: at least this many.
+const COLUMN_PIECES: usize = 3;
+/// The widest piece that can be one price, in line heights (`£12.50`, `1 234,56 €`).
+const PRICE_WIDTH: f32 = 6.0;
+
+/// A column of prices the page reading left out: at least three unread pieces, each no wider
+/// than a price, whose right edges line up within a line height (tills right-align amounts)
+/// and that lie right of the middle of the print the page did read, with half a line of margin
+/// (it may reach past the page). With a wide gap between
+/// names and prices, Tesseract's layout can take the whole price column for a block of its
+/// own and drop it, with the rows (`TOTAL £3.88`) it swallowed. The largest such group, as
+/// the box around it; `None` when there is none.
+pub fn unread_price_column(page: &GrayImage, lines: &[Line]) -> Option<BBox> {
+    let line_height = median_line_height(lines)? as f32;
+    let read_middle = {
+        let left = lines.iter().map(|l| l.bbox.x()).min()?;
+        let right = lines.iter().map(|l| l.bbox.right()).max()?;
+        (left + right) / 2
+    };
+    let candidates: Vec<BBox> = unread_print(page, lines)
+        .into_iter()
+        .filter(|p| p.width() as f32 <= line_height * PRICE_WIDTH && p.x() >= read_middle)
+        .collect();
+    let aligned_with = |edge: i32| -> Vec<&BBox> {
+        candidates
+            .iter()
+            .filter(|p| ((p.right() - edge) as f32).abs() <= line_height)
+            .collect()
+    };
+    let group = candidates
+        .iter()
+        .map(|p| aligned_with(p.right()))
+        .max_by_key(|group| group.len())?;
+    if group.len() < COLUMN_PIECES {
+        return None;
+    }
+    // Half a line of white all round, as a word cut out to be read alone gets.
+    let margin = (line_height / 2.0) as i32;
+    let left = group.iter().map(|p| p.x()).min()? - margin;
+    let top = group.iter().map(|p| p.y()).min()? - margin;
+    let right = group.iter().map(|p| p.right()).max()? + margin;
+    let bottom = group.iter().map(|p| p.bottom()).max()? + margin;
+    Some(BBox([left, top, right - left, bottom - top]))
+}
+
 /// The median height of the page's lines: the size print is measured in.
 fn median_line_height(lines: &[Line]) -> Option<u32> {
     let mut heights: Vec<i32> = lines
@@ -95,10 +140,16 @@ fn median_line_height(lines: &[Line]) -> Option<u32> {
     heights.get(heights.len() / 2).map(|&h| h as u32)
 }
 
-/// Ink pixels (row-major, `true` for ink) outside every word of `lines`.
+/// A pixel column dark over more than this share of the page is the table or a border beside
+/// the paper, not print: a column of text is inked on only some of its rows.
+const BORDER_SHARE: f32 = 0.6;
+
+/// Ink pixels (row-major, `true` for ink) outside every word of `lines` and outside dark
+/// borders (the table around a photographed receipt, which would make every row a row of ink).
 fn unread_ink(page: &GrayImage, threshold: u8, lines: &[Line]) -> Vec<bool> {
     let (width, height) = (page.width() as i32, page.height() as i32);
     let mut ink: Vec<bool> = page.pixels().map(|p| p[0] <= threshold).collect();
+    clear_borders(&mut ink, width as usize, height as usize);
     for word in lines.iter().flat_map(|l| &l.words) {
         let b = word.bbox;
         let (left, right) = (
@@ -118,6 +169,19 @@ fn unread_ink(page: &GrayImage, threshold: u8, lines: &[Line]) -> Vec<bool> {
         }
     }
     ink
+}
+
+/// Clears every pixel column of `ink` that is ink over more than `BORDER_SHARE` of its height.
+fn clear_borders(ink: &mut [bool], width: usize, height: usize) {
+    let most = (height as f32 * BORDER_SHARE) as usize;
+    for x in 0..width {
+        let inked = (0..height).filter(|&y| ink[y * width + x]).count();
+        if inked > most {
+            for y in 0..height {
+                ink[y * width + x] = false;
+            }
+        }
+    }
 }
 
 /// Spans `[start, end)` of consecutive `true`.
@@ -196,6 +260,39 @@ mod tests {
             unread_print(&page, &lines),
             [BBox([20, 80, 80, 12]), BBox([300, 80, 60, 12])]
         );
+    }
+
+    /// Names read on the left, their prices right-aligned at x = 360 left unread, as on a
+    /// photo where Tesseract took the price column for a block of its own.
+    #[test]
+    fn unread_prices_right_aligned_beside_the_read_rows_are_a_column() {
+        let names = [[20, 20, 80, 12], [20, 50, 100, 12], [20, 80, 60, 12]];
+        let prices = [[320, 20, 40, 12], [310, 50, 50, 12], [322, 80, 38, 12]];
+        let page = page_with(&[names, prices].concat());
+        let lines: Vec<Line> = names
+            .iter()
+            .map(|b| line_over(b.map(|v| v as i32)))
+            .collect();
+        assert_eq!(
+            unread_price_column(&page, &lines),
+            // Half the 12 px line height of margin all round.
+            Some(BBox([304, 14, 62, 84]))
+        );
+        // Two pieces are no column, nor are pieces whose right edges do not line up.
+        let two = page_with(&[names, [prices[0], prices[1], [0; 4]]].concat());
+        assert_eq!(unread_price_column(&two, &lines), None);
+        let ragged = [[320, 20, 40, 12], [200, 50, 50, 12], [260, 80, 38, 12]];
+        let page = page_with(&[names, ragged].concat());
+        assert_eq!(unread_price_column(&page, &lines), None);
+    }
+
+    /// The table beside a photographed receipt is dark on every row: it is no print, and it
+    /// must not hide the print that is.
+    #[test]
+    fn a_dark_border_down_the_page_is_no_print() {
+        let page = page_with(&[[0, 0, 15, 200], [385, 0, 15, 200], [200, 80, 60, 12]]);
+        let lines = [line_over([20, 20, 60, 12])];
+        assert_eq!(unread_print(&page, &lines), [BBox([200, 80, 60, 12])]);
     }
 
     #[test]
