@@ -36,17 +36,13 @@ pub fn lost_price_column(rows: &[RowInfo], header_last: Option<usize>) -> Option
     Some(BBox([left, top, i32::MAX / 4, bottom - top]))
 }
 
-/// Some total, subtotal, change or payment row below the header shows no amount, on its row
-/// or the row below: the page reading may have left out print the amounts are in (see
+/// Some total, subtotal or change row below the header shows no amount, on its row or the row
+/// below: the page reading may have left out print the amounts are in (see
 /// `ocr::unread_price_column`). Receipts whose amounts were all read are not searched, so
 /// nothing unread on them (a stamp, a tax code column) can reach their rows.
 pub fn amount_lacking(rows: &[RowInfo], header_last: Option<usize>) -> bool {
     let first = header_last.map_or(0, |last| last + 1);
-    (first..rows.len()).any(|i| {
-        let tender = matches!(rows[i].role, Role::Cash | Role::Card);
-        let value_below = rows.get(i + 1).is_some_and(RowInfo::is_bare_amount);
-        names_an_amount_it_lacks(rows, i) || (tender && rows[i].amounts.is_empty() && !value_below)
-    })
+    (first..rows.len()).any(|i| names_an_amount_it_lacks(rows, i))
 }
 
 /// A total, subtotal or change row without an amount, whose amount is not printed on the row
@@ -86,14 +82,14 @@ mod tests {
     }
 
     #[test]
-    fn a_total_or_payment_row_without_its_amount_lacks_one() {
+    fn a_total_or_change_row_without_its_amount_lacks_one() {
         let lacking = |text: &str| {
             let rows = classify(build_rows(&test_lines(text)), Locale::Fr);
             amount_lacking(&rows, Some(0))
         };
         assert!(lacking("MONOPRIX\nSALADE CESAR\nTOTAL EUR\nCB 9,35"));
         assert!(lacking(
-            "MONOPRIX\nSALADE CESAR 4,50\nTOTAL 4,50\nCARTE BANCAIRE"
+            "FRESCO\nPAIN 1,20\nTOTAL 1,20\nESPECES 2,00\nRENDU"
         ));
         assert!(!lacking("MONOPRIX\nSALADE 4,50\nTOTAL 4,50\nCB 4,50"));
         assert!(!lacking("MONOPRIX\nSALADE 4,50\nTOTAL\n4,50\nCB 4,50"));

@@ -105,7 +105,7 @@ struct Unsettled {
     prices: Vec<BBox>,
     /// A price column the page layout left out (`columns`).
     lost_column: Option<BBox>,
-    /// A total, change or payment row shows no amount (`columns::amount_lacking`).
+    /// A total, subtotal or change row shows no amount (`columns::amount_lacking`).
     amount_lacking: bool,
 }
 

@@ -73,7 +73,7 @@ pub struct Doubts {
     /// Something the receipt must show (its date) is nowhere in the reading: the print the
     /// page reading left out (`unread_print`) is worth reading piece by piece.
     pub unread: bool,
-    /// A row naming an amount (total, change, payment) shows none: a column of prices among
+    /// A row naming an amount (a total, subtotal or change) shows none: a column of prices among
     /// the print the page left out (`unread_price_column`) is worth reading.
     pub amount_lacking: bool,
 }
@@ -265,7 +265,7 @@ fn recognize(
 }
 
 /// The page's lines, with any column the engine left out read on its own and added (a price
-/// column the rows' labels point at, or, when a total or payment row lacks its amount, an
+/// column the rows' labels point at, or, when a total or change row lacks its amount, an
 /// unread right-aligned column of prices), and what they leave in doubt. A column changes everything read after it (amounts, the total's
 /// certainty), so the doubts are judged again once it is in.
 fn read_page_whole(
