@@ -37,12 +37,17 @@ pub fn lost_price_column(rows: &[RowInfo], header_last: Option<usize>) -> Option
 }
 
 /// Some total, subtotal or change row below the header shows no amount, on its row or the row
-/// below: the page reading may have left out print the amounts are in (see
-/// `ocr::unread_price_column`). Receipts whose amounts were all read are not searched, so
-/// nothing unread on them (a stamp, a tax code column) can reach their rows.
+/// below, or no total row shows one at all: the page reading may have left out print the
+/// amounts are in, the total row with them (see `ocr::unread_price_column`). Receipts whose
+/// amounts were all read are not searched, so nothing unread on them (a stamp, a tax code
+/// column) can reach their rows.
 pub fn amount_lacking(rows: &[RowInfo], header_last: Option<usize>) -> bool {
     let first = header_last.map_or(0, |last| last + 1);
-    (first..rows.len()).any(|i| names_an_amount_it_lacks(rows, i))
+    let total_shown = (0..rows.len()).any(|i| {
+        rows[i].role == Role::Total
+            && (!rows[i].amounts.is_empty() || rows.get(i + 1).is_some_and(RowInfo::is_bare_amount))
+    });
+    !total_shown || (first..rows.len()).any(|i| names_an_amount_it_lacks(rows, i))
 }
 
 /// A total, subtotal or change row without an amount, whose amount is not printed on the row
@@ -92,6 +97,8 @@ mod tests {
             "FRESCO\nPAIN 1,20\nTOTAL 1,20\nESPECES 2,00\nRENDU"
         ));
         assert!(!lacking("MONOPRIX\nSALADE 4,50\nTOTAL 4,50\nCB 4,50"));
+        // The total row itself left out with its amount.
+        assert!(lacking("LIDL\nBananes\nChips nature\n22.03.2024 10:15"));
         assert!(!lacking("MONOPRIX\nSALADE 4,50\nTOTAL\n4,50\nCB 4,50"));
     }
 

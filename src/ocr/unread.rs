@@ -94,8 +94,9 @@ const PRICE_WIDTH: f32 = 6.0;
 /// and that lie right of the middle of the print the page did read, with half a line of margin
 /// (it may reach past the page). With a wide gap between
 /// names and prices, Tesseract's layout can take the whole price column for a block of its
-/// own and drop it, with the rows (`TOTAL £3.88`) it swallowed. The largest such group, as
-/// the box around it; `None` when there is none.
+/// own and drop it, with the rows (`TOTAL £3.88`) it swallowed. The largest such group, with
+/// the other unread pieces on its rows (the `TOTAL` of a row left out whole), as the box
+/// around them; `None` when there is none.
 pub fn unread_price_column(page: &GrayImage, lines: &[Line]) -> Option<BBox> {
     let line_height = median_line_height(lines)? as f32;
     let read_middle = {
@@ -103,9 +104,11 @@ pub fn unread_price_column(page: &GrayImage, lines: &[Line]) -> Option<BBox> {
         let right = lines.iter().map(|l| l.bbox.right()).max()?;
         (left + right) / 2
     };
-    let candidates: Vec<BBox> = unread_print(page, lines)
-        .into_iter()
+    let unread_pieces = unread_print(page, lines);
+    let candidates: Vec<BBox> = unread_pieces
+        .iter()
         .filter(|p| p.width() as f32 <= line_height * PRICE_WIDTH && p.x() >= read_middle)
+        .copied()
         .collect();
     let aligned_with = |edge: i32| -> Vec<&BBox> {
         candidates
@@ -120,6 +123,16 @@ pub fn unread_price_column(page: &GrayImage, lines: &[Line]) -> Option<BBox> {
     if group.len() < COLUMN_PIECES {
         return None;
     }
+    // Rows left out whole (`TOTAL 11,65 €`) are read with the column: their other pieces.
+    let (top, bottom) = (
+        group.iter().map(|p| p.y()).min()?,
+        group.iter().map(|p| p.bottom()).max()?,
+    );
+    let rows_pieces: Vec<&BBox> = unread_pieces
+        .iter()
+        .filter(|p| (top..bottom).contains(&(p.y() + p.height() / 2)))
+        .collect();
+    let group: Vec<&BBox> = group.into_iter().chain(rows_pieces).collect();
     // Half a line of white all round, as a word cut out to be read alone gets.
     let margin = (line_height / 2.0) as i32;
     let left = group.iter().map(|p| p.x()).min()? - margin;
