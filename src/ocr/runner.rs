@@ -38,7 +38,7 @@ pub struct RunnerOptions {
 
 /// Part of the OCR cache key when doubtful words and date rows are read again alone, and lost
 /// columns and unread print read on their own.
-pub const REREADS_FINGERPRINT: &str = "+words+dates+columns+unread+enlarged+pricecolumn2";
+pub const REREADS_FINGERPRINT: &str = "+words+dates+columns+unread+enlarged+pricecolumn4";
 
 /// Pieces of unread print read on their own, at most, looking for what the reading misses.
 const UNREAD_PIECES: usize = 12;
@@ -276,18 +276,27 @@ fn read_page_whole(
 ) -> Result<(Vec<Line>, Doubts), Reason> {
     let mut lines = read_lines(factory, path, page)?;
     let doubts = judge(options, &lines);
-    let mut regions = doubts.columns.clone();
-    if doubts.amount_lacking {
-        regions.extend(unread_price_column(page, &lines));
-    }
-    if regions.is_empty() {
+    let unread_column = doubts
+        .amount_lacking
+        .then(|| unread_price_column(page, &lines))
+        .flatten();
+    if doubts.columns.is_empty() && unread_column.is_none() {
         return Ok((lines, doubts));
     }
-    for region in &regions {
+    for region in &doubts.columns {
         let added = read_region(factory, page, region, &lines);
         lines.extend(added);
     }
-    let doubts = judge(options, &lines);
+    let mut rescued = false;
+    if let Some(column) = unread_column {
+        let added = read_region(factory, page, &column, &lines);
+        rescued = !added.is_empty();
+        lines.extend(added);
+    }
+    let mut doubts = judge(options, &lines);
+    // A page reading that left whole rows and prices out is a poor one however sure its
+    // total now is: the whole page is worth a second look (SROIE 119).
+    doubts.page |= rescued;
     Ok((lines, doubts))
 }
 
@@ -856,6 +865,8 @@ mod tests {
         let (lines, doubts) =
             read_page_whole(&engine, Path::new("r.png"), &page, &options).unwrap();
         assert!(!doubts.amount_lacking);
+        // A page that lost a column is worth a second look, however sure it now is.
+        assert!(doubts.page);
         assert_eq!(lines.len(), 4, "{lines:?}");
         // The block is read from the column's box with half a line (10 px) of margin.
         assert_eq!(lines[2].words[0].bbox.x(), 196 - 10 + 5);
