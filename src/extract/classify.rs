@@ -70,7 +70,9 @@ impl RowInfo {
 
     /// Only numbers and currency markers: a value row continuing the row above.
     pub fn is_bare_amount(&self) -> bool {
+        // A rate makes it a tax row (`5,50% 5,66 0,31`), not the amount of the row above.
         !self.amounts.is_empty()
+            && !self.text().contains('%')
             && self
                 .tokens
                 .iter()
@@ -315,6 +317,15 @@ mod tests {
         let line = Line::from_words(words);
         let row = super::super::rows::build_rows(&[line]).remove(0);
         classify(vec![row], locale).remove(0)
+    }
+
+    /// A Carrefour photo whose page left out its price column: `TOTAL A PAYER` took its amount
+    /// from the VAT row next read below it, `5,50% 5,66 0,31`, and paid 0,31.
+    #[test]
+    fn regression_a_row_with_a_rate_is_no_bare_amount() {
+        assert!(info("5,97 €", Locale::Fr).is_bare_amount());
+        assert!(info("RM 12.50", Locale::En).is_bare_amount());
+        assert!(!info("5,50% 5,66 0,31", Locale::Fr).is_bare_amount());
     }
 
     #[test]

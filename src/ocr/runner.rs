@@ -38,7 +38,7 @@ pub struct RunnerOptions {
 
 /// Part of the OCR cache key when doubtful words and date rows are read again alone, and lost
 /// columns and unread print read on their own.
-pub const REREADS_FINGERPRINT: &str = "+words+dates+columns+unread+enlarged+pricecolumn4";
+pub const REREADS_FINGERPRINT: &str = "+words+dates+columns+unread+enlarged+pricecolumn6";
 
 /// Pieces of unread print read on their own, at most, looking for what the reading misses.
 const UNREAD_PIECES: usize = 12;
@@ -843,13 +843,14 @@ mod tests {
     /// sides: the unread column is found in the pixels and read on its own.
     #[test]
     fn an_unread_price_column_is_read_when_a_total_lacks_its_amount() {
-        let mut page = ::image::GrayImage::from_pixel(300, 100, ::image::Luma([230]));
+        let mut page = ::image::GrayImage::from_pixel(300, 140, ::image::Luma([230]));
         for (x0, y0, w, h) in [
-            (0, 0, 6, 100),
-            (294, 0, 6, 100),
-            (200, 10, 40, 20),
-            (196, 40, 44, 20),
-            (198, 70, 42, 20),
+            (0, 0, 6, 140),
+            (294, 0, 6, 140),
+            (6, 100, 30, 30),
+            (200, 30, 40, 20),
+            (196, 60, 44, 20),
+            (198, 90, 42, 20),
         ] {
             for y in y0..y0 + h {
                 for x in x0..x0 + w {

@@ -123,14 +123,14 @@ pub fn unread_price_column(page: &GrayImage, lines: &[Line]) -> Option<BBox> {
     if group.len() < COLUMN_PIECES {
         return None;
     }
-    // Rows left out whole (`TOTAL 11,65 €`) are read with the column: their other pieces.
-    let (top, bottom) = (
-        group.iter().map(|p| p.y()).min()?,
-        group.iter().map(|p| p.bottom()).max()?,
-    );
+    // Rows left out whole (`TOTAL 11,65 €`) are read with the column: the other pieces on
+    // the rows of its prices (not a rule or a line of their own between them).
     let rows_pieces: Vec<&BBox> = unread_pieces
         .iter()
-        .filter(|p| (top..bottom).contains(&(p.y() + p.height() / 2)))
+        .filter(|p| {
+            let middle = p.y() + p.height() / 2;
+            group.iter().any(|g| (g.y()..g.bottom()).contains(&middle))
+        })
         .collect();
     let group: Vec<&BBox> = group.into_iter().chain(rows_pieces).collect();
     // Half a line of white all round, as a word cut out to be read alone gets.
@@ -153,16 +153,17 @@ fn median_line_height(lines: &[Line]) -> Option<u32> {
     heights.get(heights.len() / 2).map(|&h| h as u32)
 }
 
-/// A pixel column dark over more than this share of the page is the table or a border beside
-/// the paper, not print: a column of text is inked on only some of its rows.
-const BORDER_SHARE: f32 = 0.6;
+/// Ink this close (px) to the page's edge, and all ink joined to it, is the table or a border
+/// around the paper, not print: preparation pads the page with 16 px of white, and the paper's
+/// own margin keeps print apart from what lies beyond it.
+const EDGE: usize = 18;
 
-/// Ink pixels (row-major, `true` for ink) outside every word of `lines` and outside dark
-/// borders (the table around a photographed receipt, which would make every row a row of ink).
+/// Ink pixels (row-major, `true` for ink) outside every word of `lines` and outside the table
+/// around a photographed receipt (which would make every row a row of ink).
 fn unread_ink(page: &GrayImage, threshold: u8, lines: &[Line]) -> Vec<bool> {
     let (width, height) = (page.width() as i32, page.height() as i32);
     let mut ink: Vec<bool> = page.pixels().map(|p| p[0] <= threshold).collect();
-    clear_borders(&mut ink, width as usize, height as usize);
+    clear_background(&mut ink, width as usize, height as usize);
     for word in lines.iter().flat_map(|l| &l.words) {
         let b = word.bbox;
         let (left, right) = (
@@ -184,15 +185,32 @@ fn unread_ink(page: &GrayImage, threshold: u8, lines: &[Line]) -> Vec<bool> {
     ink
 }
 
-/// Clears every pixel column of `ink` that is ink over more than `BORDER_SHARE` of its height.
-fn clear_borders(ink: &mut [bool], width: usize, height: usize) {
-    let most = (height as f32 * BORDER_SHARE) as usize;
-    for x in 0..width {
-        let inked = (0..height).filter(|&y| ink[y * width + x]).count();
-        if inked > most {
-            for y in 0..height {
-                ink[y * width + x] = false;
-            }
+/// Clears the ink within `EDGE` px of the page's edge and every ink pixel joined to it.
+fn clear_background(ink: &mut [bool], width: usize, height: usize) {
+    let near_edge = |at: usize| {
+        let (x, y) = (at % width, at / width);
+        x < EDGE || y < EDGE || x + EDGE >= width || y + EDGE >= height
+    };
+    let mut stack: Vec<usize> = (0..ink.len())
+        .filter(|&at| ink[at] && near_edge(at))
+        .collect();
+    while let Some(at) = stack.pop() {
+        if !ink[at] {
+            continue;
+        }
+        ink[at] = false;
+        let (x, y) = (at % width, at / width);
+        if x > 0 && ink[at - 1] {
+            stack.push(at - 1);
+        }
+        if x + 1 < width && ink[at + 1] {
+            stack.push(at + 1);
+        }
+        if y > 0 && ink[at - width] {
+            stack.push(at - width);
+        }
+        if y + 1 < height && ink[at + width] {
+            stack.push(at + width);
         }
     }
 }
@@ -299,11 +317,17 @@ mod tests {
         assert_eq!(unread_price_column(&page, &lines), None);
     }
 
-    /// The table beside a photographed receipt is dark on every row: it is no print, and it
-    /// must not hide the print that is.
+    /// The table around a photographed receipt reaches the page's edge, and slants into the
+    /// rows when the photo is turned: it is no print, and it must not hide the print that is.
     #[test]
-    fn a_dark_border_down_the_page_is_no_print() {
-        let page = page_with(&[[0, 0, 15, 200], [385, 0, 15, 200], [200, 80, 60, 12]]);
+    fn the_table_around_the_paper_is_no_print() {
+        let page = page_with(&[
+            [0, 0, 15, 200],
+            [385, 0, 15, 200],
+            [15, 0, 30, 12],
+            [15, 60, 12, 40],
+            [200, 80, 60, 12],
+        ]);
         let lines = [line_over([20, 20, 60, 12])];
         assert_eq!(unread_print(&page, &lines), [BBox([200, 80, 60, 12])]);
     }
