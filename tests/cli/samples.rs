@@ -148,3 +148,26 @@ fn samples_are_read_and_decided_as_labelled() {
         failures.join("\n")
     );
 }
+
+/// Two receipts of `tests/data/transcripts` photographed on a gray table by
+/// `scripts/table-photo-eval`: Tesseract's layout took each price column for a block of its
+/// own and dropped it, with `CB EMV 5,97 €` and Lidl's whole `Total 9,61` row; `TOTAL A PAYER`
+/// then took 0,31 from the VAT row read next below it. The unread column is now read.
+#[test]
+fn regression_a_price_column_dropped_beside_a_gray_table_is_read() {
+    let dir = Dir::new();
+    let photos = repo().join("tests/data/photos");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_fidelio"))
+        .arg("eval")
+        .arg(&photos)
+        .arg("--labels")
+        .arg(&photos)
+        .args(["--verbose", "--min", "merchant=100,date=100,total=100,items=100"])
+        .arg("--state")
+        .arg(dir.path().join("state"))
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}");
+    assert!(stdout.starts_with("2 labelled receipts scored"), "{stdout}");
+}
