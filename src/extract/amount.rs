@@ -51,7 +51,8 @@ static NUMBER: LazyLock<Regex> = LazyLock::new(|| {
         (?P<cur>EUR|MYR|GBP|USD|CHF|RM|RH|RN|€|£|\$)?\ ?
         (?P<neg>-)?
         (?P<int>
-            [0-9OoIlSB|]{1,3}(?:[.,'][0-9OoIlSB]{3})+
+            [0-9]{1,3}(?:[\x20\u{A0}\u{202F}][0-9]{3})+
+          | [0-9OoIlSB|]{1,3}(?:[.,'][0-9OoIlSB]{3})+
           | [0-9OoIlSB|]{1,9}
         )
         (?P<sep>\ ?\.\ ?|\ ?,|\ )
@@ -109,6 +110,11 @@ fn read_match(text: &str, caps: &regex::Captures<'_>) -> Option<Amount> {
     let decimal_sep = sep_text.trim();
     // A bare space stands for the separator only after a currency marker (`RH 88 17`).
     if decimal_sep.is_empty() && (currency_prefix.is_none() || dec.as_str().len() != 2) {
+        return None;
+    }
+    // Thousands grouped by spaces (`1 367,90`) go with a decimal comma only, as French and
+    // German print them; `RM 1 20.00` is a count and a price.
+    if int.as_str().contains(GROUPING_SPACES) && decimal_sep != "," {
         return None;
     }
     let short = dec.as_str().len() == 1;
@@ -227,6 +233,9 @@ fn minus_before(text: &str, start: usize) -> bool {
     }
 }
 
+/// Spaces that group thousands: plain, no-break and narrow no-break (French typography).
+const GROUPING_SPACES: [char; 3] = [' ', '\u{A0}', '\u{202F}'];
+
 /// The integer part without thousands separators; None when grouping uses the decimal separator.
 fn grouping_removed(int: &str, decimal_sep: &str) -> Option<String> {
     let groups: Vec<char> = int
@@ -238,7 +247,7 @@ fn grouping_removed(int: &str, decimal_sep: &str) -> Option<String> {
     }
     Some(
         int.chars()
-            .filter(|c| !matches!(c, '.' | ',' | '\''))
+            .filter(|c| !matches!(c, '.' | ',' | '\'') && !GROUPING_SPACES.contains(c))
             .collect(),
     )
 }
@@ -340,11 +349,23 @@ mod tests {
         assert_eq!(parse_amount("12,50").unwrap().to_string(), "12.50");
         assert_eq!(parse_amount("12.50€").unwrap().to_string(), "12.50");
         assert_eq!(parse_amount("1.234,56").unwrap().to_string(), "1234.56");
+        assert_eq!(parse_amount("1 367,90").unwrap().to_string(), "1367.90");
+        assert_eq!(parse_amount("12\u{202F}345,00 €"), Some(d("12345.00")));
         assert_eq!(parse_amount("-0,80").unwrap().to_string(), "-0.80");
         assert_eq!(parse_amount("RM9.90"), Some(d("9.90")));
         assert_eq!(parse_amount("12"), None);
         assert_eq!(parse_amount("TOTAL"), None);
         assert_eq!(parse_amount("12,50 13,00"), None);
+    }
+
+    /// Darty's `MONTANT DU 1 367,90 EUR` read as 367,90.
+    #[test]
+    fn regression_thousands_grouped_by_spaces_with_a_decimal_comma() {
+        assert_eq!(values("MONTANT DU 1 367,90 EUR"), ["1367.90"]);
+        assert_eq!(values("LAVE-LINGE 8KG 1 249,00"), ["1249.00"]);
+        // Not with a decimal point, nor groups that are not of three digits.
+        assert_eq!(values("1 120.00"), ["120.00"]);
+        assert_eq!(values("2 12,50"), ["12.50"]);
     }
 
     #[test]

@@ -162,7 +162,11 @@ fn regression_a_price_column_dropped_beside_a_gray_table_is_read() {
         .arg(&photos)
         .arg("--labels")
         .arg(&photos)
-        .args(["--verbose", "--min", "merchant=100,date=100,total=100,items=100"])
+        .args([
+            "--verbose",
+            "--min",
+            "merchant=100,date=100,total=100,items=100",
+        ])
         .arg("--state")
         .arg(dir.path().join("state"))
         .output()

@@ -1,10 +1,12 @@
 //! Receipt layouts the samples do not have, as transcripts: Carrefour, E.Leclerc, Lidl,
-//! Monoprix, Franprix and Intermarché tickets, a pharmacy and a Paris brasserie bill; REWE,
-//! EDEKA, ALDI SÜD and dm in Germany; Tesco, Sainsbury's and Boots in Britain. Each `tests/data/transcripts/NAME.txt` is read by the text engine
-//! through `fidelio eval` and must give every field of `NAME.json` beside it, items included.
+//! Monoprix, Franprix, Picard, Intermarché and Darty tickets, a pharmacy, a café and a Paris
+//! brasserie bill; REWE, EDEKA, ALDI SÜD, dm and MediaMarkt in Germany; Tesco, Sainsbury's,
+//! Boots and the Co-op in Britain. Each `tests/data/transcripts/NAME.txt` is read by the text
+//! engine through `fidelio eval` and must give every field of `NAME.json` beside it, items
+//! included.
 //! They were written after the extraction rules, to check that those carry over to tills they
-//! were not tuned on; the three rules they found missing have their own unit tests (a weight
-//! printed below its item, a count column, rates without a percent sign).
+//! were not tuned on; the rules they found missing have their own unit tests (a weight printed
+//! below its item, a count column, rates without a percent sign, thousands grouped by spaces).
 
 use std::path::PathBuf;
 
@@ -27,7 +29,7 @@ fn every_field_of_every_transcript_is_read() {
             names.push(name);
         }
     }
-    assert_eq!(names.len(), 15, "transcripts found: {names:?}");
+    assert_eq!(names.len(), 20, "transcripts found: {names:?}");
     let labels = transcripts();
     let all_fields = "merchant=100,date=100,time=100,total=100,currency=100,address=100,items=100";
     let out = dir
@@ -49,7 +51,7 @@ fn every_field_of_every_transcript_is_read() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(
-        stdout.starts_with("15 labelled receipts scored"),
+        stdout.starts_with("20 labelled receipts scored"),
         "{stdout}"
     );
 }
