@@ -356,11 +356,11 @@ mod properties {
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(64))]
         /// Any page and any word boxes (past the page, empty, inverted) give pieces on the
-        /// page, without panicking.
+        /// page, and a column or none, without panicking.
         #[test]
         fn any_page_and_boxes_give_pieces_on_the_page(
-            width in 1u32..60,
-            height in 1u32..60,
+            width in 1u32..160,
+            height in 1u32..160,
             seed in any::<u64>(),
             boxes in proptest::collection::vec(any::<[i16; 4]>(), 0..6),
         ) {
@@ -382,6 +382,10 @@ mod properties {
             for piece in unread_print(&page, &lines) {
                 prop_assert!(piece.x() >= 0 && piece.y() >= 0);
                 prop_assert!(piece.right() <= width as i32 && piece.bottom() <= height as i32);
+            }
+            // The column, margin included, may reach past the page but is never inverted.
+            if let Some(column) = unread_price_column(&page, &lines) {
+                prop_assert!(column.width() > 0 && column.height() > 0);
             }
         }
     }
