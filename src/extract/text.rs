@@ -95,6 +95,28 @@ pub fn certainty(min_word_conf: f32) -> f32 {
     ((min_word_conf - 30.0) / 60.0).clamp(0.05, 1.0)
 }
 
+/// `text` with every run of `in_word` characters replaced by `rewrite` of it; everything
+/// between words kept as printed.
+pub fn map_words(
+    text: &str,
+    in_word: fn(char) -> bool,
+    mut rewrite: impl FnMut(&str) -> String,
+) -> String {
+    let mut mapped = String::with_capacity(text.len());
+    let mut word = String::new();
+    for c in text.chars().chain(std::iter::once(' ')) {
+        if in_word(c) {
+            word.push(c);
+            continue;
+        }
+        mapped.push_str(&rewrite(&word));
+        word.clear();
+        mapped.push(c);
+    }
+    mapped.pop();
+    mapped
+}
+
 /// Number of letters in `text`.
 pub fn letter_count(text: &str) -> usize {
     text.chars().filter(|c| c.is_alphabetic()).count()

@@ -724,19 +724,24 @@ mod tests {
         }
     }
 
+    /// A blank 100x60 PNG in `dir`, as the manifest entry the runner reads.
+    fn blank_receipt(dir: &Path) -> ManifestEntry {
+        let path = dir.join("receipt.png");
+        ::image::GrayImage::from_pixel(100, 60, ::image::Luma([230]))
+            .save(&path)
+            .unwrap();
+        ManifestEntry {
+            file: path.display().to_string(),
+            format: Some(crate::ingest::ImageKind::Png),
+            ..ManifestEntry::default()
+        }
+    }
+
     /// SROIE 111: `04-06-2018`, too pale, read `04-O6-/01` alone at its size, right enlarged.
     #[test]
     fn regression_a_line_still_in_doubt_alone_is_read_again_enlarged() {
         let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("receipt.png");
-        ::image::GrayImage::from_pixel(100, 60, ::image::Luma([230]))
-            .save(&path)
-            .unwrap();
-        let entry = ManifestEntry {
-            file: path.display().to_string(),
-            format: Some(crate::ingest::ImageKind::Png),
-            ..ManifestEntry::default()
-        };
+        let entry = blank_receipt(dir.path());
         let options = RunnerOptions {
             doubts: Some(still_in_doubt_alone),
             ..RunnerOptions::default()
@@ -755,15 +760,7 @@ mod tests {
     #[test]
     fn without_a_second_look_doubtful_rows_are_still_read_again_alone() {
         let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("receipt.png");
-        ::image::GrayImage::from_pixel(100, 60, ::image::Luma([230]))
-            .save(&path)
-            .unwrap();
-        let entry = ManifestEntry {
-            file: path.display().to_string(),
-            format: Some(crate::ingest::ImageKind::Png),
-            ..ManifestEntry::default()
-        };
+        let entry = blank_receipt(dir.path());
         let fast = RunnerOptions {
             doubts: Some(everything_in_doubt),
             second_look: None,

@@ -13,6 +13,7 @@ use std::ops::Range;
 use super::legal::legal_form_span;
 use super::mending::in_case_of;
 use crate::extract::classify::RowInfo;
+use crate::extract::text::map_words;
 
 /// Shorter words are too easily one letter from an unrelated word.
 const MIN_WORD: usize = 4;
@@ -23,19 +24,11 @@ const MIN_ECHOES: usize = 2;
 pub(super) fn vote_with_echoes(name: &str, rows: &[RowInfo], name_rows: Range<usize>) -> String {
     let words = name_words(name);
     let below: Vec<&RowInfo> = rows.iter().skip(name_rows.end).collect();
-    let mut voted = String::with_capacity(name.len());
-    let mut word = String::new();
-    for c in name.chars().chain(std::iter::once(' ')) {
-        if c.is_ascii_alphabetic() {
-            word.push(c);
-            continue;
-        }
-        voted.push_str(&outvoted(&word, &words, &below).unwrap_or_else(|| word.clone()));
-        word.clear();
-        voted.push(c);
-    }
-    voted.pop();
-    voted
+    map_words(
+        name,
+        |c| c.is_ascii_alphabetic(),
+        |word| outvoted(word, &words, &below).unwrap_or_else(|| word.to_string()),
+    )
 }
 
 /// The upper-case words of a name that are long enough to vote on.

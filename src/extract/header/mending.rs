@@ -7,7 +7,7 @@
 //! confusions count: mending any one-letter difference against a word list was measured and
 //! rejected (SROIE: `RAYA` became `JAYA`, `BIRU` became `BARU`, real words both).
 
-use crate::extract::text::differing_glyphs;
+use crate::extract::text::{differing_glyphs, map_words};
 
 /// Letters Tesseract takes for one another on receipts: each string is one class. Narrower
 /// than the keyword matcher's classes (`text::token_matches`), which may be generous because
@@ -32,19 +32,11 @@ fn allowed_slips(length: usize) -> usize {
 /// `text` with every word that is an OCR slip from one of `vocabulary` (folded upper-case
 /// words) written as that word, in the case it was read in.
 pub(super) fn mend_words(text: &str, vocabulary: &[&str]) -> String {
-    let mut mended = String::with_capacity(text.len());
-    let mut word = String::new();
-    for c in text.chars().chain(std::iter::once(' ')) {
-        if c.is_ascii_alphanumeric() {
-            word.push(c);
-            continue;
-        }
-        mended.push_str(&mend_word(&word, vocabulary));
-        word.clear();
-        mended.push(c);
-    }
-    mended.pop();
-    mended
+    map_words(
+        text,
+        |c| c.is_ascii_alphanumeric(),
+        |word| mend_word(word, vocabulary),
+    )
 }
 
 fn mend_word(word: &str, vocabulary: &[&str]) -> String {
