@@ -225,8 +225,11 @@ pub(super) fn read_address(rows: &[RowInfo], start: usize) -> Option<Address> {
         // A company's legal name (`Lidl Dienstleistung GmbH & Co. KG`) is no address line,
         // though `KG` is also Malay for a village.
         let company = legal_form_span(text).is_some() && !is_street_row(text);
-        let blocked =
-            company || !row.dates.is_empty() || !row.amounts.is_empty() || row.role.is_summary();
+        // A currency sign is no part of an address, even beside a price misread into no
+        // amount (the Co-op's `MILK SEMI SKIMMED 4PT £1765`). Not `$`: OCR reads an `S` as
+        // one in addresses (SROIE 255's `Lot $319`, 578's `Jalan $821/39`).
+        let priced = !row.amounts.is_empty() || text.contains(['€', '£']);
+        let blocked = company || !row.dates.is_empty() || priced || row.role.is_summary();
         if let Some(at) = stop {
             let before = trim_keeping_punctuation(&text[..at]);
             if is_address_like(before)

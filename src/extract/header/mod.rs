@@ -88,6 +88,17 @@ mod tests {
         assert_eq!(h.address.unwrap().0, "12 rue de Paris 75006 Paris");
     }
 
+    /// The Co-op on a gray table: the first item's price misread into no amount (`£1765`).
+    #[test]
+    fn regression_a_row_with_a_currency_sign_ends_the_address() {
+        let h = header(
+            "Co-op\nCentral England Co-operative\n14 High Street\nLichfield WS13 6AB\n\
+             MILK SEMI SKIMMED 4PT £1765\nTOTAL £4.80",
+            Locale::En,
+        );
+        assert_eq!(h.address.unwrap().0, "14 High Street Lichfield WS13 6AB");
+    }
+
     #[test]
     fn malaysian_header_with_legal_name_and_address() {
         let h = header(
