@@ -43,20 +43,20 @@ pub fn lost_price_column(rows: &[RowInfo], header_last: Option<usize>) -> Option
 /// column) can reach their rows.
 pub fn amount_lacking(rows: &[RowInfo], header_last: Option<usize>) -> bool {
     let first = header_last.map_or(0, |last| last + 1);
-    let total_shown = (0..rows.len()).any(|i| {
-        rows[i].role == Role::Total
-            && (!rows[i].amounts.is_empty() || rows.get(i + 1).is_some_and(RowInfo::is_bare_amount))
-    });
+    let total_shown = (0..rows.len()).any(|i| rows[i].role == Role::Total && shows_amount(rows, i));
     !total_shown || (first..rows.len()).any(|i| names_an_amount_it_lacks(rows, i))
 }
 
 /// A total, subtotal or change row without an amount, whose amount is not printed on the row
 /// below either.
 fn names_an_amount_it_lacks(rows: &[RowInfo], i: usize) -> bool {
-    let row = &rows[i];
-    let names_amount = matches!(row.role, Role::Total | Role::Subtotal | Role::Change);
-    let value_below = rows.get(i + 1).is_some_and(RowInfo::is_bare_amount);
-    names_amount && row.amounts.is_empty() && !value_below
+    let names_amount = matches!(rows[i].role, Role::Total | Role::Subtotal | Role::Change);
+    names_amount && !shows_amount(rows, i)
+}
+
+/// Row `i` shows an amount, on itself or as a bare value on the row below.
+fn shows_amount(rows: &[RowInfo], i: usize) -> bool {
+    !rows[i].amounts.is_empty() || rows.get(i + 1).is_some_and(RowInfo::is_bare_amount)
 }
 
 #[cfg(test)]

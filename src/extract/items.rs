@@ -170,26 +170,45 @@ pub fn read_items(rows: &[RowInfo], header_last: Option<usize>) -> Vec<Item> {
 /// says so.
 fn weight_below(item: &mut Item, row: &RowInfo) -> bool {
     let text = row.text();
-    let Some(caps) = WEIGHED.captures(text) else {
+    let Some(weighed) = weighed(text) else {
         return false;
     };
-    let whole = caps.get(0).expect("a match has a whole");
-    let outside = format!("{} {}", &text[..whole.start()], &text[whole.end()..]);
-    let decimal = |s: &str| s.replace(',', ".").parse::<Decimal>().ok();
-    let (Some(weight), Some(unit_price)) = (decimal(&caps[1]), decimal(&caps[3])) else {
-        return false;
-    };
+    let outside = format!(
+        "{} {}",
+        &text[..weighed.printed.start],
+        &text[weighed.printed.end..]
+    );
     let words_outside = outside
         .split_whitespace()
         .any(|w| letter_count(w) > 0 && !matches!(w.to_ascii_uppercase().as_str(), "EUR" | "GBP"));
-    let priced_after = row.amounts.iter().any(|a| a.start >= whole.end());
-    if words_outside || priced_after || !fits(item, weight, unit_price) {
+    let priced_after = row.amounts.iter().any(|a| a.start >= weighed.printed.end);
+    if words_outside || priced_after || !fits(item, weighed.quantity, weighed.unit_price) {
         return false;
     }
-    item.quantity = Some(weight);
-    item.unit = Some(unit_symbol(&caps[2]));
-    item.unit_price = Some(unit_price);
+    item.quantity = Some(weighed.quantity);
+    item.unit = Some(weighed.unit);
+    item.unit_price = Some(weighed.unit_price);
     true
+}
+
+/// A weight at a price per unit printed on a row: `0,186 kg x 12,90 €/kg`.
+struct Weighed {
+    /// Byte range of the expression in the row's text.
+    printed: std::ops::Range<usize>,
+    quantity: Decimal,
+    unit: String,
+    unit_price: Decimal,
+}
+
+fn weighed(text: &str) -> Option<Weighed> {
+    let caps = WEIGHED.captures(text)?;
+    let decimal = |s: &str| s.replace(',', ".").parse::<Decimal>().ok();
+    Some(Weighed {
+        printed: caps.get(0)?.range(),
+        quantity: decimal(&caps[1])?,
+        unit: unit_symbol(&caps[2]),
+        unit_price: decimal(&caps[3])?,
+    })
 }
 
 /// Restaurant bills and some tills print each row's count as its first column, with the line
@@ -202,7 +221,9 @@ fn counts_in_first_column(items: &mut [Item]) {
     let counted: Vec<(usize, Decimal, usize)> = items
         .iter()
         .enumerate()
-        .filter(|(_, item)| at_default_count(item) && !item.count_unread)
+        .filter(|(_, item)| {
+            item.amount > Decimal::ZERO && at_default_count(item) && !item.count_unread
+        })
         .filter_map(|(i, item)| {
             let caps = LEADING_COUNT.captures(&item.description)?;
             Some((i, caps[1].parse().ok()?, caps[1].len()))
@@ -227,9 +248,7 @@ fn counts_in_first_column(items: &mut [Item]) {
 
 /// One unit at the line's price: what an item gets when no count was read.
 fn at_default_count(item: &Item) -> bool {
-    item.amount > Decimal::ZERO
-        && item.quantity == Some(Decimal::ONE)
-        && item.unit_price == Some(item.amount)
+    item.quantity == Some(Decimal::ONE) && item.unit_price == Some(item.amount)
 }
 
 /// `amount / count` when it is a whole number of cents (a count of zero divides nothing).
@@ -269,9 +288,7 @@ fn quantity_only(row: &RowInfo) -> Option<(Decimal, Decimal)> {
 /// The item has no quantity of its own yet (none, or the default one unit) and its amount is
 /// quantity × unit price.
 fn fits(item: &Item, quantity: Decimal, unit_price: Decimal) -> bool {
-    let default_quantity =
-        item.quantity == Some(Decimal::ONE) && item.unit_price == Some(item.amount);
-    (item.quantity.is_none() || default_quantity)
+    (item.quantity.is_none() || at_default_count(item))
         && ((quantity * unit_price).round_dp(2) - item.amount).abs() <= Decimal::new(1, 2)
 }
 
@@ -479,18 +496,15 @@ struct QuantityReading {
 /// `0,186 kg x 12,90 €/kg`, `2 x 1,50`, `3X10.49`, `5.90 x 3`, `2 NAME @7.00`, and
 /// `1.00 4,55 4,55` (a decimal quantity printed like a price).
 fn read_quantity(text: &str, amounts: &[&Amount]) -> Option<QuantityReading> {
-    let decimal = |s: &str| s.replace(',', ".").parse::<Decimal>().ok();
-    if let Some(caps) = WEIGHED.captures(text) {
-        let whole = caps.get(0)?;
-        let (quantity, unit_price) = (decimal(&caps[1])?, decimal(&caps[3])?);
-        let priced_outside = amounts.last().is_some_and(|a| a.start >= whole.end());
+    if let Some(w) = weighed(text) {
+        let priced_outside = amounts.last().is_some_and(|a| a.start >= w.printed.end);
         return Some(QuantityReading {
-            quantity,
-            unit: Some(unit_symbol(&caps[2])),
-            unit_price,
-            removed: whole.range(),
+            quantity: w.quantity,
+            unit: Some(w.unit),
+            unit_price: w.unit_price,
+            computed_amount: (!priced_outside).then(|| (w.quantity * w.unit_price).round_dp(2)),
+            removed: w.printed,
             strip_leading_count: false,
-            computed_amount: (!priced_outside).then(|| (quantity * unit_price).round_dp(2)),
             derived_unit_price: false,
         });
     }

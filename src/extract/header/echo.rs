@@ -23,12 +23,28 @@ const MIN_ECHOES: usize = 2;
 /// `name` with each word outvoted by its echoes below the header written as they read it.
 pub(super) fn vote_with_echoes(name: &str, rows: &[RowInfo], name_rows: Range<usize>) -> String {
     let words = name_words(name);
-    let below: Vec<&RowInfo> = rows.iter().skip(name_rows.end).collect();
+    let below: Vec<RowBelow> = rows
+        .iter()
+        .skip(name_rows.end)
+        .map(|row| RowBelow {
+            words: letter_words(row.text())
+                .map(|w| w.to_ascii_uppercase())
+                .collect(),
+            legal: legal_form_span(row.text()).is_some(),
+        })
+        .collect();
     map_words(
         name,
         |c| c.is_ascii_alphabetic(),
         |word| outvoted(word, &words, &below).unwrap_or_else(|| word.to_string()),
     )
+}
+
+/// A row below the header as the vote sees it: its upper-case words, and whether it names a
+/// company (a legal form).
+struct RowBelow {
+    words: Vec<String>,
+    legal: bool,
 }
 
 /// The upper-case words of a name that are long enough to vote on.
@@ -45,31 +61,24 @@ fn letter_words(text: &str) -> impl Iterator<Item = &str> {
 }
 
 /// The spelling the rows below agree on for `word`, when they outvote the header.
-fn outvoted(word: &str, name_words: &[String], below: &[&RowInfo]) -> Option<String> {
+fn outvoted(word: &str, name_words: &[String], below: &[RowBelow]) -> Option<String> {
     let upper = word.to_ascii_uppercase();
     if upper.len() < MIN_WORD {
         return None;
     }
-    let mut echoes: Vec<String> = Vec::new();
+    let mut echoes: Vec<&String> = Vec::new();
     for row in below {
-        let text = row.text();
-        let row_words: Vec<String> = letter_words(text).map(|w| w.to_ascii_uppercase()).collect();
-        if row_words.contains(&upper) {
+        if row.words.contains(&upper) {
             // The header's reading is printed again: it stands.
             return None;
         }
-        let about_the_shop = legal_form_span(text).is_some()
+        let about_the_shop = row.legal
             || name_words
                 .iter()
-                .any(|n| *n != upper && row_words.contains(n));
-        if !about_the_shop {
-            continue;
+                .any(|n| *n != upper && row.words.contains(n));
+        if about_the_shop {
+            echoes.extend(row.words.iter().filter(|w| one_letter_apart(w, &upper)));
         }
-        echoes.extend(
-            row_words
-                .into_iter()
-                .filter(|w| one_letter_apart(w, &upper)),
-        );
     }
     let first = echoes.first()?;
     let agree = echoes.iter().all(|e| e == first);

@@ -69,34 +69,38 @@ mod tests {
         header(text, locale).merchant.map(|(m, _)| m)
     }
 
+    fn address(text: &str, locale: Locale) -> Option<String> {
+        header(text, locale).address.map(|(a, _)| a)
+    }
+
     /// SROIE 173: the I closing `BESI` read as `!`, then trimmed as decoration.
     #[test]
     fn regression_an_exclamation_mark_ending_an_address_word_is_an_i() {
-        let h = header(
+        let jiawei = address(
             "RESTAURANT JIAWEI\n13, JLN TASIK UTAMA 8\nMEDAN NIAGA DAMAI SG BES!\n57000 KL\nINVOICE",
             Locale::En,
         );
         assert_eq!(
-            h.address.unwrap().0,
+            jiawei.unwrap(),
             "13, JLN TASIK UTAMA 8 MEDAN NIAGA DAMAI SG BESI 57000 KL"
         );
         // After lower case, an exclamation mark is one (and trimmed as decoration).
-        let h = header(
+        let flore = address(
             "CAFE FLORE\n12 rue de Paris!\n75006 Paris\nTEL 01 45 48 55 26",
             Locale::Fr,
         );
-        assert_eq!(h.address.unwrap().0, "12 rue de Paris 75006 Paris");
+        assert_eq!(flore.unwrap(), "12 rue de Paris 75006 Paris");
     }
 
     /// The Co-op on a gray table: the first item's price misread into no amount (`£1765`).
     #[test]
     fn regression_a_row_with_a_currency_sign_ends_the_address() {
-        let h = header(
+        let coop = address(
             "Co-op\nCentral England Co-operative\n14 High Street\nLichfield WS13 6AB\n\
              MILK SEMI SKIMMED 4PT £1765\nTOTAL £4.80",
             Locale::En,
         );
-        assert_eq!(h.address.unwrap().0, "14 High Street Lichfield WS13 6AB");
+        assert_eq!(coop.unwrap(), "14 High Street Lichfield WS13 6AB");
     }
 
     #[test]
