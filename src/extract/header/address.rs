@@ -66,7 +66,7 @@ const STOP_WORDS: [&str; 46] = [
 ];
 
 /// Words of a street address in the three locales (and Malaysia's).
-const ADDRESS_WORDS: [&str; 83] = [
+const ADDRESS_WORDS: [&str; 71] = [
     "LOT",
     "JALAN",
     "JLN",
@@ -134,23 +134,58 @@ const ADDRESS_WORDS: [&str; 83] = [
     "PLATZ",
     "WEG",
     "GASSE",
+    "MALAYSIA",
+    "FRANCE",
+    "DEUTSCHLAND",
+    "GERMANY",
+];
+
+/// The rest of Malaysian state names as printed after the town (`SELANGOR DARUL EHSAN`,
+/// `JOHOR DARUL TAKZIM`, `NEGERI SEMBILAN`): address words only after a town, never mended
+/// to, as several are a letter apart (`AMAN`, `IMAN`).
+const REGION_WORDS: [&str; 17] = [
+    "DARUL",
+    "DARULEHSAN",
+    "EHSAN",
+    "TAKZIM",
+    "TA",
+    "ZIM",
+    "MAKMUR",
+    "AMAN",
+    "RIDZUAN",
+    "KHUSUS",
+    "NAIM",
+    "IMAN",
+    "NEGERI",
+    "SEMBILAN",
+    "KELANTAN",
+    "TERENGGANU",
+    "PERLIS",
+];
+
+/// Malaysian states and the capital, printed in addresses (and a sign a receipt is
+/// Malaysian, see `extract::read_currency`).
+pub(in crate::extract) const MALAYSIAN_PLACES: [&str; 14] = [
     "SELANGOR",
     "JOHOR",
     "PENANG",
+    "PINANG",
     "PAHANG",
     "PERAK",
     "KEDAH",
     "MELAKA",
     "SABAH",
     "SARAWAK",
+    "TERENGGANU",
     "KUALA",
     "LUMPUR",
     "PUTRAJAYA",
-    "MALAYSIA",
-    "FRANCE",
-    "DEUTSCHLAND",
-    "GERMANY",
 ];
+
+/// A word of a street address: a street word or a Malaysian place.
+fn is_address_word(word: &str) -> bool {
+    ADDRESS_WORDS.contains(&word) || MALAYSIAN_PLACES.contains(&word)
+}
 
 /// Floors as tills print them (`3RD FLR`): address words for mending OCR slips only, since a
 /// bare ordinal says nothing about a row being an address.
@@ -159,8 +194,14 @@ const ORDINALS: [&str; 9] = [
 ];
 
 /// What a slipped address word may be mended to (see `mending`).
-static MENDING_VOCABULARY: LazyLock<Vec<&'static str>> =
-    LazyLock::new(|| ADDRESS_WORDS.iter().chain(&ORDINALS).copied().collect());
+static MENDING_VOCABULARY: LazyLock<Vec<&'static str>> = LazyLock::new(|| {
+    ADDRESS_WORDS
+        .iter()
+        .chain(&MALAYSIAN_PLACES)
+        .chain(&ORDINALS)
+        .copied()
+        .collect()
+});
 
 /// German street names are compounds (`Hauptstraße` → `HAUPTSTRASSE`).
 const STREET_SUFFIXES: [&str; 6] = ["STRASSE", "STR", "PLATZ", "WEG", "GASSE", "ALLEE"];
@@ -168,6 +209,15 @@ const STREET_SUFFIXES: [&str; 6] = ["STRASSE", "STR", "PLATZ", "WEG", "GASSE", "
 static PHONE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\+?\(?\d[\d ()\-]{6,}\d").unwrap());
 static POSTCODE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?:^|[^\d\-/])(\d{5})(?:$|[^\d\-/])|\b[A-Z]{1,2}\d[A-Z\d]? \d[A-Z]{2}\b").unwrap()
+});
+/// A row ending with a postcode and its town (`75011 PARIS`, `RN 90 73200 ALBERTVILLE`), or
+/// with a British postcode (`London W14 8PB`); not a postcode alone, its town still to come
+/// (SROIE 693: `Ara Damansara, 47301` / `Petaling Jaya, Selangor Darul Ehsan.`).
+static TOWN_AFTER_POSTCODE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?:^|[^\d\-/])\d{5}[ ,]+[A-Z][A-Z .'\-]*[A-Z.]$|\b[A-Z]{1,2}\d[A-Z\d]? \d[A-Z]{2}$",
+    )
+    .unwrap()
 });
 /// A house number opening the row: `109, SS21/1A`, `13, JLN …`, `27 rue …`, `12B Hauptstr.`.
 static HOUSE_NUMBER: LazyLock<Regex> =
@@ -215,6 +265,8 @@ pub(super) fn read_address(rows: &[RowInfo], start: usize) -> Option<Address> {
     let mut skipped = 0;
     // The last row passed over before the address started, when it could be a street name.
     let mut passed_over: Option<usize> = None;
+    // The last row taken was a postcode and town the address does not say goes on.
+    let mut town_reached = false;
     for (i, row) in rows.iter().enumerate().skip(start) {
         if parts.len() >= ADDRESS_MAX_ROWS || skipped > 4 {
             break;
@@ -255,6 +307,9 @@ pub(super) fn read_address(rows: &[RowInfo], start: usize) -> Option<Address> {
             continue;
         }
         let cleaned = trim_keeping_punctuation(text);
+        if town_reached && !goes_on_after_town(cleaned) {
+            break;
+        }
         if is_address_like(cleaned) || (started && continues_address(row, cleaned)) {
             // `AIRE DE MONTELIMAR EST A7` / `26200 MONTELIMAR`: a town line opening the address
             // takes the unrecognised line just above as its street line.
@@ -266,6 +321,7 @@ pub(super) fn read_address(rows: &[RowInfo], start: usize) -> Option<Address> {
             }
             parts.push(cleaned.to_string());
             used.push((i, text.len()));
+            town_reached = ends_at_town(cleaned);
         } else if started {
             break;
         } else {
@@ -342,8 +398,7 @@ fn has_street_signal(text: &str) -> bool {
     let folded = fold(text);
     let row_tokens = tokens(text);
     let has_word = row_tokens.iter().any(|t| {
-        ADDRESS_WORDS.contains(&t.as_str())
-            || (t.len() > 6 && STREET_SUFFIXES.iter().any(|s| t.ends_with(s)))
+        is_address_word(t) || (t.len() > 6 && STREET_SUFFIXES.iter().any(|s| t.ends_with(s)))
     });
     has_word || POSTCODE.is_match(&folded) || NUMBER_SIGN.is_match(&folded)
 }
@@ -373,6 +428,27 @@ fn town_only(text: &str) -> bool {
         && !HOUSE_NUMBER.is_match(trim_decoration(&folded))
 }
 
+/// A postcode and town closing the address (`73200 ALBERTVILLE`, `London W14 8PB`): not left
+/// open by a trailing comma or dash, as Malaysian addresses are (`TAMAN BERKELEY 41150 KLANG,`
+/// / `SELANGOR`).
+fn ends_at_town(cleaned: &str) -> bool {
+    TOWN_AFTER_POSTCODE.is_match(&fold(cleaned)) && !cleaned.ends_with([',', '-'])
+}
+
+/// After the town, only a street row or a row of region and country names still belongs to
+/// the address (`SELANGOR DARUL EHSAN`, `MALAYSIA`, `FRANCE`); the rows that follow a European
+/// town are the till's (`POMMES BIO` weighed below, `Pump 4 Unleaded`,
+/// `TOTALENERGIES MARKETING FRANCE`).
+fn goes_on_after_town(cleaned: &str) -> bool {
+    // Mended first: a state misread a letter off (`Setangor`) is still the state.
+    let words = tokens(&mend_words(cleaned, &MENDING_VOCABULARY));
+    is_street_row(cleaned)
+        || (!words.is_empty()
+            && words
+                .iter()
+                .all(|w| is_address_word(w) || REGION_WORDS.contains(&w.as_str())))
+}
+
 /// A row after the address started that still belongs to it (`TAMAN AIR BIRU`, `JOHOR.`):
 /// enough letters, read with some confidence, not a lone currency heading (`EUR`).
 fn continues_address(row: &RowInfo, cleaned: &str) -> bool {
@@ -398,7 +474,5 @@ pub(super) fn is_registration_row(text: &str) -> bool {
 
 /// Street words proper (not postcodes): `LOT 1851-A` has a number like a company's.
 fn has_street_words(folded: &str) -> bool {
-    tokens(folded)
-        .iter()
-        .any(|t| ADDRESS_WORDS.contains(&t.as_str()))
+    tokens(folded).iter().any(|t| is_address_word(t))
 }

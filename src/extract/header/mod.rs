@@ -9,6 +9,7 @@
 //! details, joined with spaces, as SROIE labels it.
 
 mod address;
+pub(super) use address::MALAYSIAN_PLACES;
 mod echo;
 mod legal;
 mod mending;
@@ -101,6 +102,71 @@ mod tests {
             Locale::En,
         );
         assert_eq!(coop.unwrap(), "14 High Street Lichfield WS13 6AB");
+    }
+
+    /// Held-out transcripts: the rows after a European town ran into the address (Biocoop's
+    /// `POMMES BIO` weighed below, Shell's `Pump 4 Unleaded`, a tax number, the fuel
+    /// company's legal name closing with `FRANCE`).
+    #[test]
+    fn regression_the_address_ends_at_the_postcode_and_town() {
+        let biocoop = address(
+            "BIOCOOP\nBIOCOOP LE GRAND MARCHE\n8 RUE DES LILAS\n35000 RENNES\n\nPOMMES BIO\n\
+             1,245 kg x 3,20 EUR/kg 3,98",
+            Locale::Fr,
+        );
+        assert_eq!(biocoop.unwrap(), "8 RUE DES LILAS 35000 RENNES");
+        let shell = address(
+            "Shell\nShell Kingston\nRichmond Road\nKingston upon Thames KT2 5EH\n\nPump 4 Unleaded",
+            Locale::En,
+        );
+        assert_eq!(shell.unwrap(), "Richmond Road Kingston upon Thames KT2 5EH");
+        let baeckerei = address(
+            "Bäckerei Schneider GmbH\nMarktplatz 3\n72070 Tübingen\nSt.-Nr. 86001/12345\n2 x Brezel 0,85 1,70",
+            Locale::De,
+        );
+        assert_eq!(baeckerei.unwrap(), "Marktplatz 3 72070 Tübingen");
+        let total = address(
+            "TotalEnergies\nRN 90 73200 ALBERTVILLE\nTOTALENERGIES MARKETING FRANCE\nPOMPE 05 GAZOLE",
+            Locale::Fr,
+        );
+        assert_eq!(total.unwrap(), "RN 90 73200 ALBERTVILLE");
+        // The country alone on the row after the town is still the address.
+        let paris = address(
+            "CAFE\n12 RUE DE LA PAIX\n75002 PARIS\nFRANCE\nTABLE 4",
+            Locale::Fr,
+        );
+        assert_eq!(paris.unwrap(), "12 RUE DE LA PAIX 75002 PARIS FRANCE");
+    }
+
+    /// Malaysian addresses go on after the town: left open by a comma, or with the state
+    /// and its title on the next row, or the town itself still to come after the postcode.
+    #[test]
+    fn a_malaysian_address_goes_on_with_its_state_after_the_town() {
+        let open = address(
+            "99 SPEED MART S/B\nLOT P.T. 2811, JALAN ANGSA,\nTAMAN BERKELEY 41150 KLANG,\nSELANGOR\n\
+             1249-TMN PANDAN CAHAYA\nGST ID : 000181747712",
+            Locale::En,
+        );
+        assert_eq!(
+            open.unwrap(),
+            "LOT P.T. 2811, JALAN ANGSA, TAMAN BERKELEY 41150 KLANG, SELANGOR 1249-TMN PANDAN CAHAYA"
+        );
+        let titled = address(
+            "KEDAI MAJU\nNO. 3, JALAN SS2/4\n47300 PETALING JAYA\nSELANGOR DARUL EHSAN\nTEL 03-7876 1234",
+            Locale::En,
+        );
+        assert_eq!(
+            titled.unwrap(),
+            "NO. 3, JALAN SS2/4 47300 PETALING JAYA SELANGOR DARUL EHSAN"
+        );
+        let town_below = address(
+            "ARA CAFE\nNo: G3, Blk G, Jln PJU 1A/3, Ara Damansara, 47301\nPetaling Jaya, Selangor\nTEL 03-1234 5678",
+            Locale::En,
+        );
+        assert_eq!(
+            town_below.unwrap(),
+            "No: G3, Blk G, Jln PJU 1A/3, Ara Damansara, 47301 Petaling Jaya, Selangor"
+        );
     }
 
     #[test]
