@@ -58,7 +58,7 @@ const NOT_DESCRIPTIONS: [&str; 34] = [
 ];
 
 static WEIGHED: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)(\d{1,4}[.,]\d{1,3}) ?(kg|g|l)\b ?[x*@] ?(?:€|£|\$|eur|gbp)? ?(\d+[.,]\d{2,3}) ?(?:€|£|eur|gbp)? ?/ ?(kg|l)\b")
+    Regex::new(r"(?i)(\d{1,4}[.,]\d{1,3}) ?(kg|g|l)\b ?[x*@] ?(?:€|£|\$|eur|gbp)? ?(?:(\d+[.,]\d{2,3}) ?(?:€|£|eur|gbp)?|(\d{2,3}(?:[.,]\d)?) ?p) ?/ ?(kg|l)\b")
         .unwrap()
 });
 static COUNT_TIMES: LazyLock<Regex> =
@@ -85,6 +85,8 @@ static PACK_SIZE: LazyLock<Regex> = LazyLock::new(|| {
 });
 static LEADING_INTEGER: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^\s*(\d{1,3})\b").unwrap());
 static LEADING_COUNT: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^(\d{1,2}) +\D").unwrap());
+/// A count closing a description, after a name (`BERAS 5KG 1`).
+static TRAILING_COUNT: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\D (\d{1,2})$").unwrap());
 
 /// Items of the receipt, top to bottom. Those whose printed count could not be read (a count
 /// or times sign was printed, but no count fits the amount: `25x 2740.€ 4,80` for
@@ -106,7 +108,7 @@ pub fn read_items(rows: &[RowInfo], header_last: Option<usize>) -> Vec<Item> {
         if consumed_below == Some(i) {
             continue;
         }
-        if is_detail_row(row) {
+        if is_detail_row(row) || is_savings_note(row) {
             pending.clear();
             continue;
         }
@@ -160,7 +162,8 @@ pub fn read_items(rows: &[RowInfo], header_last: Option<usize>) -> Vec<Item> {
             items.push(item);
         }
     }
-    counts_in_first_column(&mut items);
+    counts_in_column(&mut items, Side::First);
+    counts_in_column(&mut items, Side::Last);
     items.extend(discounts_after_subtotal(rows, end));
     items
 }
@@ -207,26 +210,34 @@ fn weighed(text: &str) -> Option<Weighed> {
         printed: caps.get(0)?.range(),
         quantity: decimal(&caps[1])?,
         unit: unit_symbol(&caps[2]),
-        unit_price: decimal(&caps[3])?,
+        // British fuel is priced in pence a litre (`30.12 L @ 142.9p/L`).
+        unit_price: match caps.get(3) {
+            Some(pounds) => decimal(pounds.as_str())?,
+            None => decimal(&caps[4])? / Decimal::ONE_HUNDRED,
+        },
     })
 }
 
 /// Restaurant bills and some tills print each row's count as its first column, with the line
-/// amount only (`2 PLAT DU JOUR 31,00`, `1 CAFE GOURMAND 8,50`). A number opening one name
-/// may be part of it (`4 FROMAGES`), so counts are read only when at least two items, and at
-/// least half of them, open with one: then each is the item's count, the unit price the
-/// amount over it, and the description goes without it. A count that does not divide the
-/// amount into whole cents was misread: the item is marked `count_unread`.
-fn counts_in_first_column(items: &mut [Item]) {
+/// amount only (`2 PLAT DU JOUR 31,00`, `1 CAFE GOURMAND 8,50`); Malaysian tills print it as a
+/// column after the name (`BERAS 5KG  1  RM 16.50`). A number opening or closing one name may
+/// be part of it (`4 FROMAGES`, `FREE RANGE EGGS 6`), so counts are read only when at least
+/// two items, and at least half of them, open (or close) with their count: then the
+/// description goes without it. A number opening a name at one unit (no count read elsewhere
+/// on the row) could be its count: then it is, the unit price the amount over it. A count
+/// that does not divide the amount into whole cents was misread: the item is marked
+/// `count_unread`. A number closing a name is only ever a count the row already showed, since
+/// pack sizes close names (`EGGS 6`, `YOGURT 4`).
+fn counts_in_column(items: &mut [Item], side: Side) {
     let counted: Vec<(usize, Decimal, usize)> = items
         .iter()
         .enumerate()
-        .filter(|(_, item)| {
-            item.amount > Decimal::ZERO && at_default_count(item) && !item.count_unread
-        })
+        .filter(|(_, item)| item.amount > Decimal::ZERO && !item.count_unread)
         .filter_map(|(i, item)| {
-            let caps = LEADING_COUNT.captures(&item.description)?;
-            Some((i, caps[1].parse().ok()?, caps[1].len()))
+            let (count, digits) = side.count_in(&item.description)?;
+            let restated = item.quantity == Some(count);
+            let could_be = side.reads_counts() && at_default_count(item);
+            (restated || could_be).then_some((i, count, digits))
         })
         .collect();
     let priced = items.iter().filter(|i| i.amount > Decimal::ZERO).count();
@@ -235,13 +246,58 @@ fn counts_in_first_column(items: &mut [Item]) {
     }
     for (i, count, digits) in counted {
         let item = &mut items[i];
-        item.description = item.description[digits..].trim_start().to_string();
+        item.description = side.without_count(&item.description, digits);
+        if item.quantity == Some(count) {
+            continue;
+        }
         match whole_cents(item.amount, count) {
             Some(unit_price) => {
                 item.quantity = Some(count);
                 item.unit_price = Some(unit_price);
             }
             None => item.count_unread = true,
+        }
+    }
+}
+
+/// `text` without the count of `digits` digits it opens with, nor the times sign after it
+/// (`2 x Brezel` → `Brezel`).
+fn without_opening_count(text: &str, digits: usize) -> String {
+    let rest = text[digits..].trim_start();
+    let after_sign = rest
+        .strip_prefix(['x', 'X', '×', '*'])
+        .filter(|after| after.starts_with(' '));
+    after_sign.unwrap_or(rest).trim_start().to_string()
+}
+
+/// Which end of a description a column of counts is printed at.
+#[derive(Clone, Copy)]
+enum Side {
+    First,
+    Last,
+}
+
+impl Side {
+    /// The count printed at this end of `description`, and how many digits it has.
+    fn count_in(self, description: &str) -> Option<(Decimal, usize)> {
+        let caps = match self {
+            Side::First => LEADING_COUNT.captures(description)?,
+            Side::Last => TRAILING_COUNT.captures(description)?,
+        };
+        Some((caps[1].parse().ok()?, caps[1].len()))
+    }
+
+    /// Whether a number at this end may give an item its count, not only restate it.
+    fn reads_counts(self) -> bool {
+        matches!(self, Side::First)
+    }
+
+    fn without_count(self, description: &str, digits: usize) -> String {
+        match self {
+            Side::First => without_opening_count(description, digits),
+            Side::Last => description[..description.len() - digits]
+                .trim_end()
+                .to_string(),
         }
     }
 }
@@ -318,6 +374,30 @@ fn is_detail_row(row: &RowInfo) -> bool {
         || has_any(&row.tokens, &NOT_DESCRIPTIONS) && row.amounts.is_empty()
 }
 
+/// `VOUS AVEZ ECONOMISE 0,50`, `YOU SAVED £1.20`, `Sie sparen 0,50`: what the discounts came
+/// to, printed as a positive amount for the customer's information. The discounts themselves
+/// are negative lines (`CLUBCARD PRICE SAVING -£0.30`) and stay items.
+fn is_savings_note(row: &RowInfo) -> bool {
+    let names_savings = row
+        .tokens
+        .iter()
+        .any(|t| SAVINGS_WORDS.iter().any(|word| t.starts_with(word)) || t.contains("GESPART"));
+    names_savings
+        && row.role != Role::Discount
+        && !row.amounts.is_empty()
+        && row.amounts.iter().all(|a| a.value > Decimal::ZERO)
+}
+
+/// Stems of words that report money saved, in the three locales.
+const SAVINGS_WORDS: [&str; 6] = [
+    "ECONOMIS",
+    "ECONOMIE",
+    "SAVED",
+    "SAVINGS",
+    "SPAREN",
+    "ERSPARNIS",
+];
+
 fn is_priced_item_row(row: &RowInfo) -> bool {
     matches!(row.role, Role::Other | Role::Discount)
         && row.total_weight == 0.0
@@ -362,8 +442,11 @@ fn item_of(row: &RowInfo) -> Option<Item> {
                 &text[r.removed.end..upto]
             );
             if r.strip_leading_count {
-                if let Some(caps) = LEADING_COUNT.captures(kept.trim_start()) {
-                    kept = kept.trim_start()[caps[1].len()..].to_string();
+                let opening = kept.trim_start();
+                if let Some(signed) = COUNT_BEFORE_NAME.find(opening) {
+                    kept = opening[signed.end()..].to_string();
+                } else if let Some(caps) = LEADING_COUNT.captures(opening) {
+                    kept = without_opening_count(opening, caps[1].len());
                 }
             }
             kept
@@ -566,11 +649,21 @@ fn read_quantity(text: &str, amounts: &[&Amount]) -> Option<QuantityReading> {
             return Some(counted(count, found.start()..price.end, false));
         }
     }
-    let count: Decimal = LEADING_COUNT.captures(before.trim_start())?[1]
-        .parse()
+    // `2 PLAT 15,50 31,00`, or with a times sign `1 x Bauernbrot 4,20 4,20`, which says
+    // a single unit is a count too.
+    let signed = COUNT_BEFORE_NAME.captures(before);
+    let opening = signed
+        .as_ref()
+        .or(LEADING_COUNT.captures(before.trim_start()).as_ref())?[1]
+        .parse::<Decimal>()
         .ok()?;
-    (count > Decimal::ONE && (count * price.value).round_dp(2) == line.value)
-        .then(|| counted(count, price.start..price.end, true))
+    let least = if signed.is_some() {
+        Decimal::ONE
+    } else {
+        Decimal::TWO
+    };
+    (opening >= least && (opening * price.value).round_dp(2) == line.value)
+        .then(|| counted(opening, price.start..price.end, true))
 }
 
 /// Printed description without barcodes, item codes, tax codes and decoration.
@@ -680,6 +773,83 @@ mod tests {
         // 5,00 is no whole number of cents over 3: the count or a price was misread.
         assert_eq!(found[3].description, "CAFE");
         assert!(found[3].count_unread);
+    }
+
+    /// Held-out transcripts (a brasserie bill, a Gasthaus): the count opening each row is
+    /// printed again beside the unit price, and stays out of the description.
+    #[test]
+    fn regression_a_count_restated_beside_the_unit_price_leaves_the_name() {
+        let found = items(
+            "3 MENU DU JOUR  3 x 18,50  55,50\n1 BOUTEILLE COTES DU RHONE  24,00\n\
+             3 CAFE  3 x 2,50  7,50\nTOTAL TTC 87,00",
+            Locale::Fr,
+        );
+        let names: Vec<&str> = found.iter().map(|i| i.description.as_str()).collect();
+        assert_eq!(names, ["MENU DU JOUR", "BOUTEILLE COTES DU RHONE", "CAFE"]);
+        assert_eq!(found[0].quantity, Some(d("3")));
+        assert_eq!(found[0].unit_price, Some(d("18.50")));
+        // `2 x Brezel`: the times sign goes with the count.
+        let found = items(
+            "2 x Brezel  0,85  1,70\n1x Bauernbrot  4,20  4,20\nGesamt EUR 5,90",
+            Locale::De,
+        );
+        let names: Vec<&str> = found.iter().map(|i| i.description.as_str()).collect();
+        assert_eq!(names, ["Brezel", "Bauernbrot"]);
+        assert_eq!(found[0].quantity, Some(d("2")));
+    }
+
+    /// Malaysian tills print the count as a column after the name.
+    #[test]
+    fn counts_printed_as_a_column_after_the_name_leave_it() {
+        let found = items(
+            "BERAS 5KG  1  RM 16.50\nMINYAK MASAK 2KG  1  RM 11.20\nGULA 1KG  2  RM 2.90  RM 5.80\n\
+             JUMLAH RM 33.50",
+            Locale::En,
+        );
+        let names: Vec<&str> = found.iter().map(|i| i.description.as_str()).collect();
+        assert_eq!(names, ["BERAS 5KG", "MINYAK MASAK 2KG", "GULA 1KG"]);
+        assert_eq!(found[2].quantity, Some(d("2")));
+        // Pack sizes closing names are no counts, even at one unit each.
+        let found = items(
+            "FREE RANGE EGGS 6  £2.15\nROLLS 4  £1.20\nYOGURT 1  £0.60\nTOTAL £3.95",
+            Locale::En,
+        );
+        let names: Vec<&str> = found.iter().map(|i| i.description.as_str()).collect();
+        assert_eq!(names, ["FREE RANGE EGGS 6", "ROLLS 4", "YOGURT 1"]);
+        assert_eq!(found[1].quantity, Some(d("1")));
+    }
+
+    /// Held-out transcript (Monoprix): what the discounts came to is no item; the discounts
+    /// themselves are.
+    #[test]
+    fn regression_the_savings_printed_for_information_are_no_item() {
+        let found = items(
+            "SALADE COMPOSEE 4,99\nEAU PETILLANTE 50CL 0,95\nVOUS AVEZ ECONOMISE 0,50\nTOTAL 5,94",
+            Locale::Fr,
+        );
+        assert_eq!(found.len(), 2, "{found:#?}");
+        let found = items(
+            "CHEDDAR £3.10\nCLUBCARD PRICE SAVING -£0.30\nYOU SAVED £0.30\nTOTAL £2.80",
+            Locale::En,
+        );
+        let amounts: Vec<Decimal> = found.iter().map(|i| i.amount).collect();
+        assert_eq!(amounts, [d("3.10"), d("-0.30")]);
+        let found = items("Kaffee 4,99\nSie sparen 1,00\nSUMME 4,99", Locale::De);
+        assert_eq!(found.len(), 1, "{found:#?}");
+    }
+
+    /// British fuel is priced in pence a litre.
+    #[test]
+    fn fuel_priced_in_pence_a_litre() {
+        let found = items(
+            "Pump 4 Unleaded\n30.12 L @ 142.9p/L £43.04\nTOTAL £43.04",
+            Locale::En,
+        );
+        assert_eq!(found.len(), 1, "{found:#?}");
+        assert_eq!(found[0].description, "Pump 4 Unleaded");
+        assert_eq!(found[0].quantity, Some(d("30.12")));
+        assert_eq!(found[0].unit_price, Some(d("1.429")));
+        assert_eq!(found[0].amount, d("43.04"));
     }
 
     #[test]
