@@ -236,6 +236,20 @@ fn malaysian_receipt_with_rounding() {
     assert!(r.confidence.total >= 0.8, "{:?}", r.confidence);
 }
 
+/// Held-out transcript (99 Speedmart): no `RM` anywhere, but the till is Malaysian.
+#[test]
+fn regression_a_malaysian_receipt_without_ringgit_signs_is_in_ringgit() {
+    let r = read(
+        "99 SPEED MART S/B (519537-X)\nLOT P.T. 2811, JALAN ANGSA,\nTAMAN BERKELEY 41150 KLANG,\n\
+         SELANGOR\nMILO 3IN1 13.90\nTOTAL SALES (INCL GST 6%) 13.90\nCASH 20.00\nCHANGE 6.10",
+    );
+    assert_eq!(r.total, Some(d("13.90")));
+    assert_eq!(r.currency.as_deref(), Some("MYR"));
+    // Nothing Malaysian, nothing printed: no currency is made up.
+    let bare = read("KIOSK\nTOTAL 3.00\nCASH 5.00");
+    assert_eq!(bare.currency, None);
+}
+
 #[test]
 fn a_total_nothing_confirms_is_less_confident_than_a_confirmed_one() {
     let guess = read("SHOP\nARTICLE 12,50\nARTICLE 3,20\nTOTAL 15,00");

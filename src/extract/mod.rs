@@ -175,7 +175,8 @@ fn round2(value: f32) -> f32 {
 }
 
 /// The currency printed with the total, else the one most printed on the receipt, else the
-/// caller's default, else the euro on French and German receipts.
+/// caller's default, else the euro on French and German receipts and the ringgit on receipts
+/// that show they are Malaysian (their tills often print bare amounts).
 fn read_currency(
     rows: &[RowInfo],
     total: Option<&total::TotalReading>,
@@ -205,7 +206,23 @@ fn read_currency(
     if let Some(code) = &options.currency {
         return Some((code.to_ascii_uppercase(), 0.6));
     }
-    matches!(locale, Locale::Fr | Locale::De).then(|| ("EUR".to_string(), 0.5))
+    if matches!(locale, Locale::Fr | Locale::De) {
+        return Some(("EUR".to_string(), 0.5));
+    }
+    printed_in_malaysia(rows).then(|| ("MYR".to_string(), 0.5))
+}
+
+/// A Malaysian company form (`SDN BHD`, `S/B`, `BERHAD`) or state, or the country, printed
+/// anywhere on the receipt.
+fn printed_in_malaysia(rows: &[RowInfo]) -> bool {
+    rows.iter().any(|row| {
+        let folded = text::fold(row.text());
+        row.tokens.iter().any(|t| {
+            matches!(t.as_str(), "MALAYSIA" | "BHD" | "BERHAD")
+                || header::MALAYSIAN_PLACES.contains(&t.as_str())
+        }) || folded.contains(" S/B")
+            || folded.starts_with("S/B")
+    })
 }
 
 /// OCR lines for a text snippet, on the same monospace grid as the `text` test engine.
