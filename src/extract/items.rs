@@ -406,9 +406,13 @@ fn is_priced_item_row(row: &RowInfo) -> bool {
 
 fn description_below(rows: &[RowInfo], next: usize, end: usize) -> Option<usize> {
     let row = rows.get(next)?;
+    // A total or payment row parted from its amount (`7,80 EUR` / `TOTAL TTC` on a tilted
+    // photo) names no item.
     let describes = next < end
         && row.amounts.is_empty()
         && letter_count(row.text()) >= 3
+        && row.total_weight == 0.0
+        && !row.role.is_summary()
         && !is_detail_row(row);
     describes.then_some(next)
 }
@@ -836,6 +840,18 @@ mod tests {
         assert_eq!(amounts, [d("3.10"), d("-0.30")]);
         let found = items("Kaffee 4,99\nSie sparen 1,00\nSUMME 4,99", Locale::De);
         assert_eq!(found.len(), 1, "{found:#?}");
+    }
+
+    /// Table photo (boulangerie): the total's amount parted from its row is no item named
+    /// after the total.
+    #[test]
+    fn regression_a_total_row_never_names_an_item() {
+        let found = items(
+            "PAIN AUX RAISINS 1,60\n7,80 EUR\nTOTAL TTC\nESPECES 10,00",
+            Locale::Fr,
+        );
+        let names: Vec<&str> = found.iter().map(|i| i.description.as_str()).collect();
+        assert_eq!(names, ["PAIN AUX RAISINS"]);
     }
 
     /// British fuel is priced in pence a litre.

@@ -93,23 +93,90 @@ pub fn build_rows(lines: &[Line]) -> Vec<Row> {
             .map(|(i, l)| row_from_group(vec![(*i, l)]))
             .collect();
     }
+    let slope = row_slope(&lines);
     let mut fragments: Vec<(usize, &Line)> = lines.iter().map(|(i, l)| (*i, l)).collect();
-    fragments.sort_by_key(|(i, l)| (l.bbox.y(), *i));
+    fragments.sort_by(|(i, a), (j, b)| {
+        level(&a.bbox, slope)
+            .0
+            .total_cmp(&level(&b.bbox, slope).0)
+            .then(i.cmp(j))
+    });
     let mut groups: Vec<Vec<(usize, &Line)>> = Vec::new();
     for fragment in fragments {
         match groups
             .iter_mut()
             .rev()
             .take(4)
-            .find(|g| joins(g, fragment.1))
+            .find(|g| joins(g, fragment.1, slope))
         {
             Some(group) => group.push(fragment),
             None => groups.push(vec![fragment]),
         }
     }
     let mut rows: Vec<Row> = groups.into_iter().map(row_from_group).collect();
-    rows.sort_by_key(|r| (r.bbox.y() + r.bbox.bottom(), r.lines[0]));
+    rows.sort_by(|a, b| {
+        let (a_top, a_bottom) = level(&a.bbox, slope);
+        let (b_top, b_bottom) = level(&b.bbox, slope);
+        (a_top + a_bottom)
+            .total_cmp(&(b_top + b_bottom))
+            .then(a.lines[0].cmp(&b.lines[0]))
+    });
     rows
+}
+
+/// Steepest drift of rows believed (about 3°): beyond it the page is deskewed before OCR.
+const MAX_SLOPE: f64 = 0.05;
+
+/// How far printed rows fall per pixel to the right (negative when they climb): the median
+/// over the long lines the engine read whole, each fitted through its words' centres. A photo
+/// turned by less than deskew's 2° still drifts a row by half a glyph across a wide receipt,
+/// enough to part a total from its amount when the engine reads the price column apart (the
+/// table photos: `TOTAL TTC` 16 px below its `7,80 EUR`). Too few long lines: level.
+fn row_slope(lines: &[(usize, Line)]) -> f64 {
+    let mut slopes: Vec<f64> = lines.iter().filter_map(|(_, l)| line_slope(l)).collect();
+    if slopes.len() < 3 {
+        return 0.0;
+    }
+    slopes.sort_by(f64::total_cmp);
+    slopes[slopes.len() / 2].clamp(-MAX_SLOPE, MAX_SLOPE)
+}
+
+/// The least-squares slope of a line's word centres, for a line of at least three words
+/// spanning six glyph heights or more.
+fn line_slope(line: &Line) -> Option<f64> {
+    if line.words.len() < 3 || line.bbox.width() < 6 * line_height(line) {
+        return None;
+    }
+    let centres: Vec<(f64, f64)> = line
+        .words
+        .iter()
+        .map(|w| {
+            let b = &w.bbox;
+            (
+                f64::from(b.x()) + f64::from(b.width()) / 2.0,
+                f64::from(b.y()) + f64::from(b.height()) / 2.0,
+            )
+        })
+        .collect();
+    let n = centres.len() as f64;
+    let mean_x = centres.iter().map(|c| c.0).sum::<f64>() / n;
+    let mean_y = centres.iter().map(|c| c.1).sum::<f64>() / n;
+    let spread: f64 = centres.iter().map(|c| (c.0 - mean_x).powi(2)).sum();
+    let covariance: f64 = centres
+        .iter()
+        .map(|c| (c.0 - mean_x) * (c.1 - mean_y))
+        .sum();
+    (spread > 0.0).then(|| covariance / spread)
+}
+
+/// A box's top and bottom as if its rows were level: moved up or down by the drift at its
+/// centre.
+fn level(bbox: &BBox, slope: f64) -> (f64, f64) {
+    let drift = slope * (f64::from(bbox.x()) + f64::from(bbox.width()) / 2.0);
+    (
+        f64::from(bbox.y()) - drift,
+        f64::from(bbox.bottom()) - drift,
+    )
 }
 
 /// The line itself, or, for an engine that gave text without word boxes, words cut from the
@@ -146,16 +213,18 @@ fn with_words(line: &Line) -> Line {
     }
 }
 
-/// A fragment joins a row when it sits at the same height (vertical overlap of at least half
-/// the smaller glyph height) and beside it (no horizontal overlap with any fragment there).
-fn joins(group: &[(usize, &Line)], line: &Line) -> bool {
+/// A fragment joins a row when it sits at the same height once rows are levelled (vertical
+/// overlap of at least half the smaller glyph height) and beside it (no horizontal overlap
+/// with any fragment there).
+fn joins(group: &[(usize, &Line)], line: &Line, slope: f64) -> bool {
+    let (top, bottom) = level(&line.bbox, slope);
     group.iter().all(|(_, other)| {
-        let overlap =
-            line.bbox.bottom().min(other.bbox.bottom()) - line.bbox.y().max(other.bbox.y());
+        let (other_top, other_bottom) = level(&other.bbox, slope);
+        let overlap = bottom.min(other_bottom) - top.max(other_top);
         let smaller = line_height(line).min(line_height(other)).max(1);
         let side_by_side =
             line.bbox.x() >= other.bbox.right() - 2 || line.bbox.right() <= other.bbox.x() + 2;
-        overlap * 2 >= smaller && side_by_side
+        overlap * 2.0 >= f64::from(smaller) && side_by_side
     })
 }
 
@@ -231,6 +300,35 @@ mod tests {
         let rows = build_rows(&lines);
         assert_eq!(rows.len(), 1);
         assert_eq!(rows[0].text, "YAOURT BIO 12,50");
+    }
+
+    /// Table photos (boulangerie, café): turned by 1.4°, below deskew's 2°, the price column
+    /// read apart sat 16 px above its labels and `TOTAL TTC` lost its `7,80 EUR`.
+    #[test]
+    fn regression_rows_drifting_on_a_slightly_turned_photo_keep_their_prices() {
+        // Rows climb 1 px every 40 px to the right; three item rows read whole show it.
+        let at = |x: i32, row: i32| 100 + 36 * row - x / 40;
+        let mut lines: Vec<Line> = (0..3)
+            .map(|row| {
+                let words = [("ITEM", 10), ("NAME", 90), ("LONGER", 170), ("1,00", 600)];
+                line(words.iter().map(|&(t, x)| word(t, x, at(x, row))).collect())
+            })
+            .collect();
+        lines.push(line(vec![
+            word("TOTAL", 10, at(10, 3)),
+            word("TTC", 70, at(70, 3)),
+        ]));
+        lines.push(line(vec![word("3,00", 600, at(600, 3))]));
+        lines.push(line(vec![word("CB", 10, at(10, 4))]));
+        lines.push(line(vec![word("3,00", 600, at(600, 4))]));
+        let texts: Vec<String> = build_rows(&lines).into_iter().map(|r| r.text).collect();
+        assert_eq!(texts[3..], ["TOTAL TTC 3,00", "CB 3,00"]);
+        // Level, the same fragments 14 px apart stay on their own rows.
+        let apart = [
+            line(vec![word("TOTAL", 10, 100), word("TTC", 70, 100)]),
+            line(vec![word("3,00", 600, 86)]),
+        ];
+        assert_eq!(build_rows(&apart).len(), 2);
     }
 
     #[test]
