@@ -7,7 +7,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use super::legal::{legal_form_span, word_offsets};
-use super::mending::mend_words;
+use super::mending::{mend_eszett, mend_words};
 use crate::extract::classify::RowInfo;
 use crate::extract::text::{
     certainty, fold, letter_count, tokens, trim_decoration, trim_keeping_punctuation,
@@ -333,7 +333,7 @@ pub(super) fn read_address(rows: &[RowInfo], start: usize) -> Option<Address> {
     if parts.is_empty() {
         return None;
     }
-    let text = mend_words(&parts.join(" "), &MENDING_VOCABULARY);
+    let text = mend_eszett(&mend_words(&parts.join(" "), &MENDING_VOCABULARY));
     let least_sure = used
         .iter()
         .map(|&(i, upto)| rows[i].row.min_conf_of_span(0, upto))
