@@ -13,7 +13,7 @@ use rayon::prelude::*;
 use super::cache::OcrCache;
 use super::engine::{Engine, EngineFactory, EngineInput, OcrError};
 use super::page::{BBox, Line, OcrPage, OcrRecord, Reading};
-use super::unread::{unread_price_column, unread_print};
+use super::unread::{cut_short_lines, unread_price_column, unread_print};
 use crate::image::{self, DecodeLimits, ImageError, PrepareSettings};
 use crate::ingest::ManifestEntry;
 use crate::reason::{Code, Reason};
@@ -38,7 +38,7 @@ pub struct RunnerOptions {
 
 /// Part of the OCR cache key when doubtful words and date rows are read again alone, and lost
 /// columns and unread print read on their own.
-pub const REREADS_FINGERPRINT: &str = "+words+dates+columns+unread+enlarged+pricecolumn6";
+pub const REREADS_FINGERPRINT: &str = "+words+dates+columns+unread+enlarged+pricecolumn6+cutrows";
 
 /// Pieces of unread print read on their own, at most, looking for what the reading misses.
 const UNREAD_PIECES: usize = 12;
@@ -275,6 +275,7 @@ fn read_page_whole(
     options: &RunnerOptions,
 ) -> Result<(Vec<Line>, Doubts), Reason> {
     let mut lines = read_lines(factory, path, page)?;
+    complete_cut_lines(factory, page, &mut lines);
     let doubts = judge(options, &lines);
     let unread_column = doubts
         .amount_lacking
@@ -370,6 +371,56 @@ fn read_region(
             (!words.is_empty()).then(|| Line::from_words(words))
         })
         .collect()
+}
+
+/// Lines the page reading cut short (`unread::cut_short_lines`: `£5;` for `£5.25` near a
+/// photographed receipt's edge) read again whole on their own, and replaced by that reading
+/// when it carries them on: the same start, more print after it. The row of the cut-out read
+/// is the one in its middle (the margin may catch the edge of the rows above and below).
+fn complete_cut_lines(factory: &dyn EngineFactory, page: &::image::GrayImage, lines: &mut [Line]) {
+    for (i, span) in cut_short_lines(page, lines) {
+        let Some((cut, (left, top))) = crop_on_page(page, &framed(&span)) else {
+            continue;
+        };
+        let Ok(read) = with_engine(factory, |engine| engine.read_block(&cut)) else {
+            continue;
+        };
+        let middle = span.y() + span.height() / 2 - top;
+        let Some(row) = read
+            .into_iter()
+            .filter(|l| (l.bbox.y()..l.bbox.bottom()).contains(&middle))
+            .max_by_key(|l| l.words.len())
+        else {
+            continue;
+        };
+        let words = row
+            .words
+            .into_iter()
+            .map(|mut word| {
+                let b = word.bbox;
+                word.bbox = BBox([b.x() + left, b.y() + top, b.width(), b.height()]);
+                word
+            })
+            .collect();
+        let again = Line::from_words(words);
+        if carries_on(&lines[i], &again) {
+            lines[i] = again;
+        }
+    }
+}
+
+/// `again` reads what `first` read (its letters and digits, at most one in five different)
+/// and more, further right.
+fn carries_on(first: &Line, again: &Line) -> bool {
+    let signs =
+        |text: &str| -> Vec<char> { text.chars().filter(|c| c.is_alphanumeric()).collect() };
+    let (before, after) = (signs(&first.text), signs(&again.text));
+    if after.len() <= before.len() || again.bbox.right() <= first.bbox.right() {
+        return false;
+    }
+    let before: String = before.into_iter().collect();
+    let head: String = after[..before.chars().count()].iter().collect();
+    strsim::normalized_levenshtein(&before, &head) >= 0.8
 }
 
 /// Two boxes share at least half of the smaller one's area.
@@ -877,6 +928,79 @@ mod tests {
         )
         .unwrap();
         assert_eq!(lines.len(), 2);
+    }
+
+    /// Reads a row cut short (`CLUB £5;`) on the page, and `again` when its cut-out is read
+    /// on its own.
+    #[derive(Clone, Copy)]
+    struct RowCutter {
+        again: &'static str,
+    }
+
+    impl Engine for RowCutter {
+        fn recognize(&mut self, _: &EngineInput<'_>) -> Result<Vec<Line>, OcrError> {
+            Ok(vec![Line::from_words(vec![
+                word("CLUB", [20, 40, 60, 12]),
+                word("£5;", [100, 40, 40, 12]),
+            ])])
+        }
+
+        fn read_block(&mut self, _: &::image::GrayImage) -> Result<Vec<Line>, OcrError> {
+            // The cut-out starts 4 px (a third of the row's height, at least 4) before the row.
+            let words: Vec<Word> = self
+                .again
+                .split(' ')
+                .enumerate()
+                .map(|(i, text)| word(text, [4 + 80 * i as i32, 4, 60, 12]))
+                .collect();
+            Ok(vec![Line::from_words(words)])
+        }
+    }
+
+    impl EngineFactory for RowCutter {
+        fn info(&self) -> EngineInfo {
+            SizeReader { broken: false }.info()
+        }
+
+        fn create(&self) -> Result<Box<dyn Engine>, OcrError> {
+            Ok(Box::new(*self))
+        }
+    }
+
+    /// Table photos (Pret): `£5.25` read `£5;`, its last digits unread right after the row.
+    #[test]
+    fn regression_a_row_cut_short_is_read_again_whole() {
+        let mut page = ::image::GrayImage::from_pixel(300, 100, ::image::Luma([230]));
+        for (x0, w) in [(20, 60), (100, 40), (140, 30)] {
+            for y in 40..52 {
+                for x in x0..x0 + w {
+                    page.put_pixel(x, y, ::image::Luma([20]));
+                }
+            }
+        }
+        // Each on a thread of its own: a worker keeps the engine it made first.
+        let read = |again: &'static str| {
+            let page = page.clone();
+            std::thread::spawn(move || {
+                let engine = RowCutter { again };
+                read_page_whole(
+                    &engine,
+                    Path::new("r.png"),
+                    &page,
+                    &RunnerOptions::default(),
+                )
+                .unwrap()
+                .0
+            })
+            .join()
+            .unwrap()
+        };
+        let lines = read("CLUB £5.25");
+        assert_eq!(lines[0].text, "CLUB £5.25");
+        assert_eq!(lines[0].bbox, BBox([20, 40, 140, 12]));
+        // A reading alone that does not carry the row on leaves it as read.
+        assert_eq!(read("XYZW £8.88")[0].text, "CLUB £5;");
+        assert_eq!(read("CLUB")[0].text, "CLUB £5;");
     }
 
     /// A blank page read by `engine` whose price column is lost until read on its own.

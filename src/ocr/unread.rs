@@ -142,6 +142,68 @@ pub fn unread_price_column(page: &GrayImage, lines: &[Line]) -> Option<BBox> {
     Some(BBox([left, top, right - left, bottom - top]))
 }
 
+/// At most this far (line heights) past a line's end, unread print is the rest of that line,
+/// not a column of its own: closer than the gap between a name and its price column.
+const CUT_GAP: f32 = 0.7;
+
+/// Lines the page reading cut short, with the box their print really spans: unread print
+/// starts right after the line's end (a word cut in two, or the next word a space away) and
+/// runs on. Tesseract ends rows early where a photographed receipt's edge comes near them
+/// (table photos: `£5.25` read `£5;`, `RM 2.90 RM 5.80` read `RM 2.90`, `a 21:14` read
+/// `a 21:`). Lines taller than two line heights (blocks, logos) are not cut rows.
+pub fn cut_short_lines(page: &GrayImage, lines: &[Line]) -> Vec<(usize, BBox)> {
+    let Some(line_height) = median_line_height(lines) else {
+        return Vec::new();
+    };
+    let Some(threshold) = otsu(page) else {
+        return Vec::new();
+    };
+    let ink = unread_ink(page, threshold, lines);
+    let (width, height) = (page.width() as i32, page.height() as i32);
+    let line_height = line_height as i32;
+    let gap_allowed = (line_height as f32 * PIECE_GAP) as i32;
+    let mut cut = Vec::new();
+    for (i, line) in lines.iter().enumerate() {
+        let b = line.bbox;
+        if b.height() <= 0 || b.height() > 2 * line_height || b.right() >= width {
+            continue;
+        }
+        // The middle half of the row: not the ascenders and descenders of its neighbours.
+        let (top, bottom) = (
+            (b.y() + b.height() / 4).clamp(0, height),
+            (b.bottom() - b.height() / 4).clamp(0, height),
+        );
+        let inked = |x: i32| {
+            (top..bottom)
+                .filter(|&y| ink[(y * width + x) as usize])
+                .count() as u32
+                >= COLUMN_INK.min(1 + (bottom - top) as u32 / 4)
+        };
+        let reach = (b.right() + (line_height as f32 * CUT_GAP) as i32).min(width);
+        let Some(start) = (b.right()..reach).find(|&x| inked(x)) else {
+            continue;
+        };
+        let (mut end, mut gap) = (start, 0);
+        for x in start..width {
+            if inked(x) {
+                end = x;
+                gap = 0;
+            } else {
+                gap += 1;
+                if gap > gap_allowed {
+                    break;
+                }
+            }
+        }
+        // A speck or a stray mark is no print.
+        if end - start + 1 < line_height / 2 {
+            continue;
+        }
+        cut.push((i, BBox([b.x(), b.y(), end + 1 - b.x(), b.height()])));
+    }
+    cut
+}
+
 /// The median height of the page's lines: the size print is measured in.
 fn median_line_height(lines: &[Line]) -> Option<u32> {
     let mut heights: Vec<i32> = lines
@@ -315,6 +377,43 @@ mod tests {
         let ragged = [[320, 20, 40, 12], [200, 50, 50, 12], [260, 80, 38, 12]];
         let page = page_with(&[names, ragged].concat());
         assert_eq!(unread_price_column(&page, &lines), None);
+    }
+
+    /// Table photos (Pret): `£5.25` read `£5;`, the page reading's box ending inside the word.
+    #[test]
+    fn regression_a_line_cut_short_inside_its_print_spans_the_rest() {
+        // Read: a name and the first half of a price; unread: the price's second half, right
+        // after it, and further on (a gap of one line height) one more word of the row.
+        let page = page_with(&[
+            [20, 40, 100, 12],
+            [130, 40, 30, 12],
+            [160, 40, 20, 12],
+            [192, 40, 30, 12],
+        ]);
+        let lines = [line_over([20, 40, 140, 12])];
+        assert_eq!(
+            cut_short_lines(&page, &lines),
+            [(0, BBox([20, 40, 202, 12]))]
+        );
+    }
+
+    #[test]
+    fn lines_ending_before_white_or_a_column_apart_are_not_cut() {
+        // Nothing after the line; a price column 5 line heights away (a column of its own,
+        // `unread_price_column`'s); a speck right after the line.
+        let page = page_with(&[
+            [20, 40, 100, 12],
+            [20, 80, 100, 12],
+            [180, 80, 40, 12],
+            [20, 120, 100, 12],
+            [122, 124, 2, 2],
+        ]);
+        let lines = [
+            line_over([20, 40, 100, 12]),
+            line_over([20, 80, 100, 12]),
+            line_over([20, 120, 100, 12]),
+        ];
+        assert_eq!(cut_short_lines(&page, &lines), []);
     }
 
     /// The table around a photographed receipt reaches the page's edge, and slants into the
