@@ -7,7 +7,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use super::legal::{legal_form_span, word_offsets};
-use super::mending::{mend_eszett, mend_words};
+use super::mending::{mend_eszett, mend_postcodes, mend_words};
 use crate::extract::classify::RowInfo;
 use crate::extract::text::{
     certainty, fold, letter_count, tokens, trim_decoration, trim_keeping_punctuation,
@@ -208,14 +208,15 @@ const STREET_SUFFIXES: [&str; 6] = ["STRASSE", "STR", "PLATZ", "WEG", "GASSE", "
 
 static PHONE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\+?\(?\d[\d ()\-]{6,}\d").unwrap());
 static POSTCODE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:^|[^\d\-/])(\d{5})(?:$|[^\d\-/])|\b[A-Z]{1,2}\d[A-Z\d]? \d[A-Z]{2}\b").unwrap()
+    Regex::new(r"(?:^|[^\d\-/])(\d{5})(?:$|[^\d\-/])|\b[A-Z]{1,2}[\dIO][A-Z\d]? [\dIO][A-Z]{2}\b")
+        .unwrap()
 });
 /// A row ending with a postcode and its town (`75011 PARIS`, `RN 90 73200 ALBERTVILLE`), or
 /// with a British postcode (`London W14 8PB`); not a postcode alone, its town still to come
 /// (SROIE 693: `Ara Damansara, 47301` / `Petaling Jaya, Selangor Darul Ehsan.`).
 static TOWN_AFTER_POSTCODE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?:^|[^\d\-/])\d{5}[ ,]+[A-Z][A-Z .'\-]*[A-Z.]$|\b[A-Z]{1,2}\d[A-Z\d]? \d[A-Z]{2}$",
+        r"(?:^|[^\d\-/])\d{5}[ ,]+[A-Z][A-Z .'\-]*[A-Z.]$|\b[A-Z]{1,2}[\dIO][A-Z\d]? [\dIO][A-Z]{2}$",
     )
     .unwrap()
 });
@@ -333,7 +334,10 @@ pub(super) fn read_address(rows: &[RowInfo], start: usize) -> Option<Address> {
     if parts.is_empty() {
         return None;
     }
-    let text = mend_eszett(&mend_words(&parts.join(" "), &MENDING_VOCABULARY));
+    let text = mend_postcodes(&mend_eszett(&mend_words(
+        &parts.join(" "),
+        &MENDING_VOCABULARY,
+    )));
     let least_sure = used
         .iter()
         .map(|&(i, upto)| rows[i].row.min_conf_of_span(0, upto))
@@ -398,10 +402,18 @@ fn has_street_signal(text: &str) -> bool {
     let folded = fold(text);
     let row_tokens = tokens(text);
     let has_word = row_tokens.iter().any(|t| {
-        is_address_word(t) || (t.len() > 6 && STREET_SUFFIXES.iter().any(|s| t.ends_with(s)))
+        (is_address_word(t) && !COUNTRIES.contains(&t.as_str()))
+            || (t.len() > 6 && STREET_SUFFIXES.iter().any(|s| t.ends_with(s)))
     });
-    has_word || POSTCODE.is_match(&folded) || NUMBER_SIGN.is_match(&folded)
+    // A country alone is an address line; closing a company's name it is not
+    // (`DISTRIBUTION CASINO FRANCE`, `TOTALENERGIES MARKETING FRANCE`).
+    let country_alone =
+        !row_tokens.is_empty() && row_tokens.iter().all(|t| COUNTRIES.contains(&t.as_str()));
+    has_word || country_alone || POSTCODE.is_match(&folded) || NUMBER_SIGN.is_match(&folded)
 }
+
+/// Countries printed at the end of an address.
+const COUNTRIES: [&str; 4] = ["FRANCE", "DEUTSCHLAND", "GERMANY", "MALAYSIA"];
 
 /// Surely a street address and not a shop name: a postcode, a house number, or a street word
 /// with a number (`PHARMACIE DU CENTRE` and `GARDEN PLAZA` are names).

@@ -89,6 +89,28 @@ pub(super) fn mend_eszett(text: &str) -> String {
     })
 }
 
+/// `text` with the digits of a British postcode that OCR read as letters written as digits:
+/// `O` for `0`, `I` for `1` where the postcode has a digit (`W3 ORX` → `W3 0RX`, `ECIN 2HT`
+/// → `EC1N 2HT`), as amounts are mended inside numbers.
+pub(super) fn mend_postcodes(text: &str) -> String {
+    BRITISH_POSTCODE
+        .replace_all(text, |caps: &regex::Captures| {
+            let digit = |s: &str| s.replace('O', "0").replace('I', "1");
+            format!(
+                "{}{}{} {}{}",
+                &caps[1],
+                digit(&caps[2]),
+                &caps[3],
+                digit(&caps[4]),
+                &caps[5]
+            )
+        })
+        .into_owned()
+}
+
+static BRITISH_POSTCODE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\b([A-Z]{1,2})([\dIO])([A-Z\d]?) ([\dIO])([A-Z]{2})\b").unwrap());
+
 static MISREAD_STRASSE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^(\w*[Ss][Tt][Rr][Aa])(?:[Bk8]|[Ff][s3]|)[Ee]$").unwrap());
 
@@ -148,6 +170,19 @@ mod tests {
         assert_eq!(mend_eszett("Hauptstrasse 8"), "Hauptstrasse 8");
         assert_eq!(mend_eszett("STRAKE ROAD"), "STRAKE ROAD");
         assert_eq!(mend_eszett("Leopoldstr. 54"), "Leopoldstr. 54");
+    }
+
+    #[test]
+    fn letters_read_for_the_digits_of_a_british_postcode_are_digits() {
+        assert_eq!(mend_postcodes("London W3 ORX"), "London W3 0RX");
+        assert_eq!(
+            mend_postcodes("33 Holborn, London ECIN 2HT"),
+            "33 Holborn, London EC1N 2HT"
+        );
+        assert_eq!(mend_postcodes("Nottingham NG1 3QS"), "Nottingham NG1 3QS");
+        // Letters where a postcode has letters stay.
+        assert_eq!(mend_postcodes("London EC1N 2HT"), "London EC1N 2HT");
+        assert_eq!(mend_postcodes("NO 31G JALAN"), "NO 31G JALAN");
     }
 
     #[test]

@@ -130,6 +130,13 @@ mod tests {
             Locale::Fr,
         );
         assert_eq!(total.unwrap(), "RN 90 73200 ALBERTVILLE");
+        // A company's name closing with its country opens no address (held-out Casino).
+        let casino = address(
+            "CASINO SHOP\nDISTRIBUTION CASINO FRANCE\nSAS au capital de 16 000 000 EUR\n\
+             3 RUE DE LA REPUBLIQUE\n13001 MARSEILLE\nSIRET 428 268 023 00011",
+            Locale::Fr,
+        );
+        assert_eq!(casino.unwrap(), "3 RUE DE LA REPUBLIQUE 13001 MARSEILLE");
         // The country alone on the row after the town is still the address.
         let paris = address(
             "CAFE\n12 RUE DE LA PAIX\n75002 PARIS\nFRANCE\nTABLE 4",
