@@ -192,6 +192,29 @@ const TAX_TABLE_HEADERS: [&str; 13] = [
 ];
 
 pub fn classify(rows: Vec<Row>, locale: Locale) -> Vec<RowInfo> {
+    let mut infos = classify_rows(rows, locale);
+    goods_named_like_payments(&mut infos);
+    infos
+}
+
+/// A card named above the amount due was bought, not paid with: receipts print what was paid
+/// after the total (`CARTE CADEAU 20,00` among a Fnac ticket's items, a gift card). Only above
+/// the first total: Shell stations print `Visa RM 86.00` between `Total` and `Total Gross`.
+fn goods_named_like_payments(rows: &mut [RowInfo]) {
+    let Some(first_total) = rows
+        .iter()
+        .position(|r| r.role == Role::Total && !r.amounts.is_empty())
+    else {
+        return;
+    };
+    for row in &mut rows[..first_total] {
+        if row.role == Role::Card && !row.amounts.is_empty() {
+            row.role = Role::Other;
+        }
+    }
+}
+
+fn classify_rows(rows: Vec<Row>, locale: Locale) -> Vec<RowInfo> {
     let mut in_tax_table = false;
     rows.into_iter()
         .map(|row| {
@@ -317,6 +340,25 @@ mod tests {
         let line = Line::from_words(words);
         let row = super::super::rows::build_rows(&[line]).remove(0);
         classify(vec![row], locale).remove(0)
+    }
+
+    /// Held-out transcript (Fnac): `CARTE CADEAU 20,00` among the items is a gift card
+    /// bought; the card after the total paid.
+    #[test]
+    fn regression_a_card_named_above_the_total_was_bought() {
+        let rows = crate::extract::rows::build_rows(&crate::extract::test_lines(
+            "LIVRE POCHE 8,90\nCARTE CADEAU 20,00\nTOTAL TTC 28,90\nCARTE BANCAIRE 28,90",
+        ));
+        let roles: Vec<Role> = classify(rows, Locale::Fr).iter().map(|r| r.role).collect();
+        assert_eq!(roles, [Role::Other, Role::Other, Role::Total, Role::Card]);
+        // Between two totals it paid (Shell: `Total` / `Visa` / `Total Gross`).
+        let rows = crate::extract::rows::build_rows(&crate::extract::test_lines(
+            "V-POWER 97 86,00\nTOTAL 86,00\nVISA 86,00\nTOTAL GROSS 86,00",
+        ));
+        assert_eq!(classify(rows, Locale::Fr)[2].role, Role::Card);
+        // Without a total below, a card row is a payment.
+        let rows = crate::extract::rows::build_rows(&crate::extract::test_lines("CB 28,90"));
+        assert_eq!(classify(rows, Locale::Fr)[0].role, Role::Card);
     }
 
     /// A Carrefour photo whose page left out its price column: `TOTAL A PAYER` took its amount
