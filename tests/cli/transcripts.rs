@@ -4,7 +4,9 @@
 //! Boots and the Co-op in Britain. A second round: Auchan, Biocoop, Decathlon, IKEA, monop',
 //! a bakery, a brasserie and a TotalEnergies station in France; Netto, Kaufland, Rossmann, a
 //! Bäckerei, a Gasthaus and an Aral station in Germany; Pret, Waitrose, M&S and a Shell
-//! station in Britain; a 99 Speedmart and a kedai runcit in Malaysia. Each
+//! station in Britain; a 99 Speedmart and a kedai runcit in Malaysia. A third round: a
+//! Casino shop, a Fnac, a market cheesemonger and a Spar in France; Lidl and a pharmacy in
+//! Germany; Greggs and Asda in Britain; AEON and a kopitiam in Malaysia. Each
 //! `tests/data/transcripts/NAME.txt` is read by the text engine through `fidelio eval` and
 //! must give every field of `NAME.json` beside it, items included.
 //! Each round was written after the extraction rules, to check that those carry over to tills
@@ -12,14 +14,15 @@
 //! a weight printed below its item, a count column, rates without a percent sign, thousands
 //! grouped by spaces; round two: the address ending at the town, savings printed for
 //! information, counts restated or printed after the name, fuel in pence a litre, the
-//! ringgit on Malaysian tills that print bare amounts).
+//! ringgit on Malaysian tills that print bare amounts; round three: a country closing a
+//! company's name is no address, a card named above the total was bought).
 
 use std::path::PathBuf;
 
 use crate::util::Dir;
 
-/// Transcripts in `tests/data/transcripts`, both rounds.
-const TRANSCRIPTS: usize = 40;
+/// Transcripts in `tests/data/transcripts`, all three rounds.
+const TRANSCRIPTS: usize = 50;
 
 fn transcripts() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/transcripts")
