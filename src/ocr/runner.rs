@@ -12,7 +12,7 @@ use rayon::prelude::*;
 
 use super::cache::OcrCache;
 use super::engine::{Engine, EngineFactory, EngineInput, OcrError};
-use super::page::{BBox, Line, OcrPage, OcrRecord, Reading};
+use super::page::{BBox, Line, OcrPage, OcrRecord, Reading, Word};
 use super::unread::{cut_short_lines, unread_price_column, unread_print};
 use crate::image::{self, DecodeLimits, ImageError, PrepareSettings};
 use crate::ingest::ManifestEntry;
@@ -360,17 +360,21 @@ fn read_region(
             let words: Vec<_> = line
                 .words
                 .into_iter()
-                .map(|mut word| {
-                    let b = word.bbox;
-                    word.bbox = BBox([b.x() + left, b.y() + top, b.width(), b.height()]);
-                    word
-                })
+                .map(|word| moved_by(word, left, top))
                 .filter(|word| word.text.chars().any(char::is_alphanumeric))
                 .filter(|word| !known.iter().any(|k| overlaps(k, &word.bbox)))
                 .collect();
             (!words.is_empty()).then(|| Line::from_words(words))
         })
         .collect()
+}
+
+/// `word` read on a cut-out whose top-left corner is at (`left`, `top`) on the page, placed
+/// on the page.
+fn moved_by(mut word: Word, left: i32, top: i32) -> Word {
+    let b = word.bbox;
+    word.bbox = BBox([b.x() + left, b.y() + top, b.width(), b.height()]);
+    word
 }
 
 /// Lines the page reading cut short (`unread::cut_short_lines`: `£5;` for `£5.25` near a
@@ -396,11 +400,7 @@ fn complete_cut_lines(factory: &dyn EngineFactory, page: &::image::GrayImage, li
         let words = row
             .words
             .into_iter()
-            .map(|mut word| {
-                let b = word.bbox;
-                word.bbox = BBox([b.x() + left, b.y() + top, b.width(), b.height()]);
-                word
-            })
+            .map(|word| moved_by(word, left, top))
             .collect();
         let again = Line::from_words(words);
         if carries_on(&lines[i], &again) {
