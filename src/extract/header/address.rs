@@ -143,7 +143,7 @@ const ADDRESS_WORDS: [&str; 71] = [
 /// The rest of Malaysian state names as printed after the town (`SELANGOR DARUL EHSAN`,
 /// `JOHOR DARUL TAKZIM`, `NEGERI SEMBILAN`): address words only after a town, never mended
 /// to, as several are a letter apart (`AMAN`, `IMAN`).
-const REGION_WORDS: [&str; 17] = [
+const REGION_WORDS: [&str; 16] = [
     "DARUL",
     "DARULEHSAN",
     "EHSAN",
@@ -159,7 +159,6 @@ const REGION_WORDS: [&str; 17] = [
     "NEGERI",
     "SEMBILAN",
     "KELANTAN",
-    "TERENGGANU",
     "PERLIS",
 ];
 
