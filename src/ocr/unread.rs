@@ -149,8 +149,8 @@ const CUT_GAP: f32 = 0.7;
 /// Lines the page reading cut short, with the box their print really spans: unread print
 /// starts right after the line's end (a word cut in two, or the next word a space away) and
 /// runs on. Tesseract ends rows early where a photographed receipt's edge comes near them
-/// (table photos: `£5.25` read `£5;`, `RM 2.90 RM 5.80` read `RM 2.90`, `a 21:14` read
-/// `a 21:`). Lines taller than two line heights (blocks, logos) are not cut rows.
+/// (table photos: `£5.25` read `£5;`, `a 21:14` read `a 21:`). Lines taller than two line
+/// heights (blocks, logos) are not cut rows.
 pub fn cut_short_lines(page: &GrayImage, lines: &[Line]) -> Vec<(usize, BBox)> {
     let Some(line_height) = median_line_height(lines) else {
         return Vec::new();
