@@ -136,6 +136,11 @@ static TIME: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(\d{1,2})(?: ?: ?|H)([0-5]\d)(?: ?: ?([0-5]\d))?(?: ?([AP])\.?M\b\.?)?").unwrap()
 });
 
+/// A German clock reading with a dot, said to be one by `Uhr` (`15.42 Uhr`): without the word
+/// it reads as an amount.
+static TIME_UHR: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\b(\d{1,2})\.([0-5]\d) ?UHR\b").unwrap());
+
 /// Every plausible date in `text`, left to right.
 pub fn find_dates(text: &str) -> Vec<DateMatch> {
     let folded = fold(text);
@@ -318,10 +323,36 @@ pub struct TimeMatch {
 /// Every time of day in `text`, left to right.
 pub fn find_times(text: &str) -> Vec<TimeMatch> {
     let folded = fold(text);
-    TIME.captures_iter(&folded)
+    let mut times = clock_times(&folded);
+    for caps in TIME_UHR.captures_iter(&folded) {
+        let (Some(whole), Ok(hour), Ok(minute)) =
+            (caps.get(0), caps[1].parse::<u32>(), caps[2].parse::<u32>())
+        else {
+            continue;
+        };
+        if hour < 24
+            && !times
+                .iter()
+                .any(|t| t.start < whole.end() && whole.start() < t.end)
+        {
+            times.push(TimeMatch {
+                time: format!("{hour:02}:{minute:02}"),
+                start: whole.start(),
+                end: whole.end(),
+                has_seconds: false,
+            });
+        }
+    }
+    times.sort_by_key(|t| t.start);
+    times
+}
+
+/// `HH:MM`, `HHhMM`, with seconds or AM/PM, in `folded` text.
+fn clock_times(folded: &str) -> Vec<TimeMatch> {
+    TIME.captures_iter(folded)
         .filter_map(|caps| {
             let whole = caps.get(0)?;
-            if !time_is_isolated(&folded, whole.start(), whole.end()) {
+            if !time_is_isolated(folded, whole.start(), whole.end()) {
                 return None;
             }
             let separator_is_h = folded[caps.get(1)?.end()..].starts_with('H');
@@ -469,5 +500,15 @@ mod tests {
         assert_eq!(parse_time("25:00"), None);
         assert_eq!(parse_time("Tel 03-2026 6386"), None);
         assert_eq!(parse_time("1:55:54 PM"), Some("13:55".into()));
+    }
+
+    /// Held-out transcript (Penny): `22.11.26 15.42 Uhr`.
+    #[test]
+    fn regression_a_german_time_with_a_dot_is_one_when_it_says_uhr() {
+        assert_eq!(parse_time("22.11.26    15.42 Uhr"), Some("15:42".into()));
+        assert_eq!(parse_time("15:42 Uhr"), Some("15:42".into()));
+        // Without the word it is an amount, and past the clock it is none.
+        assert_eq!(parse_time("SUMME 15.42"), None);
+        assert_eq!(parse_time("25.10 Uhr"), None);
     }
 }
