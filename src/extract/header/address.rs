@@ -16,7 +16,7 @@ use crate::extract::text::{
 const ADDRESS_MAX_ROWS: usize = 6;
 
 /// Words that end an address or show a row is not one.
-const STOP_WORDS: [&str; 46] = [
+const STOP_WORDS: [&str; 49] = [
     "INV",
     "TEL",
     "TELEPHONE",
@@ -63,6 +63,9 @@ const STOP_WORDS: [&str; 46] = [
     "OUTLET",
     "SERVER",
     "DOC",
+    "COMMANDE",
+    "BESTELLUNG",
+    "ORDER",
 ];
 
 /// Words of a street address in the three locales (and Malaysia's).

@@ -137,6 +137,13 @@ mod tests {
             Locale::Fr,
         );
         assert_eq!(casino.unwrap(), "3 RUE DE LA REPUBLIQUE 13001 MARSEILLE");
+        // An order number after the town is no street, whatever its words (`Sur place`).
+        let mcdo = address(
+            "McDonald's\nSARL MCDO GARE DE LYON\nPLACE LOUIS ARMAND\n75012 PARIS\n\n\
+             Commande 125   Sur place",
+            Locale::Fr,
+        );
+        assert_eq!(mcdo.unwrap(), "PLACE LOUIS ARMAND 75012 PARIS");
         // The country alone on the row after the town is still the address.
         let paris = address(
             "CAFE\n12 RUE DE LA PAIX\n75002 PARIS\nFRANCE\nTABLE 4",
