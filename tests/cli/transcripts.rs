@@ -6,7 +6,9 @@
 //! Bäckerei, a Gasthaus and an Aral station in Germany; Pret, Waitrose, M&S and a Shell
 //! station in Britain; a 99 Speedmart and a kedai runcit in Malaysia. A third round: a
 //! Casino shop, a Fnac, a market cheesemonger and a Spar in France; Lidl and a pharmacy in
-//! Germany; Greggs and Asda in Britain; AEON and a kopitiam in Malaysia. Each
+//! Germany; Greggs and Asda in Britain; AEON and a kopitiam in Malaysia. A fourth: a
+//! McDonald's and a tabac in France, Penny and dm in Germany, Costa and Boots in Britain,
+//! Tesco and Nando's in Malaysia. Each
 //! `tests/data/transcripts/NAME.txt` is read by the text engine through `fidelio eval` and
 //! must give every field of `NAME.json` beside it, items included.
 //! Each round was written after the extraction rules, to check that those carry over to tills
@@ -15,14 +17,15 @@
 //! grouped by spaces; round two: the address ending at the town, savings printed for
 //! information, counts restated or printed after the name, fuel in pence a litre, the
 //! ringgit on Malaysian tills that print bare amounts; round three: a country closing a
-//! company's name is no address, a card named above the total was bought).
+//! company's name is no address, a card named above the total was bought; round four: an
+//! order number ends an address, `15.42 Uhr` is a time).
 
 use std::path::PathBuf;
 
 use crate::util::Dir;
 
-/// Transcripts in `tests/data/transcripts`, all three rounds.
-const TRANSCRIPTS: usize = 50;
+/// Transcripts in `tests/data/transcripts`, all four rounds.
+const TRANSCRIPTS: usize = 58;
 
 fn transcripts() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/transcripts")
