@@ -716,6 +716,10 @@ mod tests {
         Decimal::from_str(s).unwrap()
     }
 
+    fn names(found: &[Item]) -> Vec<&str> {
+        found.iter().map(|i| i.description.as_str()).collect()
+    }
+
     #[test]
     fn french_items_with_weighed_goods_and_discount() {
         let found = items(
@@ -788,8 +792,10 @@ mod tests {
              3 CAFE  3 x 2,50  7,50\nTOTAL TTC 87,00",
             Locale::Fr,
         );
-        let names: Vec<&str> = found.iter().map(|i| i.description.as_str()).collect();
-        assert_eq!(names, ["MENU DU JOUR", "BOUTEILLE COTES DU RHONE", "CAFE"]);
+        assert_eq!(
+            names(&found),
+            ["MENU DU JOUR", "BOUTEILLE COTES DU RHONE", "CAFE"]
+        );
         assert_eq!(found[0].quantity, Some(d("3")));
         assert_eq!(found[0].unit_price, Some(d("18.50")));
         // `2 x Brezel`: the times sign goes with the count.
@@ -797,8 +803,7 @@ mod tests {
             "2 x Brezel  0,85  1,70\n1x Bauernbrot  4,20  4,20\nGesamt EUR 5,90",
             Locale::De,
         );
-        let names: Vec<&str> = found.iter().map(|i| i.description.as_str()).collect();
-        assert_eq!(names, ["Brezel", "Bauernbrot"]);
+        assert_eq!(names(&found), ["Brezel", "Bauernbrot"]);
         assert_eq!(found[0].quantity, Some(d("2")));
     }
 
@@ -810,16 +815,14 @@ mod tests {
              JUMLAH RM 33.50",
             Locale::En,
         );
-        let names: Vec<&str> = found.iter().map(|i| i.description.as_str()).collect();
-        assert_eq!(names, ["BERAS 5KG", "MINYAK MASAK 2KG", "GULA 1KG"]);
+        assert_eq!(names(&found), ["BERAS 5KG", "MINYAK MASAK 2KG", "GULA 1KG"]);
         assert_eq!(found[2].quantity, Some(d("2")));
         // Pack sizes closing names are no counts, even at one unit each.
         let found = items(
             "FREE RANGE EGGS 6  £2.15\nROLLS 4  £1.20\nYOGURT 1  £0.60\nTOTAL £3.95",
             Locale::En,
         );
-        let names: Vec<&str> = found.iter().map(|i| i.description.as_str()).collect();
-        assert_eq!(names, ["FREE RANGE EGGS 6", "ROLLS 4", "YOGURT 1"]);
+        assert_eq!(names(&found), ["FREE RANGE EGGS 6", "ROLLS 4", "YOGURT 1"]);
         assert_eq!(found[1].quantity, Some(d("1")));
     }
 
@@ -850,8 +853,7 @@ mod tests {
             "PAIN AUX RAISINS 1,60\n7,80 EUR\nTOTAL TTC\nESPECES 10,00",
             Locale::Fr,
         );
-        let names: Vec<&str> = found.iter().map(|i| i.description.as_str()).collect();
-        assert_eq!(names, ["PAIN AUX RAISINS"]);
+        assert_eq!(names(&found), ["PAIN AUX RAISINS"]);
     }
 
     /// British fuel is priced in pence a litre.

@@ -418,9 +418,8 @@ fn carries_on(first: &Line, again: &Line) -> bool {
     if after.len() <= before.len() || again.bbox.right() <= first.bbox.right() {
         return false;
     }
-    let before: String = before.into_iter().collect();
-    let head: String = after[..before.chars().count()].iter().collect();
-    strsim::normalized_levenshtein(&before, &head) >= 0.8
+    let head: String = after[..before.len()].iter().collect();
+    strsim::normalized_levenshtein(&String::from_iter(before), &head) >= 0.8
 }
 
 /// Two boxes share at least half of the smaller one's area.

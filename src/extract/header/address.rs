@@ -7,7 +7,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use super::legal::{legal_form_span, word_offsets};
-use super::mending::{mend_eszett, mend_postcodes, mend_words};
+use super::mending::{mend_eszett, mend_postcodes, mend_words, BRITISH_POSTCODE_PATTERN};
 use crate::extract::classify::RowInfo;
 use crate::extract::text::{
     certainty, fold, letter_count, tokens, trim_decoration, trim_keeping_punctuation,
@@ -210,16 +210,18 @@ const STREET_SUFFIXES: [&str; 6] = ["STRASSE", "STR", "PLATZ", "WEG", "GASSE", "
 
 static PHONE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\+?\(?\d[\d ()\-]{6,}\d").unwrap());
 static POSTCODE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:^|[^\d\-/])(\d{5})(?:$|[^\d\-/])|\b[A-Z]{1,2}[\dIO][A-Z\d]? [\dIO][A-Z]{2}\b")
-        .unwrap()
+    Regex::new(&format!(
+        r"(?:^|[^\d\-/])\d{{5}}(?:$|[^\d\-/])|{BRITISH_POSTCODE_PATTERN}\b"
+    ))
+    .unwrap()
 });
 /// A row ending with a postcode and its town (`75011 PARIS`, `RN 90 73200 ALBERTVILLE`), or
 /// with a British postcode (`London W14 8PB`); not a postcode alone, its town still to come
 /// (SROIE 693: `Ara Damansara, 47301` / `Petaling Jaya, Selangor Darul Ehsan.`).
 static TOWN_AFTER_POSTCODE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r"(?:^|[^\d\-/])\d{5}[ ,]+[A-Z][A-Z .'\-]*[A-Z.]$|\b[A-Z]{1,2}[\dIO][A-Z\d]? [\dIO][A-Z]{2}$",
-    )
+    Regex::new(&format!(
+        r"(?:^|[^\d\-/])\d{{5}}[ ,]+[A-Z][A-Z .'\-]*[A-Z.]$|{BRITISH_POSTCODE_PATTERN}$"
+    ))
     .unwrap()
 });
 /// A house number opening the row: `109, SS21/1A`, `13, JLN …`, `27 rue …`, `12B Hauptstr.`.

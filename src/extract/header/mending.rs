@@ -108,8 +108,14 @@ pub(super) fn mend_postcodes(text: &str) -> String {
         .into_owned()
 }
 
+/// A British postcode as OCR reads it, an `O` or `I` where it prints a digit (`W3 ORX`,
+/// `ECIN 2HT`): outward letters, digit, letter or digit; inward digit, two letters. The one
+/// pattern the address reader matches postcodes by, and this mending rewrites.
+pub(super) const BRITISH_POSTCODE_PATTERN: &str =
+    r"\b([A-Z]{1,2})([\dIO])([A-Z\d]?) ([\dIO])([A-Z]{2})";
+
 static BRITISH_POSTCODE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"\b([A-Z]{1,2})([\dIO])([A-Z\d]?) ([\dIO])([A-Z]{2})\b").unwrap());
+    LazyLock::new(|| Regex::new(&format!(r"{BRITISH_POSTCODE_PATTERN}\b")).unwrap());
 
 static MISREAD_STRASSE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^(\w*[Ss][Tt][Rr][Aa])(?:[Bk8]|[Ff][s3]|)[Ee]$").unwrap());
