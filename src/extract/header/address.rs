@@ -69,7 +69,7 @@ const STOP_WORDS: [&str; 49] = [
 ];
 
 /// Words of a street address in the three locales (and Malaysia's).
-const ADDRESS_WORDS: [&str; 71] = [
+const ADDRESS_WORDS: [&str; 80] = [
     "LOT",
     "JALAN",
     "JLN",
@@ -114,6 +114,9 @@ const ADDRESS_WORDS: [&str; 71] = [
     "DRIVE",
     "SQUARE",
     "HIGHWAY",
+    "CRESCENT",
+    "TERRACE",
+    "PARADE",
     "BUILDING",
     "RUE",
     "AV",
@@ -128,6 +131,12 @@ const ADDRESS_WORDS: [&str; 71] = [
     "IMPASSE",
     "QUAI",
     "COURS",
+    "CHAUSSEE",
+    "DREVE",
+    "FAUBOURG",
+    "FBG",
+    "ESPLANADE",
+    "PROMENADE",
     "CEDEX",
     "ZI",
     "ZA",
@@ -206,7 +215,9 @@ static MENDING_VOCABULARY: LazyLock<Vec<&'static str>> = LazyLock::new(|| {
 });
 
 /// German street names are compounds (`Hauptstraße` → `HAUPTSTRASSE`).
-const STREET_SUFFIXES: [&str; 6] = ["STRASSE", "STR", "PLATZ", "WEG", "GASSE", "ALLEE"];
+const STREET_SUFFIXES: [&str; 8] = [
+    "STRASSE", "STR", "PLATZ", "WEG", "GASSE", "ALLEE", "DAMM", "CHAUSSEE",
+];
 
 static PHONE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\+?\(?\d[\d ()\-]{6,}\d").unwrap());
 static POSTCODE: LazyLock<Regex> = LazyLock::new(|| {
@@ -405,10 +416,9 @@ fn stop_position(text: &str) -> Option<usize> {
 fn has_street_signal(text: &str) -> bool {
     let folded = fold(text);
     let row_tokens = tokens(text);
-    let has_word = row_tokens.iter().any(|t| {
-        (is_address_word(t) && !COUNTRIES.contains(&t.as_str()))
-            || (t.len() > 6 && STREET_SUFFIXES.iter().any(|s| t.ends_with(s)))
-    });
+    let has_word = row_tokens
+        .iter()
+        .any(|t| is_street_word(t) && !COUNTRIES.contains(&t.as_str()));
     // A country alone is an address line; closing a company's name it is not
     // (`DISTRIBUTION CASINO FRANCE`, `TOTALENERGIES MARKETING FRANCE`).
     let country_alone =
@@ -490,5 +500,11 @@ pub(super) fn is_registration_row(text: &str) -> bool {
 
 /// Street words proper (not postcodes): `LOT 1851-A` has a number like a company's.
 fn has_street_words(folded: &str) -> bool {
-    tokens(folded).iter().any(|t| is_address_word(t))
+    tokens(folded).iter().any(|t| is_street_word(t))
+}
+
+/// An address word, or a German compound street name (`HAUPTSTRASSE`, `KURFURSTENDAMM`).
+fn is_street_word(token: &str) -> bool {
+    is_address_word(token)
+        || (token.len() > 6 && STREET_SUFFIXES.iter().any(|s| token.ends_with(s)))
 }

@@ -313,6 +313,33 @@ NO.1, TAMAN SRI DENGKIL",
     }
 
     #[test]
+    fn belgian_swiss_and_british_street_kinds_open_an_address() {
+        // Held-out Delhaize transcript (round five): `Chaussée` was no street word, so the
+        // address was only its town.
+        let be = header(
+            "DELHAIZE\nAD Delhaize Ixelles\nChaussée de Boondael 385\n1050 Ixelles\nTVA BE 0402.206.045",
+            Locale::Fr,
+        );
+        assert_eq!(
+            be.address.unwrap().0,
+            "Chaussée de Boondael 385 1050 Ixelles"
+        );
+        for (street, kind) in [
+            ("Drève de Lorraine 12", "drève"),
+            ("14 Rue du Faubourg Saint-Denis", "faubourg"),
+            ("3 Esplanade Nathalie Sarraute", "esplanade"),
+            ("Promenade des Anglais 101", "promenade"),
+            ("Kurfürstendamm 21", "-damm compound"),
+            ("Frankfurter Chaussee 5", "chaussee"),
+            ("22 Royal Crescent", "crescent"),
+            ("5 Albion Terrace", "terrace"),
+            ("8 Victoria Parade", "parade"),
+        ] {
+            assert!(address::is_street_row(street), "{kind}: {street}");
+        }
+    }
+
+    #[test]
     fn an_address_row_ending_in_a_phone_is_cut_there() {
         let h = header(
             "MOONLIGHT CAKE HOUSE SDN BHD 862725-U\nNo.1, Jalan Permas 10/5, Bandar Baru Permas Jaya\n\
