@@ -235,6 +235,10 @@ static TOWN_AFTER_POSTCODE: LazyLock<Regex> = LazyLock::new(|| {
     ))
     .unwrap()
 });
+/// See `ends_at_short_postcode`: the whole row is a four-digit postcode, with or without its
+/// country letter, and a town.
+static SHORT_POSTCODE_TOWN: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^(?:[A-Z]{1,2}-)?\d{4}[ ]+[A-Z][A-Z .'\-]*[A-Z.]$").unwrap());
 /// A house number opening the row: `109, SS21/1A`, `13, JLN …`, `27 rue …`, `12B Hauptstr.`.
 static HOUSE_NUMBER: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^\d{1,4}[A-Z]?(?:-\d{1,4})?(?:\s?,\s?\S|\s[A-Z])").unwrap());
@@ -337,7 +341,7 @@ pub(super) fn read_address(rows: &[RowInfo], start: usize) -> Option<Address> {
             }
             parts.push(cleaned.to_string());
             used.push((i, text.len()));
-            town_reached = ends_at_town(cleaned);
+            town_reached = ends_at_town(cleaned) || (started && ends_at_short_postcode(cleaned));
         } else if started {
             break;
         } else {
@@ -461,6 +465,13 @@ fn ends_at_town(cleaned: &str) -> bool {
     TOWN_AFTER_POSTCODE.is_match(&fold(cleaned)) && !cleaned.ends_with([',', '-'])
 }
 
+/// A four-digit postcode and a town below the street, closing the address as in Belgium,
+/// Switzerland, Austria and Luxembourg (`1050 Ixelles`, `CH-8001 Zürich`, `L-1611
+/// Luxembourg`). Only once a street is read: alone, `1060 Wien` could be a house number.
+fn ends_at_short_postcode(cleaned: &str) -> bool {
+    SHORT_POSTCODE_TOWN.is_match(&fold(cleaned))
+}
+
 /// After the town, only a street row or a row of region and country names still belongs to
 /// the address (`SELANGOR DARUL EHSAN`, `MALAYSIA`, `FRANCE`); the rows that follow a European
 /// town are the till's (`POMMES BIO` weighed below, `Pump 4 Unleaded`,
@@ -503,8 +514,9 @@ fn has_street_words(folded: &str) -> bool {
     tokens(folded).iter().any(|t| is_street_word(t))
 }
 
-/// An address word, or a German compound street name (`HAUPTSTRASSE`, `KURFURSTENDAMM`).
+/// An address word, or a German compound street name (`HAUPTSTRASSE`, `KURFURSTENDAMM`), also
+/// with its `ß` misread (`MARIAHILFER STRABE`, see `mend_eszett`).
 fn is_street_word(token: &str) -> bool {
-    is_address_word(token)
-        || (token.len() > 6 && STREET_SUFFIXES.iter().any(|s| token.ends_with(s)))
+    let compound = |t: &str| t.len() > 6 && STREET_SUFFIXES.iter().any(|s| t.ends_with(s));
+    is_address_word(token) || compound(token) || compound(&mend_eszett(token))
 }

@@ -340,6 +340,22 @@ NO.1, TAMAN SRI DENGKIL",
     }
 
     #[test]
+    fn a_four_digit_postcode_and_town_below_the_street_close_the_address() {
+        // Held-out BILLA photographed on a table: `ß` read `B`, so no street was found and
+        // `1060 Wien` took the first item with it.
+        let at = header(
+            "BILLA\nBILLA AG Filiale 1234\nMariahilfer StraBe 77\n1060 Wien\nVollmilch 3,5% 11",
+            Locale::De,
+        );
+        assert_eq!(at.address.unwrap().0, "Mariahilfer Straße 77 1060 Wien");
+        let ch = header(
+            "MIGROS\nBahnhofplatz 15\nCH-8001 Zürich\nBio Vollmilch 1l",
+            Locale::De,
+        );
+        assert_eq!(ch.address.unwrap().0, "Bahnhofplatz 15 CH-8001 Zürich");
+    }
+
+    #[test]
     fn an_address_row_ending_in_a_phone_is_cut_there() {
         let h = header(
             "MOONLIGHT CAKE HOUSE SDN BHD 862725-U\nNo.1, Jalan Permas 10/5, Bandar Baru Permas Jaya\n\
