@@ -38,7 +38,7 @@ pub struct RunnerOptions {
 
 /// Part of the OCR cache key when doubtful words and date rows are read again alone, and lost
 /// columns and unread print read on their own.
-pub const REREADS_FINGERPRINT: &str = "+words+dates+columns+unread+enlarged+pricecolumn6+cutrows";
+pub const REREADS_FINGERPRINT: &str = "+words+dates+columns+unread+enlarged+pricecolumn6+cutrows+unreadtotal";
 
 /// Pieces of unread print read on their own, at most, looking for what the reading misses.
 const UNREAD_PIECES: usize = 12;
@@ -70,9 +70,10 @@ pub struct Doubts {
     /// Regions of the page the first reading left out (a price column), to read on their own
     /// and add to it. Boxes may reach past the page; they are clamped to it.
     pub columns: Vec<BBox>,
-    /// Something the receipt must show (its date) is nowhere in the reading: the print the
-    /// page reading left out (`unread_print`) is worth reading piece by piece.
-    pub unread: bool,
+    /// How many of the things every receipt shows (its date, its total) are nowhere in the
+    /// reading: while any is missing, the print the page reading left out (`unread_print`) is
+    /// worth reading piece by piece.
+    pub unread: usize,
     /// A row naming an amount (a total, subtotal or change) shows none: a column of prices among
     /// the print the page left out (`unread_price_column`) is worth reading.
     pub amount_lacking: bool,
@@ -237,8 +238,13 @@ fn recognize(
         let enlarge = judge(options, &lines).enlarge;
         reread_lines(factory, &first, &mut lines, &enlarge, ENLARGED);
     }
-    if doubts.unread {
+    if doubts.unread > 0 {
         read_unread_print(factory, &first, &mut lines, options);
+        // A total row found in the unread print (`Summe`) may have left its amount in a
+        // column of its own.
+        if judge(options, &lines).amount_lacking {
+            read_unread_price_column(factory, &first, &mut lines);
+        }
     }
     let second_look = match &options.second_look {
         Some(look) if doubts.page => {
@@ -277,28 +283,35 @@ fn read_page_whole(
     let mut lines = read_lines(factory, path, page)?;
     complete_cut_lines(factory, page, &mut lines);
     let doubts = judge(options, &lines);
-    let unread_column = doubts
-        .amount_lacking
-        .then(|| unread_price_column(page, &lines))
-        .flatten();
-    if doubts.columns.is_empty() && unread_column.is_none() {
+    if doubts.columns.is_empty() && !doubts.amount_lacking {
         return Ok((lines, doubts));
     }
     for region in &doubts.columns {
         let added = read_region(factory, page, region, &lines);
         lines.extend(added);
     }
-    let mut rescued = false;
-    if let Some(column) = unread_column {
-        let added = read_region(factory, page, &column, &lines);
-        rescued = !added.is_empty();
-        lines.extend(added);
-    }
+    let rescued = doubts.amount_lacking && read_unread_price_column(factory, page, &mut lines);
     let mut doubts = judge(options, &lines);
     // A page reading that left whole rows and prices out is a poor one however sure its
     // total now is: the whole page is worth a second look (SROIE 119).
     doubts.page |= rescued;
     Ok((lines, doubts))
+}
+
+/// A column of prices the page reading left out (`unread::unread_price_column`), read on its
+/// own and added to `lines`; whether it gave anything.
+fn read_unread_price_column(
+    factory: &dyn EngineFactory,
+    page: &::image::GrayImage,
+    lines: &mut Vec<Line>,
+) -> bool {
+    let Some(column) = unread_price_column(page, lines) else {
+        return false;
+    };
+    let added = read_region(factory, page, &column, lines);
+    let rescued = !added.is_empty();
+    lines.extend(added);
+    rescued
 }
 
 /// What `lines` leave in doubt, as the extractor judges it; nothing without a judge.
@@ -310,15 +323,17 @@ fn judge(options: &RunnerOptions, lines: &[Line]) -> Doubts {
 }
 
 /// The pieces of print the page reading left out (`unread::unread_print`), read on their
-/// own top to bottom until one gives what the reading missed; that piece is added to `lines`.
-/// Pieces that do not are dropped, so a logo or a stain read on its own never reaches the
-/// receipt. SROIE 413: `30/03/2018`, pale over an underline, was not in the page reading.
+/// own top to bottom until they give what the reading missed; a piece is added to `lines` when
+/// it gives something missing. Pieces that do not are dropped, so a logo or a stain read on
+/// its own never reaches the receipt. SROIE 413: `30/03/2018`, pale over an underline, was
+/// not in the page reading.
 fn read_unread_print(
     factory: &dyn EngineFactory,
     page: &::image::GrayImage,
     lines: &mut Vec<Line>,
     options: &RunnerOptions,
 ) {
+    let mut missing = judge(options, lines).unread;
     let pieces = unread_print(page, lines);
     for piece in pieces.into_iter().take(UNREAD_PIECES) {
         let added = read_region(factory, page, &framed(&piece), lines);
@@ -327,10 +342,15 @@ fn read_unread_print(
         }
         let before = lines.len();
         lines.extend(added);
-        if !judge(options, lines).unread {
+        let still_missing = judge(options, lines).unread;
+        if still_missing >= missing {
+            lines.truncate(before);
+            continue;
+        }
+        if still_missing == 0 {
             return;
         }
-        lines.truncate(before);
+        missing = still_missing;
     }
 }
 
@@ -732,7 +752,7 @@ mod tests {
             words: Vec::new(),
             lines: lines.iter().map(|line| line.bbox).collect(),
             columns: Vec::new(),
-            unread: false,
+            unread: 0,
             enlarge: Vec::new(),
             amount_lacking: false,
         }
@@ -1090,7 +1110,7 @@ mod tests {
 
     fn dateless(lines: &[Line]) -> Doubts {
         Doubts {
-            unread: !lines.iter().any(|line| line.text.contains('/')),
+            unread: usize::from(!lines.iter().any(|line| line.text.contains('/'))),
             ..Doubts::default()
         }
     }
@@ -1122,6 +1142,88 @@ mod tests {
             [
                 ("TOTAL", BBox([20, 10, 60, 12])),
                 ("30/03/2018", BBox([200, 60, 80, 12]))
+            ]
+        );
+    }
+
+    /// Reads every page as one ticket row, and any part cut out on its own by its width: a
+    /// total row (a 60 px piece with its margins), a date (80 px), a stain otherwise.
+    struct TotalAndDateDropper;
+
+    impl Engine for TotalAndDateDropper {
+        fn recognize(&mut self, _: &EngineInput<'_>) -> Result<Vec<Line>, OcrError> {
+            Ok(vec![Line::from_words(vec![word(
+                "Ticket",
+                [20, 10, 60, 12],
+            )])])
+        }
+
+        fn read_block(&mut self, image: &::image::GrayImage) -> Result<Vec<Line>, OcrError> {
+            let text = match image.width() {
+                68 => "Summe",
+                88 => "30/03/2018",
+                _ => "~~",
+            };
+            let width = image.width() as i32 - 8;
+            Ok(vec![Line::from_words(vec![word(text, [4, 4, width, 12])])])
+        }
+    }
+
+    impl EngineFactory for TotalAndDateDropper {
+        fn info(&self) -> EngineInfo {
+            SizeReader { broken: false }.info()
+        }
+
+        fn create(&self) -> Result<Box<dyn Engine>, OcrError> {
+            Ok(Box::new(TotalAndDateDropper))
+        }
+    }
+
+    fn without_total_or_date(lines: &[Line]) -> Doubts {
+        let shows = |sign: &str| lines.iter().any(|line| line.text.contains(sign));
+        Doubts {
+            unread: usize::from(!shows("/")) + usize::from(!shows("Summe")),
+            ..Doubts::default()
+        }
+    }
+
+    /// Held-out Netto photographed on a table: the page reading dropped `Summe 6,76` whole, and
+    /// the total was guessed from the items. A piece that gives one of two missing things is
+    /// kept, though the other is still missing.
+    #[test]
+    fn regression_a_total_row_the_page_left_unread_is_kept_before_the_date_is_found() {
+        let mut page = ::image::GrayImage::from_pixel(300, 100, ::image::Luma([255]));
+        let ink = [
+            [20, 10, 60, 12],  // the ticket row the page read
+            [20, 40, 40, 12],  // a stain
+            [20, 70, 60, 12],  // the total row
+            [200, 70, 80, 12], // the date
+        ];
+        for [x, y, w, h] in ink {
+            for (px, py) in (x..x + w).flat_map(|px| (y..y + h).map(move |py| (px, py))) {
+                page.put_pixel(px, py, ::image::Luma([0]));
+            }
+        }
+        let options = RunnerOptions {
+            doubts: Some(without_total_or_date),
+            ..RunnerOptions::default()
+        };
+        let mut lines = TotalAndDateDropper
+            .create()
+            .unwrap()
+            .recognize(&EngineInput {
+                path: Path::new("r.png"),
+                image: &page,
+            })
+            .unwrap();
+        read_unread_print(&TotalAndDateDropper, &page, &mut lines, &options);
+        let read: Vec<_> = lines.iter().map(|l| (l.text.as_str(), l.bbox)).collect();
+        assert_eq!(
+            read,
+            [
+                ("Ticket", BBox([20, 10, 60, 12])),
+                ("Summe", BBox([20, 70, 60, 12])),
+                ("30/03/2018", BBox([200, 70, 80, 12]))
             ]
         );
     }
