@@ -16,6 +16,7 @@ use rust_decimal::Decimal;
 
 use super::amount::Amount;
 use super::classify::{Role, RowInfo};
+use super::locale::Locale;
 use super::receipt::Item;
 use super::text::{fold, has_any, letter_count, trim_decoration};
 
@@ -378,25 +379,17 @@ fn is_detail_row(row: &RowInfo) -> bool {
 /// to, printed as a positive amount for the customer's information. The discounts themselves
 /// are negative lines (`CLUBCARD PRICE SAVING -£0.30`) and stay items.
 fn is_savings_note(row: &RowInfo) -> bool {
-    let names_savings = row
-        .tokens
-        .iter()
-        .any(|t| SAVINGS_WORDS.iter().any(|word| t.starts_with(word)) || t.contains("GESPART"));
+    // Every pack's stems: a savings note is no item whichever language the receipt was taken for.
+    let names_savings = row.tokens.iter().any(|t| {
+        Locale::ALL
+            .iter()
+            .any(|l| l.pack().savings.iter().any(|stem| t.starts_with(stem)))
+    });
     names_savings
         && row.role != Role::Discount
         && !row.amounts.is_empty()
         && row.amounts.iter().all(|a| a.value > Decimal::ZERO)
 }
-
-/// Stems of words that report money saved, in the three locales.
-const SAVINGS_WORDS: [&str; 6] = [
-    "ECONOMIS",
-    "ECONOMIE",
-    "SAVED",
-    "SAVINGS",
-    "SPAREN",
-    "ERSPARNIS",
-];
 
 fn is_priced_item_row(row: &RowInfo) -> bool {
     matches!(row.role, Role::Other | Role::Discount)

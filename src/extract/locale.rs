@@ -62,6 +62,10 @@ pub struct Pack {
     pub change: &'static [&'static str],
     pub rounding: &'static [&'static str],
     pub discount: &'static [&'static str],
+    /// Stems of words that report what the discounts came to (`VOUS AVEZ ECONOMISE`, `YOU
+    /// SAVED`, `Sie haben gespart`), printed for information, never an item: matched as the
+    /// start of a row's word.
+    pub savings: &'static [&'static str],
     /// Words near the purchase date.
     pub date: &'static [&'static str],
     /// Words near a date that is not the purchase date (expiry, validity, printing).
@@ -137,6 +141,7 @@ pub static FR: Pack = Pack {
         "COUPON",
         "AVANTAGE",
     ],
+    savings: &["ECONOMIS", "ECONOMIE"],
     date: &["DATE", "LE", "DU"],
     other_date: &[
         "VALABLE",
@@ -299,6 +304,7 @@ pub static EN: Pack = Pack {
         "PRICE OVERRIDE",
         "LESS",
     ],
+    savings: &["SAVED", "SAVINGS"],
     date: &["DATE", "TARIKH", "DATED", "DT", "BIZDATE", "DATE TIME"],
     other_date: &[
         "EXPIRY",
@@ -385,6 +391,7 @@ pub static DE: Pack = Pack {
         "GUTSCHEIN",
         "COUPON",
     ],
+    savings: &["SPAREN", "ERSPARNIS", "GESPART", "EINGESPART"],
     date: &["DATUM", "DATE", "AM"],
     other_date: &["GULTIG", "GUELTIG", "BIS", "ABLAUF", "MHD"],
     markers: &[
