@@ -11,7 +11,7 @@ use super::legal::{
 use crate::extract::classify::RowInfo;
 use crate::extract::locale::Locale;
 use crate::extract::text::{
-    certainty, letter_count, tokens, trim_decoration, trim_keeping_punctuation,
+    certainty, fold, letter_count, tokens, trim_decoration, trim_keeping_punctuation,
 };
 
 /// Rows scanned for the merchant: a header is never longer, even below a big logo.
@@ -140,7 +140,10 @@ fn legal_name(
     let form = canonical_legal(&text[span.start..span.end], span.form);
     let mut name = format!("{before} {form}").trim().to_string();
     let mut first = i;
-    while first > 0 && i - first < 2 && continues_row_above(&name) {
+    while first > 0
+        && i - first < 2
+        && (continues_row_above(&name) || ends_mid_name(rows[first - 1].text()))
+    {
         let above = first - 1;
         if !is_name_row(&rows[above]) {
             break;
@@ -177,6 +180,13 @@ fn continues_row_above(name: &str) -> bool {
         .flat_map(|f| f.split(' '))
         .any(|part| part.len() >= 3 && legal_token_matches(&first_word, part));
     unbalanced || opens_with_form
+}
+
+/// A name row that stops on a joining sign or word (`PETRON MALAYSIA REFINING &` /
+/// `MARKETING BHD`, held-out Petron): the name goes on below it.
+fn ends_mid_name(text: &str) -> bool {
+    let last = text.split_whitespace().last().unwrap_or_default();
+    matches!(last, "&" | "+") || ["AND", "ET", "UND", "OF"].contains(&fold(last).as_str())
 }
 
 /// OCR word confidence and how clean the text is, around a base for how the row was chosen.

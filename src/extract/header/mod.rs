@@ -200,6 +200,19 @@ mod tests {
 
     /// `KG` is a Malay village (`Kampung`) in an address, and a German company's legal form.
     #[test]
+    fn a_legal_name_wrapped_after_a_joining_sign_is_read_whole() {
+        // Held-out Petron: the station's name first, then the company over two rows.
+        let h = header(
+            "PETRON JALAN IPOH\nPETRON MALAYSIA REFINING &\nMARKETING BHD (3927-V)\nLOT 12345, JALAN IPOH,\n51200 KUALA LUMPUR",
+            Locale::En,
+        );
+        assert_eq!(
+            h.merchant.unwrap().0,
+            "PETRON MALAYSIA REFINING & MARKETING BHD"
+        );
+    }
+
+    #[test]
     fn a_legal_name_below_the_brand_is_not_the_first_address_line() {
         let h = header(
             "LIDL\nLidl Dienstleistung GmbH & Co. KG\nBahnhofstr. 5\n80335 München\nBrot 1,49 A",
