@@ -109,7 +109,7 @@ pub fn read_items(rows: &[RowInfo], header_last: Option<usize>) -> Vec<Item> {
         if consumed_below == Some(i) {
             continue;
         }
-        if is_detail_row(row) || is_savings_note(row) {
+        if is_detail_row(row) || is_savings_note(row) || is_part_of_note(row) {
             pending.clear();
             continue;
         }
@@ -389,6 +389,23 @@ fn is_savings_note(row: &RowInfo) -> bool {
         && row.role != Role::Discount
         && !row.amounts.is_empty()
         && row.amounts.iter().all(|a| a.value > Decimal::ZERO)
+}
+
+/// `dont éco-part. 1,00` below a vacuum cleaner at 199,00: a share of the price above,
+/// printed for information (held-out Boulanger), not a second item.
+fn is_part_of_note(row: &RowInfo) -> bool {
+    Locale::ALL.iter().any(|l| {
+        l.pack()
+            .part_of
+            .iter()
+            .any(|words| starts_with_keyword(&row.tokens, words))
+    })
+}
+
+/// `tokens` open with the words of `keyword` (folded, single spaces).
+fn starts_with_keyword(tokens: &[String], keyword: &str) -> bool {
+    let words: Vec<&str> = keyword.split(' ').collect();
+    tokens.len() >= words.len() && tokens.iter().zip(&words).all(|(t, w)| t == w)
 }
 
 fn is_priced_item_row(row: &RowInfo) -> bool {
@@ -836,6 +853,21 @@ mod tests {
         assert_eq!(amounts, [d("3.10"), d("-0.30")]);
         let found = items("Kaffee 4,99\nSie sparen 1,00\nSUMME 4,99", Locale::De);
         assert_eq!(found.len(), 1, "{found:#?}");
+    }
+
+    /// Held-out transcript (Boulanger): the eco-fee included in the price above is no item.
+    #[test]
+    fn regression_a_share_of_the_price_above_is_no_item() {
+        let found = items(
+            "ASPIRATEUR BALAI XR500 199,00\n dont éco-part. 1,00\nCABLE HDMI 2M 14,99\nTOTAL TTC 213,99",
+            Locale::Fr,
+        );
+        assert_eq!(names(&found), ["ASPIRATEUR BALAI XR500", "CABLE HDMI 2M"]);
+        let found = items(
+            "Mineralwasser 3,24\ndavon Pfand 1,50\nSUMME 3,24",
+            Locale::De,
+        );
+        assert_eq!(names(&found), ["Mineralwasser"]);
     }
 
     /// Table photo (boulangerie): the total's amount parted from its row is no item named

@@ -66,6 +66,9 @@ pub struct Pack {
     /// SAVED`, `Sie haben gespart`), printed for information, never an item: matched as the
     /// start of a row's word.
     pub savings: &'static [&'static str],
+    /// Words opening a note of what the amount above includes (`dont éco-part. 1,00`, `davon
+    /// Pfand 0,25`): never an item of its own.
+    pub part_of: &'static [&'static str],
     /// Words near the purchase date.
     pub date: &'static [&'static str],
     /// Words near a date that is not the purchase date (expiry, validity, printing).
@@ -142,6 +145,7 @@ pub static FR: Pack = Pack {
         "AVANTAGE",
     ],
     savings: &["ECONOMIS", "ECONOMIE"],
+    part_of: &["DONT"],
     date: &["DATE", "LE", "DU"],
     other_date: &[
         "VALABLE",
@@ -305,6 +309,7 @@ pub static EN: Pack = Pack {
         "LESS",
     ],
     savings: &["SAVED", "SAVINGS"],
+    part_of: &["OF WHICH"],
     date: &["DATE", "TARIKH", "DATED", "DT", "BIZDATE", "DATE TIME"],
     other_date: &[
         "EXPIRY",
@@ -392,6 +397,7 @@ pub static DE: Pack = Pack {
         "COUPON",
     ],
     savings: &["SPAREN", "ERSPARNIS", "GESPART", "EINGESPART"],
+    part_of: &["DAVON"],
     date: &["DATUM", "DATE", "AM"],
     other_date: &["GULTIG", "GUELTIG", "BIS", "ABLAUF", "MHD"],
     markers: &[
