@@ -11,7 +11,9 @@
 //! Tesco and Nando's in Malaysia. A fifth: Paul and Leroy Merlin in France, Delhaize in
 //! Belgium, OBI in Germany, BILLA in Austria, Migros in Switzerland (francs), Morrisons in
 //! Britain, Dunnes Stores in Ireland (euros with a decimal point), and a Guardian pharmacy,
-//! a hardware shop and a restaurant in Malaysia. Each
+//! a hardware shop and a restaurant in Malaysia. A sixth: a franprix, a Boulanger and a
+//! bistrot in France, Müller in Germany, and MR. D.I.Y., Popular, a bakery and a Petron
+//! station in Malaysia. Each
 //! `tests/data/transcripts/NAME.txt` is read by the text engine through `fidelio eval` and
 //! must give every field of `NAME.json` beside it, items included.
 //! Each round was written after the extraction rules, to check that those carry over to tills
@@ -22,14 +24,15 @@
 //! ringgit on Malaysian tills that print bare amounts; round three: a country closing a
 //! company's name is no address, a card named above the total was bought; round four: an
 //! order number ends an address, `15.42 Uhr` is a time; round five: Belgian, Swiss and British
-//! street kinds such as `Chaussée`, and German compounds such as `-damm`).
+//! street kinds such as `Chaussée`, and German compounds such as `-damm`; round six: a legal
+//! name wrapped after `&`, a share of the price above such as `dont éco-part.`).
 
 use std::path::PathBuf;
 
 use crate::util::Dir;
 
-/// Transcripts in `tests/data/transcripts`, all five rounds.
-const TRANSCRIPTS: usize = 69;
+/// Transcripts in `tests/data/transcripts`, all six rounds.
+const TRANSCRIPTS: usize = 77;
 
 fn transcripts() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/transcripts")
