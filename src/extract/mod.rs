@@ -29,6 +29,7 @@ mod rows;
 mod second_look;
 mod text;
 mod total;
+mod umlauts;
 mod vat;
 mod when;
 
@@ -61,7 +62,7 @@ pub fn extract(lines: &[Line], options: &ExtractOptions) -> Receipt {
 
 /// OCR lines as classified rows, with the locale they were read in.
 fn read_rows(lines: &[Line], options: &ExtractOptions) -> (Vec<RowInfo>, Locale) {
-    let rows = build_rows(lines);
+    let mut rows = build_rows(lines);
     let locale = options
         .locale
         .as_deref()
@@ -70,6 +71,9 @@ fn read_rows(lines: &[Line], options: &ExtractOptions) -> (Vec<RowInfo>, Locale)
             let texts: Vec<String> = rows.iter().map(|r| r.text.clone()).collect();
             locale::detect(&texts)
         });
+    if locale == Locale::De {
+        rows.iter_mut().for_each(umlauts::mend_umlauts);
+    }
     let mut rows = classify(rows, locale);
     attach_rereads(&mut rows, lines, locale);
     (rows, locale)
