@@ -21,6 +21,7 @@ mod items;
 mod locale;
 #[cfg(test)]
 mod locale_tests;
+mod misreads;
 mod receipt;
 mod reconcile;
 #[cfg(test)]
@@ -29,7 +30,6 @@ mod rows;
 mod second_look;
 mod text;
 mod total;
-mod umlauts;
 mod vat;
 mod when;
 
@@ -72,8 +72,9 @@ fn read_rows(lines: &[Line], options: &ExtractOptions) -> (Vec<RowInfo>, Locale)
             locale::detect(&texts)
         });
     if locale == Locale::De {
-        rows.iter_mut().for_each(umlauts::mend_umlauts);
+        rows.iter_mut().for_each(misreads::mend_umlauts);
     }
+    rows.iter_mut().for_each(misreads::mend_colon_price);
     let mut rows = classify(rows, locale);
     attach_rereads(&mut rows, lines, locale);
     (rows, locale)
