@@ -144,6 +144,14 @@ pub fn read_items(rows: &[RowInfo], header_last: Option<usize>) -> Vec<Item> {
         // A count garbled into a few letters (`Bex 2,90) € 7,65 €` for `3 x 2,55 € 7,65 €`)
         // is no name either: the name is on the row above.
         let few_letters = if item.count_unread { 5 } else { 3 };
+        if letter_count(&item.description) < few_letters && pending.is_empty() {
+            if let Some(last) = items.last_mut().filter(|last| counts_up(last, &item)) {
+                last.quantity = item.quantity;
+                last.unit_price = item.unit_price;
+                last.amount = item.amount;
+                continue;
+            }
+        }
         if letter_count(&item.description) < few_letters {
             if let Some(&above) = pending.first() {
                 item.description = description_text(rows[above].text());
@@ -340,6 +348,19 @@ fn quantity_only(row: &RowInfo) -> Option<(Decimal, Decimal)> {
     let caps = QUANTITY_ONLY.captures(&row.text()[..price.start])?;
     let quantity = caps[1].replace(',', ".").parse().ok()?;
     Some((quantity, price.value))
+}
+
+/// `row_item`, a nameless `2 x 12,50  25,00`, counts up `item` just above it, priced at one
+/// unit (`CREMANT DE LOIRE BRUT 12,50`): the count and line amount of that item (held-out
+/// Nicolas), not an item of its own.
+fn counts_up(item: &Item, row_item: &Item) -> bool {
+    let (Some(count), Some(unit_price)) = (row_item.quantity, row_item.unit_price) else {
+        return false;
+    };
+    count > Decimal::ONE
+        && at_default_count(item)
+        && unit_price == item.amount
+        && (count * unit_price).round_dp(2) == row_item.amount
 }
 
 /// The item has no quantity of its own yet (none, or the default one unit) and its amount is
@@ -853,6 +874,27 @@ mod tests {
         assert_eq!(amounts, [d("3.10"), d("-0.30")]);
         let found = items("Kaffee 4,99\nSie sparen 1,00\nSUMME 4,99", Locale::De);
         assert_eq!(found.len(), 1, "{found:#?}");
+    }
+
+    /// Held-out transcript (Nicolas): the unit price on the name's row, the count and line
+    /// amount on the row below.
+    #[test]
+    fn regression_a_count_below_a_priced_name_counts_that_item_up() {
+        let found = items(
+            "CHABLIS 75CL 24,90\nCREMANT DE LOIRE BRUT 12,50\n  2 x 12,50   25,00\nTOTAL TTC 49,90",
+            Locale::Fr,
+        );
+        let read: Vec<_> = found
+            .iter()
+            .map(|i| (i.description.as_str(), i.quantity, i.amount))
+            .collect();
+        assert_eq!(
+            read,
+            [
+                ("CHABLIS 75CL", Some(d("1")), d("24.90")),
+                ("CREMANT DE LOIRE BRUT", Some(d("2")), d("25.00"))
+            ]
+        );
     }
 
     /// Held-out transcript (Boulanger): the eco-fee included in the price above is no item.
