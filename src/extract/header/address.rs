@@ -278,7 +278,15 @@ fn bang_as_i(text: &str) -> String {
     repaired
 }
 
-pub(super) fn read_address(rows: &[RowInfo], start: usize) -> Option<Address> {
+/// The address printed from row `start` on. `merchant`, when read, names the shop: a row
+/// before the address that opens with its brand is the store's name, even with a street in it
+/// (`7-ELEVEN JALAN TUN RAZAK` above `NO 2, JALAN TUN RAZAK,`).
+pub(super) fn read_address(
+    rows: &[RowInfo],
+    start: usize,
+    merchant: Option<&str>,
+) -> Option<Address> {
+    let brand = merchant.and_then(brand_word);
     let mut parts: Vec<String> = Vec::new();
     // Each row used, with how much of its text went into the address.
     let mut used: Vec<(usize, usize)> = Vec::new();
@@ -329,6 +337,15 @@ pub(super) fn read_address(rows: &[RowInfo], start: usize) -> Option<Address> {
         let cleaned = trim_keeping_punctuation(text);
         if town_reached && !goes_on_after_town(cleaned) {
             break;
+        }
+        if !started
+            && brand
+                .as_deref()
+                .is_some_and(|b| names_the_store(cleaned, b))
+        {
+            skipped += 1;
+            passed_over = None;
+            continue;
         }
         if is_address_like(cleaned) || (started && continues_address(row, cleaned)) {
             // `AIRE DE MONTELIMAR EST A7` / `26200 MONTELIMAR`: a town line opening the address
@@ -456,6 +473,22 @@ fn town_only(text: &str) -> bool {
         && !has_street_words(&folded)
         && !NUMBER_SIGN.is_match(&folded)
         && !HOUSE_NUMBER.is_match(trim_decoration(&folded))
+}
+
+/// The merchant's first word, when it can tell a store's name row: three characters or more,
+/// and no street word itself.
+fn brand_word(merchant: &str) -> Option<String> {
+    let first = fold(merchant.split_whitespace().next()?);
+    (first.chars().filter(|c| c.is_alphanumeric()).count() >= 3 && !is_street_word(&first))
+        .then_some(first)
+}
+
+/// `cleaned` opens with the brand and shows no number after it: a store's name (`7-ELEVEN
+/// JALAN TUN RAZAK`, `PAUL Gare de Lyon`), not a street address.
+fn names_the_store(cleaned: &str, brand: &str) -> bool {
+    let folded = fold(cleaned);
+    let mut words = folded.split_whitespace();
+    words.next() == Some(brand) && !words.any(|w| w.chars().any(|c| c.is_ascii_digit()))
 }
 
 /// A postcode and town closing the address (`73200 ALBERTVILLE`, `London W14 8PB`): not left

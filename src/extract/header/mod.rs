@@ -34,7 +34,7 @@ pub struct Header {
 pub fn read(rows: &[RowInfo], locale: Locale) -> Header {
     let Some((merchant_rows, name, confidence)) = read_merchant(rows, locale) else {
         // The name was not read (cut off, logo only): the address may still open the receipt.
-        let address = read_address(rows, 0).filter(|a| a.first_row <= 2);
+        let address = read_address(rows, 0, None).filter(|a| a.first_row <= 2);
         return Header {
             merchant: None,
             last_row: address.as_ref().map(|a| a.last_row),
@@ -43,7 +43,7 @@ pub fn read(rows: &[RowInfo], locale: Locale) -> Header {
     };
     let name = vote_with_echoes(&name, rows, merchant_rows.clone());
     let after_merchant = merchant_rows.end;
-    let address = read_address(rows, after_merchant);
+    let address = read_address(rows, after_merchant, Some(&name));
     let last_row = address
         .as_ref()
         .map(|a| a.last_row)
@@ -209,6 +209,28 @@ mod tests {
         assert_eq!(
             h.merchant.unwrap().0,
             "PETRON MALAYSIA REFINING & MARKETING BHD"
+        );
+    }
+
+    #[test]
+    fn a_store_named_after_its_street_is_no_address_line() {
+        // Held-out 7-Eleven: the store's name row holds a street word.
+        let h = header(
+            "7-ELEVEN MALAYSIA SDN BHD\n(183902-M)\n7-ELEVEN JALAN TUN RAZAK\nNO 2, JALAN TUN RAZAK,\n50400 KUALA LUMPUR",
+            Locale::En,
+        );
+        assert_eq!(
+            h.address.unwrap().0,
+            "NO 2, JALAN TUN RAZAK, 50400 KUALA LUMPUR"
+        );
+        // A brand that is a street word names no store.
+        let h = header(
+            "JALAN JAYA ENTERPRISE\nJALAN SULTAN ISMAIL,\n50250 KUALA LUMPUR",
+            Locale::En,
+        );
+        assert_eq!(
+            h.address.unwrap().0,
+            "JALAN SULTAN ISMAIL, 50250 KUALA LUMPUR"
         );
     }
 
