@@ -13,7 +13,8 @@
 //! Britain, Dunnes Stores in Ireland (euros with a decimal point), and a Guardian pharmacy,
 //! a hardware shop and a restaurant in Malaysia. A sixth: a franprix, a Boulanger and a
 //! bistrot in France, Müller in Germany, and MR. D.I.Y., Popular, a bakery and a Petron
-//! station in Malaysia. Each
+//! station in Malaysia. A seventh: a U express, Grand Frais, Action, Nicolas and an Esso
+//! station in France, ALDI Nord in Germany, a 7-Eleven and a KFC in Malaysia. Each
 //! `tests/data/transcripts/NAME.txt` is read by the text engine through `fidelio eval` and
 //! must give every field of `NAME.json` beside it, items included.
 //! Each round was written after the extraction rules, to check that those carry over to tills
@@ -25,14 +26,15 @@
 //! company's name is no address, a card named above the total was bought; round four: an
 //! order number ends an address, `15.42 Uhr` is a time; round five: Belgian, Swiss and British
 //! street kinds such as `Chaussée`, and German compounds such as `-damm`; round six: a legal
-//! name wrapped after `&`, a share of the price above such as `dont éco-part.`).
+//! name wrapped after `&`, a share of the price above such as `dont éco-part.`; round seven: a
+//! count below a name priced at one unit, a store named after its street).
 
 use std::path::PathBuf;
 
 use crate::util::Dir;
 
-/// Transcripts in `tests/data/transcripts`, all six rounds.
-const TRANSCRIPTS: usize = 77;
+/// Transcripts in `tests/data/transcripts`, all seven rounds.
+const TRANSCRIPTS: usize = 85;
 
 fn transcripts() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/transcripts")
