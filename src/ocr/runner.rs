@@ -244,7 +244,9 @@ fn recognize(
         // A total row found in the unread print (`Summe`) may have left its amount in a
         // column of its own.
         if judge(options, &lines).amount_lacking {
-            read_unread_price_column(factory, &first, &mut lines);
+            if let Some(column) = unread_price_column(&first, &lines) {
+                read_into(factory, &first, &column, &mut lines);
+            }
         }
     }
     let second_look = match &options.second_look {
@@ -284,14 +286,19 @@ fn read_page_whole(
     let mut lines = read_lines(factory, path, page)?;
     complete_cut_lines(factory, page, &mut lines);
     let doubts = judge(options, &lines);
-    if doubts.columns.is_empty() && !doubts.amount_lacking {
+    // Found before the columns are read in: their words would cover its print.
+    let unread_column = doubts
+        .amount_lacking
+        .then(|| unread_price_column(page, &lines))
+        .flatten();
+    if doubts.columns.is_empty() && unread_column.is_none() {
         return Ok((lines, doubts));
     }
     for region in &doubts.columns {
         let added = read_region(factory, page, region, &lines);
         lines.extend(added);
     }
-    let rescued = doubts.amount_lacking && read_unread_price_column(factory, page, &mut lines);
+    let rescued = unread_column.is_some_and(|column| read_into(factory, page, &column, &mut lines));
     let mut doubts = judge(options, &lines);
     // A page reading that left whole rows and prices out is a poor one however sure its
     // total now is: the whole page is worth a second look (SROIE 119).
@@ -299,17 +306,15 @@ fn read_page_whole(
     Ok((lines, doubts))
 }
 
-/// A column of prices the page reading left out (`unread::unread_price_column`), read on its
-/// own and added to `lines`; whether it gave anything.
-fn read_unread_price_column(
+/// `region` of `page` read on its own and added to `lines` (see `read_region`); whether it
+/// gave anything.
+fn read_into(
     factory: &dyn EngineFactory,
     page: &::image::GrayImage,
+    region: &BBox,
     lines: &mut Vec<Line>,
 ) -> bool {
-    let Some(column) = unread_price_column(page, lines) else {
-        return false;
-    };
-    let added = read_region(factory, page, &column, lines);
+    let added = read_region(factory, page, region, lines);
     let rescued = !added.is_empty();
     lines.extend(added);
     rescued

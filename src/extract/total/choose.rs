@@ -34,6 +34,10 @@ pub(super) fn choose(votes: &[Vote]) -> Option<TotalReading> {
         })
         .collect();
     scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+    if let Some(at) = confirmed_rival(&scored) {
+        let rival = scored.remove(at);
+        scored.insert(0, rival);
+    }
     let (best_score, value, best_votes) = scored.first()?;
     // The amount a rounded total was rounded from is not a rival reading of it.
     let origins: Vec<Decimal> = best_votes
@@ -59,6 +63,40 @@ pub(super) fn choose(votes: &[Vote]) -> Option<TotalReading> {
         confidence: confidence(best_votes, &inherited, *best_score, runner_up),
         currency: best_votes.iter().find_map(|v| v.currency),
     })
+}
+
+/// Where the best supported value rests on total keywords alone and another value is
+/// confirmed by two independent kinds of evidence (cash less change, the items' sum, a card
+/// payment, the VAT table) and differs from it by one digit, the index of that other value:
+/// the total's amount was misread (a photographed bakery's `TOTAL TTC 10,00` for `10,60`,
+/// which `20,00` less `9,40` and its three items both make).
+fn confirmed_rival(scored: &[(f32, Decimal, &Vec<&Vote>)]) -> Option<usize> {
+    let (_, best, best_votes) = scored.first()?;
+    if best_votes.iter().any(|v| independent(v.source)) {
+        return None;
+    }
+    scored.iter().position(|(_, value, votes)| {
+        let kinds: std::collections::BTreeSet<Source> = votes
+            .iter()
+            .map(|v| v.source)
+            .filter(|&s| independent(s))
+            .collect();
+        kinds.len() >= 2 && one_digit_apart(*best, *value)
+    })
+}
+
+/// Evidence read from other rows than the total's, strong enough to confirm or contradict it.
+fn independent(source: Source) -> bool {
+    matches!(
+        source,
+        Source::CashMinusChange | Source::CardPayment | Source::Items | Source::Vat
+    )
+}
+
+/// `a` and `b` written with two decimals differ in exactly one digit.
+fn one_digit_apart(a: Decimal, b: Decimal) -> bool {
+    let (a, b) = (format!("{:.2}", a), format!("{:.2}", b));
+    a.len() == b.len() && a.chars().zip(b.chars()).filter(|(x, y)| x != y).count() == 1
 }
 
 /// A one-decimal reading (`11,2`) of a value another vote reads in full (`11.25`) is that

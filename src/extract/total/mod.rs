@@ -189,6 +189,19 @@ mod tests {
         assert_eq!(value(text, Locale::En).as_deref(), Some("26.10"));
     }
 
+    /// Table photo (a bakery): `10,60` read `10,00` on the total's row, while cash less
+    /// change and the items both make `10,60`.
+    #[test]
+    fn regression_a_total_misread_by_one_digit_gives_way_to_two_agreeing_checks() {
+        let text = "3 CROISSANT 3,30\n1 BAGUETTE 1,30\n2 CHOUQUETTES 6,00\nTOTAL TTC 10,00\nESPECES 20,00\nRENDU 9,40";
+        assert_eq!(value(text, Locale::Fr).as_deref(), Some("10.60"));
+        // One check alone does not overrule the keyword, nor do two far from it.
+        let text = "3 CROISSANT 3,30\n1 BAGUETTE 1,30\nTOTAL TTC 4,00";
+        assert_eq!(value(text, Locale::Fr).as_deref(), Some("4.00"));
+        let text = "3 CROISSANT 3,30\n1 BAGUETTE 1,30\nTOTAL TTC 9,00\nESPECES 10,00\nRENDU 5,40";
+        assert_eq!(value(text, Locale::Fr).as_deref(), Some("9.00"));
+    }
+
     #[test]
     fn no_amount_no_total() {
         assert_eq!(total("MERCI DE VOTRE VISITE", Locale::Fr), None);
