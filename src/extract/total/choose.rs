@@ -34,10 +34,17 @@ pub(super) fn choose(votes: &[Vote]) -> Option<TotalReading> {
         })
         .collect();
     scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-    if let Some(at) = confirmed_rival(&scored) {
-        let rival = scored.remove(at);
-        scored.insert(0, rival);
-    }
+    // The total's row misread by one digit still reads the total: its keyword supports the
+    // value the checks confirm, and its misreading is no rival.
+    let misread_row: Vec<&Vote> = match confirmed_rival(&scored) {
+        Some(at) => {
+            let (score, value, votes) = scored.remove(at);
+            let (misread_score, _, misread_votes) = scored.remove(0);
+            scored.insert(0, (score + misread_score, value, votes));
+            misread_votes.clone()
+        }
+        None => Vec::new(),
+    };
     let (best_score, value, best_votes) = scored.first()?;
     // The amount a rounded total was rounded from is not a rival reading of it.
     let origins: Vec<Decimal> = best_votes
@@ -56,12 +63,13 @@ pub(super) fn choose(votes: &[Vote]) -> Option<TotalReading> {
         .flatten()
         .copied()
         .collect();
+    let supporting: Vec<&Vote> = best_votes.iter().chain(&misread_row).copied().collect();
     let mut value = *value;
     value.rescale(2);
     Some(TotalReading {
         value,
-        confidence: confidence(best_votes, &inherited, *best_score, runner_up),
-        currency: best_votes.iter().find_map(|v| v.currency),
+        confidence: confidence(&supporting, &inherited, *best_score, runner_up),
+        currency: supporting.iter().find_map(|v| v.currency),
     })
 }
 

@@ -194,7 +194,10 @@ mod tests {
     #[test]
     fn regression_a_total_misread_by_one_digit_gives_way_to_two_agreeing_checks() {
         let text = "3 CROISSANT 3,30\n1 BAGUETTE 1,30\n2 CHOUQUETTES 6,00\nTOTAL TTC 10,00\nESPECES 20,00\nRENDU 9,40";
-        assert_eq!(value(text, Locale::Fr).as_deref(), Some("10.60"));
+        let found = total(text, Locale::Fr).unwrap();
+        assert_eq!(found.value.to_string(), "10.60");
+        // Its row still read a total: as sure as a total a check confirms.
+        assert!(found.confidence >= 0.8, "{}", found.confidence);
         // One check alone does not overrule the keyword, nor do two far from it.
         let text = "3 CROISSANT 3,30\n1 BAGUETTE 1,30\nTOTAL TTC 4,00";
         assert_eq!(value(text, Locale::Fr).as_deref(), Some("4.00"));
