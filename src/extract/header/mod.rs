@@ -198,7 +198,6 @@ mod tests {
         );
     }
 
-    /// `KG` is a Malay village (`Kampung`) in an address, and a German company's legal form.
     #[test]
     fn a_legal_name_wrapped_after_a_joining_sign_is_read_whole() {
         // Held-out Petron: the station's name first, then the company over two rows.
@@ -234,6 +233,7 @@ mod tests {
         );
     }
 
+    /// `KG` is a Malay village (`Kampung`) in an address, and a German company's legal form.
     #[test]
     fn a_legal_name_below_the_brand_is_not_the_first_address_line() {
         let h = header(
