@@ -71,7 +71,7 @@ fn one_slip_from(read: &str, printed: &str) -> bool {
 }
 
 /// `text` with German street names whose `ß` was misread written as printed: `fra+eng` has no
-/// `ß`, and reads it `B`, `k`, `8`, `$` or nothing (`BahnhofstraBe`, `Georgstrake`,
+/// `ß`, and reads it `B`, `R`, `k`, `8`, `$` or nothing (`BahnhofstraBe`, `Georgstrake`,
 /// `Bahnhofstrae`: six of the seven German streets photographed on a table). Only the street
 /// suffix is mended, the one place an `ß` is sure; in capitals it is written `SS`, as tills
 /// print it.
@@ -123,7 +123,7 @@ static BRITISH_POSTCODE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(&format!(r"{BRITISH_POSTCODE_PATTERN}\b")).unwrap());
 
 static MISREAD_STRASSE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^(\w*[Ss][Tt][Rr][Aa])(?:[Bk8$]|[Ff][s3]|)[Ee]$").unwrap());
+    LazyLock::new(|| Regex::new(r"^(\w*[Ss][Tt][Rr][Aa])(?:[Bk8$R]|[Ff][s3]|)[Ee]$").unwrap());
 
 /// `printed` with the case of `read`, letter by letter (`Bik` → `Blk`).
 pub(super) fn in_case_of(read: &str, printed: &str) -> String {
@@ -175,6 +175,7 @@ mod tests {
         assert_eq!(mend_eszett("Bahnhofstrae 21"), "Bahnhofstraße 21");
         assert_eq!(mend_eszett("Rötelstra8e 35"), "Rötelstraße 35");
         assert_eq!(mend_eszett("Königstra$e 44"), "Königstraße 44");
+        assert_eq!(mend_eszett("SchanzenstraRe 28"), "Schanzenstraße 28");
         assert_eq!(mend_eszett("US$ 12"), "US$ 12");
         assert_eq!(mend_eszett("Berliner StraBe 3"), "Berliner Straße 3");
         assert_eq!(mend_eszett("HAUPTSTRABE 8"), "HAUPTSTRASSE 8");
