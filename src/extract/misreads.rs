@@ -10,7 +10,9 @@
 //!
 //! A price's decimal sign read as a colon (`TOMATES GRAPPE 2:37`, `Bio Bananen 1:29` on table
 //! photos): the row then shows a time of day, and a row with a time is a detail row, never an
-//! item. Read as a price when nothing else on the row says it is a time.
+//! item. Read as a price when nothing else on the row says it is a time. (`reconcile` also
+//! takes a colon-read word in the price column for a doubtful price, but only for an item row
+//! and only when the items miss a sure total; this mending keeps the row an item at all.)
 
 use std::sync::LazyLock;
 
