@@ -376,12 +376,14 @@ fn clock_times(folded: &str) -> Vec<TimeMatch> {
         .collect()
 }
 
-/// Not part of a longer number or clock reading; a label colon before is fine (`Time:12:48`).
+/// Not part of a longer number or clock reading; a label colon before is fine (`Time:12:48`),
+/// and so is the `T` of an ISO date and time (`2026-11-20T14:05:00`, e-receipts).
 fn time_is_isolated(text: &str, start: usize, end: usize) -> bool {
     let mut before = text[..start].chars().rev();
     let before_ok = match before.next() {
         None => true,
         Some(':') => !before.next().is_some_and(|c| c.is_ascii_digit()),
+        Some('T') => before.next().is_some_and(|c| c.is_ascii_digit()),
         Some(c) => !c.is_ascii_alphanumeric() && c != '.' && c != ',',
     };
     let after_ok = !text[end..]
@@ -500,6 +502,8 @@ mod tests {
         assert_eq!(parse_time("25:00"), None);
         assert_eq!(parse_time("Tel 03-2026 6386"), None);
         assert_eq!(parse_time("1:55:54 PM"), Some("13:55".into()));
+        assert_eq!(parse_time("2026-11-20T14:05:00"), Some("14:05".into()));
+        assert_eq!(parse_time("REF AT14:05"), None);
     }
 
     /// Held-out transcript (Penny): `22.11.26 15.42 Uhr`.
