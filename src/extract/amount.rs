@@ -56,7 +56,7 @@ static NUMBER: LazyLock<Regex> = LazyLock::new(|| {
           | [0-9OoIlSB|]{1,9}
         )
         (?P<sep>\ ?\.\ ?|\ ?,|\ )
-        (?P<dec>[0-9Oo]{1,2})
+        (?P<dec>[0-9Oo]{1,2}|--?|–)
         (?P<trail>-)?",
     )
     .unwrap()
@@ -108,6 +108,13 @@ fn read_match(text: &str, caps: &regex::Captures<'_>) -> Option<Amount> {
     let sep_text = sep.as_str();
     let spaced = sep_text.contains(' ');
     let decimal_sep = sep_text.trim();
+    // Whole units written with a dash for the cents (`5,-`, `12,--`, `20.–`), as German,
+    // Austrian and Swiss tills print round prices: only right after a comma or a point.
+    let whole_units = dec.as_str().starts_with(['-', '–']);
+    if whole_units && (spaced || decimal_sep.is_empty()) {
+        return None;
+    }
+    let dec_text = if whole_units { "00" } else { dec.as_str() };
     // A bare space stands for the separator only after a currency marker (`RH 88 17`).
     if decimal_sep.is_empty() && (currency_prefix.is_none() || dec.as_str().len() != 2) {
         return None;
@@ -117,7 +124,7 @@ fn read_match(text: &str, caps: &regex::Captures<'_>) -> Option<Amount> {
     if int.as_str().contains(GROUPING_SPACES) && decimal_sep != "," {
         return None;
     }
-    let short = dec.as_str().len() == 1;
+    let short = dec_text.len() == 1;
     let stray_digit = !short && currency_read_as_digit(text, dec.end());
     if !stray_digit && !ends_a_number(text, dec.end(), short) {
         return None;
@@ -131,11 +138,11 @@ fn read_match(text: &str, caps: &regex::Captures<'_>) -> Option<Amount> {
     if int_digits.len() > 12 {
         return None;
     }
-    let (dec_digits, dec_repaired) = repair_digits(dec.as_str());
+    let (dec_digits, dec_repaired) = repair_digits(dec_text);
     let real_digits = int
         .as_str()
         .bytes()
-        .chain(dec.as_str().bytes())
+        .chain(dec_text.bytes())
         .filter(u8::is_ascii_digit)
         .count();
     if real_digits < 2
@@ -356,6 +363,18 @@ mod tests {
         assert_eq!(parse_amount("12"), None);
         assert_eq!(parse_amount("TOTAL"), None);
         assert_eq!(parse_amount("12,50 13,00"), None);
+    }
+
+    #[test]
+    fn whole_units_with_a_dash_for_the_cents() {
+        assert_eq!(values("Summe 5,-"), ["5.00"]);
+        assert_eq!(values("Summe EUR 12,--"), ["12.00"]);
+        assert_eq!(values("Gutschein 20.– A"), ["20.00"]);
+        assert_eq!(values("Brot 1,- A Milch 0,99 A"), ["1.00", "0.99"]);
+        // Not a range, a date or a dash after a bare number.
+        assert_eq!(values("10 - 12 Uhr"), Vec::<String>::new());
+        assert_eq!(values("Nr 12 -"), Vec::<String>::new());
+        assert_eq!(values("5,00-"), ["-5.00"]);
     }
 
     /// Darty's `MONTANT DU 1 367,90 EUR` read as 367,90.
