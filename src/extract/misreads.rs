@@ -2,11 +2,11 @@
 //! changes what the row is. Each mending keeps the byte length, so spans into a row's text
 //! stay valid.
 //!
-//! German letters a French and English reading misreads: receipts are read with `fra+eng` by default, and neither model has `ä`, `ö` or `ü`: on
-//! German receipts Tesseract reads them as the nearest letters it has, `â`, `ô`, `û` (French
-//! circumflexes, which German never writes) or `ii` (`Diisseldorf`, `fiir`). Once a receipt is
-//! known to be German, those are written back as the umlauts they were (both are two bytes in
-//! UTF-8).
+//! German letters a French and English reading misreads: receipts are read with `fra+eng` by
+//! default, and neither model has `ä`, `ö` or `ü`. On German receipts Tesseract reads them as
+//! the nearest letters it has: `â`, `ô`, `û` (French circumflexes, which German never writes),
+//! `é` for `ö` (`Géttingen`) or `ii` (`Diisseldorf`, `fiir`). Once a receipt is known to be
+//! German, those are written back as the umlauts they were (both are two bytes in UTF-8).
 //!
 //! A price's decimal sign read as a colon (`TOMATES GRAPPE 2:37`, `Bio Bananen 1:29` on table
 //! photos): the row then shows a time of day, and a row with a time is a detail row, never an
@@ -63,8 +63,8 @@ pub fn mend_colon_price(row: &mut Row) {
     }
 }
 
-/// `text` with circumflex vowels as umlauts and a doubled `i` inside a word (a letter on
-/// each side: `Hawaii` keeps its final `ii`) as `ü`.
+/// `text` with circumflex vowels as umlauts, `é` before a consonant as `ö`, and a doubled `i`
+/// inside a word (a letter on each side: `Hawaii` keeps its final `ii`) as `ü`.
 fn mended(text: &str) -> String {
     let chars: Vec<char> = text.chars().collect();
     let mut out = String::with_capacity(text.len());
@@ -77,6 +77,17 @@ fn mended(text: &str) -> String {
         if c == 'i' && chars.get(i + 1) == Some(&'i') && inside_word {
             out.push('ü');
             i += 2;
+            continue;
+        }
+        // `é` before a consonant inside a word is an `ö` (`Géttingen`, `Rételstraße`): German
+        // writes `é` only in French loanwords, and there at the end or before a vowel
+        // (`Café`, `Gelée`, `Dragées`).
+        let before_consonant = chars
+            .get(i + 1)
+            .is_some_and(|n| n.is_alphabetic() && !"aeiouyäöüéèAEIOUYÄÖÜ".contains(*n));
+        if c == 'é' && i > 0 && chars[i - 1].is_alphabetic() && before_consonant {
+            out.push('ö');
+            i += 1;
             continue;
         }
         out.push(match c {
@@ -133,7 +144,7 @@ mod tests {
     }
 
     #[test]
-    fn circumflexes_and_doubled_i_are_written_as_umlauts() {
+    fn misread_umlauts_are_written_back() {
         // Held-out tills photographed on a table (Netto, Müller, Aral).
         assert_eq!(mended("Âpfel Braeburn"), "Äpfel Braeburn");
         assert_eq!(mended("Kônigstraße 44"), "Königstraße 44");
@@ -142,6 +153,9 @@ mod tests {
             mended("Danke fiir Ihren Einkauf"),
             "Danke für Ihren Einkauf"
         );
+        // Held-out Penny and Kaufland photographed.
+        assert_eq!(mended("37073 Géttingen"), "37073 Göttingen");
+        assert_eq!(mended("Rételstraße 35"), "Rötelstraße 35");
     }
 
     #[test]
@@ -149,11 +163,20 @@ mod tests {
         assert_eq!(mended("Pizza Hawaii 7,50"), "Pizza Hawaii 7,50");
         assert_eq!(mended("ii 12,00"), "ii 12,00");
         assert_eq!(mended("Summe EUR 6,76"), "Summe EUR 6,76");
+        assert_eq!(mended("Café Latte 3,20"), "Café Latte 3,20");
+        assert_eq!(mended("Dragées 1,99 Gelée 2,49"), "Dragées 1,99 Gelée 2,49");
     }
 
     #[test]
     fn byte_lengths_are_kept() {
-        for text in ["Âpfel", "Kônig", "Diisseldorf", "Ûber", "Hawaii"] {
+        for text in [
+            "Âpfel",
+            "Kônig",
+            "Diisseldorf",
+            "Ûber",
+            "Hawaii",
+            "Géttingen",
+        ] {
             assert_eq!(mended(text).len(), text.len(), "{text}");
         }
     }
