@@ -18,7 +18,7 @@ use super::amount::Amount;
 use super::classify::{Role, RowInfo};
 use super::locale::Locale;
 use super::receipt::Item;
-use super::text::{fold, has_any, letter_count, trim_decoration};
+use super::text::{find_keyword, fold, has_any, letter_count, trim_decoration};
 
 /// Words of column headings and receipt details: such rows are never item descriptions.
 const NOT_DESCRIPTIONS: [&str; 34] = [
@@ -400,12 +400,10 @@ fn is_detail_row(row: &RowInfo) -> bool {
 /// to, printed as a positive amount for the customer's information. The discounts themselves
 /// are negative lines (`CLUBCARD PRICE SAVING -£0.30`) and stay items.
 fn is_savings_note(row: &RowInfo) -> bool {
-    // Every pack's stems: a savings note is no item whichever language the receipt was taken for.
-    let names_savings = row.tokens.iter().any(|t| {
-        Locale::ALL
-            .iter()
-            .any(|l| l.pack().savings.iter().any(|stem| t.starts_with(stem)))
-    });
+    let names_savings = row
+        .tokens
+        .iter()
+        .any(|t| Locale::every_pack(|p| p.savings).any(|stem| t.starts_with(stem)));
     names_savings
         && row.role != Role::Discount
         && !row.amounts.is_empty()
@@ -415,18 +413,7 @@ fn is_savings_note(row: &RowInfo) -> bool {
 /// `dont éco-part. 1,00` below a vacuum cleaner at 199,00: a share of the price above,
 /// printed for information (held-out Boulanger), not a second item.
 fn is_part_of_note(row: &RowInfo) -> bool {
-    Locale::ALL.iter().any(|l| {
-        l.pack()
-            .part_of
-            .iter()
-            .any(|words| starts_with_keyword(&row.tokens, words))
-    })
-}
-
-/// `tokens` open with the words of `keyword` (folded, single spaces).
-fn starts_with_keyword(tokens: &[String], keyword: &str) -> bool {
-    let words: Vec<&str> = keyword.split(' ').collect();
-    tokens.len() >= words.len() && tokens.iter().zip(&words).all(|(t, w)| t == w)
+    Locale::every_pack(|p| p.part_of).any(|words| find_keyword(&row.tokens, words) == Some(0))
 }
 
 fn is_priced_item_row(row: &RowInfo) -> bool {

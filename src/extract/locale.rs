@@ -34,6 +34,16 @@ impl Locale {
         Locale::ALL.into_iter().find(|l| l.code() == language)
     }
 
+    /// The words one list (`|pack| pack.savings`) holds in every locale's pack, for rows read
+    /// alike whichever language the receipt was taken for.
+    pub fn every_pack(
+        list: fn(&'static Pack) -> &'static [&'static str],
+    ) -> impl Iterator<Item = &'static str> {
+        Locale::ALL
+            .into_iter()
+            .flat_map(move |l| list(l.pack()).iter().copied())
+    }
+
     pub fn pack(self) -> &'static Pack {
         match self {
             Locale::Fr => &FR,

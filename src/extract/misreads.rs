@@ -35,11 +35,11 @@ static COLON_PRICE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?:^|\s)\d(:)\d{2}(?:\s+[A-Z])?\s*$").unwrap());
 
 /// Words that say a row's clock reading is one (`Heure 9:05`, `à 9:05`, `Zeit`, `um`).
-const TIME_WORDS: [&str; 8] = ["HEURE", "A", "H", "TIME", "TIME:", "ZEIT", "UHR", "UM"];
+const TIME_WORDS: [&str; 7] = ["HEURE", "A", "H", "TIME", "ZEIT", "UHR", "UM"];
 
 /// `row` with the colon of a price misread as a time written as a decimal point: the row ends
-/// with `d:dd` (one digit before the colon, as no till prints its clock), shows no date, names
-/// no time and opens with a word of at least three letters.
+/// with `d:dd` (one digit before the colon, where a till's clock would print two at the end of
+/// a row), shows no date, names no time and opens with a word of at least three letters.
 pub fn mend_colon_price(row: &mut Row) {
     let Some(colon) = COLON_PRICE
         .captures(&row.text)
