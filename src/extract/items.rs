@@ -21,7 +21,7 @@ use super::receipt::Item;
 use super::text::{find_keyword, fold, has_any, letter_count, trim_decoration};
 
 /// Words of column headings and receipt details: such rows are never item descriptions.
-const NOT_DESCRIPTIONS: [&str; 34] = [
+const NOT_DESCRIPTIONS: [&str; 45] = [
     "DESCRIPTION",
     "DESIGNATION",
     "QTY",
@@ -56,6 +56,18 @@ const NOT_DESCRIPTIONS: [&str; 34] = [
     "CHECK",
     "ORDER",
     "PAX",
+    // The shop's contact and registration rows (below its address, or at the foot).
+    "TEL",
+    "TELEPHONE",
+    "TELEFON",
+    "PHONE",
+    "FAX",
+    "SIRET",
+    "SIREN",
+    "RCS",
+    "GST",
+    "IDNR",
+    "WWW",
 ];
 
 static WEIGHED: LazyLock<Regex> = LazyLock::new(|| {
@@ -153,7 +165,7 @@ pub fn read_items(rows: &[RowInfo], header_last: Option<usize>) -> Vec<Item> {
             }
         }
         if letter_count(&item.description) < few_letters {
-            if let Some(&above) = pending.first() {
+            if let Some(above) = name_above(rows, &pending) {
                 item.description = description_text(rows[above].text());
             } else if let Some(below) = description_below(rows, i + 1, end) {
                 item.description = description_text(rows[below].text());
@@ -175,6 +187,24 @@ pub fn read_items(rows: &[RowInfo], header_last: Option<usize>) -> Vec<Item> {
     counts_in_column(&mut items, Side::Last);
     items.extend(discounts_after_subtotal(rows, end));
     items
+}
+
+/// Of the unpriced rows above a row priced without a name (`pending`, top to bottom), the one
+/// that names it: a count or weight row is printed right below its name, so the nearest row
+/// that reads as words (the re-rendered Maximarché: `OLIVES VERTES VRAC` above
+/// `0,186 kg x 12,90 €/kg 2,40`, below a yoghurt whose price was lost), past article codes
+/// printed between them (`KNIFE 7240 *S` / `BB21-41-61 - 12/72` / `6926292571513 1 X 15.57`).
+fn name_above(rows: &[RowInfo], pending: &[usize]) -> Option<usize> {
+    let wordy = |&&i: &&usize| {
+        let text = rows[i].text();
+        letter_count(text) > text.chars().filter(char::is_ascii_digit).count()
+    };
+    pending
+        .iter()
+        .rev()
+        .find(wordy)
+        .or(pending.first())
+        .copied()
 }
 
 /// `1,118 kg x 1,20 EUR/kg` alone on the row below `Bananes 1,34` (Lidl, Tesco): the weight
@@ -389,7 +419,8 @@ fn ends_items(row: &RowInfo, next: Option<&RowInfo>, after_items: bool) -> bool 
     (summary && priced) || row.in_tax_table
 }
 
-/// Dates, times, column headings, receipt numbers: they separate items, never describe one.
+/// Dates, times, column headings, receipt numbers, the shop's phone and registration rows:
+/// they separate items, never describe one.
 fn is_detail_row(row: &RowInfo) -> bool {
     !row.dates.is_empty()
         || !row.times.is_empty()
@@ -782,6 +813,34 @@ mod tests {
             Locale::Fr,
         );
         assert_eq!(apart[0].quantity, Some(d("1")));
+    }
+
+    /// The re-rendered Maximarché: the yoghurt's price and the olives' were lost to noise, and
+    /// the weight row below the olives took its name from the shop's phone row.
+    #[test]
+    fn regression_a_weight_row_is_named_by_the_nearest_name_above() {
+        let found = items(
+            "TEL 02 40 93 58 61\nSIRET 490 118 273 00015\nYAOURT BIO FRAISE ALPINE 4X125G\n\
+             OLIVES VERTES VRAC\n0,186 kg x 12,90 €/kg     2,40\nTOTAL TTC 2,40",
+            Locale::Fr,
+        );
+        assert_eq!(names(&found), ["OLIVES VERTES VRAC"]);
+        // Past article codes printed between a name and its price row (MR. D.I.Y.).
+        let coded = items(
+            "KNIFE 7240 *S\nBB21-41-61 - 12/72\n6926292571513 1 X 15.57 15.57\nTOTAL 15.57",
+            Locale::En,
+        );
+        assert_eq!(names(&coded), ["KNIFE 7240"]);
+    }
+
+    #[test]
+    fn the_shops_phone_and_registration_rows_name_no_item() {
+        let found = items(
+            "TEL 02 40 93 58 61\nSIRET 490 118 273 00015\n2,40\nTOTAL TTC 2,40",
+            Locale::Fr,
+        );
+        // A price without a name is no item; the phone number is no name.
+        assert_eq!(names(&found), Vec::<&str>::new());
     }
 
     #[test]

@@ -220,9 +220,11 @@ fn doubtful_items(items: &[Item], rows: &[RowInfo], column: i32) -> Vec<usize> {
         .collect()
 }
 
-/// Rows between the first and the last item that name something (three letters left of the
-/// prices) and reach the price column with doubtful words but no price: an item whose price
-/// OCR lost.
+/// Rows after the first item and before the totals block that name something (three letters
+/// left of the prices) and reach the price column with doubtful words but no price: an item
+/// whose price OCR lost. The last item before the totals counts too (the re-rendered
+/// Maximarché's `POULET ROTI 7450) €` above `SOUS-TOTAL 14,91`), but without a totals row
+/// below the items nothing after the last one is taken: it may be the foot of the receipt.
 fn lost_price_rows<'a>(
     items: &[Item],
     rows: &'a [RowInfo],
@@ -236,7 +238,13 @@ fn lost_price_rows<'a>(
     let (Some(&first), Some(&last)) = (item_rows.iter().min(), item_rows.iter().max()) else {
         return Vec::new();
     };
-    (first + 1..last)
+    let end = rows
+        .iter()
+        .enumerate()
+        .skip(last + 1)
+        .find(|(_, row)| row.role.is_summary())
+        .map_or(last, |(i, _)| i);
+    (first + 1..end)
         .filter(|i| !item_rows.contains(i))
         .map(|i| (i, &rows[i]))
         .filter(|(_, row)| row.amounts.is_empty() && row.dates.is_empty())
@@ -381,6 +389,24 @@ EAU DE SOURCE 6X1,5L         1,74";
         let (outcome, items) = reconciled(&text, &["deat", "NOE", "7"], "5.98");
         assert_eq!(outcome, Outcome::Mended);
         assert_eq!(items, TICKET_ITEMS);
+    }
+
+    /// The re-rendered sample M1007: `POULET ROTI 7450) €`, the last item, above the subtotal.
+    #[test]
+    fn regression_the_last_item_before_the_totals_may_have_lost_its_price() {
+        let text = format!(
+            "{}\nSOUS-TOTAL 5,98\nTOTAL TTC 5,98",
+            TICKET.replace("1,74", "7450) €")
+        );
+        let (outcome, items) = reconciled(&text, &["7450)"], "5.98");
+        assert_eq!(outcome, Outcome::Mended);
+        assert_eq!(items, TICKET_ITEMS);
+        // Without a totals row below, a row after the last item may be the foot of the
+        // receipt, not an item.
+        let footless = TICKET.replace("1,74", "7450) €");
+        let (outcome, items) = reconciled(&footless, &["7450)"], "5.98");
+        assert_eq!(outcome, Outcome::Apart);
+        assert_eq!(items.len(), 2);
     }
 
     #[test]
