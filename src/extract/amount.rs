@@ -6,7 +6,8 @@
 //! thousands. Letters OCR confuses with digits (O o → 0, I l | → 1, S → 5, B → 8) are repaired
 //! only inside a number that already has a real digit, and the repair is flagged so the caller
 //! can lower its confidence. A space read inside a number is tolerated around a decimal point
-//! and before a comma (`27. 00`, `99 ,80`), never after a comma: `17, 18` is a list. What is rejected matters as much: dates (`12.03.2024`), weights
+//! and before a comma (`27. 00`, `99 ,80`), after a comma only when a currency sign closes the
+//! number (`1, 20€`): `17, 18` is a list. What is rejected matters as much: dates (`12.03.2024`), weights
 //! (`0,186`), percentages (`5,5 %`) and long codes are not amounts.
 
 use std::sync::LazyLock;
@@ -55,7 +56,7 @@ static NUMBER: LazyLock<Regex> = LazyLock::new(|| {
           | [0-9OoIlSB|]{1,3}(?:[.,'][0-9OoIlSB]{3})+
           | [0-9OoIlSB|]{1,9}
         )
-        (?P<sep>\ ?\.\ ?|\ ?,|\ )
+        (?P<sep>\ ?\.\ ?|\ ?,\ ?|\ )
         (?P<dec>[0-9Oo]{1,2}|--?|–)
         (?P<trail>-)?",
     )
@@ -112,6 +113,12 @@ fn read_match(text: &str, caps: &regex::Captures<'_>) -> Option<Amount> {
     // Austrian and Swiss tills print round prices: only right after a comma or a point.
     let whole_units = dec.as_str().starts_with(['-', '–']);
     if whole_units && (spaced || decimal_sep.is_empty()) {
+        return None;
+    }
+    // A space after a decimal comma makes a list (`17, 18`) unless a currency sign closes the
+    // number on two decimals: `1, 20€` is a price whose comma OCR spaced from its cents.
+    let after_comma = sep_text.ends_with(", ");
+    if after_comma && (dec.as_str().len() != 2 || currency_after(&text[dec.end()..]).is_none()) {
         return None;
     }
     let dec_text = if whole_units { "00" } else { dec.as_str() };
@@ -438,6 +445,20 @@ mod tests {
         assert!(values("ITEM5.00").is_empty());
         assert!(values("12 34").is_empty());
         assert!(values("NO.17, 18 & 41, JALAN BESAR").is_empty());
+        assert!(values("SOUS-TOTAL 9, 5306").is_empty());
+        assert!(values("A 5, 50% 18").is_empty());
+    }
+
+    /// Re-rendered samples: `BAGUETTE TRADITION 1, 20€`, `Vollmilch 3,5% 1L 1, 19 € A`.
+    #[test]
+    fn regression_a_space_after_the_decimal_comma_before_a_currency_sign_is_a_price() {
+        let spaced = find_amounts("BAGUETTE TRADITION 1, 20€");
+        assert_eq!(spaced.len(), 1);
+        assert_eq!(spaced[0].value, d("1.20"));
+        assert_eq!(spaced[0].currency, Some("EUR"));
+        assert!(spaced[0].repaired);
+        assert_eq!(values("Vollmilch 3,5% 1L 1, 19 € A"), ["1.19"]);
+        assert_eq!(values("2X 1, 20 EUR 2,40"), ["1.20", "2.40"]);
     }
 
     #[test]
