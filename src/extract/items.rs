@@ -21,7 +21,7 @@ use super::receipt::Item;
 use super::text::{find_keyword, fold, has_any, letter_count, trim_decoration};
 
 /// Words of column headings and receipt details: such rows are never item descriptions.
-const NOT_DESCRIPTIONS: [&str; 45] = [
+const NOT_DESCRIPTIONS: [&str; 46] = [
     "DESCRIPTION",
     "DESIGNATION",
     "QTY",
@@ -67,6 +67,7 @@ const NOT_DESCRIPTIONS: [&str; 45] = [
     "RCS",
     "GST",
     "IDNR",
+    "UST",
     "WWW",
 ];
 
@@ -422,9 +423,12 @@ fn ends_items(row: &RowInfo, next: Option<&RowInfo>, after_items: bool) -> bool 
 /// Dates, times, column headings, receipt numbers, the shop's phone and registration rows:
 /// they separate items, never describe one.
 fn is_detail_row(row: &RowInfo) -> bool {
-    !row.dates.is_empty()
-        || !row.times.is_empty()
-        || has_any(&row.tokens, &NOT_DESCRIPTIONS) && row.amounts.is_empty()
+    !row.dates.is_empty() || !row.times.is_empty() || names_a_detail(row)
+}
+
+/// A row without an amount naming a receipt detail (`TICKET`, `CAISSIER`, `TEL`, `SIRET`).
+pub(super) fn names_a_detail(row: &RowInfo) -> bool {
+    has_any(&row.tokens, &NOT_DESCRIPTIONS) && row.amounts.is_empty()
 }
 
 /// `VOUS AVEZ ECONOMISE 0,50`, `YOU SAVED £1.20`, `Sie sparen 0,50`: what the discounts came

@@ -128,7 +128,13 @@ fn read_fields(rows: &[RowInfo], locale: Locale, options: &ExtractOptions) -> (R
     let items_confidence = match &total {
         _ if items.is_empty() => 0.0,
         Some(total) => {
-            match reconcile::reconcile(&mut items, rows, total.value, total.confidence) {
+            match reconcile::reconcile(
+                &mut items,
+                rows,
+                header.last_row,
+                total.value,
+                total.confidence,
+            ) {
                 Outcome::Agree => 0.9,
                 Outcome::Mended => 0.7,
                 Outcome::Apart => 0.35,

@@ -24,7 +24,7 @@ use rust_decimal::Decimal;
 
 use super::amount::parse_amount;
 use super::classify::RowInfo;
-use super::items::description_text;
+use super::items::{description_text, names_a_detail};
 use super::receipt::Item;
 use super::text::letter_count;
 use crate::ocr::{BBox, Word};
@@ -57,6 +57,7 @@ pub enum Outcome {
 pub fn reconcile(
     items: &mut Vec<Item>,
     rows: &[RowInfo],
+    header_last: Option<usize>,
     total: Decimal,
     total_confidence: f32,
 ) -> Outcome {
@@ -67,7 +68,7 @@ pub fn reconcile(
         return outcome_of(items, total);
     };
     let mut unpriced = Vec::new();
-    for (index, row) in lost_price_rows(items, rows, column) {
+    for (index, row) in lost_price_rows(items, rows, header_last, column) {
         match colon_price(row, column) {
             Some(amount) => insert_in_row_order(items, rows, index, item_at(row, amount, column)),
             None => unpriced.push(index),
@@ -220,14 +221,18 @@ fn doubtful_items(items: &[Item], rows: &[RowInfo], column: i32) -> Vec<usize> {
         .collect()
 }
 
-/// Rows after the first item and before the totals block that name something (three letters
-/// left of the prices) and reach the price column with doubtful words but no price: an item
-/// whose price OCR lost. The last item before the totals counts too (the re-rendered
-/// Maximarché's `POULET ROTI 7450) €` above `SOUS-TOTAL 14,91`), but without a totals row
-/// below the items nothing after the last one is taken: it may be the foot of the receipt.
+/// Rows between the header and the totals block that name something (three letters left of
+/// the prices), are no receipt detail (a date, a ticket number, the shop's phone; a time may be
+/// a colon-read price) and reach the price column with doubtful words but no price: an item
+/// whose price OCR lost. The first item
+/// below the header counts (the re-rendered pharmacy's `DOLIPRANE 1000MG CPR B/8 2718 €`), and
+/// so does the last above the totals (the re-rendered Maximarché's `POULET ROTI 7450) €` above
+/// `SOUS-TOTAL 14,91`); without a header or a totals row, nothing before the first item or
+/// after the last is taken: it may be the head or the foot of the receipt.
 fn lost_price_rows<'a>(
     items: &[Item],
     rows: &'a [RowInfo],
+    header_last: Option<usize>,
     column: i32,
 ) -> Vec<(usize, &'a RowInfo)> {
     let item_rows: Vec<usize> = items
@@ -244,10 +249,12 @@ fn lost_price_rows<'a>(
         .skip(last + 1)
         .find(|(_, row)| row.role.is_summary())
         .map_or(last, |(i, _)| i);
-    (first + 1..end)
+    let start = header_last.map_or(first + 1, |last| (last + 1).min(first + 1));
+    (start..end)
         .filter(|i| !item_rows.contains(i))
         .map(|i| (i, &rows[i]))
-        .filter(|(_, row)| row.amounts.is_empty() && row.dates.is_empty())
+        .filter(|(_, row)| row.amounts.is_empty() && row.dates.is_empty() && !names_a_detail(row))
+        .filter(|(_, row)| !names_an_item(items, row))
         .filter(|(_, row)| letter_count(&description_of(row, column)) >= 3)
         .filter(|(_, row)| {
             row.row
@@ -256,6 +263,14 @@ fn lost_price_rows<'a>(
                 .any(|w| w.bbox.right() > column && w.conf < DOUBTFUL)
         })
         .collect()
+}
+
+/// The row gave its name to an item priced on another row (a count or weight row below it:
+/// the re-rendered Fresco's `YAOURTS BIO VANILLE ALPINE 4X125G` above `3:x22/957€ 7,05 €`),
+/// so its price is not lost.
+fn names_an_item(items: &[Item], row: &RowInfo) -> bool {
+    let name = description_text(row.text());
+    items.iter().any(|item| item.description == name)
 }
 
 /// `1:05` alone in the price column: a price whose decimal comma was read as a colon.
@@ -356,7 +371,7 @@ mod tests {
         }
         let rows = classify(build_rows(&lines), Locale::Fr);
         let mut items = read_items(&rows, None);
-        let outcome = reconcile(&mut items, &rows, total.parse().unwrap(), 0.9);
+        let outcome = reconcile(&mut items, &rows, None, total.parse().unwrap(), 0.9);
         let shown = items
             .iter()
             .map(|i| format!("{} {}", i.description, i.amount))
@@ -407,6 +422,44 @@ EAU DE SOURCE 6X1,5L         1,74";
         let (outcome, items) = reconciled(&footless, &["7450)"], "5.98");
         assert_eq!(outcome, Outcome::Apart);
         assert_eq!(items.len(), 2);
+    }
+
+    /// The re-rendered pharmacy: `DOLIPRANE 1000MG CPR B/8 2718 €`, the first item below the
+    /// header, its comma read as a 7.
+    #[test]
+    fn regression_the_first_item_below_the_header_may_have_lost_its_price() {
+        let text = format!(
+            "MAXIMARCHE\n150 RUE NATIONALE\n59800 LILLE\nTEL 03 20 57 14 88\n{}\nTOTAL TTC 5,98",
+            TICKET.replace("1,79", "1795 €")
+        );
+        let rows = classify(build_rows(&lines(&text, &["1795"])), Locale::Fr);
+        let mended = |header_last| {
+            let mut items = read_items(&rows, header_last);
+            let outcome = reconcile(&mut items, &rows, header_last, "5.98".parse().unwrap(), 0.9);
+            let shown: Vec<String> = items
+                .iter()
+                .map(|i| format!("{} {}", i.description, i.amount))
+                .collect();
+            (outcome, shown)
+        };
+        let (outcome, items) = mended(Some(2));
+        assert_eq!(outcome, Outcome::Mended);
+        assert_eq!(items, TICKET_ITEMS);
+        // Without a header, the rows above the first item may be the head of the receipt.
+        assert_eq!(mended(None).0, Outcome::Apart);
+    }
+
+    /// The re-rendered Fresco: the first item's name, printed above its count row, reaches
+    /// the price column with a doubtful pack size; it is no item whose price was lost.
+    #[test]
+    fn regression_a_name_above_its_count_row_has_lost_no_price() {
+        let text = "FRESCO MARKET\n33000 BORDEAUX\nYAOURTS BIO VANILLE ALPINE 4X125G     \n\
+                    3 x 2,55 € 7,05 €\nFARINE BLE T55 1KG 0,99 €\nTOTAL TTC 8,64";
+        let rows = classify(build_rows(&lines(text, &["4X125G"])), Locale::Fr);
+        let mut items = read_items(&rows, Some(1));
+        let outcome = reconcile(&mut items, &rows, Some(1), "8.64".parse().unwrap(), 0.9);
+        assert_eq!(outcome, Outcome::Apart);
+        assert_eq!(items.len(), 2, "{items:#?}");
     }
 
     #[test]
@@ -486,7 +539,7 @@ EAU DE SOURCE 6X1,5L         1,74";
         let text = TICKET.replace("2,45", "7 deat NOE");
         let rows = classify(build_rows(&lines(&text, &["deat"])), Locale::Fr);
         let mut items = read_items(&rows, None);
-        let outcome = reconcile(&mut items, &rows, "5.98".parse().unwrap(), 0.5);
+        let outcome = reconcile(&mut items, &rows, None, "5.98".parse().unwrap(), 0.5);
         assert_eq!(outcome, Outcome::Apart);
         assert_eq!(items.len(), 2);
     }
