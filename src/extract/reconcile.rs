@@ -2,7 +2,7 @@
 //!
 //! The items of a receipt add up to its total. When they miss a total that other evidence
 //! confirms, and one misread explains the gap, the price is mended:
-//! - exactly one item row between the first and the last item lost its price to noise
+//! - exactly one item row between the header and the totals lost its price to noise
 //!   (`BEURRE DOUX 250GR 7 deat NOE 3`): it gets the gap, which must be positive;
 //! - otherwise, exactly one price read with low OCR confidence becomes the price that closes
 //!   the gap by changing at most two characters (`21.73` for `£1.75`, the pound sign read as a
@@ -224,11 +224,11 @@ fn doubtful_items(items: &[Item], rows: &[RowInfo], column: i32) -> Vec<usize> {
 /// Rows between the header and the totals block that name something (three letters left of
 /// the prices), are no receipt detail (a date, a ticket number, the shop's phone; a time may be
 /// a colon-read price) and reach the price column with doubtful words but no price: an item
-/// whose price OCR lost. The first item
-/// below the header counts (the re-rendered pharmacy's `DOLIPRANE 1000MG CPR B/8 2718 €`), and
-/// so does the last above the totals (the re-rendered Maximarché's `POULET ROTI 7450) €` above
-/// `SOUS-TOTAL 14,91`); without a header or a totals row, nothing before the first item or
-/// after the last is taken: it may be the head or the foot of the receipt.
+/// whose price OCR lost. The first item below the header counts (the re-rendered pharmacy's
+/// `DOLIPRANE 1000MG CPR B/8 2718 €`), and so does the last above the totals (the re-rendered
+/// Maximarché's `POULET ROTI 7450) €` above `SOUS-TOTAL 14,91`); without a header or a totals
+/// row, nothing before the first item or after the last is taken: it may be the head or the
+/// foot of the receipt.
 fn lost_price_rows<'a>(
     items: &[Item],
     rows: &'a [RowInfo],
