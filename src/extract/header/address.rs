@@ -551,5 +551,9 @@ fn has_street_words(folded: &str) -> bool {
 /// with its `ß` misread (`MARIAHILFER STRABE`, see `mend_eszett`).
 fn is_street_word(token: &str) -> bool {
     let compound = |t: &str| t.len() > 6 && STREET_SUFFIXES.iter().any(|s| t.ends_with(s));
-    is_address_word(token) || compound(token) || compound(&mend_eszett(token))
+    // Tokens are folded to capitals, and only a `STRA` can hold a misread `ß`: the regex of
+    // `mend_eszett` runs on those alone.
+    is_address_word(token)
+        || compound(token)
+        || (token.contains("STRA") && compound(&mend_eszett(token)))
 }

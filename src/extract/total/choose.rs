@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use rust_decimal::Decimal;
 
 use super::{Source, TotalReading, Vote};
-use crate::extract::text::ocr_factor;
+use crate::extract::text::{differing_glyphs, ocr_factor};
 
 /// Sum the support per value and pick the best supported one.
 pub(super) fn choose(votes: &[Vote]) -> Option<TotalReading> {
@@ -103,8 +103,7 @@ fn independent(source: Source) -> bool {
 
 /// `a` and `b` written with two decimals differ in exactly one digit.
 fn one_digit_apart(a: Decimal, b: Decimal) -> bool {
-    let (a, b) = (format!("{:.2}", a), format!("{:.2}", b));
-    a.len() == b.len() && a.chars().zip(b.chars()).filter(|(x, y)| x != y).count() == 1
+    differing_glyphs(&format!("{a:.2}"), &format!("{b:.2}")).is_some_and(|d| d.len() == 1)
 }
 
 /// A one-decimal reading (`11,2`) of a value another vote reads in full (`11.25`) is that
