@@ -3,6 +3,7 @@
 mod campaign;
 mod eval;
 mod ledger;
+mod models;
 mod ocr;
 mod run;
 mod scan;
@@ -21,5 +22,6 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Campaign(command) => campaign::run(command),
         Command::Ledger(args) => ledger::run(args),
         Command::Eval(args) => eval::run(args),
+        Command::Models(args) => models::run(args),
     }
 }

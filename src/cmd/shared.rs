@@ -8,16 +8,17 @@ use anyhow::Context;
 use fidelio::campaign::Campaign;
 use fidelio::image::PrepareSettings;
 use fidelio::ingest::{self, ManifestEntry, MemberManifest, ScanOptions};
+use fidelio::ocr::ppocr::models::default_models_dir;
 use fidelio::ocr::{
-    EngineFactory, OcrCache, RunnerOptions, SecondLook, TesseractFactory, TextEngineFactory,
-    REREADS_FINGERPRINT,
+    EngineFactory, ModelSet, ModelSize, OcrCache, PpocrFactory, PpocrSettings, RunnerOptions,
+    SecondLook, TesseractFactory, TextEngineFactory, REREADS_FINGERPRINT,
 };
 use fidelio::output::{
     self, Exporter, PointsCsv, ResultRecord, ResultsJsonl, Summary, SummaryJson,
 };
 use fidelio::Status;
 
-use crate::args::{EngineKind, InputArgs, OcrOptions};
+use crate::args::{EngineKind, InputArgs, ModelKind, ModelsDirArgs, OcrOptions};
 use crate::exit::{usage, ExitCode};
 
 pub const DEFAULT_LANGUAGES: &str = "fra+eng";
@@ -77,6 +78,17 @@ impl OcrConfig {
             .or_else(|| campaign.and_then(|c| c.ocr_languages.clone()))
             .unwrap_or_else(|| DEFAULT_LANGUAGES.to_string());
         let factory: Box<dyn EngineFactory + Send> = match args.engine {
+            EngineKind::Ppocr => {
+                let size = match args.model {
+                    ModelKind::Tiny => ModelSize::Tiny,
+                    ModelKind::Small => ModelSize::Small,
+                };
+                let models = ModelSet::verified(&models_dir(&args.models), size)
+                    .map_err(|e| usage(e.to_string()))?;
+                let factory = PpocrFactory::new(models, PpocrSettings::new(size), fingerprint)
+                    .map_err(|e| usage(e.to_string()))?;
+                Box::new(factory)
+            }
             EngineKind::Tesseract => {
                 let factory = TesseractFactory {
                     languages,
@@ -103,6 +115,11 @@ impl OcrConfig {
             },
         })
     }
+}
+
+/// The models folder: `--models`, else `FIDELIO_MODELS` (clap reads both), else the default.
+pub fn models_dir(args: &ModelsDirArgs) -> PathBuf {
+    args.dir.clone().unwrap_or_else(default_models_dir)
 }
 
 /// The second reading of uncertain receipts: the same pixels smoothed (Gaussian, sigma 1.1 px),

@@ -46,6 +46,13 @@ pub enum OcrError {
 
 /// One OCR engine instance; not shared between threads.
 pub trait Engine {
+    /// Quarter turns clockwise (0–3) that make `image` read upright: a page photographed on its
+    /// side or scanned upside down. The runner turns the page before reading it, so every later
+    /// crop is taken from the page as read. Engines that cannot tell answer 0.
+    fn orient(&mut self, _image: &GrayImage) -> Result<u8, OcrError> {
+        Ok(0)
+    }
+
     fn recognize(&mut self, input: &EngineInput<'_>) -> Result<Vec<Line>, OcrError>;
 
     /// Read a small image holding one word or one line of print (a doubtful price, a faded

@@ -232,6 +232,9 @@ fn recognize(
     let phash = crate::ledger::phash(&gray);
     let staged = image::stage(gray, &options.prepare);
     let first = staged.finish(options.prepare.smooth);
+    let turns = with_engine(factory, |engine| engine.orient(&first))
+        .map_err(|e| Reason::new(Code::OcrFailed, e.to_string()))?;
+    let first = turned(first, turns);
     let (mut lines, doubts) = read_page_whole(factory, path, &first, options)?;
     reread_words(factory, &first, &mut lines, &doubts.words);
     reread_lines(factory, &first, &mut lines, &doubts.lines, 1);
@@ -251,7 +254,7 @@ fn recognize(
     }
     let second_look = match &options.second_look {
         Some(look) if doubts.page => {
-            let again = staged.finish(look.smooth);
+            let again = turned(staged.finish(look.smooth), turns);
             Some(Reading {
                 prepare: look.prepare(&options.prepare).fingerprint(),
                 width: again.width(),
@@ -569,6 +572,16 @@ fn crop_on_page(
         let cut = ::image::imageops::crop_imm(page, left, top, right - left, bottom - top);
         (cut.to_image(), (left as i32, top as i32))
     })
+}
+
+/// `page` turned `turns` quarters clockwise (as the engine's `orient` asked).
+fn turned(page: ::image::GrayImage, turns: u8) -> ::image::GrayImage {
+    match turns % 4 {
+        1 => ::image::imageops::rotate90(&page),
+        2 => ::image::imageops::rotate180(&page),
+        3 => ::image::imageops::rotate270(&page),
+        _ => page,
+    }
 }
 
 fn image_reason(err: ImageError) -> Reason {
