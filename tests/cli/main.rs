@@ -1,8 +1,10 @@
 //! Integration tests: the real `fidelio` binary in a temp dir, one module per subcommand
-//! (mirroring `src/cmd/`). Most use `--engine text`; `samples` runs real Tesseract.
+//! (mirroring `src/cmd/`). Most use `--engine text`; `samples` and `models` run the real neural
+//! reader (its models installed by `scripts/install-deps`).
 
 mod util;
 
+mod models;
 mod ocr;
 mod run;
 mod samples;

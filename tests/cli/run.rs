@@ -167,6 +167,8 @@ fn missing_tesseract_language_fails_once_with_a_clear_message() {
             "campaign.toml",
             "--out",
             "out",
+            "--engine",
+            "tesseract",
             "--lang",
             "klingon",
         ])
