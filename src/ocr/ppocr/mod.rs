@@ -53,6 +53,8 @@ const REC_MIN_WIDTH: u32 = 320;
 const CLS_WIDTH: u32 = 192;
 /// A box this much taller than wide is a vertical line (or a page on its side).
 const TALL: f32 = 1.5;
+/// How much longer than high a box must be to vote on the page's orientation.
+const LINE_ASPECT: f32 = 2.5;
 
 /// Settings that change what is read (all part of the cache key).
 #[derive(Clone, Debug, PartialEq)]
@@ -392,9 +394,21 @@ impl PpocrEngine {
 impl Engine for PpocrEngine {
     fn orient(&mut self, image: &GrayImage) -> Result<u8, OcrError> {
         let boxes = self.detect(image)?;
-        let tall = boxes.iter().filter(|b| is_tall(&b.corners)).count();
-        let wide = boxes.len() - tall;
-        if tall >= 3 && tall > 2 * wide {
+        // Only clearly long boxes tell which way lines run: a price, a currency sign or a
+        // one-letter VAT code is nearly square whichever way the page lies. Each counts by its
+        // length, so the shop's name and the long item lines outweigh stray fragments.
+        let (mut tall, mut wide, mut long) = (0.0f32, 0.0f32, 0usize);
+        for b in &boxes {
+            let (along, across) = sides(&b.corners);
+            if across >= LINE_ASPECT * along {
+                tall += across;
+                long += 1;
+            } else if along >= LINE_ASPECT * across {
+                wide += along;
+                long += 1;
+            }
+        }
+        if long >= 3 && tall > wide {
             // On its side: turned a quarter clockwise it reads either upright or upside down.
             let turned = imageops::rotate90(image);
             let upside = self.mostly_upside_down(&turned)?;
@@ -432,16 +446,29 @@ impl PpocrEngine {
     /// Whether most of the wide lines on `image` are upside down, by the line classifier.
     fn mostly_upside_down(&mut self, image: &GrayImage) -> Result<bool, OcrError> {
         let boxes = self.detect(image)?;
-        let crops: Vec<Crop> = Self::crops(image, &boxes)
-            .into_iter()
-            .filter(|c| !c.quarter)
+        // Long lines vote, by their length: the classifier is unsure of short fragments.
+        let long: Vec<TextBox> = boxes
+            .iter()
+            .filter(|b| {
+                let (along, across) = sides(&b.corners);
+                along >= LINE_ASPECT * across
+            })
+            .cloned()
             .collect();
-        if crops.len() < 3 {
+        if long.len() < 3 {
             return Ok(false);
         }
+        let crops = Self::crops(image, &long);
         let votes = self.upside_down(&crops)?;
-        let upside = votes.iter().filter(|&&p| p > 0.5).count();
-        Ok(upside * 2 > votes.len())
+        let (mut upside, mut all) = (0.0f32, 0.0f32);
+        for (b, p) in long.iter().zip(votes) {
+            let length = sides(&b.corners).0;
+            all += length;
+            if p > 0.5 {
+                upside += length;
+            }
+        }
+        Ok(upside * 2.0 > all)
     }
 }
 
@@ -454,9 +481,15 @@ fn edge(a: Point, b: Point) -> f32 {
     ((a.x - b.x).powi(2) + (a.y - b.y).powi(2)).sqrt()
 }
 
-fn is_tall(corners: &[Point; 4]) -> bool {
+/// A box's width (along its top and bottom edges) and height.
+fn sides(corners: &[Point; 4]) -> (f32, f32) {
     let width = edge(corners[0], corners[1]).max(edge(corners[3], corners[2]));
     let height = edge(corners[0], corners[3]).max(edge(corners[1], corners[2]));
+    (width, height)
+}
+
+fn is_tall(corners: &[Point; 4]) -> bool {
+    let (width, height) = sides(corners);
     height >= TALL * width
 }
 
