@@ -72,13 +72,13 @@ const NOT_DESCRIPTIONS: [&str; 46] = [
 ];
 
 static WEIGHED: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)(\d{1,4}[.,]\d{1,3}) ?(kg|g|l)\b ?[x*@] ?(?:€|£|\$|eur|gbp)? ?(?:(\d+[.,]\d{2,3}) ?(?:€|£|eur|gbp)?|(\d{2,3}(?:[.,]\d)?) ?p) ?/ ?(kg|l)\b")
+    Regex::new(r"(?i)(\d{1,4}[.,]\d{1,3}) ?(kg|g|l)\b ?[x×*@] ?(?:€|£|\$|eur|gbp)? ?(?:(\d+[.,]\d{2,3}) ?(?:€|£|eur|gbp)?|(\d{2,3}(?:[.,]\d)?) ?p) ?/ ?(kg|l)\b")
         .unwrap()
 });
 static COUNT_TIMES: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?i)(?:^|[^\d.,])(\d{1,3}) ?[x*] ?$").unwrap());
+    LazyLock::new(|| Regex::new(r"(?i)(?:^|[^\d.,])(\d{1,3}) ?[x×*] ?$").unwrap());
 static TIMES_COUNT: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?i)^ ?[x*] ?(\d{1,3})(?:\D|$)").unwrap());
+    LazyLock::new(|| Regex::new(r"(?i)^ ?[x×*] ?(\d{1,3})(?:\D|$)").unwrap());
 static QUANTITY_ONLY: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)^\s*(\d{1,3}(?:[.,]\d{1,3})?)\s*(?:stk|st|pcs|pc|pk|units?)?\.?\s*[x*@]\s*$")
         .unwrap()
@@ -811,6 +811,14 @@ mod tests {
         );
         assert_eq!(tesco[0].quantity, Some(d("0.620")));
         assert_eq!(tesco.len(), 2);
+        // The neural reader answers the printed multiplication sign as `×`, not `x`
+        // (regression: the weight row became an item of its own, lidl-on-table.jpg).
+        let sign = items(
+            "Bananes 1,34 B\n  1,118 kg × 1,20 EUR/kg\nChips nature 0,99 B\nTotal 2,33",
+            Locale::Fr,
+        );
+        assert_eq!(sign.len(), 2, "{sign:#?}");
+        assert_eq!(sign[0].quantity, Some(d("1.118")));
         // A weight that does not give the amount above belongs to no item above.
         let apart = items(
             "Bananes 2,50\n  1,118 kg x 1,20 EUR/kg\nTotal 2,50",

@@ -63,6 +63,66 @@ pub fn mend_colon_price(row: &mut Row) {
     }
 }
 
+/// `row` with zeros that stand for the letter O written as O, in its text and in each word.
+pub fn mend_zero_letters(row: &mut Row) {
+    row.text = zero_letters(&row.text);
+    for word in &mut row.words {
+        word.text = zero_letters(&word.text);
+    }
+}
+
+/// Class of slip: a reader whose glyph for `0` and `O` is nearly one (PP-OCR's recogniser, on
+/// the narrow capitals of receipt fonts, and Tesseract on dot-matrix print) puts a zero inside
+/// a word of letters: `B0OK`, `0XF0RD`, `C0FFEE`. A run of letters and digits is a word when
+/// its only digits are zeros and it holds at least two letters; then each zero is an O. A run
+/// with any other digit is a code or a quantity (`20KG`, `A4`, `400'S`) and is left as read, and
+/// so is a run opening with a zero that goes on with one letter and then digits only, like
+/// the postcode district `0X1`, unless the run is `0` + letter + one or two digits, the
+/// shape of a UK outward postcode (`OX1`, `OL16`), which no price, quantity or code has.
+fn zero_letters(text: &str) -> String {
+    if !text.contains('0') {
+        return text.to_string();
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut run = String::new();
+    let flush = |run: &mut String, out: &mut String| {
+        let letters = run.chars().filter(|c| c.is_alphabetic()).count();
+        let other_digits = run.chars().any(|c| c.is_ascii_digit() && c != '0');
+        let chars: Vec<char> = run.chars().collect();
+        let postcode_district = chars.len() >= 3
+            && chars.len() <= 4
+            && chars[0] == '0'
+            && chars[1].is_ascii_uppercase()
+            && chars[2..].iter().all(|c| c.is_ascii_digit())
+            && chars[2] != '0';
+        if (letters >= 2 && !other_digits) || postcode_district {
+            let mut first = true;
+            for c in run.chars() {
+                // The district's own digits stay digits; only its opening zero is a letter.
+                out.push(if c == '0' && (first || !postcode_district) {
+                    'O'
+                } else {
+                    c
+                });
+                first = false;
+            }
+        } else {
+            out.push_str(run);
+        }
+        run.clear();
+    };
+    for c in text.chars() {
+        if c.is_alphanumeric() {
+            run.push(c);
+        } else {
+            flush(&mut run, &mut out);
+            out.push(c);
+        }
+    }
+    flush(&mut run, &mut out);
+    out
+}
+
 /// `text` with circumflex vowels as umlauts, `é` before a consonant as `ö`, and a doubled `i`
 /// inside a word (a letter on each side: `Hawaii` keeps its final `ii`) as `ü`.
 fn mended(text: &str) -> String {
@@ -119,6 +179,36 @@ mod tests {
         mend_colon_price(&mut row);
         assert_eq!(row.text.len(), text.len());
         row.text
+    }
+
+    #[test]
+    fn zeros_inside_words_of_letters_are_the_letter_o() {
+        for (read, meant) in [
+            ("POPULAR B0OK", "POPULAR BOOK"),
+            (
+                "14 HIGH STREET 0XF0RD 0X1 4AH",
+                "14 HIGH STREET OXFORD OX1 4AH",
+            ),
+            ("C0FFEE 1.20", "COFFEE 1.20"),
+            ("Oldham 0L16 1AB", "Oldham OL16 1AB"),
+        ] {
+            assert_eq!(zero_letters(read), meant);
+        }
+        // Codes, quantities, amounts and postcodes keep their zeros.
+        for kept in [
+            "20KG 10.00",
+            "H/C A4 400'S",
+            "33000 BORDEAUX",
+            "0X",
+            "0G",
+            "TEL 03-42601064",
+            "GST 001492992000",
+            "100G",
+            "0X0",
+            "B10",
+        ] {
+            assert_eq!(zero_letters(kept), kept);
+        }
     }
 
     #[test]

@@ -74,6 +74,7 @@ fn read_rows(lines: &[Line], options: &ExtractOptions) -> (Vec<RowInfo>, Locale)
     if locale == Locale::De {
         rows.iter_mut().for_each(misreads::mend_umlauts);
     }
+    rows.iter_mut().for_each(misreads::mend_zero_letters);
     rows.iter_mut().for_each(misreads::mend_colon_price);
     let mut rows = classify(rows, locale);
     attach_rereads(&mut rows, lines, locale);

@@ -171,7 +171,57 @@ pub fn decode(probs: &[f32], frames: usize, classes: usize, charset: &Charset) -
     }
     let leading = decoded.glyphs.iter().take_while(|g| g.text == " ").count();
     decoded.glyphs.drain(..leading);
+    restore_spaces(&mut decoded.glyphs);
     decoded
+}
+
+/// A gap between two characters at least this many times the line's character pitch is a space.
+const SPACE_PITCHES: f32 = 1.6;
+/// ... and at least this many frames wider than the pitch (on short pitches a frame is noise).
+const SPACE_EXTRA_FRAMES: f32 = 2.0;
+/// Steps between characters a line needs before its pitch is trusted.
+const PITCH_STEPS: usize = 4;
+
+/// Class of slip: the recogniser reads a wide printed gap as blanks rather than a space, most
+/// often between a postcode and its town (`33000BORDEAUX`) or in short capital codes
+/// (`OXFORD OX1 4AH` read `OXFORDOX14AH`). The frames still show the gap: characters of one
+/// line step along it at a steady pitch (monospaced receipt fonts make it steadier still), so
+/// where the step between two characters' centres is well over the line's median step, a
+/// space is put back. Lines with too few characters to measure a pitch are left as read.
+fn restore_spaces(glyphs: &mut Vec<Glyph>) {
+    let centre = |g: &Glyph| (g.first + g.last) as f32 / 2.0;
+    // Steps between consecutive characters with no space read between them.
+    let mut steps: Vec<f32> = glyphs
+        .windows(2)
+        .filter(|w| w[0].text != " " && w[1].text != " ")
+        .map(|w| centre(&w[1]) - centre(&w[0]))
+        .collect();
+    if steps.len() < PITCH_STEPS {
+        return;
+    }
+    steps.sort_by(f32::total_cmp);
+    let pitch = steps[steps.len() / 2];
+    let mut i = 1;
+    while i < glyphs.len() {
+        let (a, b) = (&glyphs[i - 1], &glyphs[i]);
+        let step = centre(b) - centre(a);
+        if a.text != " "
+            && b.text != " "
+            && step >= SPACE_PITCHES * pitch
+            && step - pitch >= SPACE_EXTRA_FRAMES
+        {
+            let frame = (a.last + b.first) / 2;
+            let space = Glyph {
+                text: " ".to_string(),
+                prob: a.prob.min(b.prob),
+                first: frame,
+                last: frame,
+            };
+            glyphs.insert(i, space);
+            i += 1;
+        }
+        i += 1;
+    }
 }
 
 #[cfg(test)]
@@ -250,6 +300,21 @@ mod tests {
         let words = decoded.words(5.0);
         assert!((words[0].1 - 0.4).abs() < 1e-6);
         assert!((decoded.confidence() - (0.95 + 0.4 + 0.95) / 3.0).abs() < 1e-5);
+    }
+
+    #[test]
+    fn a_wide_gap_read_as_blanks_is_a_space() {
+        // "1111" at a pitch of 2 frames, a gap of 6 frames, then "AB": "1111 AB".
+        let probs = frames(&[3, 0, 3, 0, 3, 0, 3, 0, 0, 0, 0, 0, 1, 0, 2, 0], 0.9);
+        let decoded = decode(&probs, 16, 5, &charset());
+        assert_eq!(decoded.text(), "1111 AB");
+        assert_eq!(decoded.words(16.0).len(), 2);
+        // The same characters evenly spaced stay one word.
+        let probs = frames(&[3, 0, 3, 0, 3, 0, 3, 0, 1, 0, 2, 0], 0.9);
+        assert_eq!(decode(&probs, 12, 5, &charset()).text(), "1111AB");
+        // Too few characters to know the pitch: left as read.
+        let probs = frames(&[3, 0, 0, 0, 0, 0, 0, 1], 0.9);
+        assert_eq!(decode(&probs, 8, 5, &charset()).text(), "1A");
     }
 
     #[test]

@@ -43,7 +43,7 @@ pub use models::{ModelSet, ModelSize, ModelsError};
 
 /// Version of this module's reading procedure: part of the cache key, bumped when a change
 /// here changes the text read from the same pixels and models.
-const PROCEDURE: &str = "ppocr-1";
+const PROCEDURE: &str = "ppocr-2";
 
 /// Recognition input height, fixed by the models.
 const REC_HEIGHT: u32 = 48;
