@@ -228,7 +228,8 @@ static POSTCODE: LazyLock<Regex> = LazyLock::new(|| {
 });
 /// A row ending with a postcode and its town (`75011 PARIS`, `RN 90 73200 ALBERTVILLE`), or
 /// with a British postcode (`London W14 8PB`); not a postcode alone, its town still to come
-/// (SROIE 693: `Ara Damansara, 47301` / `Petaling Jaya, Selangor Darul Ehsan.`).
+/// (Malaysian layouts that print the postcode before a line break: `Ara Damansara, 47301` /
+/// `Petaling Jaya, Selangor Darul Ehsan.`).
 static TOWN_AFTER_POSTCODE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&format!(
         r"(?:^|[^\d\-/])\d{{5}}[ ,]+[A-Z][A-Z .'\-]*[A-Z.]$|{BRITISH_POSTCODE_PATTERN}$"
@@ -259,7 +260,7 @@ pub(super) struct Address {
 }
 
 /// `text` with every `!` that ends a word read as the `I` it was printed as (`SG BES!` for
-/// `SG BESI`, SROIE 173): addresses carry no exclamation marks, and Tesseract takes a
+/// `SG BESI`, a Tesseract slip on narrow dot-matrix capitals): addresses carry no exclamation marks, and Tesseract takes a
 /// thin capital I at a word's end for one. Byte offsets are kept (both are one byte).
 fn bang_as_i(text: &str) -> String {
     let mut repaired = String::with_capacity(text.len());

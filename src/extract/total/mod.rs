@@ -178,8 +178,9 @@ mod tests {
         );
     }
 
-    /// Measured on SROIE 604: four slices at RM12.60/13.50 (one misread), the total row lost,
-    /// `Cash RM51.30` and no change line; the misread items' sum won over the cash.
+    /// Class: bakery and café slips paid in cash with exact change: a few items (one misread),
+    /// the total row lost, `Cash RM51.30` and no change line; the misread items' sum must not
+    /// win over the cash.
     #[test]
     fn cash_with_cents_and_no_change_beats_a_sum_of_items() {
         let text = "DoubleCoco Slice 1 RM12.60\nMother's Slices 1 RM13.50\nCash RM51.30";
