@@ -24,9 +24,14 @@ use super::text::tokens;
 
 /// `row` with its misread umlauts written back, in its text and in each word.
 pub fn mend_umlauts(row: &mut Row) {
-    row.text = mended(&row.text);
+    rewrite(row, mended);
+}
+
+/// `row` with `mend` applied to its text and to each word's (`mend` keeps byte lengths).
+fn rewrite(row: &mut Row, mend: fn(&str) -> String) {
+    row.text = mend(&row.text);
     for word in &mut row.words {
-        word.text = mended(&word.text);
+        word.text = mend(&word.text);
     }
 }
 
@@ -65,10 +70,7 @@ pub fn mend_colon_price(row: &mut Row) {
 
 /// `row` with zeros that stand for the letter O written as O, in its text and in each word.
 pub fn mend_zero_letters(row: &mut Row) {
-    row.text = zero_letters(&row.text);
-    for word in &mut row.words {
-        word.text = zero_letters(&word.text);
-    }
+    rewrite(row, zero_letters);
 }
 
 /// Class of slip: a reader whose glyph for `0` and `O` is nearly one (PP-OCR's recogniser, on
