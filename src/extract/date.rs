@@ -7,6 +7,10 @@
 //! Impossible dates (31/02) and years outside 2000–2099 are rejected. OCR spaces around the
 //! separators (`28-03- 18`) are tolerated and flagged.
 //!
+//! Two slips of a line reader that drops narrow spaces and confuses round glyphs are read
+//! through: a clock glued to the year before it (`12 Jun 201818:18`, `16-03-1813:49`), and a
+//! zero for the O of a month name run into the day (`100CT 2017`).
+//!
 //! Times: `14:32`, `14:32:05`, `14h32`, `2:05 PM`, converted to 24-hour `HH:MM`.
 
 use std::sync::LazyLock;
@@ -98,7 +102,7 @@ fn month_number(name: &str) -> Option<u32> {
     MONTH_NAMES
         .iter()
         .chain(LATE_MONTH_NAMES.iter())
-        .find(|(n, _)| *n == name)
+        .find(|(n, _)| *n == name.replace('0', "O"))
         .map(|(_, m)| *m)
 }
 
@@ -109,7 +113,8 @@ fn month_pattern() -> String {
         .map(|(n, _)| *n)
         .collect();
     names.sort_by_key(|n| std::cmp::Reverse(n.len()));
-    names.join("|")
+    // The reader's zero for O (`100CT 2017`): any O of a name may come as 0.
+    names.join("|").replace('O', "[O0]")
 }
 
 static NUMERIC: LazyLock<Regex> = LazyLock::new(|| {
@@ -202,13 +207,26 @@ fn isolated(text: &str, start: usize, end: usize) -> bool {
     let after_first = after.next();
     let before_ok = !before.is_some_and(|c| c.is_ascii_digit());
     let after_ok = match after_first {
-        Some(c) if c.is_ascii_digit() => false,
+        Some(c) if c.is_ascii_digit() => clock_at(text, end),
         Some('/' | '.' | '-') => !after.next().is_some_and(|c| c.is_ascii_digit()),
         _ => true,
     };
     let before_sep = text[..start].chars().rev().take(2).collect::<Vec<_>>();
     let glued_before = matches!(before_sep.as_slice(), [ '/' | '-', d, ..] if d.is_ascii_digit());
     before_ok && after_ok && !glued_before
+}
+
+/// A clock (`18:18`, not part of a longer number) starts at byte `at` of `text`: the reader
+/// lost the space between a date and its time (`12 JUN 201818:18`).
+fn clock_at(text: &str, at: usize) -> bool {
+    static CLOCK: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"^(?:[01]?\d|2[0-3]):[0-5]\d").unwrap());
+    let Some(rest) = text.get(at..) else {
+        return false;
+    };
+    CLOCK
+        .find(rest)
+        .is_some_and(|m| !rest[m.end()..].starts_with(|c: char| c.is_ascii_digit()))
 }
 
 /// `002-2016/05/01`: a year-first date after a till or terminal number and a dash. A
@@ -228,10 +246,18 @@ fn prefixed_iso(text: &str, caps: &regex::Captures<'_>) -> bool {
 
 fn numeric_date(text: &str, caps: &regex::Captures<'_>) -> Option<DateMatch> {
     let whole = caps.get(0)?;
-    if !isolated(text, whole.start(), whole.end()) && !prefixed_iso(text, caps) {
+    let year = caps.get(5)?;
+    // `16-03-1813:49`: a two-digit year with its clock glued on, which the pattern took for
+    // the year 1813.
+    let (third, end) = if year.len() == 4 && clock_at(text, year.start() + 2) {
+        (&year.as_str()[..2], year.start() + 2)
+    } else {
+        (year.as_str(), year.end())
+    };
+    if !isolated(text, whole.start(), end) && !prefixed_iso(text, caps) {
         return None;
     }
-    let (first, sep1, second, sep2, third) = (&caps[1], &caps[2], &caps[3], &caps[4], &caps[5]);
+    let (first, sep1, second, sep2) = (&caps[1], &caps[2], &caps[3], &caps[4]);
     let mut repaired = sep1.trim() != sep2.trim() || sep1.contains(' ') || sep2.contains(' ');
     let number = |s: &str| s.parse::<u32>().ok();
     let (date, month_first, two_digit_year) = if first.len() == 4 {
@@ -256,7 +282,7 @@ fn numeric_date(text: &str, caps: &regex::Captures<'_>) -> Option<DateMatch> {
     Some(DateMatch {
         date,
         start: whole.start(),
-        end: whole.end(),
+        end,
         month_first,
         repaired,
         two_digit_year,
@@ -384,6 +410,10 @@ fn time_is_isolated(text: &str, start: usize, end: usize) -> bool {
         None => true,
         Some(':') => !before.next().is_some_and(|c| c.is_ascii_digit()),
         Some('T') => before.next().is_some_and(|c| c.is_ascii_digit()),
+        // A clock glued to the date before it (`16-03-1813:49`).
+        Some(c) if c.is_ascii_digit() => find_dates(&text[..start])
+            .last()
+            .is_some_and(|d| d.end == start),
         Some(c) => !c.is_ascii_alphanumeric() && c != '.' && c != ',',
     };
     let after_ok = !text[end..]
@@ -504,6 +534,25 @@ mod tests {
         assert_eq!(parse_time("1:55:54 PM"), Some("13:55".into()));
         assert_eq!(parse_time("2026-11-20T14:05:00"), Some("14:05".into()));
         assert_eq!(parse_time("REF AT14:05"), None);
+    }
+
+    /// The neural reader drops the narrow space between a date and its clock.
+    #[test]
+    fn a_clock_glued_to_the_year_is_read_apart() {
+        assert_eq!(parse_date("12 Jun 201818:18"), ymd(2018, 6, 12));
+        assert_eq!(parse_time("12 Jun 201818:18"), Some("18:18".into()));
+        assert_eq!(parse_date("16-03-1813:49 SH01 B026"), ymd(2018, 3, 16));
+        assert_eq!(parse_time("16-03-1813:49 SH01 B026"), Some("13:49".into()));
+        assert_eq!(parse_date("16/03/201818:05:12"), ymd(2018, 3, 16));
+        // Not a clock: a longer number, or no date before it.
+        assert!(find_dates("16-03-201818:185").is_empty());
+        assert_eq!(parse_time("INV 77718:18"), None);
+    }
+
+    #[test]
+    fn a_zero_for_the_o_of_a_month_is_read() {
+        assert_eq!(parse_date(": 100CT 2017 TUE"), ymd(2017, 10, 10));
+        assert_eq!(parse_date("3 N0V 2018"), ymd(2018, 11, 3));
     }
 
     /// Held-out transcript (Penny): `22.11.26 15.42 Uhr`.
