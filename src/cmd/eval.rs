@@ -14,7 +14,8 @@ use serde_json::Value;
 
 use fidelio::campaign::Campaign;
 use fidelio::eval::{
-    evaluate, FieldStats, LabelSet, Observation, Report, ResultLine, Shortfall, Threshold,
+    evaluate, share_readings_with_copies, FieldStats, LabelSet, Observation, Report, ResultLine,
+    Shortfall, Threshold,
 };
 use fidelio::ocr::{ocr_all, OcrRecord};
 use fidelio::output::write_atomic;
@@ -94,7 +95,7 @@ fn observe(args: &EvalArgs, campaign: Option<&Campaign>) -> anyhow::Result<Vec<O
     let ocr = OcrConfig::from_args(&args.ocr, &args.state.state, campaign)?;
     let entries = scan.scan()?;
     let progress = Progress::new(entries.len() as u64, args.quiet);
-    let records = ocr_all(
+    let mut records = ocr_all(
         &entries,
         ocr.factory.as_ref(),
         ocr.cache.as_ref(),
@@ -102,6 +103,7 @@ fn observe(args: &EvalArgs, campaign: Option<&Campaign>) -> anyhow::Result<Vec<O
         &|job| progress.done(job.outcome),
     )?;
     progress.finish();
+    share_readings_with_copies(&mut records);
     Ok(observe_ocr(&records, campaign))
 }
 
