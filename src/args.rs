@@ -123,9 +123,9 @@ pub struct OcrOptions {
     #[arg(long)]
     pub no_cache: bool,
     /// Never read a whole image twice. By default a receipt whose first reading leaves the
-    /// total uncertain is read again from smoothed pixels and the more confident
-    /// reading of each field is kept (slower on hard receipts, more accurate). Doubtful prices
-    /// and date rows are still read again alone (milliseconds each).
+    /// total uncertain is read again (by the small model behind `--model tiny`, else from
+    /// smoothed pixels) and the more confident reading of each field is kept (slower on hard
+    /// receipts, more accurate). Doubtful prices and date rows are still read again alone.
     #[arg(long)]
     pub no_second_look: bool,
 }

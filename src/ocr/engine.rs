@@ -55,6 +55,13 @@ pub trait Engine {
 
     fn recognize(&mut self, input: &EngineInput<'_>) -> Result<Vec<Line>, OcrError>;
 
+    /// Read a page again for the second look, when the first reading left the key fields in
+    /// doubt: with a more accurate model where the engine has one (PP-OCR's small model behind
+    /// its tiny one), else as `recognize` does (the runner then shows it other pixels).
+    fn recognize_again(&mut self, input: &EngineInput<'_>) -> Result<Vec<Line>, OcrError> {
+        self.recognize(input)
+    }
+
     /// Read a small image holding one word or one line of print (a doubtful price, a faded
     /// date row, cut out of the page) on its own, as a single line of text. Engines that
     /// cannot, like the transcript double, answer `None`.

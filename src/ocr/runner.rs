@@ -235,7 +235,7 @@ fn recognize(
     let turns = with_engine(factory, |engine| engine.orient(&first))
         .map_err(|e| Reason::new(Code::OcrFailed, e.to_string()))?;
     let first = turned(first, turns);
-    let (mut lines, doubts) = read_page_whole(factory, path, &first, options)?;
+    let (mut lines, doubts) = read_page_whole(factory, path, &first, options, Pass::First)?;
     reread_words(factory, &first, &mut lines, &doubts.words);
     reread_lines(factory, &first, &mut lines, &doubts.lines, 1);
     if !doubts.lines.is_empty() {
@@ -259,7 +259,7 @@ fn recognize(
                 prepare: look.prepare(&options.prepare).fingerprint(),
                 width: again.width(),
                 height: again.height(),
-                lines: read_page_whole(factory, path, &again, options)?.0,
+                lines: read_page_whole(factory, path, &again, options, Pass::Again)?.0,
             })
         }
         _ => None,
@@ -285,8 +285,9 @@ fn read_page_whole(
     path: &std::path::Path,
     page: &::image::GrayImage,
     options: &RunnerOptions,
+    pass: Pass,
 ) -> Result<(Vec<Line>, Doubts), Reason> {
-    let mut lines = read_lines(factory, path, page)?;
+    let mut lines = read_lines(factory, path, page, pass)?;
     complete_cut_lines(factory, page, &mut lines);
     let doubts = judge(options, &lines);
     // Found before the columns are read in: their words would cover its print.
@@ -459,13 +460,25 @@ fn overlaps(a: &BBox, b: &BBox) -> bool {
     width > 0 && height > 0 && 2 * width * height >= smaller
 }
 
+/// Which reading of a page: the first, or the second look's (`Engine::recognize_again`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Pass {
+    First,
+    Again,
+}
+
 fn read_lines(
     factory: &dyn EngineFactory,
     path: &std::path::Path,
     gray: &::image::GrayImage,
+    pass: Pass,
 ) -> Result<Vec<Line>, Reason> {
     with_engine(factory, |engine| {
-        engine.recognize(&EngineInput { path, image: gray })
+        let input = EngineInput { path, image: gray };
+        match pass {
+            Pass::First => engine.recognize(&input),
+            Pass::Again => engine.recognize_again(&input),
+        }
     })
     .map_err(|e| Reason::new(Code::OcrFailed, e.to_string()))
 }
@@ -750,6 +763,14 @@ mod tests {
             Ok(vec![Line::from_words(vec![word("Date", [10, 10, 40, 20])])])
         }
 
+        /// The second look's reader (PP-OCR's small model behind the tiny one).
+        fn recognize_again(&mut self, _: &EngineInput<'_>) -> Result<Vec<Line>, OcrError> {
+            Ok(vec![Line::from_words(vec![word(
+                "Datum",
+                [10, 10, 40, 20],
+            )])])
+        }
+
         fn read_alone(&mut self, _: &::image::GrayImage) -> Result<Option<String>, OcrError> {
             Ok(Some("read alone".into()))
         }
@@ -863,7 +884,11 @@ mod tests {
             ..fast
         };
         let page = recognize(&entry, &OneRowPage, &thorough).unwrap();
-        assert_eq!(page.second_look.map(|again| again.lines.len()), Some(1));
+        assert_eq!(page.lines[0].words[0].text, "Date");
+        // The second look is the engine's second reader, not its first one again.
+        let again = page.second_look.unwrap();
+        assert_eq!(again.lines.len(), 1);
+        assert_eq!(again.lines[0].words[0].text, "Datum");
     }
 
     /// Reads every page as an item row and a total row whose prices it left out, and any part
@@ -950,7 +975,7 @@ mod tests {
         };
         let engine = ColumnDropper { broken: false };
         let (lines, doubts) =
-            read_page_whole(&engine, Path::new("r.png"), &page, &options).unwrap();
+            read_page_whole(&engine, Path::new("r.png"), &page, &options, Pass::First).unwrap();
         assert!(!doubts.amount_lacking);
         // A page that lost a column is worth a second look, however sure it now is.
         assert!(doubts.page);
@@ -963,6 +988,7 @@ mod tests {
             Path::new("r.png"),
             &page,
             &RunnerOptions::default(),
+            Pass::First,
         )
         .unwrap();
         assert_eq!(lines.len(), 2);
@@ -1026,6 +1052,7 @@ mod tests {
                     Path::new("r.png"),
                     &page,
                     &RunnerOptions::default(),
+                    Pass::First,
                 )
                 .unwrap()
                 .0
@@ -1048,7 +1075,7 @@ mod tests {
             doubts: Some(column_lost_until_read),
             ..RunnerOptions::default()
         };
-        read_page_whole(&engine, Path::new("r.png"), &page, &options).unwrap()
+        read_page_whole(&engine, Path::new("r.png"), &page, &options, Pass::First).unwrap()
     }
 
     /// A re-rendered sample photo of MAXIMARCHÉ Nantes: Tesseract's page layout left the
