@@ -1,4 +1,4 @@
-//! `campaigns/schema.json`, the Rust model and `README.md` describe the same
+//! `campaigns/schema.json`, the Rust model and `docs/campaign.md` describe the same
 //! keys: every example campaign validates against the schema, every table of the model allows
 //! exactly the schema's keys, and every key is used in `every-key.toml` and documented.
 
@@ -306,7 +306,7 @@ fn every_key_is_used_once_in_every_key_toml_and_documented() {
     assert!(all.len() > 60, "{}", all.len());
     let (_, doc) = every_key();
     let doc = Toml::Table(doc);
-    let reference = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let reference = std::fs::read_to_string(root().join("docs/campaign.md")).unwrap();
     for key in &all {
         let parts: Vec<&str> = key.split('.').collect();
         assert!(
@@ -315,7 +315,7 @@ fn every_key_is_used_once_in_every_key_toml_and_documented() {
         );
         assert!(
             reference.contains(&format!("`{key}`")),
-            "README.md does not document `{key}`"
+            "docs/campaign.md does not document `{key}`"
         );
     }
 }
@@ -323,12 +323,12 @@ fn every_key_is_used_once_in_every_key_toml_and_documented() {
 #[test]
 fn the_reference_examples_are_valid_campaigns() {
     // The full example at the end of the reference is a campaign that passes check.
-    let reference = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let reference = std::fs::read_to_string(root().join("docs/campaign.md")).unwrap();
     let full = reference
         .split("<!-- full-example -->")
         .nth(1)
         .and_then(|s| s.split("```toml").nth(1))
         .and_then(|s| s.split("```").next())
         .expect("a full example marked <!-- full-example -->");
-    Campaign::parse(full, "README.md").unwrap_or_else(|e| panic!("{e}"));
+    Campaign::parse(full, "docs/campaign.md").unwrap_or_else(|e| panic!("{e}"));
 }

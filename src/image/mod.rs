@@ -5,7 +5,7 @@
 //! receipt when it is a small part of the picture (a small receipt on an A4 scan), shrunk only
 //! when its longest side exceeds 2400 px, and padded with white. Rescaling print towards a
 //! fixed capital height was measured and rejected: shrinking large print cost accuracy and
-//! enlarging small print did not pay (README, "Measuring extraction"). Receipts turned by 2°
+//! enlarging small print did not pay (docs/history.md, "Measuring extraction"). Receipts turned by 2°
 //! or more are levelled (`deskew`): on SROIE copies turned by 3.5° (`scripts/turned-eval`)
 //! that lifts dates read from 70 % to 82.5 % and addresses from 27.5 % to 50 %. Smaller tilts
 //! are left alone: Tesseract's row finding copes with them, and a perfectly level page made it

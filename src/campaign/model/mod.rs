@@ -1,7 +1,7 @@
 //! The campaign file format: what a campaign manager may write, key by key.
 //!
 //! Every table denies unknown keys, because a misspelt rule (`min_totl`) would otherwise be
-//! silently ignored and change who gets paid. `README.md` and
+//! silently ignored and change who gets paid. `docs/campaign.md` and
 //! `campaigns/schema.json` describe exactly these structs; a test keeps the three in step.
 
 mod caps;
