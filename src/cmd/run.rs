@@ -8,7 +8,7 @@ use anyhow::Context;
 use serde::Serialize;
 
 use fidelio::ledger::batch_name_from_inputs;
-use fidelio::ocr::{ocr_all, OcrOutcome};
+use fidelio::ocr::{ocr_all, OcrOutcome, StageTimes};
 use fidelio::output::write_atomic;
 
 use crate::args::RunArgs;
@@ -42,12 +42,14 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
         &ocr.runner,
         &|job| {
             counts.add(job.outcome);
+            counts.add_stages(job.stages);
             progress.done(job.outcome);
         },
     )?;
     progress.finish();
     timings.ocr_s = seconds(ocr_started.elapsed());
     (timings.recognized, timings.cached) = counts.totals();
+    timings.stages_ms_per_receipt = counts.stages_per_receipt();
 
     let validate_started = Instant::now();
     std::fs::create_dir_all(&out).with_context(|| format!("cannot create {}", out.display()))?;
@@ -85,6 +87,16 @@ struct Timings {
     validate_s: f64,
     elapsed_s: f64,
     files_per_second: f64,
+    /// The engine's detection, line orientation and recognition time per receipt read now
+    /// (re-reads and second looks included), in milliseconds of one worker.
+    stages_ms_per_receipt: StagesPerReceipt,
+}
+
+#[derive(Debug, Default, Serialize)]
+struct StagesPerReceipt {
+    detect: f64,
+    classify: f64,
+    recognize: f64,
 }
 
 fn seconds(d: Duration) -> f64 {
@@ -95,6 +107,9 @@ fn seconds(d: Duration) -> f64 {
 struct OutcomeCounts {
     recognized: std::sync::atomic::AtomicUsize,
     cached: std::sync::atomic::AtomicUsize,
+    detect_ms: std::sync::atomic::AtomicU64,
+    classify_ms: std::sync::atomic::AtomicU64,
+    recognize_ms: std::sync::atomic::AtomicU64,
 }
 
 impl OutcomeCounts {
@@ -105,6 +120,24 @@ impl OutcomeCounts {
             OcrOutcome::Cached => self.cached.fetch_add(1, Relaxed),
             OcrOutcome::Skipped | OcrOutcome::Failed => 0,
         };
+    }
+
+    fn add_stages(&self, stages: StageTimes) {
+        use std::sync::atomic::Ordering::Relaxed;
+        self.detect_ms.fetch_add(stages.detect_ms, Relaxed);
+        self.classify_ms.fetch_add(stages.classify_ms, Relaxed);
+        self.recognize_ms.fetch_add(stages.recognize_ms, Relaxed);
+    }
+
+    fn stages_per_receipt(&self) -> StagesPerReceipt {
+        use std::sync::atomic::Ordering::Relaxed;
+        let n = self.recognized.load(Relaxed).max(1) as f64;
+        let per = |total: &std::sync::atomic::AtomicU64| (total.load(Relaxed) as f64 / n).round();
+        StagesPerReceipt {
+            detect: per(&self.detect_ms),
+            classify: per(&self.classify_ms),
+            recognize: per(&self.recognize_ms),
+        }
     }
 
     fn totals(&self) -> (usize, usize) {

@@ -328,6 +328,7 @@ mod tests {
                 prepare: String::new(),
             },
             elapsed_ms: 0,
+            stages: Default::default(),
             phash: None,
             lines: test_lines(text),
             second_look: None,

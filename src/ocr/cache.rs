@@ -70,6 +70,7 @@ mod tests {
             },
             engine,
             elapsed_ms: 5,
+            stages: Default::default(),
             phash: None,
             lines: vec![],
             second_look: None,

@@ -29,6 +29,22 @@ impl EngineInfo {
     }
 }
 
+/// Milliseconds an engine spent in each stage of reading one image, re-reads and second look
+/// included: the neural reader's detection, line orientation and recognition (zero for
+/// engines that do not tell them apart). For `timings.json` and `scripts/bench`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StageTimes {
+    pub detect_ms: u64,
+    pub classify_ms: u64,
+    pub recognize_ms: u64,
+}
+
+impl StageTimes {
+    pub fn is_zero(&self) -> bool {
+        *self == StageTimes::default()
+    }
+}
+
 /// What an engine is given for one image.
 pub struct EngineInput<'a> {
     /// The original file (the test double reads a transcript beside it).
@@ -74,6 +90,11 @@ pub trait Engine {
     /// dropped it, so it is not asked again. Engines that cannot answer no lines.
     fn read_block(&mut self, _image: &GrayImage) -> Result<Vec<Line>, OcrError> {
         Ok(Vec::new())
+    }
+
+    /// The time spent per stage since the last call, and the count started again.
+    fn take_stage_times(&mut self) -> StageTimes {
+        StageTimes::default()
     }
 }
 

@@ -17,7 +17,7 @@ mod tsv;
 mod unread;
 
 pub use cache::OcrCache;
-pub use engine::{Engine, EngineFactory, EngineInfo, EngineInput, OcrError};
+pub use engine::{Engine, EngineFactory, EngineInfo, EngineInput, OcrError, StageTimes};
 pub use page::{BBox, Line, OcrPage, OcrRecord, Reading, Word};
 pub use ppocr::{ModelSet, ModelSize, ModelsError, PpocrFactory, PpocrSettings};
 pub use runner::{

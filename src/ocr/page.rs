@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::engine::EngineInfo;
+use super::engine::{EngineInfo, StageTimes};
 use crate::image::Quality;
 use crate::ingest::ManifestEntry;
 
@@ -122,6 +122,9 @@ pub struct OcrPage {
     pub engine: EngineInfo,
     /// Wall time of preparation + recognition when it was first computed (cache hits keep it).
     pub elapsed_ms: u64,
+    /// Of that, the engine's own stages (detection, orientation, recognition), when it tells.
+    #[serde(default, skip_serializing_if = "StageTimes::is_zero")]
+    pub stages: StageTimes,
     /// Perceptual print of the decoded image, before any preparation, so the ledger can spot
     /// the same receipt photographed or re-encoded again.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -11,7 +11,7 @@ use std::time::Instant;
 use rayon::prelude::*;
 
 use super::cache::OcrCache;
-use super::engine::{Engine, EngineFactory, EngineInput, OcrError};
+use super::engine::{Engine, EngineFactory, EngineInput, OcrError, StageTimes};
 use super::page::{BBox, Line, OcrPage, OcrRecord, Reading, Word};
 use super::unread::{cut_short_lines, unread_price_column, unread_print};
 use crate::image::{self, DecodeLimits, ImageError, PrepareSettings};
@@ -108,6 +108,8 @@ pub enum OcrOutcome {
 pub struct OcrJob<'a> {
     pub entry: &'a ManifestEntry,
     pub outcome: OcrOutcome,
+    /// The engine's time per stage on this entry (zero unless it was recognised now).
+    pub stages: StageTimes,
 }
 
 /// OCR every readable, non-duplicate entry. Per-file failures become `error` reasons on the
@@ -131,9 +133,14 @@ pub fn ocr_all(
             .with_max_len(1)
             .map(|&i| {
                 let (record, outcome) = ocr_entry(&entries[i], factory, cache, options);
+                let stages = match (&record.ocr, outcome) {
+                    (Some(page), OcrOutcome::Recognized) => page.stages,
+                    _ => StageTimes::default(),
+                };
                 on_done(OcrJob {
                     entry: &record.entry,
                     outcome,
+                    stages,
                 });
                 (i, record)
             })
@@ -218,6 +225,8 @@ fn recognize(
     options: &RunnerOptions,
 ) -> Result<OcrPage, Reason> {
     let started = Instant::now();
+    // What an earlier image left uncounted (one that failed half-way) is not this one's.
+    let _ = with_engine(factory, |engine| Ok(engine.take_stage_times()));
     let path = std::path::Path::new(&entry.file);
     let bytes = std::fs::read(path)
         .map_err(|e| Reason::new(Code::ReadError, format!("cannot read file: {e}")))?;
@@ -270,6 +279,7 @@ fn recognize(
         quality: staged.quality,
         engine: factory.info(),
         elapsed_ms: started.elapsed().as_millis() as u64,
+        stages: with_engine(factory, |engine| Ok(engine.take_stage_times())).unwrap_or_default(),
         phash: Some(phash),
         lines,
         second_look,
@@ -774,6 +784,14 @@ mod tests {
         fn read_alone(&mut self, _: &::image::GrayImage) -> Result<Option<String>, OcrError> {
             Ok(Some("read alone".into()))
         }
+
+        fn take_stage_times(&mut self) -> StageTimes {
+            StageTimes {
+                detect_ms: 1,
+                classify_ms: 2,
+                recognize_ms: 3,
+            }
+        }
     }
 
     impl EngineFactory for OneRowPage {
@@ -879,6 +897,8 @@ mod tests {
         let page = recognize(&entry, &OneRowPage, &fast).unwrap();
         assert_eq!(page.lines[0].reread.as_deref(), Some("read alone"));
         assert_eq!(page.second_look, None);
+        // The engine's own account of its stages is kept with the page.
+        assert_eq!(page.stages.recognize_ms, 3);
         let thorough = RunnerOptions {
             second_look: Some(SecondLook { smooth: 1.0 }),
             ..fast

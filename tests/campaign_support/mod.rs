@@ -47,6 +47,7 @@ pub fn page(lines: Vec<Line>, quality: Quality) -> OcrPage {
             prepare: fidelio::image::PrepareSettings::default().fingerprint(),
         },
         elapsed_ms: 0,
+        stages: Default::default(),
         phash: None,
         lines,
     }
