@@ -172,10 +172,11 @@ fn write_table(out: &mut impl Write, report: &Report) -> std::io::Result<()> {
     )?;
     writeln!(
         out,
-        "{:<10} {:>5} {:>12} {:>12} {:>9} {:>8}  {:>14} {:>14} {:>14}",
+        "{:<10} {:>5} {:>12} {:>13} {:>12} {:>9} {:>8}  {:>14} {:>14} {:>14}",
         "field",
         "count",
         "normalised",
+        "95 % interval",
         "strict",
         "in OCR",
         "similar",
@@ -198,11 +199,13 @@ fn table_row(stats: &FieldStats) -> String {
     let in_ocr = stats
         .in_ocr_pct
         .map_or_else(|| "-".to_string(), |p| format!("{p:.1} %"));
+    let [low, high] = stats.normalised_interval_pct;
     format!(
-        "{:<10} {:>5} {:>10.1} % {:>10.1} % {:>9} {:>8.3}  {:>14} {:>14} {:>14}",
+        "{:<10} {:>5} {:>10.1} % {:>13} {:>10.1} % {:>9} {:>8.3}  {:>14} {:>14} {:>14}",
         stats.field.as_str(),
         stats.count,
         stats.normalised_pct,
+        format!("{low:.1}–{high:.1}"),
         stats.strict_pct,
         in_ocr,
         stats.similarity,

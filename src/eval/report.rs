@@ -37,6 +37,9 @@ pub struct FieldStats {
     pub normalised: usize,
     pub strict: usize,
     pub normalised_pct: f64,
+    /// 95 % Wilson score interval of the normalised rate, in percent: a change whose figures
+    /// stay inside it may be one receipt's luck, not a gain.
+    pub normalised_interval_pct: [f64; 2],
     pub strict_pct: f64,
     /// Share of labels whose value is readable in the OCR text: the ceiling of extraction
     /// (None when the OCR text was not part of the input).
@@ -119,11 +122,31 @@ fn field_stats(field: Field, outcomes: &[FieldOutcome]) -> FieldStats {
         normalised,
         strict,
         normalised_pct: pct(normalised),
+        normalised_interval_pct: wilson_pct(normalised, count),
         strict_pct: pct(strict),
         in_ocr_pct,
         similarity: (similarity * 1000.0).round() / 1000.0,
         calibration: calibration(outcomes),
     }
+}
+
+/// The 95 % Wilson score interval of `right` successes in `count` trials, in percent rounded to
+/// 0.1: unlike the normal approximation it stays within 0–100 % and is honest for rates near
+/// the ends and for small counts ([0, 0] without any trial).
+pub fn wilson_pct(right: usize, count: usize) -> [f64; 2] {
+    if count == 0 {
+        return [0.0, 0.0];
+    }
+    const Z: f64 = 1.959_963_984_540_054;
+    let n = count as f64;
+    let p = right as f64 / n;
+    let z2 = Z * Z;
+    let centre = (p + z2 / (2.0 * n)) / (1.0 + z2 / n);
+    let half = Z * (p * (1.0 - p) / n + z2 / (4.0 * n * n)).sqrt() / (1.0 + z2 / n);
+    [
+        round1(100.0 * (centre - half).max(0.0)),
+        round1(100.0 * (centre + half).min(1.0)),
+    ]
 }
 
 fn calibration(outcomes: &[FieldOutcome]) -> Vec<Bucket> {
@@ -221,6 +244,18 @@ impl Report {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn wilson_intervals_match_the_textbook_values() {
+        // Newcombe (1998), table I: 81/263 -> 0.2553-0.3662; 0/10 -> 0-0.2775.
+        assert_eq!(wilson_pct(81, 263), [25.5, 36.6]);
+        assert_eq!(wilson_pct(0, 10), [0.0, 27.8]);
+        assert_eq!(wilson_pct(10, 10), [72.2, 100.0]);
+        assert_eq!(wilson_pct(0, 0), [0.0, 0.0]);
+        // One receipt of 191 is half a point: inside the interval of 90 %.
+        let [low, high] = wilson_pct(172, 191);
+        assert!(low < 89.5 && high > 90.6, "{low} {high}");
+    }
     use crate::eval::labels::Expected;
     use crate::extract::Receipt;
     use rust_decimal::Decimal;
