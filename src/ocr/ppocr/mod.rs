@@ -23,7 +23,7 @@
 //! reading's total, is read by a second, more accurate model when the factory has one
 //! (`with_second_reader`: the small model behind the tiny one). Its sessions open on a worker
 //! only when that worker first needs them. On the 378 SROIE receipts it lifts totals from
-//! 93.0 to 95.7 % (tune half) and 89.0 to 91.6 % (check half), merchants from 71.1 to 74.3 %
+//! 93.0 to 95.7 % (tune half) and 89.0 to 91.6 % (check half), merchants from 71.1 to 73.3 %
 //! and 73.8 to 75.4 %, for about a fifth of the pages read again (README, "Performance").
 //!
 //! One engine per worker, its three ONNX Runtime sessions with one intra-op thread each and no
