@@ -291,8 +291,8 @@ fn role_of(tokens: &[String], total: Option<Found>, has_amount: bool, locale: Lo
     if !has_amount {
         return Role::Other;
     }
-    // Before the payments: a saving named after a loyalty card (`MORE CARD SAVING`, held-out
-    // Morrisons) or paid in cash (`CASH DISCOUNT`) is a discount; no payment row names one.
+    // Before the payments: a saving named after a loyalty card (`MORE CARD SAVING`, British
+    // supermarkets) or paid in cash (`CASH DISCOUNT`) is a discount; no payment row names one.
     if any(|p| p.discount) {
         return Role::Discount;
     }

@@ -488,7 +488,7 @@ mod tests {
         assert_eq!(found[0].date, ymd(2018, 3, 27).unwrap());
         assert!(found[0].repaired);
         assert!(find_dates("INV 9912/2018").is_empty());
-        // SROIE 332, its pale slashes lost when the row is read on its own.
+        // Pale slashes over an underline, lost when the row is read on its own.
         let found = find_dates("27032018");
         assert_eq!(found[0].date, ymd(2018, 3, 27).unwrap());
         assert!(found[0].repaired);
@@ -512,7 +512,7 @@ mod tests {
         assert!(find_dates("REF 12-2016/05/01/7").is_empty());
     }
 
-    /// SROIE 604 prints its footer date after the till number: `002-2016/05/01 14:13:16`.
+    /// Footers that print the date after the till number: `002-2016/05/01 14:13:16`.
     #[test]
     fn a_year_first_date_after_a_till_number_is_read() {
         let found = find_dates("002-2016/05/01 14:13:16 Elin (1) 000-049909 [1]");

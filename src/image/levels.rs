@@ -3,7 +3,7 @@
 //! Thermal paper fades unevenly: on a faded date row some digits are a light gray that
 //! Tesseract's own binarisation half drops (`06-05-2018` read `06-05- é 1`). Stretching the
 //! strip's levels so its darkest ink is black and its paper white before reading it again
-//! brings the pale strokes back (SROIE 030, 377).
+//! brings the pale strokes back (faded thermal and dot-matrix dates).
 
 use image::GrayImage;
 

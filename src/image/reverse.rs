@@ -8,8 +8,8 @@
 //! are found here instead, once, for what they look like: rows that are mostly ink across
 //! their width, framed above and below by solid rows, with light print inside. Bold black
 //! lettering has no solid frame, and dark table around a photo touches the picture's edge, so
-//! neither is turned. On SROIE three receipts have such bands (the `B.I.G.` logo of 492 and
-//! the `SIMPLIFIED TAX INVOICE` banners of 562 and 684), none of the samples do.
+//! neither is turned. On SROIE three receipts have such bands (a white-on-black shop logo and
+//! `SIMPLIFIED TAX INVOICE` banners), none of the samples do.
 
 use image::GrayImage;
 

@@ -5,8 +5,8 @@
 //! and read neither. A rule is a band at most a few pixels tall whose rows are mostly ink
 //! (three quarters) across the print's width; text rows, even bold ones, leave gaps between
 //! glyphs and are taller. Only the rule's ink is painted over, with the paper's gray.
-//! Measured with `fidelio eval`: on SROIE 2 fields more right and 1 fewer (merchant 156,
-//! total 647; date 055), on the turned copies 4 more and 1 fewer; at three fifths of the
+//! Measured with `fidelio eval`: on SROIE 2 fields more right and 1 fewer, on the turned
+//! copies 4 more and 1 fewer; at three fifths of the
 //! width instead, rules took parts of underlined dates (3 right, 5 wrong).
 
 use image::GrayImage;

@@ -315,7 +315,7 @@ fn read_page_whole(
     let rescued = unread_column.is_some_and(|column| read_into(factory, page, &column, &mut lines));
     let mut doubts = judge(options, &lines);
     // A page reading that left whole rows and prices out is a poor one however sure its
-    // total now is: the whole page is worth a second look (SROIE 119).
+    // total now is: the whole page is worth a second look.
     doubts.page |= rescued;
     Ok((lines, doubts))
 }
@@ -345,8 +345,8 @@ fn judge(options: &RunnerOptions, lines: &[Line]) -> Doubts {
 /// The pieces of print the page reading left out (`unread::unread_print`), read on their
 /// own top to bottom until they give what the reading missed; a piece is added to `lines` when
 /// it gives something missing. Pieces that do not are dropped, so a logo or a stain read on
-/// its own never reaches the receipt. SROIE 413: `30/03/2018`, pale over an underline, was
-/// not in the page reading.
+/// its own never reaches the receipt. A pale date over an underline (`30/03/2018`) may not be
+/// in the page reading at all.
 fn read_unread_print(
     factory: &dyn EngineFactory,
     page: &::image::GrayImage,
@@ -522,9 +522,9 @@ const ENLARGED: u32 = 2;
 /// Read each line boxed in `boxes` again, cut out of `page` with a margin, its levels
 /// stretched (`image::stretch_levels`) and enlarged `scale` times, and note what the engine
 /// read on the line (`Line::reread`). On a faded row, the page's binarisation drops pale
-/// strokes the stretched strip keeps: SROIE 030's `06-05- é 1` reads `06-05-2018` alone.
-/// Paler still, SROIE 111's `04-06-2018` reads `04-O6-/01` alone and right only enlarged;
-/// enlarged first, 030 reads `08-05-2018`, so lines are enlarged only when read alone at
+/// strokes the stretched strip keeps: faded thermal `06-05- é 1` reads `06-05-2018` alone.
+/// Paler still, `04-06-2018` reads `04-O6-/01` alone and right only enlarged;
+/// enlarged first, the first reads `08-05-2018`, so lines are enlarged only when read alone at
 /// their size they still fail. A failure leaves the line as read before.
 fn reread_lines(
     factory: &dyn EngineFactory,
@@ -865,7 +865,7 @@ mod tests {
         }
     }
 
-    /// SROIE 111: `04-06-2018`, too pale, read `04-O6-/01` alone at its size, right enlarged.
+    /// Faded thermal paper: `04-06-2018`, too pale, read `04-O6-/01` alone at its size, right enlarged.
     #[test]
     fn regression_a_line_still_in_doubt_alone_is_read_again_enlarged() {
         let dir = tempfile::tempdir().unwrap();
@@ -1181,7 +1181,7 @@ mod tests {
         }
     }
 
-    /// SROIE 413: `30/03/2018`, pale over an underline, was not in the page reading at all.
+    /// A pale date over an underline: `30/03/2018` was not in the page reading at all.
     #[test]
     fn regression_a_date_the_page_left_unread_is_found_in_the_print_no_word_covers() {
         // The total the page read, a stain and the date it did not.

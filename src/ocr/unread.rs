@@ -1,7 +1,7 @@
 //! Print the page reading left out.
 //!
 //! Tesseract's page layout sometimes drops a whole row or part of one: a pale date printed
-//! over an underline (SROIE 332, 413: `27/03/2018` above a dotted rule) reads as nothing at
+//! over an underline (`27/03/2018` above a dotted rule) reads as nothing at
 //! all, not as a misread. The ink is still there. Masking every word the page reading found
 //! leaves the print it did not; cut into line-high pieces, each can be read on its own.
 

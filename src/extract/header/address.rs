@@ -308,7 +308,7 @@ pub(super) fn read_address(
         let company = legal_form_span(text).is_some() && !is_street_row(text);
         // A currency sign is no part of an address, even beside a price misread into no
         // amount (the Co-op's `MILK SEMI SKIMMED 4PT £1765`). Not `$`: OCR reads an `S` as
-        // one in addresses (SROIE 255's `Lot $319`, 578's `Jalan $821/39`).
+        // one in Malaysian lot and street numbers (`Lot $319`, `Jalan $821/39`).
         let priced = !row.amounts.is_empty() || text.contains(['€', '£']);
         let blocked = company || !row.dates.is_empty() || priced || row.role.is_summary();
         if let Some(at) = stop {

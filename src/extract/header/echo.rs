@@ -2,8 +2,8 @@
 //!
 //! Receipts often repeat the name below the header: the owning company (`Owned By: SANYU
 //! SUPPLY SDN BHD`), a web or social handle (`Facebook: Sanyu.Stationery`), a footer. The
-//! header is printed large and bold, where Tesseract slips most (`SANYO` for `SANYU`, SROIE
-//! 190 and 674). A name word the header gives once and never again, while the rows below give
+//! header is printed large and bold, where Tesseract slips most (`SANYO` for `SANYU` on
+//! stationers' receipts that repeat the name in a handle). A name word the header gives once and never again, while the rows below give
 //! one other spelling, one letter apart, at least twice, is that other spelling: two readings
 //! against one. An echo only counts on a row that is about the shop, one that also holds
 //! another word of the name or a legal form, so `TAKE AWAY` never outvotes `CAKE`.
@@ -102,7 +102,7 @@ mod tests {
         vote_with_echoes(rows[0].text(), &rows, 0..1)
     }
 
-    /// SROIE 190 and 674: the bold header read `SANYO`, the owner and the handle `SANYU`.
+    /// A bold header read `SANYO`, the owner row and the web handle below `SANYU`.
     #[test]
     fn regression_a_header_word_outvoted_by_the_owner_and_the_handle() {
         let text = "SANYO STATIONERY SHOP\nTel: +603-3362 4137\nOwned By :\n\

@@ -183,7 +183,7 @@ fn continues_row_above(name: &str) -> bool {
 }
 
 /// A name row that stops on a joining sign or word (`PETRON MALAYSIA REFINING &` /
-/// `MARKETING BHD`, held-out Petron): the name goes on below it.
+/// `MARKETING BHD`, company names wrapped over two header rows): the name goes on below it.
 fn ends_mid_name(text: &str) -> bool {
     let last = text.split_whitespace().last().unwrap_or_default();
     matches!(last, "&" | "+") || ["AND", "ET", "UND", "OF"].contains(&fold(last).as_str())
@@ -208,7 +208,7 @@ fn name_confidence(row: &RowInfo, base: f32, upto: usize) -> f32 {
 }
 
 /// `fEO` in `fEO HENG STATIONERY`: a capitals word whose first letter came out lower case is
-/// a misread letter (SROIE 684, where it outscored the first reading's right `TEO`). Brands
+/// a misread letter (a second look's slip must not outscore the first reading's `TEO`). Brands
 /// that mix cases start with a capital (`McDONALD'S`) or keep lower case after it (`eBay`).
 fn stray_lower_case_initial(word: &str) -> bool {
     let mut letters = word.chars().filter(|c| c.is_alphabetic());

