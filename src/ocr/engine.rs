@@ -45,6 +45,14 @@ impl StageTimes {
     }
 }
 
+impl std::ops::AddAssign for StageTimes {
+    fn add_assign(&mut self, other: StageTimes) {
+        self.detect_ms += other.detect_ms;
+        self.classify_ms += other.classify_ms;
+        self.recognize_ms += other.recognize_ms;
+    }
+}
+
 /// What an engine is given for one image.
 pub struct EngineInput<'a> {
     /// The original file (the test double reads a transcript beside it).

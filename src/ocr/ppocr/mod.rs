@@ -452,15 +452,21 @@ impl PpocrEngine {
         Ok(())
     }
 
+    /// `crops` recognised, the time counted as recognition.
+    fn recognize_crops(&mut self, crops: &[&GrayImage]) -> Result<Vec<(Decoded, f32)>, OcrError> {
+        let started = std::time::Instant::now();
+        let read = self.rec.read(crops);
+        self.spent.recognize_ms += started.elapsed().as_millis() as u64;
+        read
+    }
+
     /// Detect, classify and recognise `image`: its lines in its pixels.
     fn read_page(&mut self, image: &GrayImage) -> Result<Vec<Line>, OcrError> {
         let boxes = self.detect(image)?;
         let mut crops = Self::crops(image, &boxes);
         self.turn_upside_down(&mut crops)?;
         let images: Vec<&GrayImage> = crops.iter().map(|c| &c.image).collect();
-        let started = std::time::Instant::now();
-        let read = self.rec.read(&images)?;
-        self.spent.recognize_ms += started.elapsed().as_millis() as u64;
+        let read = self.recognize_crops(&images)?;
         let mut lines = Vec::new();
         for ((text_box, crop), (decoded, used_frames)) in boxes.iter().zip(&crops).zip(read) {
             if decoded.confidence() < self.settings.drop_score {
@@ -522,9 +528,7 @@ impl Engine for PpocrEngine {
         if image.width() == 0 || image.height() == 0 {
             return Ok(None);
         }
-        let started = std::time::Instant::now();
-        let read = self.rec.read(&[image])?;
-        self.spent.recognize_ms += started.elapsed().as_millis() as u64;
+        let read = self.recognize_crops(&[image])?;
         Ok(read
             .into_iter()
             .next()
@@ -539,10 +543,7 @@ impl Engine for PpocrEngine {
     fn take_stage_times(&mut self) -> StageTimes {
         let mut spent = std::mem::take(&mut self.spent);
         if let Again::Open(again) = &mut self.again {
-            let theirs = std::mem::take(&mut again.spent);
-            spent.detect_ms += theirs.detect_ms;
-            spent.classify_ms += theirs.classify_ms;
-            spent.recognize_ms += theirs.recognize_ms;
+            spent += again.take_stage_times();
         }
         spent
     }
