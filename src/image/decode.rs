@@ -2,7 +2,10 @@
 
 use std::io::Cursor;
 
-use image::{DynamicImage, ImageDecoder, ImageReader};
+use image::{DynamicImage, GrayImage, ImageDecoder, ImageReader};
+use zune_core::bytestream::ZCursor;
+use zune_core::colorspace::ColorSpace;
+use zune_core::options::DecoderOptions;
 
 use super::ImageError;
 use crate::ingest::ImageKind;
@@ -47,6 +50,58 @@ pub fn decode(
     Ok(image)
 }
 
+/// Decode `bytes` of a sniffed `kind` straight to gray, applying the EXIF orientation.
+///
+/// A colour JPEG gives its luma plane without ever holding its colour pixels: a 35-MP
+/// flatbed scan then needs 35 MB instead of 105 MB of RGB and the 35 MB of gray made from it
+/// (at `-j2`, two of those at once were most of the peak memory), and its colour planes are
+/// not decoded at all. The gray is the JPEG's own luma (Rec. 601 weights) where the generic
+/// path weighs RGB by Rec. 709: the same on gray paper and black ink. Other formats, CMYK
+/// JPEGs and any file the JPEG decoder refuses go the generic way, which gives the reason.
+pub fn decode_gray(
+    bytes: &[u8],
+    kind: ImageKind,
+    limits: DecodeLimits,
+) -> Result<GrayImage, ImageError> {
+    if kind == ImageKind::Jpeg {
+        if let Some(gray) = jpeg_luma(bytes, limits) {
+            return Ok(gray);
+        }
+    }
+    Ok(decode(bytes, kind, limits)?.into_luma8())
+}
+
+/// The luma plane of a YCbCr or gray JPEG within `limits`, upright; `None` when this
+/// decoder cannot give it.
+fn jpeg_luma(bytes: &[u8], limits: DecodeLimits) -> Option<GrayImage> {
+    let options = DecoderOptions::default()
+        .set_strict_mode(false)
+        .set_max_width(limits.max_width as usize)
+        .set_max_height(limits.max_height as usize);
+    let mut decoder = zune_jpeg::JpegDecoder::new_with_options(ZCursor::new(bytes), options);
+    decoder.decode_headers().ok()?;
+    if !matches!(
+        decoder.input_colorspace()?,
+        ColorSpace::YCbCr | ColorSpace::Luma
+    ) {
+        return None;
+    }
+    let (width, height) = decoder.dimensions()?;
+    if (width as u64) * (height as u64) > limits.max_alloc {
+        return None;
+    }
+    decoder.set_options(decoder.options().jpeg_set_out_colorspace(ColorSpace::Luma));
+    let pixels = decoder.decode().ok()?;
+    let orientation = decoder
+        .exif()
+        .and_then(|exif| image::metadata::Orientation::from_exif_chunk(exif))
+        .unwrap_or(image::metadata::Orientation::NoTransforms);
+    let gray = GrayImage::from_raw(width as u32, height as u32, pixels)?;
+    let mut image = DynamicImage::ImageLuma8(gray);
+    image.apply_orientation(orientation);
+    Some(image.into_luma8())
+}
+
 fn to_image_error(err: image::ImageError) -> ImageError {
     use image::error::ImageError as E;
     match err {
@@ -84,6 +139,54 @@ mod tests {
         )
         .unwrap_err();
         assert!(matches!(err, ImageError::Corrupt(_)), "{err:?}");
+    }
+
+    fn jpeg(image: &DynamicImage) -> Vec<u8> {
+        let mut out = Vec::new();
+        image
+            .write_to(&mut Cursor::new(&mut out), image::ImageFormat::Jpeg)
+            .unwrap();
+        out
+    }
+
+    #[test]
+    fn a_colour_jpeg_decodes_to_the_gray_of_the_generic_path() {
+        // Dark red ink on cream paper: the luma plane and the RGB-then-gray path agree
+        // within a few levels.
+        let rgb = image::RgbImage::from_fn(64, 48, |x, _| {
+            if x < 32 {
+                image::Rgb([150, 20, 20])
+            } else {
+                image::Rgb([250, 245, 230])
+            }
+        });
+        let bytes = jpeg(&DynamicImage::ImageRgb8(rgb));
+        let fast = decode_gray(&bytes, ImageKind::Jpeg, DecodeLimits::default()).unwrap();
+        let generic = decode(&bytes, ImageKind::Jpeg, DecodeLimits::default())
+            .unwrap()
+            .into_luma8();
+        assert_eq!(fast.dimensions(), generic.dimensions());
+        for (a, b) in fast.pixels().zip(generic.pixels()) {
+            assert!(a.0[0].abs_diff(b.0[0]) <= 12, "{} vs {}", a.0[0], b.0[0]);
+        }
+    }
+
+    #[test]
+    fn a_broken_jpeg_gets_the_generic_reason() {
+        let bytes = jpeg(&DynamicImage::ImageLuma8(GrayImage::from_pixel(
+            40,
+            30,
+            image::Luma([128]),
+        )));
+        let err = decode_gray(&bytes[..20], ImageKind::Jpeg, DecodeLimits::default()).unwrap_err();
+        assert!(matches!(err, ImageError::Corrupt(_)), "{err:?}");
+        let limits = DecodeLimits {
+            max_width: 10,
+            max_height: 10,
+            max_alloc: 1 << 20,
+        };
+        let err = decode_gray(&bytes, ImageKind::Jpeg, limits).unwrap_err();
+        assert!(matches!(err, ImageError::TooLarge(_)), "{err:?}");
     }
 
     #[test]

@@ -24,7 +24,7 @@ pub fn stretch_levels(gray: &GrayImage) -> GrayImage {
     let mut stretched = gray.clone();
     for pixel in stretched.pixels_mut() {
         let level = f32::from(pixel.0[0].saturating_sub(ink)) / span;
-        pixel.0[0] = (level * 255.0).round().min(255.0) as u8;
+        pixel.0[0] = (level * 255.0 + 0.5).min(255.0) as u8;
     }
     stretched
 }

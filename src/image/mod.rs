@@ -20,6 +20,7 @@ mod deskew;
 mod levels;
 mod prepare;
 mod quality;
+mod resize;
 mod reverse;
 mod rules;
 mod truncation;
@@ -27,10 +28,11 @@ mod truncation;
 use serde::{Deserialize, Serialize};
 
 pub use crop::{find_receipt, isolate_receipt, otsu, Region};
-pub use decode::{decode, DecodeLimits};
+pub use decode::{decode, decode_gray, DecodeLimits};
 pub use levels::stretch_levels;
 pub use prepare::{stage, PrepareSettings, Staged};
 pub use quality::{assess, explain_no_text, measure, Quality, QualityThresholds};
+pub use resize::resize_gray;
 pub use truncation::ensure_complete;
 
 /// Bumped whenever preparation changes pixels or what is measured on them, so cached OCR made
@@ -39,7 +41,8 @@ pub use truncation::ensure_complete;
 /// 3: the table around a photographed receipt is painted the paper's gray. 4: only receipts
 /// that are a small part of the picture are cropped. 5: quality records blank pictures.
 /// 6: rows levelled (deskew). 7: ruled lines erased. 8: reverse video restored.
-pub const PREPARE_VERSION: u32 = 8;
+/// 9: resampled by `resize_gray` (SIMD triangle filter); JPEGs decoded straight to their luma.
+pub const PREPARE_VERSION: u32 = 9;
 
 /// Whether pixels prepared under `fingerprint` (see [`PrepareSettings::fingerprint`]) were
 /// measured on today's quality scale. Sharpness moved from whole-image to per-tile measures in

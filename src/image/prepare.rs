@@ -130,7 +130,7 @@ pub(super) fn shrink_to(gray: GrayImage, max_side: u32) -> GrayImage {
     let scale = max_side as f64 / longest as f64;
     let width = ((gray.width() as f64 * scale).round() as u32).max(1);
     let height = ((gray.height() as f64 * scale).round() as u32).max(1);
-    imageops::resize(&gray, width, height, imageops::FilterType::Triangle)
+    super::resize_gray(&gray, width, height)
 }
 
 fn pad(gray: &GrayImage, border: u32) -> GrayImage {

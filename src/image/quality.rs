@@ -190,7 +190,7 @@ fn shrink_to_width(gray: &GrayImage, width: u32) -> Option<GrayImage> {
             }
         }
     }
-    let pixels = sums.iter().map(|&v| v.round().clamp(0.0, 255.0) as u8);
+    let pixels = sums.iter().map(|&v| (v + 0.5).clamp(0.0, 255.0) as u8);
     GrayImage::from_raw(width, height, pixels.collect())
 }
 

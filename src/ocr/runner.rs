@@ -234,9 +234,7 @@ fn recognize(
         .format
         .ok_or_else(|| Reason::new(Code::NotAnImage, "not a recognised image"))?;
     image::ensure_complete(&bytes, kind).map_err(image_reason)?;
-    let gray = image::decode(&bytes, kind, options.limits)
-        .map_err(image_reason)?
-        .to_luma8();
+    let gray = image::decode_gray(&bytes, kind, options.limits).map_err(image_reason)?;
     drop(bytes);
     let phash = crate::ledger::phash(&gray);
     let staged = image::stage(gray, &options.prepare);
