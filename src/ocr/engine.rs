@@ -80,8 +80,9 @@ pub trait Engine {
     fn recognize(&mut self, input: &EngineInput<'_>) -> Result<Vec<Line>, OcrError>;
 
     /// Read a page again for the second look, when the first reading left the key fields in
-    /// doubt: with a more accurate model where the engine has one (PP-OCR's small model behind
-    /// its tiny one), else as `recognize` does (the runner then shows it other pixels).
+    /// doubt: with a more accurate model where the engine has one (PP-OCR's small recogniser
+    /// behind its tiny one, on the lines of its first reading that matter), else as
+    /// `recognize` does (the runner then shows it other pixels).
     fn recognize_again(&mut self, input: &EngineInput<'_>) -> Result<Vec<Line>, OcrError> {
         self.recognize(input)
     }

@@ -95,6 +95,15 @@ impl Decoded {
         }
     }
 
+    /// The lowest probability of any character (1 for an empty line).
+    pub fn weakest(&self) -> f32 {
+        self.glyphs
+            .iter()
+            .filter(|g| g.text != " ")
+            .map(|g| g.prob)
+            .fold(1.0, f32::min)
+    }
+
     /// The line cut at its spaces: each word's text, lowest character probability, and span
     /// as fractions `[start, end]` of the *unpadded* crop's width, where `used_frames` is how
     /// many of the frames cover the crop itself (the rest covered padding).

@@ -331,13 +331,14 @@ pub fn crop_upright(image: &GrayImage, corners: &[Point; 4]) -> GrayImage {
         }
         let x = x.clamp(0.0, iw as f32 - 1.0);
         let y = y.clamp(0.0, ih as f32 - 1.0);
-        let (x0, y0) = (x.floor() as u32, y.floor() as u32);
+        // Both are at least 0 here: truncation is the floor, without a libm call per pixel.
+        let (x0, y0) = (x as u32, y as u32);
         let (x1, y1) = ((x0 + 1).min(iw - 1), (y0 + 1).min(ih - 1));
         let (fx, fy) = (x - x0 as f32, y - y0 as f32);
         let p = |x: u32, y: u32| image.get_pixel(x, y).0[0] as f32;
         let top = p(x0, y0) * (1.0 - fx) + p(x1, y0) * fx;
         let bottom = p(x0, y1) * (1.0 - fx) + p(x1, y1) * fx;
-        (top * (1.0 - fy) + bottom * fy).round().clamp(0.0, 255.0) as u8
+        (top * (1.0 - fy) + bottom * fy + 0.5).clamp(0.0, 255.0) as u8
     };
     let mut out = GrayImage::new(w, h);
     for oy in 0..h {
