@@ -192,7 +192,11 @@ fn regression_a_short_price_the_classifier_turns_is_read_upright() {
         .arg("-q")
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let record: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let lines: Vec<&str> = record["ocr"]["lines"]
         .as_array()

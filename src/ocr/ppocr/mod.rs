@@ -922,6 +922,23 @@ mod tests {
     }
 
     #[test]
+    fn the_second_look_rereads_lines_with_digits_or_an_unsure_character() {
+        let sure_words = decoded(&[("TOTAL", 0, 9), (" ", 15, 15), ("MERCI", 30, 39)], 50);
+        assert!(!worth_reading_again(&sure_words));
+        let price = decoded(&[("TOTAL", 0, 9), (" ", 15, 15), ("12.50", 30, 39)], 50);
+        assert!(worth_reading_again(&price));
+        let mut unsure = sure_words.clone();
+        unsure.glyphs[2].prob = 0.3;
+        assert!((unsure.weakest() - 0.3).abs() < 1e-6);
+        assert!(worth_reading_again(&unsure));
+        // A space's probability says nothing about the print.
+        let mut spaced = sure_words;
+        spaced.glyphs[1].prob = 0.1;
+        assert!(!worth_reading_again(&spaced));
+        assert_eq!(Decoded::default().weakest(), 1.0);
+    }
+
+    #[test]
     fn words_are_boxed_along_the_line_left_to_right() {
         // "TOTAL" on frames 0–9, "12.50" on frames 30–39, of 40 covering the crop.
         let d = decoded(&[("TOTAL", 0, 9), (" ", 15, 15), ("12.50", 30, 39)], 50);
