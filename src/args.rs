@@ -122,10 +122,11 @@ pub struct OcrOptions {
     /// Do not read or write the OCR cache.
     #[arg(long)]
     pub no_cache: bool,
-    /// Never read a whole image twice. By default a receipt whose first reading leaves the
-    /// total uncertain is read again (by the small model behind `--model tiny`, else from
-    /// smoothed pixels) and the more confident reading of each field is kept (slower on hard
-    /// receipts, more accurate). Doubtful prices and date rows are still read again alone.
+    /// No second reader. By default `--model tiny` has the small model's recogniser read the
+    /// header (shop name, address) of every receipt again, and the lines that matter of a
+    /// receipt whose total is uncertain; other engines read such a receipt again from
+    /// smoothed pixels. The more confident reading of each field is kept (slower, more
+    /// accurate). Doubtful prices and date rows are still read again alone.
     #[arg(long)]
     pub no_second_look: bool,
 }
