@@ -187,6 +187,30 @@ fn write_table(out: &mut impl Write, report: &Report) -> std::io::Result<()> {
     for stats in &report.fields {
         writeln!(out, "{}", table_row(stats))?;
     }
+    let points: Vec<String> = report
+        .fields
+        .iter()
+        .filter(|stats| !stats.calibration.is_empty())
+        .map(|stats| match &stats.review_point {
+            Some(p) => format!(
+                "{} {:.2} ({}/{} right, {:.1} % to review)",
+                stats.field.as_str(),
+                p.threshold,
+                p.right,
+                p.trusted,
+                p.to_review_pct
+            ),
+            None => format!("{} none", stats.field.as_str()),
+        })
+        .collect();
+    if !points.is_empty() {
+        writeln!(
+            out,
+            "review point (lowest confidence with >= {:.0} % right above it): {}",
+            100.0 * fidelio::eval::REVIEW_PRECISION,
+            points.join("; ")
+        )?;
+    }
     Ok(())
 }
 

@@ -25,7 +25,8 @@ pub use ceiling::label_in_ocr;
 pub use labels::{Expected, ExpectedItem, LabelError, LabelFile, LabelKind, LabelSet};
 pub use normalize::{fold_text, parse_label_amount, parse_label_date};
 pub use report::{
-    evaluate, Bucket, FieldStats, Mismatch, Report, Shortfall, Threshold, ThresholdError,
+    evaluate, review_point, Bucket, FieldStats, Mismatch, Report, ReviewPoint, Shortfall,
+    Threshold, ThresholdError, REVIEW_PRECISION,
 };
 pub use score::{score, Field, FieldOutcome};
 

@@ -49,6 +49,28 @@ pub struct FieldStats {
     pub similarity: f64,
     /// Accuracy per confidence bucket; only for fields the extractor gives a confidence for.
     pub calibration: Vec<Bucket>,
+    /// The lowest confidence at or above which this field is right at least `REVIEW_PRECISION`
+    /// of the time (a review threshold read off these receipts); None when no confidence
+    /// reaches it, or the field has none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub review_point: Option<ReviewPoint>,
+}
+
+/// Share of fields at or above a review threshold that must be right (issue 18: a field a
+/// person does not look at is right at least 97 % of the time).
+pub const REVIEW_PRECISION: f64 = 0.97;
+
+/// Where a review threshold would sit on these receipts, and what it would leave a person.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ReviewPoint {
+    /// Fields with at least this confidence are trusted.
+    pub threshold: f32,
+    /// Receipts whose field has at least `threshold`.
+    pub trusted: usize,
+    /// Of those, right (normalised).
+    pub right: usize,
+    /// Receipts left to a person for this field: below `threshold` or without a value.
+    pub to_review_pct: f64,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -127,7 +149,38 @@ fn field_stats(field: Field, outcomes: &[FieldOutcome]) -> FieldStats {
         in_ocr_pct,
         similarity: (similarity * 1000.0).round() / 1000.0,
         calibration: calibration(outcomes),
+        review_point: review_point(outcomes),
     }
+}
+
+/// The lowest confidence among `outcomes` such that the fields at or above it are right at
+/// least `REVIEW_PRECISION` of the time (the largest set of trusted fields that is precise
+/// enough), with what it leaves to a person.
+pub fn review_point(outcomes: &[FieldOutcome]) -> Option<ReviewPoint> {
+    let mut scored: Vec<(f32, bool)> = outcomes
+        .iter()
+        .filter_map(|o| Some((o.confidence?, o.normalised)))
+        .filter(|(c, _)| *c > 0.0)
+        .collect();
+    scored.sort_by(|a, b| b.0.total_cmp(&a.0));
+    let mut best = None;
+    let (mut trusted, mut right) = (0, 0);
+    for (i, &(confidence, ok)) in scored.iter().enumerate() {
+        trusted += 1;
+        right += usize::from(ok);
+        // Only at the end of a run of equal confidences: a threshold keeps all of them.
+        let run_ends = scored.get(i + 1).is_none_or(|next| next.0 < confidence);
+        if run_ends && right as f64 >= REVIEW_PRECISION * trusted as f64 {
+            best = Some((confidence, trusted, right));
+        }
+    }
+    let (threshold, trusted, right) = best?;
+    Some(ReviewPoint {
+        threshold,
+        trusted,
+        right,
+        to_review_pct: round1(100.0 * (outcomes.len() - trusted) as f64 / outcomes.len() as f64),
+    })
 }
 
 /// The 95 % Wilson score interval of `right` successes in `count` trials, in percent rounded to
@@ -244,6 +297,36 @@ impl Report {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn outcome(confidence: f32, normalised: bool) -> FieldOutcome {
+        FieldOutcome {
+            field: Field::Total,
+            expected: "1.00".into(),
+            got: Some("1.00".into()),
+            normalised,
+            strict: normalised,
+            similarity: 1.0,
+            confidence: Some(confidence),
+            in_ocr: None,
+        }
+    }
+
+    #[test]
+    fn the_review_point_is_the_lowest_confidence_still_precise_enough() {
+        // 40 sure and right, then one wrong at 0.7, then 20 right at 0.6, 10 half right at 0.3.
+        let mut outcomes: Vec<FieldOutcome> = (0..40).map(|_| outcome(0.9, true)).collect();
+        outcomes.push(outcome(0.7, false));
+        outcomes.extend((0..20).map(|_| outcome(0.6, true)));
+        outcomes.extend((0..10).map(|i| outcome(0.3, i % 2 == 0)));
+        let point = review_point(&outcomes).unwrap();
+        // At 0.6: 60 of 61 right (98.4 %); at 0.3: 65 of 71 (91.5 %).
+        assert_eq!(point.threshold, 0.6);
+        assert_eq!((point.trusted, point.right), (61, 60));
+        assert_eq!(point.to_review_pct, 14.1);
+        // Nothing precise enough: no threshold.
+        let poor: Vec<FieldOutcome> = (0..10).map(|i| outcome(0.8, i % 3 == 0)).collect();
+        assert_eq!(review_point(&poor), None);
+    }
 
     #[test]
     fn wilson_intervals_match_the_textbook_values() {
