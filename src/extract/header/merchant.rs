@@ -117,13 +117,29 @@ pub(super) fn read_merchant(
         }
     }
     let i = first.filter(|i| Some(*i) != legal_row)?;
-    let name = clean_name(rows[i].text())?;
+    let mut name = clean_name(rows[i].text())?;
+    // A name that stops on a joining sign or word goes on in the next row
+    // (`HOME MASTER HARDWARE &` / `ELECTRICAL`).
+    let mut last = i;
+    if ends_mid_name(&name) {
+        if let Some(next) = rows
+            .get(i + 1)
+            .filter(|r| is_name_row(r) && r.dates.is_empty())
+        {
+            if let Some(rest) = clean_name(next.text()) {
+                name = format!("{name} {rest}");
+                last = i + 1;
+            }
+        }
+    }
     // Tills print shop names in capitals or title case; a lower-case line is more likely a
     // handwritten or stamped note.
     let lower_case = !name.chars().any(char::is_uppercase);
     let base = if lower_case { 0.4 } else { 0.75 };
-    let confidence = name_confidence(&rows[i], base, rows[i].text().len());
-    Some((i..i + 1, name, confidence))
+    let confidence = (i..=last)
+        .map(|k| name_confidence(&rows[k], base, rows[k].text().len()))
+        .fold(1.0_f32, f32::min);
+    Some((i..last + 1, name, confidence))
 }
 
 /// A legal-form row, joined with the rows above when the name wrapped: a row that starts with
@@ -179,7 +195,10 @@ fn continues_row_above(name: &str) -> bool {
         .iter()
         .flat_map(|f| f.split(' '))
         .any(|part| part.len() >= 3 && legal_token_matches(&first_word, part));
-    unbalanced || opens_with_form
+    // `POPULAR BOOK` / `CO. (M) SDN BHD`: a row that opens with the company word is the end
+    // of a name begun above.
+    let opens_with_company = matches!(first_word.as_str(), "CO" | "COMPANY");
+    unbalanced || opens_with_form || opens_with_company
 }
 
 /// A name row that stops on a joining sign or word (`PETRON MALAYSIA REFINING &` /

@@ -267,6 +267,24 @@ mod tests {
     }
 
     #[test]
+    fn a_shop_name_ending_on_a_joining_sign_goes_on_below() {
+        let text = "HOME MASTER HARDWARE &\nELECTRICAL\n27, JALAN MENTERI 2,\n81100 JOHOR BAHRU";
+        assert_eq!(
+            merchant(text, Locale::En).as_deref(),
+            Some("HOME MASTER HARDWARE & ELECTRICAL")
+        );
+    }
+
+    #[test]
+    fn a_legal_row_opening_with_the_company_word_joins_the_name_above() {
+        let text = "POPULAR BOOK\nCO. (M) SDN BHD\nNO 8, JALAN 7/118B,\n56000 KUALA LUMPUR";
+        assert_eq!(
+            merchant(text, Locale::En).as_deref(),
+            Some("POPULAR BOOK CO. (M) SDN BHD")
+        );
+    }
+
+    #[test]
     fn a_wrapped_legal_form_joins_the_name_above() {
         let text = "MPH BOOKSTORES\nSDN BHD\nGST No: 000542572544";
         assert_eq!(
