@@ -1,16 +1,16 @@
-//! `fidelio campaign explain`: the rules in plain French or English, as the campaign manager
-//! would describe them to a colleague, so they can confirm the file says what they meant
-//! before it pays anyone.
+//! `fidelio campaign explain`: the rules in plain English, French or German, as the campaign
+//! manager would describe them to a colleague, so they can confirm the file says what they
+//! meant before it pays anyone.
 
 use rust_decimal::Decimal;
 
-use super::messages::{fr_date, fr_num};
+use super::messages::{de_date, fr_date, fr_num};
 use super::model::{Campaign, Language, Product};
 
 /// The campaign's rules as a short text in its own language.
 pub fn explain(campaign: &Campaign) -> String {
     let t = Text {
-        fr: campaign.language == Language::Fr,
+        lang: campaign.language,
     };
     let mut out = Vec::new();
     out.push(format!("{} ({})", campaign.name, campaign.id));
@@ -26,6 +26,7 @@ pub fn explain(campaign: &Campaign) -> String {
     out.push(t.pick(
         "- Blurry, dark, glaring or too small photos are refused, telling the member how to retake them.",
         "- Les photos floues, sombres, avec reflets ou trop petites sont refusées, en expliquant au membre comment la reprendre.",
+        "- Unscharfe, dunkle, spiegelnde oder zu kleine Fotos werden abgelehnt, mit einem Hinweis, wie das Mitglied sie neu aufnimmt.",
     ));
     let mut text = out.join("\n");
     text.push('\n');
@@ -33,27 +34,36 @@ pub fn explain(campaign: &Campaign) -> String {
 }
 
 pub(super) struct Text {
-    pub(super) fr: bool,
+    pub(super) lang: Language,
 }
 
 impl Text {
-    pub(super) fn pick(&self, en: &str, fr: &str) -> String {
-        if self.fr { fr } else { en }.to_string()
+    /// The sentence in the campaign's language.
+    pub(super) fn pick(
+        &self,
+        en: impl Into<String>,
+        fr: impl Into<String>,
+        de: impl Into<String>,
+    ) -> String {
+        match self.lang {
+            Language::En => en.into(),
+            Language::Fr => fr.into(),
+            Language::De => de.into(),
+        }
     }
 
     pub(super) fn date(&self, d: chrono::NaiveDate) -> String {
-        if self.fr {
-            fr_date(d)
-        } else {
-            d.to_string()
+        match self.lang {
+            Language::En => d.to_string(),
+            Language::Fr => fr_date(d),
+            Language::De => de_date(d),
         }
     }
 
     pub(super) fn num(&self, v: Decimal) -> String {
-        if self.fr {
-            fr_num(v.normalize())
-        } else {
-            v.normalize().to_string()
+        match self.lang {
+            Language::En => v.normalize().to_string(),
+            Language::Fr | Language::De => fr_num(v.normalize()),
         }
     }
 
@@ -64,32 +74,30 @@ impl Text {
 
     fn period(&self, c: &Campaign) -> String {
         let (s, e) = (self.date(c.period.start), self.date(c.period.end));
-        if self.fr {
-            format!("- Achats du {s} au {e} inclus.")
-        } else {
-            format!("- Purchases from {s} to {e}, both included.")
-        }
+        self.pick(
+            format!("- Purchases from {s} to {e}, both included."),
+            format!("- Achats du {s} au {e} inclus."),
+            format!("- Einkäufe vom {s} bis einschließlich {e}."),
+        )
     }
 
     fn submission(&self, c: &Campaign) -> Vec<String> {
         let mut out = Vec::new();
         let tz = c.timezone.name();
         if let Some(d) = c.submission.deadline {
-            out.push(if self.fr {
-                format!(
-                    "- Tickets à envoyer au plus tard le {} (heure {tz}).",
-                    self.date(d)
-                )
-            } else {
-                format!("- Receipts must be sent by {} ({tz} time).", self.date(d))
-            });
+            let d = self.date(d);
+            out.push(self.pick(
+                format!("- Receipts must be sent by {d} ({tz} time)."),
+                format!("- Tickets à envoyer au plus tard le {d} (heure {tz})."),
+                format!("- Kassenbons bis spätestens {d} einreichen (Zeitzone {tz})."),
+            ));
         }
         if let Some(n) = c.submission.max_days_after_purchase {
-            out.push(if self.fr {
-                format!("- Chaque ticket doit être envoyé dans les {n} jours suivant l'achat.")
-            } else {
-                format!("- Each receipt must be sent within {n} days of the purchase.")
-            });
+            out.push(self.pick(
+                format!("- Each receipt must be sent within {n} days of the purchase."),
+                format!("- Chaque ticket doit être envoyé dans les {n} jours suivant l'achat."),
+                format!("- Jeder Kassenbon muss innerhalb von {n} Tagen nach dem Einkauf eingereicht werden."),
+            ));
         }
         out
     }
@@ -98,7 +106,11 @@ impl Text {
         let m = &c.merchants;
         let mut out = Vec::new();
         match &m.allow {
-            None => out.push(self.pick("- Any merchant.", "- Tous les magasins.")),
+            None => out.push(self.pick(
+                "- Any merchant.",
+                "- Tous les magasins.",
+                "- Alle Geschäfte.",
+            )),
             Some(allow) => {
                 let names: Vec<String> = allow
                     .iter()
@@ -110,19 +122,20 @@ impl Text {
                         }
                     })
                     .collect();
-                out.push(if self.fr {
-                    format!("- Magasins partenaires uniquement : {}.", names.join(" ; "))
-                } else {
-                    format!("- Partner merchants only: {}.", names.join("; "))
-                });
+                out.push(self.pick(
+                    format!("- Partner merchants only: {}.", names.join("; ")),
+                    format!("- Magasins partenaires uniquement : {}.", names.join(" ; ")),
+                    format!("- Nur Partnergeschäfte: {}.", names.join("; ")),
+                ));
             }
         }
         if !m.deny.is_empty() {
-            out.push(if self.fr {
-                format!("- Exclus : {}.", m.deny.join(", "))
-            } else {
-                format!("- Excluded: {}.", m.deny.join(", "))
-            });
+            let list = m.deny.join(", ");
+            out.push(self.pick(
+                format!("- Excluded: {list}."),
+                format!("- Exclus : {list}."),
+                format!("- Ausgeschlossen: {list}."),
+            ));
         }
         if let Some(stores) = &m.stores {
             let list: Vec<String> = stores
@@ -131,17 +144,12 @@ impl Text {
                 .chain(&stores.cities)
                 .cloned()
                 .collect();
-            out.push(if self.fr {
-                format!(
-                    "- Seulement les magasins dont le code postal ou la ville commence par : {}.",
-                    list.join(", ")
-                )
-            } else {
-                format!(
-                    "- Only stores whose postcode or city starts with: {}.",
-                    list.join(", ")
-                )
-            });
+            let list = list.join(", ");
+            out.push(self.pick(
+                format!("- Only stores whose postcode or city starts with: {list}."),
+                format!("- Seulement les magasins dont le code postal ou la ville commence par : {list}."),
+                format!("- Nur Filialen, deren Postleitzahl oder Ort beginnt mit: {list}."),
+            ));
         }
         out
     }
@@ -153,6 +161,7 @@ impl Text {
         let mut out = vec![self.pick(
             "- The receipt must show at least one of these products:",
             "- Le ticket doit comporter au moins un de ces produits :",
+            "- Der Kassenbon muss mindestens eines dieser Produkte enthalten:",
         )];
         for p in &c.products {
             out.push(format!(
@@ -167,51 +176,49 @@ impl Text {
     fn product_rewards(&self, p: &Product, currency: &Option<String>) -> String {
         let mut parts = Vec::new();
         if p.min_units() > 1 {
-            parts.push(if self.fr {
-                format!("au moins {} unités", p.min_units())
-            } else {
-                format!("at least {} units", p.min_units())
-            });
+            let n = p.min_units();
+            parts.push(self.pick(
+                format!("at least {n} units"),
+                format!("au moins {n} unités"),
+                format!("mindestens {n} Stück"),
+            ));
         }
         if let Some(v) = p.points_per_unit {
-            parts.push(if self.fr {
-                format!(
-                    "{} points par unité achetée (un lot compte pour une unité)",
-                    self.num(v)
-                )
-            } else {
-                format!(
-                    "{} points per unit bought (a multipack counts as one)",
-                    self.num(v)
-                )
-            });
+            let v = self.num(v);
+            parts.push(self.pick(
+                format!("{v} points per unit bought (a multipack counts as one)"),
+                format!("{v} points par unité achetée (un lot compte pour une unité)"),
+                format!("{v} Punkte pro gekauftem Stück (eine Mehrfachpackung zählt als eines)"),
+            ));
         }
         if let Some(v) = p.points {
-            parts.push(if self.fr {
-                format!("{} points par ticket", self.num(v))
-            } else {
-                format!("{} points per receipt", self.num(v))
-            });
+            let v = self.num(v);
+            parts.push(self.pick(
+                format!("{v} points per receipt"),
+                format!("{v} points par ticket"),
+                format!("{v} Punkte pro Kassenbon"),
+            ));
         }
         if let Some(r) = p.cashback_rate {
             let pct = self.num(r * Decimal::ONE_HUNDRED);
-            parts.push(if self.fr {
-                format!("{pct} % du prix remboursé")
-            } else {
-                format!("{pct} % of the price refunded")
-            });
+            parts.push(self.pick(
+                format!("{pct} % of the price refunded"),
+                format!("{pct} % du prix remboursé"),
+                format!("{pct} % des Preises erstattet"),
+            ));
         }
         if let Some(a) = p.cashback_amount {
-            parts.push(if self.fr {
-                format!("{} remboursés par ticket", self.money(a, currency))
-            } else {
-                format!("{} refunded per receipt", self.money(a, currency))
-            });
+            let a = self.money(a, currency);
+            parts.push(self.pick(
+                format!("{a} refunded per receipt"),
+                format!("{a} remboursés par ticket"),
+                format!("{a} Erstattung pro Kassenbon"),
+            ));
         }
         if parts.is_empty() {
             String::new()
         } else {
-            let colon = if self.fr { " : " } else { ": " };
+            let colon = self.pick(": ", " : ", ": ");
             format!("{colon}{}", parts.join(", "))
         }
     }
@@ -219,21 +226,19 @@ impl Text {
     fn money_rules(&self, c: &Campaign) -> Vec<String> {
         let mut out = Vec::new();
         if let Some(cur) = &c.currency {
-            out.push(if self.fr {
-                format!("- Achats en {cur} uniquement.")
-            } else {
-                format!("- Purchases in {cur} only.")
-            });
+            out.push(self.pick(
+                format!("- Purchases in {cur} only."),
+                format!("- Achats en {cur} uniquement."),
+                format!("- Nur Einkäufe in {cur}."),
+            ));
         }
         if let Some(min) = c.min_total {
-            out.push(if self.fr {
-                format!(
-                    "- Total minimum du ticket : {}.",
-                    self.money(min, &c.currency)
-                )
-            } else {
-                format!("- Minimum receipt total: {}.", self.money(min, &c.currency))
-            });
+            let min = self.money(min, &c.currency);
+            out.push(self.pick(
+                format!("- Minimum receipt total: {min}."),
+                format!("- Total minimum du ticket : {min}."),
+                format!("- Mindestsumme des Kassenbons: {min}."),
+            ));
         }
         out
     }

@@ -4,7 +4,7 @@
 use rust_decimal::Decimal;
 
 use super::explain::Text;
-use super::model::{Campaign, CapSet, Day};
+use super::model::{Campaign, CapSet, Day, Language};
 
 impl Text {
     pub(super) fn points(&self, c: &Campaign) -> Vec<String> {
@@ -14,51 +14,43 @@ impl Text {
             let unit = c
                 .currency
                 .clone()
-                .unwrap_or_else(|| self.pick("currency unit", "unité"));
-            out.push(if self.fr {
-                format!(
-                    "- {} {} par {unit} dépensé, arrondi {}.",
-                    self.num(p.per_currency_unit),
-                    plural(p.per_currency_unit),
-                    self.rounding(c)
-                )
-            } else {
-                format!(
-                    "- {} {} per {unit} spent, rounded {}.",
-                    self.num(p.per_currency_unit),
-                    plural(p.per_currency_unit),
-                    self.rounding(c)
-                )
-            });
+                .unwrap_or_else(|| self.pick("currency unit", "unité", "Währungseinheit"));
+            let (n, word, rounding) = (
+                self.num(p.per_currency_unit),
+                plural(p.per_currency_unit, self.lang),
+                self.rounding(c),
+            );
+            out.push(self.pick(
+                format!("- {n} {word} per {unit} spent, rounded {rounding}."),
+                format!("- {n} {word} par {unit} dépensé, arrondi {rounding}."),
+                format!("- {n} {word} pro ausgegebenem {unit}, {rounding} gerundet."),
+            ));
         }
         for m in &p.multipliers {
             out.push(self.multiplier(m));
         }
         if !p.bonus_per_receipt.is_zero() {
-            out.push(if self.fr {
-                format!(
-                    "- Bonus de {} points par ticket accepté.",
-                    self.num(p.bonus_per_receipt)
-                )
-            } else {
-                format!(
-                    "- Bonus of {} points per accepted receipt.",
-                    self.num(p.bonus_per_receipt)
-                )
-            });
+            let n = self.num(p.bonus_per_receipt);
+            out.push(self.pick(
+                format!("- Bonus of {n} points per accepted receipt."),
+                format!("- Bonus de {n} points par ticket accepté."),
+                format!("- Bonus von {n} Punkten pro angenommenem Kassenbon."),
+            ));
         }
         for tier in &p.tiers {
             let min = self.money(tier.min_total, &c.currency);
-            out.push(if self.fr {
-                format!("- Palier : {} points de plus pour un total d'au moins {min} (seul le palier le plus haut compte).", self.num(tier.bonus))
-            } else {
-                format!("- Tier: {} extra points for a total of at least {min} (only the highest tier counts).", self.num(tier.bonus))
-            });
+            let bonus = self.num(tier.bonus);
+            out.push(self.pick(
+                format!("- Tier: {bonus} extra points for a total of at least {min} (only the highest tier counts)."),
+                format!("- Palier : {bonus} points de plus pour un total d'au moins {min} (seul le palier le plus haut compte)."),
+                format!("- Stufe: {bonus} Extrapunkte ab einer Summe von {min} (nur die höchste Stufe zählt)."),
+            ));
         }
         if c.pays_cashback() {
             out.push(self.pick(
                 "- Cashback is computed to the cent, halves rounded up.",
                 "- Le remboursement est calculé au centime, les demis arrondis au supérieur.",
+                "- Das Cashback wird auf den Cent berechnet, halbe Cent aufgerundet.",
             ));
         }
         out
@@ -67,50 +59,53 @@ impl Text {
     fn rounding(&self, c: &Campaign) -> String {
         use super::model::Rounding::*;
         let d = c.points.decimals;
-        let (en, fr) = match c.points.rounding {
-            Down => ("down", "à l'inférieur"),
-            Up => ("up", "au supérieur"),
-            HalfUp => (
+        let text = match c.points.rounding {
+            Down => self.pick("down", "à l'inférieur", "ab"),
+            Up => self.pick("up", "au supérieur", "auf"),
+            HalfUp => self.pick(
                 "to the nearest, halves up",
                 "au plus proche, les demis au supérieur",
+                "kaufmännisch (Hälften auf)",
             ),
-            HalfEven => (
+            HalfEven => self.pick(
                 "to the nearest, halves to even",
                 "au plus proche, les demis au pair",
+                "zur nächsten geraden Zahl (Hälften zur geraden)",
             ),
         };
-        let text = self.pick(en, fr);
         if d == 0 {
             text
-        } else if self.fr {
-            format!("{text} à {d} décimale(s)")
         } else {
-            format!("{text} to {d} decimal(s)")
+            self.pick(
+                format!("{text} to {d} decimal(s)"),
+                format!("{text} à {d} décimale(s)"),
+                format!("{text} auf {d} Nachkommastelle(n)"),
+            )
         }
     }
 
     fn multiplier(&self, m: &super::model::Multiplier) -> String {
         let mut when = Vec::new();
         if !m.weekdays.is_empty() {
-            let days: Vec<&str> = m.weekdays.iter().map(|d| day_name(*d, self.fr)).collect();
+            let days: Vec<&str> = m.weekdays.iter().map(|d| day_name(*d, self.lang)).collect();
             when.push(days.join(", "));
         }
-        match (m.from, m.to) {
-            (Some(f), Some(t)) => when.push(if self.fr {
-                format!("du {} au {}", self.date(f), self.date(t))
-            } else {
-                format!("from {} to {}", self.date(f), self.date(t))
-            }),
-            (Some(f), None) => when.push(if self.fr {
-                format!("à partir du {}", self.date(f))
-            } else {
-                format!("from {}", self.date(f))
-            }),
-            (None, Some(t)) => when.push(if self.fr {
-                format!("jusqu'au {}", self.date(t))
-            } else {
-                format!("until {}", self.date(t))
-            }),
+        match (m.from.map(|d| self.date(d)), m.to.map(|d| self.date(d))) {
+            (Some(f), Some(t)) => when.push(self.pick(
+                format!("from {f} to {t}"),
+                format!("du {f} au {t}"),
+                format!("vom {f} bis {t}"),
+            )),
+            (Some(f), None) => when.push(self.pick(
+                format!("from {f}"),
+                format!("à partir du {f}"),
+                format!("ab {f}"),
+            )),
+            (None, Some(t)) => when.push(self.pick(
+                format!("until {t}"),
+                format!("jusqu'au {t}"),
+                format!("bis {t}"),
+            )),
             (None, None) => {}
         }
         let label = m
@@ -118,83 +113,81 @@ impl Text {
             .as_ref()
             .map(|n| format!(" ({n})"))
             .unwrap_or_default();
-        if self.fr {
-            format!("- Points ×{} pour les achats {}{label} ; seul le plus grand multiplicateur s'applique, pas aux bonus.", self.num(m.factor), when.join(", "))
-        } else {
-            format!("- Points ×{} for purchases on {}{label}; only the largest multiplier applies, not to bonuses.", self.num(m.factor), when.join(", "))
-        }
+        let (factor, when) = (self.num(m.factor), when.join(", "));
+        self.pick(
+            format!("- Points ×{factor} for purchases on {when}{label}; only the largest multiplier applies, not to bonuses."),
+            format!("- Points ×{factor} pour les achats {when}{label} ; seul le plus grand multiplicateur s'applique, pas aux bonus."),
+            format!("- Punkte ×{factor} für Einkäufe {when}{label}; nur der größte Multiplikator gilt, nicht für Boni."),
+        )
     }
 
     pub(super) fn caps(&self, c: &Campaign) -> Vec<String> {
         let caps = &c.caps;
         let mut out = Vec::new();
         if let Some(v) = caps.receipt_points {
-            out.push(if self.fr {
-                format!("- Au plus {} points par ticket.", self.num(v))
-            } else {
-                format!("- At most {} points per receipt.", self.num(v))
-            });
+            let v = self.num(v);
+            out.push(self.pick(
+                format!("- At most {v} points per receipt."),
+                format!("- Au plus {v} points par ticket."),
+                format!("- Höchstens {v} Punkte pro Kassenbon."),
+            ));
         }
         if let Some(v) = caps.receipt_cashback {
-            out.push(if self.fr {
-                format!(
-                    "- Au plus {} remboursés par ticket.",
-                    self.money(v, &c.currency)
-                )
-            } else {
-                format!(
-                    "- At most {} refunded per receipt.",
-                    self.money(v, &c.currency)
-                )
-            });
+            let v = self.money(v, &c.currency);
+            out.push(self.pick(
+                format!("- At most {v} refunded per receipt."),
+                format!("- Au plus {v} remboursés par ticket."),
+                format!("- Höchstens {v} Erstattung pro Kassenbon."),
+            ));
         }
         let scopes = [
             (
                 &caps.per_member,
-                "per member over the whole campaign",
-                "par membre sur toute l'offre",
+                self.pick(
+                    "per member over the whole campaign",
+                    "par membre sur toute l'offre",
+                    "pro Mitglied über die ganze Aktion",
+                ),
             ),
             (
                 &caps.per_member_day,
-                "per member per purchase day",
-                "par membre et par jour d'achat",
+                self.pick(
+                    "per member per purchase day",
+                    "par membre et par jour d'achat",
+                    "pro Mitglied und Einkaufstag",
+                ),
             ),
             (
                 &caps.per_member_week,
-                "per member per purchase week (Monday to Sunday)",
-                "par membre et par semaine d'achat (du lundi au dimanche)",
+                self.pick(
+                    "per member per purchase week (Monday to Sunday)",
+                    "par membre et par semaine d'achat (du lundi au dimanche)",
+                    "pro Mitglied und Einkaufswoche (Montag bis Sonntag)",
+                ),
             ),
         ];
-        for (set, en, fr) in scopes {
-            if let Some(line) = self.cap_set(set, &c.currency, self.pick(en, fr)) {
+        for (set, scope) in scopes {
+            if let Some(line) = self.cap_set(set, &c.currency, scope) {
                 out.push(line);
             }
         }
         if let Some(v) = c.budget.points {
-            out.push(if self.fr {
-                format!(
-                    "- Budget total : {} points ; ensuite les tickets sont refusés.",
-                    self.num(v)
-                )
-            } else {
-                format!(
-                    "- Total budget: {} points; after that receipts are refused.",
-                    self.num(v)
-                )
-            });
+            let v = self.num(v);
+            out.push(self.pick(
+                format!("- Total budget: {v} points; after that receipts are refused."),
+                format!("- Budget total : {v} points ; ensuite les tickets sont refusés."),
+                format!("- Gesamtbudget: {v} Punkte; danach werden Kassenbons abgelehnt."),
+            ));
         }
         if let Some(v) = c.budget.cashback {
-            out.push(if self.fr {
+            let v = self.money(v, &c.currency);
+            out.push(self.pick(
+                format!("- Total cashback budget: {v}; after that receipts are refused."),
                 format!(
-                    "- Budget total de remboursement : {} ; ensuite les tickets sont refusés.",
-                    self.money(v, &c.currency)
-                )
-            } else {
-                format!(
-                    "- Total cashback budget: {}; after that receipts are refused.",
-                    self.money(v, &c.currency)
-                )
-            });
+                    "- Budget total de remboursement : {v} ; ensuite les tickets sont refusés."
+                ),
+                format!("- Cashback-Gesamtbudget: {v}; danach werden Kassenbons abgelehnt."),
+            ));
         }
         out
     }
@@ -202,96 +195,108 @@ impl Text {
     fn cap_set(&self, set: &CapSet, currency: &Option<String>, scope: String) -> Option<String> {
         let mut parts = Vec::new();
         if let Some(n) = set.receipts {
-            parts.push(if self.fr {
-                format!("{n} ticket(s)")
-            } else {
-                format!("{n} receipt(s)")
-            });
+            parts.push(self.pick(
+                format!("{n} receipt(s)"),
+                format!("{n} ticket(s)"),
+                format!("{n} Kassenbon(s)"),
+            ));
         }
         if let Some(v) = set.points {
-            parts.push(format!("{} points", self.num(v)));
+            let v = self.num(v);
+            parts.push(self.pick(
+                format!("{v} points"),
+                format!("{v} points"),
+                format!("{v} Punkte"),
+            ));
         }
         if let Some(v) = set.cashback {
-            parts.push(if self.fr {
-                format!("{} remboursés", self.money(v, currency))
-            } else {
-                format!("{} cashback", self.money(v, currency))
-            });
+            let v = self.money(v, currency);
+            parts.push(self.pick(
+                format!("{v} cashback"),
+                format!("{v} remboursés"),
+                format!("{v} Cashback"),
+            ));
         }
         if parts.is_empty() {
             return None;
         }
-        let joined = parts.join(if self.fr { " et " } else { " and " });
-        Some(if self.fr {
-            format!("- Au plus {joined} {scope}.")
-        } else {
-            format!("- At most {joined} {scope}.")
-        })
+        let joined = parts.join(&self.pick(" and ", " et ", " und "));
+        Some(self.pick(
+            format!("- At most {joined} {scope}."),
+            format!("- Au plus {joined} {scope}."),
+            format!("- Höchstens {joined} {scope}."),
+        ))
     }
 
     pub(super) fn review(&self, c: &Campaign) -> Vec<String> {
         let r = &c.review;
         let mut out = Vec::new();
         if let Some(v) = r.total_above {
-            out.push(if self.fr {
-                format!("- Les tickets de plus de {} sont vérifiés par une personne avant d'attribuer les points.", self.money(v, &c.currency))
-            } else {
-                format!("- Receipts above {} are checked by a person before points are given.", self.money(v, &c.currency))
-            });
+            let v = self.money(v, &c.currency);
+            out.push(self.pick(
+                format!("- Receipts above {v} are checked by a person before points are given."),
+                format!("- Les tickets de plus de {v} sont vérifiés par une personne avant d'attribuer les points."),
+                format!("- Kassenbons über {v} werden von einer Person geprüft, bevor Punkte vergeben werden."),
+            ));
         }
         if let Some(v) = r.points_above {
-            out.push(if self.fr {
+            let v = self.num(v);
+            out.push(self.pick(
+                format!("- A receipt earning more than {v} points is checked by a person."),
                 format!(
-                    "- Un ticket qui rapporterait plus de {} points est vérifié par une personne.",
-                    self.num(v)
-                )
-            } else {
-                format!(
-                    "- A receipt earning more than {} points is checked by a person.",
-                    self.num(v)
-                )
-            });
+                    "- Un ticket qui rapporterait plus de {v} points est vérifié par une personne."
+                ),
+                format!("- Ein Kassenbon mit mehr als {v} Punkten wird von einer Person geprüft."),
+            ));
         }
         if let Some(v) = r.min_confidence {
-            out.push(if self.fr { format!("- Si le magasin, la date ou le total sont mal lus (confiance sous {}), une personne vérifie.", format!("{v:.2}").replace('.', ",")) } else { format!("- If the merchant, date or total are poorly read (confidence below {v:.2}), a person checks.") });
+            let comma = format!("{v:.2}").replace('.', ",");
+            out.push(self.pick(
+                format!("- If the merchant, date or total are poorly read (confidence below {v:.2}), a person checks."),
+                format!("- Si le magasin, la date ou le total sont mal lus (confiance sous {comma}), une personne vérifie."),
+                format!("- Sind Geschäft, Datum oder Summe unsicher gelesen (Sicherheit unter {comma}), prüft eine Person."),
+            ));
         }
         if r.uncertain_merchant {
             out.push(self.pick(
                 "- A merchant recognised only approximately is confirmed by a person.",
                 "- Un magasin reconnu seulement approximativement est confirmé par une personne.",
+                "- Ein nur ungefähr erkanntes Geschäft wird von einer Person bestätigt.",
             ));
         }
         if r.uncertain_quantity {
             out.push(self.pick(
                 "- A product line whose quantity could not be read is checked by a person.",
                 "- Une ligne de produit dont la quantité n'a pas pu être lue est vérifiée par une personne.",
+                "- Eine Produktzeile mit unlesbarer Menge wird von einer Person geprüft.",
             ));
         }
         out
     }
 }
 
-fn plural(points: Decimal) -> &'static str {
-    if points <= Decimal::ONE {
-        "point"
-    } else {
-        "points"
+fn plural(points: Decimal, lang: Language) -> &'static str {
+    match (lang, points <= Decimal::ONE) {
+        (Language::De, true) => "Punkt",
+        (Language::De, false) => "Punkte",
+        (_, true) => "point",
+        (_, false) => "points",
     }
 }
 
-fn day_name(day: Day, fr: bool) -> &'static str {
+fn day_name(day: Day, lang: Language) -> &'static str {
     let names = match day {
-        Day::Mon => ("Monday", "lundi"),
-        Day::Tue => ("Tuesday", "mardi"),
-        Day::Wed => ("Wednesday", "mercredi"),
-        Day::Thu => ("Thursday", "jeudi"),
-        Day::Fri => ("Friday", "vendredi"),
-        Day::Sat => ("Saturday", "samedi"),
-        Day::Sun => ("Sunday", "dimanche"),
+        Day::Mon => ("Monday", "lundi", "Montag"),
+        Day::Tue => ("Tuesday", "mardi", "Dienstag"),
+        Day::Wed => ("Wednesday", "mercredi", "Mittwoch"),
+        Day::Thu => ("Thursday", "jeudi", "Donnerstag"),
+        Day::Fri => ("Friday", "vendredi", "Freitag"),
+        Day::Sat => ("Saturday", "samedi", "Samstag"),
+        Day::Sun => ("Sunday", "dimanche", "Sonntag"),
     };
-    if fr {
-        names.1
-    } else {
-        names.0
+    match lang {
+        Language::En => names.0,
+        Language::Fr => names.1,
+        Language::De => names.2,
     }
 }

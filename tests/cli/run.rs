@@ -375,3 +375,70 @@ fn a_blank_page_is_not_a_receipt_not_blurry() {
     );
     assert_eq!(results[0]["reasons"].as_array().unwrap().len(), 1);
 }
+
+/// A German receipt as a REWE till prints it, buying `pots` of the German example campaign's
+/// yoghurt on `date` (`DD.MM.YYYY`).
+fn german_receipt(date: &str, pots: u32) -> String {
+    let amount = format!("{},{:02}", pots * 99 / 100, pots * 99 % 100);
+    let total = 249 + pots * 99;
+    format!(
+        "REWE\nREWE Markt GmbH\nHauptstr. 112\n50667 Köln\n\n\
+         ALPENHOF BIO JOGHURT NATUR   {amount} B\n  {pots} Stk x 0,99\n\
+         VOLLKORNBROT                  2,49 B\n\
+         --------------------------------------\n\
+         SUMME                 EUR     {},{:02}\n\
+         Geg. EC-Karte         EUR     {},{:02}\n\n\
+         {date}  18:21   Bon-Nr.:4521\n",
+        total / 100,
+        total % 100,
+        total / 100,
+        total % 100
+    )
+}
+
+#[test]
+fn the_german_example_campaign_pays_pots_and_answers_in_german() {
+    let dir = Dir::new();
+    let campaign = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("campaigns/bio-joghurt-fruehling.toml"),
+    )
+    .unwrap();
+    dir.create("campaign.toml", &campaign);
+    dir.receipt("inbox/anna/april.png", &german_receipt("09.04.2024", 2));
+    dir.receipt("inbox/anna/juni.png", &german_receipt("12.06.2024", 3));
+    let out = dir.run_text("inbox", "out").output();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "one receipt is out of the period"
+    );
+    let results = dir.jsonl("out/results.jsonl");
+    let april = results
+        .iter()
+        .find(|r| r["file"].as_str().unwrap().ends_with("april.png"))
+        .unwrap();
+    assert_eq!(april["status"], "accepted", "{april}");
+    assert_eq!(april["points"], "20", "two pots at 10 points: {april}");
+    assert_eq!(april["receipt"]["total"], "4.47");
+    assert_eq!(april["receipt"]["date"], "2024-04-09");
+    let june = results
+        .iter()
+        .find(|r| r["file"].as_str().unwrap().ends_with("juni.png"))
+        .unwrap();
+    assert_eq!(june["status"], "rejected", "{june}");
+    assert_eq!(june["reasons"][0]["code"], "OUT_OF_PERIOD");
+    assert_eq!(
+        june["reasons"][0]["message"],
+        "Einkauf vom 12.06.2024 liegt außerhalb des Aktionszeitraums (01.03.2024 bis 31.05.2024)"
+    );
+    let explain = dir
+        .command(&["campaign", "explain", "campaign.toml"])
+        .output();
+    let text = String::from_utf8_lossy(&explain.stdout);
+    assert!(
+        text.contains("- Einkäufe vom 01.03.2024 bis einschließlich 31.05.2024."),
+        "{text}"
+    );
+    assert!(text.contains("10 Punkte pro gekauftem Stück"), "{text}");
+}

@@ -30,6 +30,7 @@ pub enum Language {
     #[default]
     En,
     Fr,
+    De,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
