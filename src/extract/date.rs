@@ -555,7 +555,7 @@ mod tests {
         assert_eq!(parse_date("3 N0V 2018"), ymd(2018, 11, 3));
     }
 
-    /// Held-out transcript (Penny): `22.11.26 15.42 Uhr`.
+    /// German tills that print the time with a dot: `22.11.26 15.42 Uhr`.
     #[test]
     fn regression_a_german_time_with_a_dot_is_one_when_it_says_uhr() {
         assert_eq!(parse_time("22.11.26    15.42 Uhr"), Some("15:42".into()));

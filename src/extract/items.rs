@@ -872,8 +872,8 @@ mod tests {
         assert!(found[3].count_unread);
     }
 
-    /// Held-out transcripts (a brasserie bill, a Gasthaus): the count opening each row is
-    /// printed again beside the unit price, and stays out of the description.
+    /// Restaurant bills: the count opening each row is printed again beside the unit price,
+    /// and stays out of the description.
     #[test]
     fn regression_a_count_restated_beside_the_unit_price_leaves_the_name() {
         let found = items(
@@ -915,7 +915,7 @@ mod tests {
         assert_eq!(found[1].quantity, Some(d("1")));
     }
 
-    /// Held-out transcript (Monoprix): what the discounts came to is no item; the discounts
+    /// Tills that print the savings: what the discounts came to is no item; the discounts
     /// themselves are.
     #[test]
     fn regression_the_savings_printed_for_information_are_no_item() {
@@ -934,8 +934,8 @@ mod tests {
         assert_eq!(found.len(), 1, "{found:#?}");
     }
 
-    /// Held-out transcript (Nicolas): the unit price on the name's row, the count and line
-    /// amount on the row below.
+    /// Two-row items: the unit price on the name's row, the count and line amount on the row
+    /// below.
     #[test]
     fn regression_a_count_below_a_priced_name_counts_that_item_up() {
         let found = items(
@@ -955,7 +955,7 @@ mod tests {
         );
     }
 
-    /// Held-out transcript (Boulanger): the eco-fee included in the price above is no item.
+    /// French electronics tills: the eco-fee included in the price above is no item.
     #[test]
     fn regression_a_share_of_the_price_above_is_no_item() {
         let found = items(

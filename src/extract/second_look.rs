@@ -71,8 +71,8 @@ fn doubtful_date_lines(rows: &[RowInfo], lines: &[Line]) -> Vec<BBox> {
         .collect()
 }
 
-/// Of the lines read again for a date, those whose reading alone still shows none (SROIE
-/// 111: `Date : 04-O6-/01 52`).
+/// Of the lines read again for a date, those whose reading alone still shows none (a date
+/// with letters for digits and a stray slash: `Date : 04-O6-/01 52`).
 fn dateless_rereads(rows: &[RowInfo], lines: &[Line]) -> Vec<BBox> {
     date_rows_in_doubt(rows)
         .filter(|row| {

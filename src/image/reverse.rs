@@ -4,7 +4,7 @@
 //! Tesseract can test every doubtful line inverted (`tessedit_do_invert`), but it pays a
 //! second recognition for each, and on receipts nearly every doubtful line is noise, not
 //! reverse video: turning that test off took 6–8 % off OCR time on SROIE and fixed a date
-//! (647) the inverted reading had spoiled, with no field lost on SROIE or the samples. Bands
+//! the inverted reading had spoiled, with no field lost on SROIE or the samples. Bands
 //! are found here instead, once, for what they look like: rows that are mostly ink across
 //! their width, framed above and below by solid rows, with light print inside. Bold black
 //! lettering has no solid frame, and dark table around a photo touches the picture's edge, so

@@ -1251,8 +1251,8 @@ mod tests {
         }
     }
 
-    /// Held-out Netto photographed on a table: the page reading dropped `Summe 6,76` whole, and
-    /// the total was guessed from the items. A piece that gives one of two missing things is
+    /// Photographed receipts where the page reading dropped the total's row (`Summe 6,76`)
+    /// whole, and the total was guessed from the items. A piece that gives one of two missing things is
     /// kept, though the other is still missing.
     #[test]
     fn regression_a_total_row_the_page_left_unread_is_kept_before_the_date_is_found() {

