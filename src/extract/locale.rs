@@ -197,6 +197,7 @@ pub static EN: Pack = Pack {
         ("TOTAL ROUNDED", 10.0),
         ("ROUNDED TOTAL", 10.0),
         ("TOTAL AFTER ADJ", 10.0),
+        ("TOTAL AFTER ROUNDING", 10.0),
         ("FINAL TOTAL", 10.0),
         ("TOTAL PAYABLE", 10.0),
         ("AMOUNT PAYABLE", 10.0),

@@ -83,7 +83,17 @@ fn confirmed_rival(scored: &[(f32, Decimal, &Vec<&Vote>)]) -> Option<usize> {
     if best_votes.iter().any(|v| independent(v.source)) {
         return None;
     }
+    // Not a misreading: the amount the best value was rounded from (`Total Amount 7.72`,
+    // `Rounding -0.02`, `Nett Total 7.70`), nor one that cash rounding turns into it (the
+    // rounding row unread), though both differ from it by one digit.
+    let origins: Vec<Decimal> = best_votes
+        .iter()
+        .filter_map(|v| v.rounded_from.map(|o| o.normalize()))
+        .collect();
     scored.iter().position(|(_, value, votes)| {
+        if origins.contains(&value.normalize()) || cash_rounding_of(*value) == *best {
+            return false;
+        }
         let kinds: std::collections::BTreeSet<Source> = votes
             .iter()
             .map(|v| v.source)
@@ -91,6 +101,13 @@ fn confirmed_rival(scored: &[(f32, Decimal, &Vec<&Vote>)]) -> Option<usize> {
             .collect();
         kinds.len() >= 2 && one_digit_apart(*best, *value)
     })
+}
+
+/// `value` rounded to the nearest five cents, as tills in countries without one- and two-cent
+/// coins round what is paid in cash (Malaysia, Switzerland, Finland, the Netherlands).
+fn cash_rounding_of(value: Decimal) -> Decimal {
+    let step = Decimal::new(5, 2);
+    (value / step).round() * step
 }
 
 /// Evidence read from other rows than the total's, strong enough to confirm or contradict it.

@@ -206,6 +206,22 @@ mod tests {
         assert_eq!(value(text, Locale::Fr).as_deref(), Some("9.00"));
     }
 
+    /// Cash-rounding tills: the total rounded to five cents differs from the amount before
+    /// rounding by one digit, and the items and VAT table make the unrounded amount; the
+    /// misread-row rule above took the rounding for an OCR slip.
+    #[test]
+    fn regression_a_rounded_total_is_no_misreading_of_the_amount_before_rounding() {
+        let text =
+            "PORK 2.54\nVEGE 5.18\nTotal Amount: RM7.72\nRounding: -RM0.02\nNett Total: RM 7.70";
+        assert_eq!(value(text, Locale::En).as_deref(), Some("7.70"));
+        // The rounding row unread: the total is still what cash rounding makes of 7.72.
+        let text = "PORK 2.54\nVEGE 5.18\nSR = GST @0% 7.72 0.00\nNett Total: RM 7.70\nCASH 7.70";
+        assert_eq!(value(text, Locale::En).as_deref(), Some("7.70"));
+        // `Total After Rounding` names the amount due, not a rounding row.
+        let text = "Total Sales Incl. GST 100.62\nRounding Adjustment -0.02\nTotal After Rounding 100.60\nVISA 100.60";
+        assert_eq!(value(text, Locale::En).as_deref(), Some("100.60"));
+    }
+
     #[test]
     fn no_amount_no_total() {
         assert_eq!(total("MERCI DE VOTRE VISITE", Locale::Fr), None);
