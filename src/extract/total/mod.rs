@@ -222,6 +222,14 @@ mod tests {
         assert_eq!(value(text, Locale::En).as_deref(), Some("100.60"));
     }
 
+    /// Rounding rows that print the rounded total, not the adjustment (`Rounding 85.10`): the
+    /// amount was added to the total as an adjustment, doubling it.
+    #[test]
+    fn regression_a_rounding_row_holding_the_total_does_not_double_it() {
+        let text = "Total 85.10\nRounding Adjustment 85.10\nCash 100.10\nChange 15.00";
+        assert_eq!(value(text, Locale::En).as_deref(), Some("85.10"));
+    }
+
     #[test]
     fn no_amount_no_total() {
         assert_eq!(total("MERCI DE VOTRE VISITE", Locale::Fr), None);

@@ -40,6 +40,11 @@ pub(super) fn rounded_votes(rows: &[RowInfo], keyword_votes: &[Vote]) -> Vec<Vot
 
 pub(super) const FIVE_CENTS: Decimal = Decimal::from_parts(5, 0, 0, false, 2);
 
+/// Cash rounding moves the amount by less than half its step, and no till rounds to more than
+/// one unit (Sweden, Norway): an amount of 0.50 or more on a rounding row is the rounded
+/// total itself (`Rounded Amount 85.10`), or another amount, never the adjustment.
+const MAX_ADJUSTMENT: Decimal = Decimal::from_parts(50, 0, 0, false, 2);
+
 fn rounding_row_votes(rows: &[RowInfo], keyword_votes: &[Vote], first_payment: usize) -> Vec<Vote> {
     let mut votes = Vec::new();
     let rounding = rows[..first_payment]
@@ -47,7 +52,7 @@ fn rounding_row_votes(rows: &[RowInfo], keyword_votes: &[Vote], first_payment: u
         .enumerate()
         .filter(|(_, r)| r.role == Role::Rounding)
         .filter_map(|(i, r)| r.last_amount().map(|a| (i, r, a)))
-        .find(|(_, _, a)| !a.value.is_zero());
+        .find(|(_, _, a)| !a.value.is_zero() && a.value.abs() < MAX_ADJUSTMENT);
     let Some((rounding_row, row, adjustment)) = rounding else {
         return votes;
     };
