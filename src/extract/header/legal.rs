@@ -138,17 +138,28 @@ pub(super) fn followed_only_by_registration(rest: &[(usize, &str)]) -> bool {
         && joined.chars().filter(|c| c.is_alphabetic()).count() <= 6
 }
 
+/// The row's words with their byte offsets. A dot or closing parenthesis followed by a
+/// letter also ends a word: OCR drops the space there (`RENGIT)SDN.BHD.`), and tills print
+/// legal forms with dots for spaces (`SDN.BHD.`).
 pub(super) fn word_offsets(text: &str) -> Vec<(usize, &str)> {
     let mut offsets = Vec::new();
     let mut start = None;
-    for (i, c) in text.char_indices() {
+    let mut chars = text.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
         match (start, c.is_whitespace()) {
             (None, false) => start = Some(i),
             (Some(s), true) => {
                 offsets.push((s, &text[s..i]));
                 start = None;
+                continue;
             }
             _ => {}
+        }
+        let glued = matches!(c, '.' | ')') && chars.peek().is_some_and(|(_, n)| n.is_alphabetic());
+        if let (Some(s), true) = (start, glued) {
+            let end = i + c.len_utf8();
+            offsets.push((s, &text[s..end]));
+            start = None;
         }
     }
     if let Some(s) = start {
@@ -160,7 +171,7 @@ pub(super) fn word_offsets(text: &str) -> Vec<(usize, &str)> {
 /// A legal form as printed, or written the standard way when OCR misread it
 /// (`SON BHD` → `SDN BHD`, `5/8` → `S/B`).
 pub(super) fn canonical_legal(printed: &str, form: &'static str) -> String {
-    let printed_words: Vec<&str> = printed.split_whitespace().collect();
+    let printed_words: Vec<&str> = word_offsets(printed).into_iter().map(|(_, w)| w).collect();
     printed_words
         .iter()
         .zip(form.split(' '))
@@ -173,4 +184,28 @@ pub(super) fn canonical_legal(printed: &str, form: &'static str) -> String {
         })
         .collect::<Vec<_>>()
         .join(" ")
+}
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Legal forms printed with dots for spaces (`SDN.BHD.`) or glued to the name by a lost
+    /// space (`RENGIT)SDN.BHD.`) were no legal form: the shop's name lost its `SDN BHD`, or a
+    /// row above it was taken instead.
+    #[test]
+    fn regression_a_legal_form_glued_by_dots_or_a_parenthesis_is_one() {
+        let text = "S.H.H.MOTOR (SUNGAI RENGIT)SDN.BHD.";
+        let span = legal_form_span(text).unwrap();
+        assert_eq!(
+            (&text[span.start..span.end], span.form),
+            ("SDN.BHD.", "SDN BHD")
+        );
+        assert_eq!(canonical_legal("SDN.BHD.", "SDN BHD"), "SDN. BHD.");
+        // Initials keep their dots, and a dot before a digit or space ends nothing.
+        let words: Vec<&str> = word_offsets("S.H.H.MOTOR NO.5 ST. JOHN")
+            .into_iter()
+            .map(|(_, w)| w)
+            .collect();
+        assert_eq!(words, ["S.", "H.", "H.", "MOTOR", "NO.5", "ST.", "JOHN"]);
+    }
 }
