@@ -255,8 +255,14 @@ fn a_total_nothing_confirms_is_less_confident_than_a_confirmed_one() {
     let guess = read("SHOP\nARTICLE 12,50\nARTICLE 3,20\nTOTAL 15,00");
     let confirmed = read(FRENCH_SUPERMARKET);
     assert_eq!(guess.total, Some(d("15.00")));
-    assert!(guess.confidence.total < 0.7, "{:?}", guess.confidence);
-    assert!(confirmed.confidence.total > guess.confidence.total + 0.2);
+    // Calibrated on SROIE (`TOTAL_WEIGHTS`): a lone keyword row is usually right, but below
+    // the 0.9 a campaign's review would want, and a confirmed total is near certain.
+    assert!(guess.confidence.total < 0.9, "{:?}", guess.confidence);
+    assert!(
+        confirmed.confidence.total >= 0.95,
+        "{:?}",
+        confirmed.confidence
+    );
 }
 
 #[test]

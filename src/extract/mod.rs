@@ -40,6 +40,7 @@ pub use locale::Locale;
 pub use receipt::{Confidence, Item, Receipt, SecondaryConfidence, VatLine};
 pub use rows::{build_rows, Row};
 pub use second_look::{doubts, fuse, read_page, SECOND_LOOK_BELOW};
+pub use total::{TotalScore, TOTAL_WEIGHTS};
 
 use crate::ocr::{BBox, Line};
 use classify::{classify, RowInfo};
@@ -113,6 +114,16 @@ struct Unsettled {
     lost_column: Option<BBox>,
     /// A total, subtotal or change row shows no amount (`columns::amount_lacking`).
     amount_lacking: bool,
+}
+
+/// The total read from OCR lines with the score its confidence comes from: what
+/// `scripts/calibrate` fits the confidence's weights on.
+pub fn total_score(lines: &[Line]) -> Option<(rust_decimal::Decimal, TotalScore)> {
+    let (rows, locale) = read_rows(lines, &ExtractOptions::default());
+    let header = header::read(&rows, locale);
+    let items = items::read_items(&rows, header.last_row);
+    let vat = vat::read_vat(&rows);
+    total::read_total(&rows, &items, &vat).map(|t| (t.value, t.score))
 }
 
 /// The receipt fields of classified rows, and what they leave unsettled.

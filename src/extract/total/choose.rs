@@ -1,13 +1,13 @@
 //! Choosing among the votes: support per value, truncated readings merged into their full
-//! value, rounded totals inheriting their origin's evidence, and a confidence from how many
-//! independent readings agree.
+//! value, rounded totals inheriting their origin's evidence, and a confidence derived from
+//! the same score (`TotalScore::confidence`).
 
 use std::collections::BTreeMap;
 
 use rust_decimal::Decimal;
 
-use super::{Source, TotalReading, Vote};
-use crate::extract::text::{differing_glyphs, ocr_factor};
+use super::{Source, TotalReading, TotalScore, Vote};
+use crate::extract::text::differing_glyphs;
 
 /// Sum the support per value and pick the best supported one.
 pub(super) fn choose(votes: &[Vote]) -> Option<TotalReading> {
@@ -56,20 +56,24 @@ pub(super) fn choose(votes: &[Vote]) -> Option<TotalReading> {
         .skip(1)
         .find(|(_, v, _)| !origins.contains(v))
         .map_or(0.0, |s| s.0);
-    let inherited: Vec<&Vote> = best_votes
-        .iter()
-        .filter_map(|v| v.rounded_from)
-        .filter_map(|from| by_value.get(&from.normalize()))
-        .flatten()
-        .copied()
-        .collect();
     let supporting: Vec<&Vote> = best_votes.iter().chain(&misread_row).copied().collect();
     let mut value = *value;
     value.rescale(2);
+    let score = TotalScore {
+        support: *best_score,
+        runner_up,
+        keyword_rows: supporting
+            .iter()
+            .filter(|v| v.source == Source::Keyword)
+            .count(),
+        repaired: supporting.iter().all(|v| v.repaired),
+        ocr: supporting.iter().map(|v| v.ocr).fold(0.0_f32, f32::max),
+    };
     Some(TotalReading {
         value,
-        confidence: confidence(&supporting, &inherited, *best_score, runner_up),
+        confidence: score.confidence(),
         currency: supporting.iter().find_map(|v| v.currency),
+        score,
     })
 }
 
@@ -181,70 +185,4 @@ fn support(votes: &[&Vote]) -> f32 {
         *entry = entry.max(v.weight);
     }
     keyword + repeats + evidence.values().sum::<f32>()
-}
-
-/// How likely one kind of reading alone is to be right.
-fn reliability(vote: &Vote) -> f32 {
-    match vote.source {
-        Source::Keyword | Source::Rounded => match vote.weight {
-            w if w >= 8.5 => 0.6,
-            w if w >= 5.0 => 0.45,
-            w if w > 0.0 => 0.3,
-            _ => 0.1,
-        },
-        Source::CashMinusChange => 0.45,
-        Source::CardPayment => 0.4,
-        Source::Items if vote.weight >= 3.0 => 0.45,
-        Source::Items => 0.25,
-        Source::Vat => 0.4,
-        Source::TaxAdded => 0.35,
-        Source::CashOnly => 0.15,
-        Source::ExactCash => 0.35,
-        Source::Subtotal => 0.1,
-    }
-}
-
-/// Independent readings that agree combine as 1 − Π(1 − p), one per kind of evidence (a
-/// rounded total counts the evidence of the amount it was rounded from); a close runner-up,
-/// repaired digits and poor OCR lower the result.
-fn confidence(votes: &[&Vote], inherited: &[&Vote], score: f32, runner_up: f32) -> f32 {
-    let mut best: BTreeMap<Source, f32> = BTreeMap::new();
-    let kind = |s: Source| {
-        if s == Source::Rounded {
-            Source::Keyword
-        } else {
-            s
-        }
-    };
-    let own = votes.iter();
-    let borrowed = inherited
-        .iter()
-        .filter(|v| !matches!(v.source, Source::Keyword | Source::Rounded));
-    for v in own.chain(borrowed) {
-        let entry = best.entry(kind(v.source)).or_insert(0.0);
-        *entry = entry.max(reliability(v));
-    }
-    let keyword_rows = votes.iter().filter(|v| v.source == Source::Keyword).count();
-    let repeat = if keyword_rows >= 2 { 0.2 } else { 0.0 };
-    let miss: f32 = best
-        .values()
-        .chain([repeat].iter())
-        .map(|p| 1.0 - p)
-        .product();
-    let mut confidence = 1.0 - miss;
-    if runner_up > 0.0 && score - runner_up < 2.0 {
-        confidence *= 0.6;
-    }
-    if votes.iter().all(|v| v.repaired) {
-        confidence *= 0.8;
-    }
-    // Without any total keyword agreeing, the amount due is an inference.
-    let keyword_backed = votes
-        .iter()
-        .any(|v| v.source == Source::Keyword || (v.source == Source::Rounded && v.weight >= 5.0));
-    if !keyword_backed {
-        confidence *= 0.7;
-    }
-    let ocr = votes.iter().map(|v| v.ocr).fold(0.0_f32, f32::max) / 100.0;
-    (confidence * ocr_factor(ocr)).clamp(0.02, 0.99)
 }
