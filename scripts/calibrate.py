@@ -1,61 +1,65 @@
-"""Fit the total's confidence (a logistic function of its score) on the tune half and report
-calibration on both halves. Input: DIR/{tune,check}.tsv from examples/total_features and the
-labels DIR/{tune,check}/NAME.json. Pure Python: no numpy on the machines this runs on."""
+"""Fit each field's confidence (a logistic function of its score's features) on the tune half
+and report calibration on both halves. Input: DIR/{tune,check}.FIELD.tsv from
+examples/score_features (file, value, features in the weights' order, built confidence) and
+the labels DIR/{tune,check}/NAME.json. Pure Python: no numpy where this runs."""
 
+import datetime
 import json
 import math
 import re
 import sys
 
-FEATURES = ["bias", "support", "lead", "keyword row", "second keyword row", "repaired", "ocr"]
+FIELDS = {
+    "total": ["bias", "support", "lead", "keyword row", "second keyword row", "repaired", "ocr"],
+    "date": ["bias", "lead", "repeated", "ocr"],
+}
 
 
-def features(r):
-    flag = lambda b: 1.0 if b else 0.0
-    return [
-        1.0,
-        min(r["support"], 20.0) / 10.0,
-        min(max(r["support"] - r["runner_up"], 0.0), 10.0) / 10.0,
-        flag(r["keyword_rows"] >= 1),
-        flag(r["keyword_rows"] >= 2),
-        flag(r["repaired"]),
-        r["ocr"] / 100.0,
-    ]
+def total_right(read, label):
+    try:
+        return abs(float(re.sub(r"[^0-9.]", "", label)) - float(read)) < 0.005
+    except ValueError:
+        return None
 
 
-def load(work, half):
+def date_right(read, label):
+    """SROIE labels print dates as on the receipt (`15/12/2016`, `02/JAN/2017`, `15-03-18`):
+    right when the day, month and year read all appear in it."""
+    if not label:
+        return None
+    d = datetime.date.fromisoformat(read)
+    months = ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"]
+    numbers = [int(n) for n in re.findall(r"\d+", label)]
+    upper = label.upper()
+    month_named = any(m in upper for m in months)
+    month = months.index(next(m for m in months if m in upper)) + 1 if month_named else None
+    year_ok = d.year in numbers or d.year % 100 in numbers
+    month_ok = month == d.month if month_named else d.month in numbers
+    return year_ok and month_ok and d.day in numbers
+
+
+def load(work, half, field):
     rows = []
-    for line in open(f"{work}/{half}.tsv"):
+    right = total_right if field == "total" else date_right
+    for line in open(f"{work}/{half}.{field}.tsv"):
         f = line.rstrip("\n").split("\t")
         name = f[0].rsplit("/", 1)[-1].rsplit(".", 1)[0]
-        label = json.load(open(f"{work}/{half}/{name}.json")).get("total", "")
-        try:
-            expected = float(re.sub(r"[^0-9.]", "", label))
-        except ValueError:
+        label = json.load(open(f"{work}/{half}/{name}.json")).get(field, "")
+        ok = right(f[1], label)
+        if ok is None:
             continue
-        rows.append(
-            dict(
-                support=float(f[2]),
-                runner_up=float(f[3]),
-                keyword_rows=int(f[4]),
-                repaired=f[5] == "1",
-                ocr=float(f[6]),
-                confidence=float(f[7]),
-                right=abs(expected - float(f[1])) < 0.005,
-            )
-        )
+        rows.append(dict(x=[float(v) for v in f[2:-1]], confidence=float(f[-1]), right=ok))
     return rows
 
 
 def fit(rows, l2=0.1, steps=4000, rate=0.5):
     """Logistic regression by gradient descent, L2 on every weight but the bias."""
-    w = [0.0] * len(features(rows[0]))
+    w = [0.0] * len(rows[0]["x"])
     for _ in range(steps):
         grad = [0.0] * len(w)
         for r in rows:
-            x = features(r)
-            p = predict(w, x)
-            for i, xi in enumerate(x):
+            p = predict(w, r["x"])
+            for i, xi in enumerate(r["x"]):
                 grad[i] += (p - r["right"]) * xi
         for i in range(len(w)):
             w[i] -= rate * (grad[i] + (l2 * w[i] if i else 0.0)) / len(rows)
@@ -74,20 +78,22 @@ def report(name, rows, confidence):
     for t in (0.7, 0.8, 0.85, 0.9, 0.95):
         kept = [r["right"] for r in rows if confidence(r) >= t]
         share = 100.0 * sum(kept) / max(1, len(kept))
-        cells.append(f">={t}: {len(kept)}/{len(rows)} kept, {share:.1f} % right")
+        cells.append(f">={t}: {len(kept)} kept, {share:.1f} % right")
     print(f"  {name:6} log loss {loss:.3f}; " + "; ".join(cells))
 
 
 def main():
     work = sys.argv[1]
-    tune, check = load(work, "tune"), load(work, "check")
-    w = fit(tune)
-    print("TOTAL_WEIGHTS (fitted on the tune half): [" + ", ".join(f"{x:.2f}" for x in w) + "]")
-    print("  " + ", ".join(f"{n} {x:.2f}" for n, x in zip(FEATURES, w)))
-    for half, rows in (("tune", tune), ("check", check)):
-        print(f"{half} half ({len(rows)} totals read, {sum(r['right'] for r in rows)} right)")
-        report("built", rows, lambda r: r["confidence"])
-        report("fitted", rows, lambda r: predict(w, features(r)))
+    for field, names in FIELDS.items():
+        tune, check = load(work, "tune", field), load(work, "check", field)
+        w = fit(tune)
+        const = "TOTAL_WEIGHTS" if field == "total" else "DATE_WEIGHTS"
+        print(f"{const} (fitted on the tune half): [" + ", ".join(f"{x:.2f}" for x in w) + "]")
+        print("  " + ", ".join(f"{n} {x:.2f}" for n, x in zip(names, w)))
+        for half, rows in (("tune", tune), ("check", check)):
+            print(f"{field}, {half} half ({len(rows)} read, {sum(r['right'] for r in rows)} right)")
+            report("built", rows, lambda r: r["confidence"])
+            report("fitted", rows, lambda r: predict(w, r["x"]))
 
 
 main()

@@ -41,6 +41,7 @@ pub use receipt::{Confidence, Item, Receipt, SecondaryConfidence, VatLine};
 pub use rows::{build_rows, Row};
 pub use second_look::{doubts, fuse, read_page, SECOND_LOOK_BELOW};
 pub use total::{TotalScore, TOTAL_WEIGHTS};
+pub use when::{DateScore, DATE_WEIGHTS};
 
 use crate::ocr::{BBox, Line};
 use classify::{classify, RowInfo};
@@ -126,6 +127,14 @@ pub fn total_score(lines: &[Line]) -> Option<(rust_decimal::Decimal, TotalScore)
     total::read_total(&rows, &items, &vat).map(|t| (t.value, t.score))
 }
 
+/// The purchase date read from OCR lines with the score its confidence comes from, for
+/// `scripts/calibrate`.
+pub fn date_score(lines: &[Line]) -> Option<(chrono::NaiveDate, DateScore)> {
+    let (rows, locale) = read_rows(lines, &ExtractOptions::default());
+    let when = when::read_when(&rows, locale);
+    when.date.map(|(date, _)| (date, when.score))
+}
+
 /// The receipt fields of classified rows, and what they leave unsettled.
 fn read_fields(rows: &[RowInfo], locale: Locale, options: &ExtractOptions) -> (Receipt, Unsettled) {
     let header = header::read(rows, locale);
@@ -191,6 +200,13 @@ fn read_fields(rows: &[RowInfo], locale: Locale, options: &ExtractOptions) -> (R
         amount_lacking,
     };
     (receipt, unsettled)
+}
+
+/// A field's confidence from its score: the logistic function of the features weighed by
+/// weights fitted on the tune half (docs/calibration.md, `scripts/calibrate`).
+fn calibrated(features: &[f32], weights: &[f32]) -> f32 {
+    let z: f32 = features.iter().zip(weights).map(|(x, w)| x * w).sum();
+    1.0 / (1.0 + (-z).exp())
 }
 
 fn round2(value: f32) -> f32 {

@@ -39,7 +39,7 @@ pub struct RunnerOptions {
 /// Part of the OCR cache key when doubtful words and date rows are read again alone, and lost
 /// columns and unread print read on their own.
 pub const REREADS_FINGERPRINT: &str =
-    "+words+dates+columns+unread+enlarged+pricecolumn6+cutrows+unreadtotal+datelesslook";
+    "+words+dates+columns+unread+enlarged+pricecolumn6+cutrows+unreadtotal+datelesslook+calibrated";
 
 /// Pieces of unread print read on their own, at most, looking for what the reading misses.
 const UNREAD_PIECES: usize = 12;

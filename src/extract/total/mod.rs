@@ -72,13 +72,7 @@ impl TotalScore {
 
     /// How likely a total with this score is to be right, within 0.02–0.99.
     pub fn confidence(&self) -> f32 {
-        let z: f32 = self
-            .features()
-            .iter()
-            .zip(TOTAL_WEIGHTS)
-            .map(|(x, w)| x * w)
-            .sum();
-        (1.0 / (1.0 + (-z).exp())).clamp(0.02, 0.99)
+        crate::extract::calibrated(&self.features(), &TOTAL_WEIGHTS).clamp(0.02, 0.99)
     }
 }
 
