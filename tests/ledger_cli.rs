@@ -882,3 +882,54 @@ fn a_repeat_in_the_same_night_does_not_use_up_the_members_cap() {
     assert_eq!(codes(&results[3]), ["CAP_REACHED"]);
     assert_eq!(award_rows(&scratch.read("out/points.csv")).len(), 2);
 }
+
+/// Hostile-input audit: a member folder `=1+2` reached `points.csv` as `=1+2`, and a revocation
+/// reason `=HYPERLINK(…)` the ledger export, as formulas a spreadsheet runs. Every text cell
+/// from outside goes out with a leading `'` (OWASP), in every CSV.
+#[test]
+fn regression_formulas_from_member_ids_and_reasons_reach_no_csv_as_formulas() {
+    let scratch = Scratch::new();
+    scratch.purchase(
+        "mon/=1+2/fraud",
+        1,
+        ["MONOPRIX", "02/03/2024", "10:00", "40.00"],
+    );
+    scratch.decide_night("mon", "out-mon");
+    let rows = award_rows(&scratch.read("out-mon/points.csv"));
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert!(rows[0].starts_with("'=1+2,spring,"), "{rows:?}");
+    let id = scratch.results("out-mon")[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    scratch.run(&[
+        "ledger",
+        "revoke",
+        &id,
+        "--reason",
+        "=HYPERLINK(\"http://x\",\"y\")",
+    ]);
+    scratch.purchase(
+        "tue/bob/fine",
+        2,
+        ["FRANPRIX", "03/03/2024", "10:00", "5.00"],
+    );
+    scratch.decide_night("tue", "out-tue");
+    let rows = award_rows(&scratch.read("out-tue/points.csv"));
+    assert!(
+        rows[1].starts_with(&format!("'=1+2,spring,{id},")),
+        "{rows:?}"
+    );
+    let export = String::from_utf8(
+        scratch
+            .run(&["ledger", "export", "--campaign", "spring"])
+            .stdout,
+    )
+    .unwrap();
+    assert!(export.contains(",'=1+2,"), "{export}");
+    assert!(
+        export.contains("\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\""),
+        "{export}"
+    );
+    assert!(!export.contains(",=") && !export.contains(",@"), "{export}");
+}

@@ -22,7 +22,7 @@ use fidelio::ledger::{
     PriorAward, Revocation, RunLock, SummaryWithRevocations,
 };
 use fidelio::ocr::OcrRecord;
-use fidelio::output::{Exporter, ResultRecord, ResultsJsonl, Summary};
+use fidelio::output::{csv_text, Exporter, ResultRecord, ResultsJsonl, Summary};
 use fidelio::validate::{decide_read, read_receipts};
 
 use crate::args::{LedgerArgs, LedgerCommand};
@@ -347,15 +347,15 @@ fn export(state: &Path, campaign: &str, output: Option<PathBuf>) -> anyhow::Resu
         .terminator(csv::Terminator::CRLF)
         .from_writer(Vec::new());
     writer.write_record(EXPORT_HEADER)?;
-    let text = |v: &Option<String>| v.clone().unwrap_or_default();
+    let text = |v: &Option<String>| csv_text(v.as_deref().unwrap_or_default()).into_owned();
     for line in &lines {
         writer.write_record([
             line.seq.to_string(),
-            line.kind.clone(),
-            line.campaign.clone(),
+            csv_text(&line.kind).into_owned(),
+            csv_text(&line.campaign).into_owned(),
             text(&line.batch),
             text(&line.member),
-            line.receipt_id.clone(),
+            csv_text(&line.receipt_id).into_owned(),
             line.purchase_date
                 .map(|d| d.to_string())
                 .unwrap_or_default(),

@@ -360,20 +360,20 @@ impl Exporter for SummaryWithRevocations<'_> {
 }
 
 fn column_value(revocation: &Revocation, column: &str) -> String {
-    let text = |value: &Option<String>| value.clone().unwrap_or_default();
+    let text = |value: &str| crate::output::csv_text(value).into_owned();
     match column {
-        "member_id" | "member" => text(&revocation.member),
-        "campaign_id" | "campaign" => revocation.campaign.clone(),
-        "receipt_id" | "id" => revocation.receipt_id.clone(),
+        "member_id" | "member" => text(revocation.member.as_deref().unwrap_or_default()),
+        "campaign_id" | "campaign" => text(&revocation.campaign),
+        "receipt_id" | "id" => text(&revocation.receipt_id),
         "purchase_date" | "date" => revocation
             .purchase_date
             .map(|d| d.to_string())
             .unwrap_or_default(),
-        "merchant" => text(&revocation.merchant),
+        "merchant" => text(revocation.merchant.as_deref().unwrap_or_default()),
         "total" => revocation.total.map(|t| t.to_string()).unwrap_or_default(),
         "points" => revocation.points.to_string(),
         "cashback" => revocation.cashback.to_string(),
-        "reason" => revocation.reason.clone(),
+        "reason" => text(&revocation.reason),
         _ => String::new(),
     }
 }

@@ -5,6 +5,7 @@
 //! killed at any moment never leaves a half-written `points.csv` for the CRM to import.
 
 mod atomic;
+mod cell;
 mod points;
 mod record;
 mod summary;
@@ -12,6 +13,7 @@ mod summary;
 use std::path::Path;
 
 pub use atomic::write_atomic;
+pub use cell::csv_text;
 pub use points::PointsCsv;
 pub use record::ResultRecord;
 pub use summary::{Revoked, Summary, SummaryJson};

@@ -1,10 +1,11 @@
-//! `points.csv`: what the CRM imports. One row per accepted receipt, RFC 4180, UTF-8, CRLF.
+//! `points.csv`: what the CRM imports. One row per accepted receipt, RFC 4180, UTF-8, CRLF;
+//! text cells formula-safe (`csv_text`).
 //!
 //! A `cashback` column is added after `points` only when the campaign pays cashback (its
 //! results carry a cashback amount), so points-only campaigns keep the exact columns CRMs
 //! were set up with.
 
-use super::{Exporter, ResultRecord};
+use super::{csv_text, Exporter, ResultRecord};
 use crate::reason::Status;
 
 pub const POINTS_HEADER: [&str; 7] = [
@@ -46,15 +47,20 @@ impl Exporter for PointsCsv {
 
 fn row(record: &ResultRecord, with_cashback: bool) -> Vec<String> {
     let receipt = record.receipt.as_ref();
+    let text = |value: &str| csv_text(value).into_owned();
     let mut row = vec![
-        record.member.clone().unwrap_or_default(),
-        record.campaign.clone(),
-        record.id.clone(),
+        text(record.member.as_deref().unwrap_or_default()),
+        text(&record.campaign),
+        text(&record.id),
         receipt
             .and_then(|r| r.date)
             .map(|d| d.to_string())
             .unwrap_or_default(),
-        receipt.and_then(|r| r.merchant.clone()).unwrap_or_default(),
+        text(
+            receipt
+                .and_then(|r| r.merchant.as_deref())
+                .unwrap_or_default(),
+        ),
         receipt
             .and_then(|r| r.total)
             .map(|t| t.to_string())
