@@ -14,9 +14,14 @@ fn main() {
     // library loads, so the only fix that works is re-executing with the variable set.
     omp::ensure_single_threaded_openmp();
     let args = args::Cli::parse();
-    let code = match cmd::dispatch(args) {
-        Ok(code) => code,
-        Err(err) => exit::report(&err),
+    // A panic is a bug, never exit 101: say so, and exit 3 (internal error) like any other.
+    std::panic::set_hook(Box::new(|info| {
+        eprintln!("fidelio: internal error (a bug, please report it): {info}");
+    }));
+    let code = match std::panic::catch_unwind(|| cmd::dispatch(args)) {
+        Ok(Ok(code)) => code,
+        Ok(Err(err)) => exit::report(&err),
+        Err(_) => exit::ExitCode::Internal,
     };
     std::process::exit(code as i32);
 }

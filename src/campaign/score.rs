@@ -34,10 +34,10 @@ pub fn score(
     let mut earned = Earned::default();
     let spend = spend_points(campaign, total, &mut earned.audit);
     let products = product_rewards(campaign, hits, &mut earned);
-    let base = spend + products;
+    let base = spend.saturating_add(products);
     let extra = multiplier_extra(campaign, date, base, &mut earned.audit);
     let bonus = bonuses(campaign, total, &mut earned.audit);
-    let exact = base + extra + bonus;
+    let exact = base.saturating_add(extra).saturating_add(bonus);
     earned.points = round_points(campaign, exact, &mut earned.audit);
     earned.cashback = round_cashback(earned.cashback, &mut earned.audit);
     earned
@@ -47,7 +47,7 @@ fn spend_points(campaign: &Campaign, total: Option<Decimal>, audit: &mut Vec<Aud
     let rate = campaign.points.per_currency_unit;
     match total {
         Some(total) if !rate.is_zero() && total > Decimal::ZERO => {
-            let points = total * rate;
+            let points = total.saturating_mul(rate);
             audit.push(
                 Audit::rule("points.per_currency_unit")
                     .points(points)
@@ -69,8 +69,8 @@ fn product_rewards(campaign: &Campaign, hits: &[Hit], earned: &mut Earned) -> De
             Source::OcrLine => " (OCR line, items not read)",
         };
         if let Some(per_unit) = product.points_per_unit {
-            let p = per_unit * Decimal::from(hit.units);
-            points += p;
+            let p = per_unit.saturating_mul(Decimal::from(hit.units));
+            points = points.saturating_add(p);
             earned.audit.push(
                 Audit::rule(format!("products[{}].points_per_unit", product.id))
                     .at(Some(hit.line), &hit.text)
@@ -83,8 +83,8 @@ fn product_rewards(campaign: &Campaign, hits: &[Hit], earned: &mut Earned) -> De
                 .at(Some(hit.line), &hit.text);
             earned.audit.push(match hit.amount {
                 Some(amount) => {
-                    let c = amount * rate;
-                    earned.cashback += c;
+                    let c = amount.saturating_mul(rate);
+                    earned.cashback = earned.cashback.saturating_add(c);
                     entry.cashback(c).note(format!("{amount} × {rate}{from}"))
                 }
                 None => entry
@@ -98,7 +98,7 @@ fn product_rewards(campaign: &Campaign, hits: &[Hit], earned: &mut Earned) -> De
             continue;
         };
         if let Some(fixed) = product.points {
-            points += fixed;
+            points = points.saturating_add(fixed);
             earned.audit.push(
                 Audit::rule(format!("products[{}].points", product.id))
                     .at(Some(first.line), &first.text)
@@ -106,7 +106,7 @@ fn product_rewards(campaign: &Campaign, hits: &[Hit], earned: &mut Earned) -> De
             );
         }
         if let Some(amount) = product.cashback_amount {
-            earned.cashback += amount;
+            earned.cashback = earned.cashback.saturating_add(amount);
             earned.audit.push(
                 Audit::rule(format!("products[{}].cashback_amount", product.id))
                     .at(Some(first.line), &first.text)
@@ -142,7 +142,7 @@ fn multiplier_extra(
     if base.is_zero() || multiplier.factor == Decimal::ONE {
         return Decimal::ZERO;
     }
-    let extra = base * (multiplier.factor - Decimal::ONE);
+    let extra = base.saturating_mul(multiplier.factor - Decimal::ONE);
     let label = multiplier.name.clone().unwrap_or_else(|| date.to_string());
     audit.push(
         Audit::rule(format!("points.multipliers[{index}]"))
@@ -156,7 +156,7 @@ fn bonuses(campaign: &Campaign, total: Option<Decimal>, audit: &mut Vec<Audit>) 
     let mut bonus = Decimal::ZERO;
     let per_receipt = campaign.points.bonus_per_receipt;
     if !per_receipt.is_zero() {
-        bonus += per_receipt;
+        bonus = bonus.saturating_add(per_receipt);
         audit.push(Audit::rule("points.bonus_per_receipt").points(per_receipt));
     }
     if let Some(total) = total {
@@ -168,7 +168,7 @@ fn bonuses(campaign: &Campaign, total: Option<Decimal>, audit: &mut Vec<Audit>) 
             .filter(|(_, t)| total >= t.min_total)
             .max_by_key(|(_, t)| t.min_total);
         if let Some((index, tier)) = tier {
-            bonus += tier.bonus;
+            bonus = bonus.saturating_add(tier.bonus);
             audit.push(
                 Audit::rule(format!("points.tiers[{index}]"))
                     .points(tier.bonus)

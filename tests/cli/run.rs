@@ -442,3 +442,38 @@ fn the_german_example_campaign_pays_pots_and_answers_in_german() {
     );
     assert!(text.contains("10 Punkte pro gekauftem Stück"), "{text}");
 }
+
+/// Hostile-input audit: campaigns `check` accepted (numbers near `i64::MAX`) made `run` panic,
+/// exit 101, multiplying them by a total. Numbers are now bounded at check time; a campaign
+/// at the bounds, on a receipt with an absurd total, is decided like any other.
+#[test]
+fn regression_a_campaign_at_its_number_bounds_never_panics() {
+    let dir = Dir::new();
+    dir.create(
+        "campaign.toml",
+        "id = \"big\"\nname = \"Big\"\n[period]\nstart = 2024-01-01\nend = 2024-12-31\n\
+         [points]\nper_currency_unit = 1000000000\nbonus_per_receipt = 1000000000\n\
+         [[points.multipliers]]\nweekdays = [\"thu\"]\nfactor = 1000000000\n\
+         [[points.tiers]]\nmin_total = 1\nbonus = 1000000000\n",
+    );
+    dir.receipt(
+        "inbox/M1/big.png",
+        "FRESCO MARKET\n14/03/2024 14:32\nTOTAL TTC 99.999.999.999,99\nCB 99.999.999.999,99\n",
+    );
+    let out = dir.run_text("inbox", "out").output();
+    assert!(matches!(out.status.code(), Some(0 | 1)), "{out:?}");
+    let results = dir.jsonl("out/results.jsonl");
+    assert_eq!(
+        results[0]["receipt"]["total"], "99999999999.99",
+        "{}",
+        results[0]
+    );
+    assert_eq!(results[0]["status"], "accepted", "{}", results[0]);
+    dir.create("huge.toml", "id = \"x\"\nname = \"x\"\n[period]\nstart = 2024-01-01\nend = 2024-12-31\n[points]\nper_currency_unit = 9223372036854775807\n");
+    let check = dir.command(&["campaign", "check", "huge.toml"]).output();
+    assert_eq!(check.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&check.stderr).contains("huge.toml:7:21"),
+        "{check:?}"
+    );
+}

@@ -53,6 +53,28 @@ pub mod opt_date {
     }
 }
 
+/// The largest amount, rate, factor or count a campaign may hold, either sign: a billion is
+/// beyond any real campaign, and keeps every product fidelio computes from campaign values and
+/// receipt totals far inside `Decimal`'s range.
+pub const MAX_CAMPAIGN_NUMBER: i64 = 1_000_000_000;
+
+/// At most this many decimals (a millionth of a point or of a currency unit).
+const MAX_DECIMALS: u32 = 6;
+
+fn bounded<E: Error>(value: Decimal, typed: &dyn std::fmt::Display) -> Result<Decimal, E> {
+    if value.abs() > Decimal::from(MAX_CAMPAIGN_NUMBER) {
+        return Err(E::custom(format!(
+            "{typed} is out of range: campaign numbers are at most {MAX_CAMPAIGN_NUMBER} either way"
+        )));
+    }
+    if value.normalize().scale() > MAX_DECIMALS {
+        return Err(E::custom(format!(
+            "{typed} has more than {MAX_DECIMALS} decimals"
+        )));
+    }
+    Ok(value)
+}
+
 struct DecimalVisitor;
 
 impl Visitor<'_> for DecimalVisitor {
@@ -63,22 +85,24 @@ impl Visitor<'_> for DecimalVisitor {
     }
 
     fn visit_i64<E: Error>(self, v: i64) -> Result<Decimal, E> {
-        Ok(Decimal::from(v))
+        bounded(Decimal::from(v), &v)
     }
 
     fn visit_u64<E: Error>(self, v: u64) -> Result<Decimal, E> {
-        Ok(Decimal::from(v))
+        bounded(Decimal::from(v), &v)
     }
 
     fn visit_f64<E: Error>(self, v: f64) -> Result<Decimal, E> {
         // `{}` prints the shortest spelling that reads back as the same float: what was typed.
-        Decimal::from_str(&format!("{v}"))
-            .map_err(|_| E::custom(format!("{v} is not a usable number")))
+        let value = Decimal::from_str(&format!("{v}"))
+            .map_err(|_| E::custom(format!("{v} is not a usable number")))?;
+        bounded(value, &v)
     }
 
     fn visit_str<E: Error>(self, v: &str) -> Result<Decimal, E> {
-        Decimal::from_str(v.trim())
-            .map_err(|_| E::custom(format!("expected a number like 12.50, got {v:?}")))
+        let value = Decimal::from_str(v.trim())
+            .map_err(|_| E::custom(format!("expected a number like 12.50, got {v:?}")))?;
+        bounded(value, &format!("{v:?}"))
     }
 }
 
