@@ -149,8 +149,10 @@ impl<'c> Decider<'c> {
         if !found.failures.is_empty() {
             return finish(Status::Rejected, found.failures, audit);
         }
-        let member = sub.entry.member.as_deref();
-        if member.is_none() && c.has_member_caps() {
+        // Points go to a member: a receipt nobody sent (a file directly in the input folder, a
+        // manifest row without a member) is never paid; a person can attach it to one.
+        let member = sub.entry.member.as_deref().filter(|m| !m.trim().is_empty());
+        if member.is_none() {
             return finish(Status::Review, vec![Msg::NoMember], audit);
         }
         let earned = score(c, r.date, r.total, &found.hits);

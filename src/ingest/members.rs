@@ -104,7 +104,8 @@ pub fn attribute(
     for (entry, found) in entries.iter_mut().zip(found) {
         match manifest.and_then(|m| m.lookup(found)) {
             Some(row) => {
-                entry.member = Some(row.member.clone());
+                // An empty member cell is no member (and such a receipt is never paid).
+                entry.member = Some(row.member.clone()).filter(|m| !m.trim().is_empty());
                 entry.submitted_at = row.submitted_at.clone();
                 entry.channel = row.channel.clone();
             }

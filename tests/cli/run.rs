@@ -477,3 +477,26 @@ fn regression_a_campaign_at_its_number_bounds_never_panics() {
         "{check:?}"
     );
 }
+
+/// Points awarded to receipts without a member: a file directly in the input folder was
+/// accepted and its row went to the CRM with an empty `member_id`. It goes to review
+/// (`NO_MEMBER`) and is never paid.
+#[test]
+fn regression_a_receipt_without_a_member_is_never_paid() {
+    let dir = Dir::new();
+    dir.create("campaign.toml", CAMPAIGN);
+    dir.receipt("inbox/loose.jpg", &french_receipt("14/03/2024", "4,20"));
+    dir.receipt("inbox/M1/ok.jpg", &german_receipt("09.04.2024", 2));
+    dir.run_text("inbox", "out").output();
+    let results = dir.jsonl("out/results.jsonl");
+    let loose = results
+        .iter()
+        .find(|r| r["file"].as_str().unwrap().ends_with("loose.jpg"))
+        .unwrap();
+    assert_eq!(loose["status"], "review", "{loose}");
+    assert_eq!(loose["reasons"][0]["code"], "NO_MEMBER");
+    assert_eq!(loose["points"], "0");
+    let csv = dir.read("out/points.csv");
+    assert_eq!(csv.lines().count(), 2, "only M1's receipt is paid: {csv}");
+    assert!(csv.lines().nth(1).unwrap().starts_with("M1,"), "{csv}");
+}

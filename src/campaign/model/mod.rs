@@ -140,11 +140,4 @@ impl Campaign {
             || !self.points.per_currency_unit.is_zero()
             || !self.points.tiers.is_empty()
     }
-
-    /// Whether any cap counts per member (then a receipt without a member cannot be decided).
-    pub fn has_member_caps(&self) -> bool {
-        !self.caps.per_member.is_empty()
-            || !self.caps.per_member_day.is_empty()
-            || !self.caps.per_member_week.is_empty()
-    }
 }
