@@ -62,6 +62,7 @@ codes! {
     CorruptImage => "CORRUPT_IMAGE",
     ImageTooLarge => "IMAGE_TOO_LARGE",
     ReadError => "READ_ERROR",
+    NotAFile => "NOT_A_FILE",
     OcrFailed => "OCR_FAILED",
     // In-batch and cross-batch duplicates (status `duplicate`).
     DuplicateFile => "DUPLICATE_FILE",

@@ -84,6 +84,20 @@ fn walk_one(root: &Path, found: &mut Vec<Found>) {
                     });
                 }
             }
+            // A named pipe, socket or device among the receipts: never opened (a pipe would
+            // block the batch), but reported, so every input path has its results line.
+            Ok(entry) if !entry.file_type().is_dir() => {
+                if entry.depth() == 0 || !is_ignored(entry.path()) {
+                    found.push(Found {
+                        path: entry.path().to_path_buf(),
+                        root: root.to_path_buf(),
+                        error: Some(Reason::new(
+                            Code::NotAFile,
+                            "not a regular file (a named pipe, socket or device): not read",
+                        )),
+                    });
+                }
+            }
             Ok(_) => {}
             Err(err) => {
                 let path = err
@@ -107,6 +121,24 @@ fn walk_one(root: &Path, found: &mut Vec<Found>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Hostile-input audit: FIFOs and devices were skipped without a results line.
+    #[cfg(unix)]
+    #[test]
+    fn regression_a_named_pipe_gets_its_own_reason_and_is_never_opened() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::create_dir_all(root.join("m")).unwrap();
+        std::fs::write(root.join("m/a.jpg"), b"x").unwrap();
+        let fifo = root.join("m/pipe.jpg");
+        let c_path = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+        assert_eq!(unsafe { libc::mkfifo(c_path.as_ptr(), 0o644) }, 0);
+        let found = walk(&[root.to_path_buf()]).unwrap();
+        assert_eq!(found.len(), 2);
+        assert_eq!(found[0].error, None);
+        assert_eq!(found[1].path, fifo);
+        assert_eq!(found[1].error.as_ref().unwrap().code, Code::NotAFile);
+    }
 
     #[test]
     fn walks_sorted_and_skips_sidecars_and_hidden_files() {
