@@ -88,6 +88,8 @@ fn measure(claims: usize, checks: usize, shop_like: bool) {
                     .map(|r| (r.claim.receipt_id.as_str(), None, r.file.as_str())),
             ),
             rules: String::new(),
+            campaign_rules: "{}".into(),
+            held: Vec::new(),
             committed_at: Utc::now(),
             receipts,
             revocations: vec![],

@@ -36,6 +36,8 @@ pub enum Command {
     Campaign(CampaignCommand),
     /// Inspect and maintain the ledger (state across nights): stats, export, revoke, history, purge.
     Ledger(LedgerArgs),
+    /// Decide the receipts held for review: export them to a decisions file, apply one.
+    Review(ReviewArgs),
     /// Measure extraction against labelled receipts: per-field accuracy, CI thresholds.
     Eval(EvalArgs),
     /// List the neural reader's files, verify them, and print the command that installs what
@@ -136,6 +138,7 @@ pub struct StateArgs {
     /// State directory (OCR cache, ledger).
     #[arg(
         long,
+        global = true,
         env = "FIDELIO_STATE",
         default_value = ".fidelio",
         value_name = "DIR"
@@ -238,6 +241,50 @@ pub struct LedgerArgs {
     pub command: LedgerCommand,
     #[command(flatten)]
     pub state: StateArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ReviewArgs {
+    #[command(subcommand)]
+    pub command: ReviewCommand,
+    #[command(flatten)]
+    pub state: StateArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ReviewCommand {
+    /// Every receipt waiting for review as a decisions file (CSV) to fill in a spreadsheet:
+    /// what was read, plus the campaign, batch, member, file and why it is held.
+    Export {
+        #[arg(long, value_name = "ID")]
+        campaign: Option<String>,
+        #[arg(long, value_name = "NAME")]
+        batch: Option<String>,
+        /// Write here instead of stdout.
+        #[arg(short, long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
+    /// Apply a decisions file (receipt_id,decision,merchant,date,time,total,reviewer,note):
+    /// checks every line first (a problem refuses the whole file, exit 2), decides the approved
+    /// receipts again with their corrections under their campaign, records who decided, and
+    /// writes points.csv, results.jsonl and summary.json for the receipts it decided. The same
+    /// file applied again replays those outputs and awards nothing twice.
+    Apply {
+        /// The decisions file (CSV; `,` or `;`).
+        decisions: PathBuf,
+        /// Output directory.
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        /// The campaign, when a receipt is held in several and the file has no campaign column.
+        #[arg(long, value_name = "ID")]
+        campaign: Option<String>,
+        /// Seconds to wait for a run holding the ledger.
+        #[arg(long, default_value_t = 60, value_name = "SECONDS")]
+        lock_timeout: u64,
+        /// No summary on stderr.
+        #[arg(short, long)]
+        quiet: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -20,6 +20,7 @@ pub mod ledger;
 pub mod ocr;
 pub mod output;
 pub mod reason;
+pub mod review;
 pub mod validate;
 
 pub use reason::{Code, Reason, Status};

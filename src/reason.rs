@@ -95,6 +95,8 @@ codes! {
     UncertainMerchant => "UNCERTAIN_MERCHANT",
     UncertainQuantity => "UNCERTAIN_QUANTITY",
     Revoked => "REVOKED",
+    // A person's decision (`fidelio review apply`).
+    RejectedInReview => "REJECTED_IN_REVIEW",
 }
 
 impl Code {

@@ -56,6 +56,7 @@ pub fn decide_read(
                 page: record.ocr.as_ref(),
                 receipt: receipt.as_ref(),
                 file_time,
+                approval: None,
             };
             let decision = if uncounted.contains(&position) {
                 decider.decide_uncounted(&submission)

@@ -166,6 +166,7 @@ fn decide(decider: &mut Decider<'_>, buy: &Buy) -> (Status, Decimal, Decimal) {
         page: Some(&page),
         receipt: Some(&receipt),
         file_time: None,
+        approval: None,
     });
     (d.status, d.points, d.cashback)
 }

@@ -201,6 +201,7 @@ fn decide(decider: &mut Decider<'_>, case: &Case) -> Decision {
         page: (!case.no_ocr).then_some(&page),
         receipt: (!case.no_ocr).then_some(&receipt),
         file_time: None,
+        approval: None,
     })
 }
 

@@ -39,6 +39,19 @@ pub struct Submission<'a> {
     pub receipt: Option<&'a Receipt>,
     /// The file's modification time: the submission time when the manifest gives none.
     pub file_time: Option<DateTime<Utc>>,
+    /// Set when a person has checked the receipt (`fidelio review apply`).
+    pub approval: Option<Approval>,
+}
+
+/// A person looked at the receipt in review and approved it, after correcting what was
+/// misread (their corrections are already in the submission's receipt). What sent it to review
+/// (confidence, a high total, an uncertain merchant or count) is settled, and so is the photo's
+/// quality; the campaign's rules, caps and budget still decide.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Approval {
+    /// The merchant was typed by the reviewer: the partner is resolved from that name alone,
+    /// not from the page's top lines.
+    pub merchant_corrected: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -105,6 +118,14 @@ impl<'c> Decider<'c> {
         let (Some(page), Some(receipt)) = (sub.page, sub.receipt) else {
             return Decision::with(Status::Unreadable, vec![Msg::NoOcr.reason(lang)], vec![]);
         };
+        if let Some(approval) = sub.approval {
+            let lines: &[Line] = if approval.merchant_corrected {
+                &[]
+            } else {
+                &page.lines
+            };
+            return self.decide_receipt(sub, &page.lines, lines, receipt);
+        }
         let quality: Vec<Reason> = assess(&page.quality, &self.campaign.quality)
             .into_iter()
             .map(|r| translate_quality(r, lang))
@@ -124,7 +145,7 @@ impl<'c> Decider<'c> {
             };
             return Decision::with(Status::Rejected, vec![reason], vec![]);
         }
-        self.decide_receipt(sub, &page.lines, receipt)
+        self.decide_receipt(sub, &page.lines, &page.lines, receipt)
     }
 
     /// Decide `sub` without counting what it earns against caps and budgets: for a submission
@@ -136,11 +157,19 @@ impl<'c> Decider<'c> {
         decision
     }
 
-    fn decide_receipt(&mut self, sub: &Submission<'_>, lines: &[Line], r: &Receipt) -> Decision {
+    /// `merchant_lines`: where the partner may be read (the page, or nothing when a reviewer
+    /// typed the merchant).
+    fn decide_receipt(
+        &mut self,
+        sub: &Submission<'_>,
+        lines: &[Line],
+        merchant_lines: &[Line],
+        r: &Receipt,
+    ) -> Decision {
         let c = self.campaign;
         let lang = c.language;
         let mut audit = Vec::new();
-        let found = self.eligibility(sub, lines, r, &mut audit);
+        let found = self.eligibility(sub, lines, merchant_lines, r, &mut audit);
         let merchant_id = found.merchant.as_ref().map(|p| p.id.clone());
         let finish = |status, msgs: Vec<Msg>, audit| Decision {
             merchant: merchant_id.clone(),
@@ -157,7 +186,10 @@ impl<'c> Decider<'c> {
         }
         let earned = score(c, r.date, r.total, &found.hits);
         audit.extend(earned.audit.iter().cloned());
-        let review = self.review(r, &earned, found.merchant.as_ref(), &found.hits);
+        let review = match sub.approval {
+            Some(_) => Vec::new(),
+            None => self.review(r, &earned, found.merchant.as_ref(), &found.hits),
+        };
         if !review.is_empty() {
             return finish(Status::Review, review, audit);
         }

@@ -35,6 +35,7 @@ impl Decider<'_> {
         &self,
         sub: &Submission<'_>,
         lines: &[Line],
+        merchant_lines: &[Line],
         r: &Receipt,
         audit: &mut Vec<Audit>,
     ) -> Eligibility {
@@ -42,7 +43,7 @@ impl Decider<'_> {
         self.check_period(r, &mut failures);
         self.check_submission(sub, r, &mut failures, audit);
         let before = failures.len();
-        let merchant = self.check_merchant(r, lines, &mut failures, audit);
+        let merchant = self.check_merchant(r, merchant_lines, &mut failures, audit);
         // A shop outside the campaign gets that one reason (plus any timing one): its store,
         // currency, total and basket do not matter.
         if failures.len() > before {

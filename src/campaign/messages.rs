@@ -10,6 +10,11 @@ use rust_decimal::Decimal;
 use super::model::Language;
 use crate::reason::{Code, Reason};
 
+/// The reason a receipt rejected by a person in review gets, in the campaign's language.
+pub fn rejected_in_review(lang: Language, note: Option<&str>) -> Reason {
+    Msg::RejectedInReview(note.map(str::to_string)).reason(lang)
+}
+
 /// The groups a cap counts over.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Scope {
@@ -55,6 +60,8 @@ pub enum Msg {
     UncertainQuantity(String),
     Capped(Scope, Measure, Decimal),
     Budget(Measure),
+    /// A person rejected the receipt in review, with their note if they left one.
+    RejectedInReview(Option<String>),
 }
 
 impl Msg {
@@ -82,6 +89,7 @@ impl Msg {
             Msg::UncertainQuantity(_) => Code::UncertainQuantity,
             Msg::Capped(..) => Code::CapReached,
             Msg::Budget(_) => Code::BudgetExhausted,
+            Msg::RejectedInReview(_) => Code::RejectedInReview,
         }
     }
 
@@ -183,6 +191,14 @@ impl Msg {
                 format!("{units} × {product} acheté(s), il en faut au moins {min}"),
                 format!("{units} × {product} gekauft, mindestens {min} erforderlich"),
             ),
+            Msg::RejectedInReview(note) => {
+                let note = note.as_deref().map(|n| format!(": {n}")).unwrap_or_default();
+                pick(
+                    format!("rejected by a reviewer{note}"),
+                    format!("refusé après vérification{note}"),
+                    format!("nach Prüfung abgelehnt{note}"),
+                )
+            }
             Msg::NoMember => pick(
                 "no member attached to this receipt".into(),
                 "aucun membre associé à ce ticket".into(),

@@ -26,9 +26,10 @@ mod tz;
 
 pub use audit::Audit;
 pub use caps::PriorAward;
-pub use decide::{Decider, Decision, Submission};
+pub use decide::{Approval, Decider, Decision, Submission};
 pub use explain::explain;
 pub use load::{CampaignError, Problem};
+pub use messages::rejected_in_review;
 pub use model::{
     Budget, Campaign, CapSet, Caps, Day, Language, Merchant, Merchants, Multiplier, Period, Points,
     Product, Review, Rounding, Stores, Submission as SubmissionRules, Tier,

@@ -18,11 +18,12 @@ use fidelio::campaign::Campaign;
 use fidelio::ledger::caps_history;
 use fidelio::ledger::{
     fingerprint_inputs, fingerprint_rules, settle, validate_batch_name, BatchCommit, BatchKey,
-    BatchStart, DecidedReceipt, DuplicatePolicy, Ledger, LedgerError, Phash, PointsWithRevocations,
-    PriorAward, Revocation, RunLock, SummaryWithRevocations,
+    BatchStart, DecidedReceipt, DuplicatePolicy, HeldForReview, Ledger, LedgerError, Phash,
+    PointsWithRevocations, PriorAward, Revocation, RunLock, SummaryWithRevocations,
 };
 use fidelio::ocr::OcrRecord;
 use fidelio::output::{csv_text, Exporter, ResultRecord, ResultsJsonl, Summary};
+use fidelio::reason::Status;
 use fidelio::validate::{decide_read, read_receipts};
 
 use crate::args::{LedgerArgs, LedgerCommand};
@@ -130,6 +131,8 @@ impl<'a> LedgerStep<'a> {
                     key,
                     inputs,
                     rules,
+                    campaign_rules: serde_json::to_string(campaign)?,
+                    held: held_for_review(records, &results)?,
                     committed_at: Utc::now(),
                     receipts,
                     revocations: revocations.iter().map(|r| r.seq).collect(),
@@ -194,6 +197,26 @@ impl<'a> LedgerStep<'a> {
     }
 }
 
+/// What each receipt decided `review` was decided on, for `fidelio review apply`.
+fn held_for_review(
+    records: &[OcrRecord],
+    results: &[ResultRecord],
+) -> anyhow::Result<Vec<HeldForReview>> {
+    results
+        .iter()
+        .zip(records)
+        .enumerate()
+        .filter(|(_, (result, _))| result.status == Status::Review)
+        .map(|(position, (result, record))| {
+            Ok(HeldForReview {
+                position,
+                record: serde_json::to_string(record)?,
+                result: serde_json::to_string(result)?,
+            })
+        })
+        .collect()
+}
+
 /// Whether a decided result earns points or cashback (and so counts against caps).
 fn pays(result: &ResultRecord) -> bool {
     !result.points.is_zero() || result.cashback.is_some_and(|c| !c.is_zero())
@@ -215,7 +238,7 @@ fn render(
 }
 
 /// points.csv goes last, so a CRM that picks it up finds the results beside it.
-fn write_outputs(out: Option<&Path>, outputs: &[(String, Vec<u8>)]) -> anyhow::Result<()> {
+pub fn write_outputs(out: Option<&Path>, outputs: &[(String, Vec<u8>)]) -> anyhow::Result<()> {
     let Some(dir) = out else {
         let results = outputs.iter().find(|(name, _)| name == "results.jsonl");
         if let Some((_, bytes)) = results {

@@ -5,6 +5,7 @@ mod eval;
 mod ledger;
 mod models;
 mod ocr;
+mod review;
 mod run;
 mod scan;
 mod shared;
@@ -21,6 +22,7 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Validate(args) => validate::run(args),
         Command::Campaign(command) => campaign::run(command),
         Command::Ledger(args) => ledger::run(args),
+        Command::Review(args) => review::run(args),
         Command::Eval(args) => eval::run(args),
         Command::Models(args) => models::run(args),
     }

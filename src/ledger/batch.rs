@@ -139,13 +139,29 @@ pub struct DecidedReceipt {
 pub struct BatchCommit {
     pub key: BatchKey,
     pub inputs: InputFingerprint,
+    /// [`fingerprint_rules`] of the campaign.
     pub rules: String,
+    /// The campaign itself, as JSON, kept by fingerprint so its receipts in review can be
+    /// decided again under the rules they were held under.
+    pub campaign_rules: String,
+    /// What each receipt held for review was decided on, by position.
+    pub held: Vec<HeldForReview>,
     pub committed_at: DateTime<Utc>,
     pub receipts: Vec<DecidedReceipt>,
     /// Pending revocations (`seq`) whose negative lines this batch's points.csv carries.
     pub revocations: Vec<i64>,
     /// Rendered output files by name, replayed verbatim on a re-run.
     pub outputs: Vec<(String, Vec<u8>)>,
+}
+
+/// A receipt the batch holds for a person: what `fidelio review apply` needs to decide it again.
+#[derive(Clone, Debug)]
+pub struct HeldForReview {
+    pub position: usize,
+    /// The OCR record (manifest entry and page) it was decided on, as JSON.
+    pub record: String,
+    /// Its result as decided (with the receipt as read), as JSON.
+    pub result: String,
 }
 
 /// A batch written inside an open transaction: nothing is visible, or durable, until
@@ -220,6 +236,7 @@ impl Ledger {
         let rows = insert_receipts(&tx, commit)?;
         link_originals(&tx, commit, &rows)?;
         insert_awards(&tx, commit, &rows)?;
+        hold_for_review(&tx, commit, &rows)?;
         emit_revocations(&tx, commit)?;
         Ok(StagedBatch { tx })
     }
@@ -367,6 +384,34 @@ fn insert_awards(
             created_at,
             commit.key.batch,
         ])?;
+    }
+    Ok(())
+}
+
+/// Keep the campaign's rules and what each held receipt was decided on.
+fn hold_for_review(
+    tx: &Transaction<'_>,
+    commit: &BatchCommit,
+    rows: &[i64],
+) -> Result<(), LedgerError> {
+    tx.execute(
+        "INSERT OR IGNORE INTO campaign_rules (fingerprint, campaign, rules) VALUES (?1, ?2, ?3)",
+        params![commit.rules, commit.key.campaign, commit.campaign_rules],
+    )?;
+    let mut insert =
+        tx.prepare("INSERT INTO review_queue (receipt, record, result) VALUES (?1, ?2, ?3)")?;
+    for held in &commit.held {
+        let index = commit
+            .receipts
+            .iter()
+            .position(|r| r.position == held.position && r.status == Status::Review)
+            .ok_or_else(|| {
+                LedgerError::Corrupt(format!(
+                    "receipt at position {} is held for review but was not decided review",
+                    held.position
+                ))
+            })?;
+        insert.execute(params![rows[index], held.record, held.result])?;
     }
     Ok(())
 }

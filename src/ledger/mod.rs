@@ -13,6 +13,7 @@
 //! - [`Ledger::prior_awards`]: what was paid before, for caps and budgets that span nights.
 //! - [`Ledger::commit_batch`]: every decision and award of a batch in one transaction: a run
 //!   killed before it left no trace and is redone; a run killed after it is replayed.
+//! - [`Ledger::commit_reviews`]: what a person decided about receipts held for review.
 //! - revocations, history, export, stats and retention purge for `fidelio ledger`.
 //!
 //! Only the member id the operator supplies is stored about people. Sharding OCR across
@@ -27,6 +28,7 @@ mod nearby;
 pub mod phash;
 mod purchase;
 mod report;
+mod review;
 mod schema;
 mod settle;
 pub mod shard;
@@ -41,13 +43,16 @@ pub use awards::{
 };
 pub use batch::{
     batch_name_from_inputs, fingerprint_inputs, fingerprint_rules, validate_batch_name,
-    BatchCommit, BatchKey, BatchStart, DecidedReceipt, StagedBatch, StoredBatch,
+    BatchCommit, BatchKey, BatchStart, DecidedReceipt, HeldForReview, StagedBatch, StoredBatch,
 };
 pub use claims::{Claim, ClaimChecker, DuplicatePolicy, Finding, MatchKind, Original};
 pub use lock::{RunLock, LOCK_FILE};
 pub use phash::{distance, hamming, phash, Phash};
 pub use purchase::{fold_merchant, purchase_key};
-pub use report::{CampaignStats, HistoryRow, PurgeReport, Stats};
+pub use report::{CampaignStats, HistoryReview, HistoryRow, PurgeReport, Stats};
+pub use review::{
+    review_batch_name, AppliedReview, HeldReceipt, ReviewCommit, ReviewRecord, ReviewedReceipt,
+};
 pub use schema::SCHEMA_VERSION;
 pub use settle::{settle, settle_one};
 pub use store::{Ledger, DB_FILE};

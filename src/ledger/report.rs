@@ -57,6 +57,18 @@ pub struct HistoryRow {
     pub points: Decimal,
     pub cashback: Decimal,
     pub revoked: bool,
+    /// Set once a person decided the receipt in review.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub review: Option<HistoryReview>,
+}
+
+/// Who decided a receipt in review, when, and how.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct HistoryReview {
+    pub decision: String,
+    pub reviewer: Option<String>,
+    pub note: Option<String>,
+    pub decided_at: String,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
@@ -152,8 +164,9 @@ impl Ledger {
         let mut statement = self.conn.prepare(
             "SELECT r.campaign, r.batch, r.decided_at, r.file, r.receipt_id, r.status, r.reasons, \
              r.purchase_date, r.merchant, r.total, r.points, r.cashback, \
-             EXISTS (SELECT 1 FROM awards v WHERE v.receipt = r.id AND v.kind = 'revocation') \
-             FROM receipts r WHERE r.member = ?1 AND (?2 IS NULL OR r.campaign = ?2) \
+             EXISTS (SELECT 1 FROM awards v WHERE v.receipt = r.id AND v.kind = 'revocation'), \
+             w.decision, w.reviewer, w.note, w.decided_at \
+             FROM receipts r LEFT JOIN reviews w ON w.receipt = r.id WHERE r.member = ?1 AND (?2 IS NULL OR r.campaign = ?2) \
              ORDER BY r.decided_at, r.id",
         )?;
         let rows = statement.query_map(params![member, campaign], |r| {
@@ -175,11 +188,19 @@ impl Ledger {
                     r.get::<_, String>(11)?,
                     r.get::<_, bool>(12)?,
                 ),
+                (
+                    r.get::<_, Option<String>>(13)?,
+                    r.get::<_, Option<String>>(14)?,
+                    r.get::<_, Option<String>>(15)?,
+                    r.get::<_, Option<String>>(16)?,
+                ),
             ))
         })?;
         let mut history = Vec::new();
         for row in rows {
-            let ((campaign, batch, decided_at, file, receipt_id, status, reasons), rest) = row?;
+            let ((campaign, batch, decided_at, file, receipt_id, status, reasons), rest, review) =
+                row?;
+            let (decision, reviewer, note, reviewed_at) = review;
             let (purchase_date, merchant, total, points, cashback, revoked) = rest;
             history.push(HistoryRow {
                 campaign,
@@ -196,6 +217,12 @@ impl Ledger {
                 points: decimal(&points)?,
                 cashback: decimal(&cashback)?,
                 revoked,
+                review: decision.map(|decision| HistoryReview {
+                    decision,
+                    reviewer,
+                    note,
+                    decided_at: reviewed_at.unwrap_or_default(),
+                }),
             });
         }
         Ok(history)
@@ -232,6 +259,13 @@ impl Ledger {
         tx.execute(
             &format!("DELETE FROM batches WHERE {}", scope("")),
             params![cutoff, campaign],
+        )?;
+        // A decisions file's stored outputs name members too: they go once no receipt it
+        // decided is left.
+        tx.execute(
+            "DELETE FROM review_applies WHERE applied_at < ?1 AND NOT EXISTS \
+             (SELECT 1 FROM reviews v WHERE v.apply = review_applies.digest)",
+            [&cutoff],
         )?;
         tx.commit()?;
         self.conn

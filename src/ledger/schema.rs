@@ -10,7 +10,7 @@ use rusqlite::Connection;
 use super::LedgerError;
 
 /// Migration `i` (0-based) takes the schema from version `i` to `i + 1`.
-pub(crate) const MIGRATIONS: &[&str] = &[V1];
+pub(crate) const MIGRATIONS: &[&str] = &[V1, V2];
 
 /// The schema this binary reads and writes.
 pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
@@ -101,6 +101,54 @@ CREATE TABLE awards (
     UNIQUE (receipt, kind)
 );
 CREATE INDEX awards_by_campaign ON awards (campaign, kind, batch);
+"#;
+
+/// Version 2: receipts held for a person, and what people decided.
+///
+/// A receipt decided `review` keeps what it was decided on (its OCR record and its result, as
+/// JSON) in `review_queue`, and the campaign's rules are kept by fingerprint in
+/// `campaign_rules`, so `fidelio review apply` can decide it again months later without the
+/// night's files. Each applied decisions file is a `review_applies` row with its rendered
+/// outputs (replayed when the same file is applied again, as batches are); each decided
+/// receipt gets a `reviews` row: who, when, the note, the corrections, and the result. Purging
+/// a batch takes its queue and review rows with it (the receipts cascade).
+const V2: &str = r#"
+CREATE TABLE campaign_rules (
+    fingerprint  TEXT PRIMARY KEY,
+    campaign     TEXT NOT NULL,
+    rules        TEXT NOT NULL
+);
+
+CREATE TABLE review_queue (
+    receipt  INTEGER PRIMARY KEY REFERENCES receipts (id) ON DELETE CASCADE,
+    record   TEXT NOT NULL,
+    result   TEXT NOT NULL
+);
+
+CREATE TABLE review_applies (
+    digest      TEXT PRIMARY KEY,
+    applied_at  TEXT NOT NULL,
+    decided     INTEGER NOT NULL
+);
+
+CREATE TABLE review_outputs (
+    apply  TEXT NOT NULL REFERENCES review_applies (digest) ON DELETE CASCADE,
+    name   TEXT NOT NULL,
+    bytes  BLOB NOT NULL,
+    PRIMARY KEY (apply, name)
+);
+
+CREATE TABLE reviews (
+    receipt      INTEGER PRIMARY KEY REFERENCES receipts (id) ON DELETE CASCADE,
+    apply        TEXT REFERENCES review_applies (digest) ON DELETE SET NULL,
+    decision     TEXT NOT NULL CHECK (decision IN ('approve', 'reject')),
+    reviewer     TEXT,
+    note         TEXT,
+    corrections  TEXT NOT NULL,
+    status       TEXT NOT NULL,
+    result       TEXT NOT NULL,
+    decided_at   TEXT NOT NULL
+);
 "#;
 
 /// Bring `conn` up to the last of `migrations`, one transaction per step.

@@ -72,6 +72,8 @@ fn commit(batch: &str, receipts: Vec<DecidedReceipt>, at: DateTime<Utc>) -> Batc
         key: key(batch),
         inputs,
         rules: "rules-v1".into(),
+        campaign_rules: "{}".into(),
+        held: vec![],
         committed_at: at,
         receipts,
         revocations: vec![],

@@ -39,10 +39,14 @@ pub mod date {
 /// Optional dates, same spellings as [`date`].
 pub mod opt_date {
     use chrono::NaiveDate;
-    use serde::{Deserializer, Serializer};
+    use serde::{Deserialize, Deserializer, Serializer};
 
+    #[derive(Deserialize)]
+    struct Wrapped(#[serde(with = "super::date")] NaiveDate);
+
+    /// `null` (how the ledger's JSON copy of a campaign writes an absent date) is `None`.
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<NaiveDate>, D::Error> {
-        super::date::deserialize(d).map(Some)
+        Option::<Wrapped>::deserialize(d).map(|w| w.map(|w| w.0))
     }
 
     pub fn serialize<S: Serializer>(date: &Option<NaiveDate>, s: S) -> Result<S::Ok, S::Error> {
@@ -125,8 +129,31 @@ pub mod opt_dec {
     use rust_decimal::Decimal;
     use serde::{Deserializer, Serializer};
 
+    /// `null` (how the ledger's JSON copy of a campaign writes an absent value) is `None`.
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Decimal>, D::Error> {
-        d.deserialize_any(super::DecimalVisitor).map(Some)
+        d.deserialize_option(OptionVisitor)
+    }
+
+    struct OptionVisitor;
+
+    impl<'de> serde::de::Visitor<'de> for OptionVisitor {
+        type Value = Option<Decimal>;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a number like 12.50")
+        }
+
+        fn visit_none<E: serde::de::Error>(self) -> Result<Option<Decimal>, E> {
+            Ok(None)
+        }
+
+        fn visit_unit<E: serde::de::Error>(self) -> Result<Option<Decimal>, E> {
+            Ok(None)
+        }
+
+        fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Option<Decimal>, D::Error> {
+            d.deserialize_any(super::DecimalVisitor).map(Some)
+        }
     }
 
     pub fn serialize<S: Serializer>(value: &Option<Decimal>, s: S) -> Result<S::Ok, S::Error> {
