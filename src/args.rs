@@ -38,6 +38,10 @@ pub enum Command {
     Ledger(LedgerArgs),
     /// Decide the receipts held for review: export them to a decisions file, apply one.
     Review(ReviewArgs),
+    /// Write a night's report.html: counts, charts, every receipt with its picture, OCR boxes,
+    /// fields and decision; review receipts can be approved or rejected in it, which downloads
+    /// decisions.csv for `fidelio review apply`. One file, no network.
+    Report(ReportArgs),
     /// Measure extraction against labelled receipts: per-field accuracy, CI thresholds.
     Eval(EvalArgs),
     /// List the neural reader's files, verify them, and print the command that installs what
@@ -162,9 +166,31 @@ pub struct RunArgs {
     pub state: StateArgs,
     #[command(flatten)]
     pub batch: BatchArgs,
+    /// Also write OUT/report.html: the night in one page to review it in (see `fidelio report`).
+    #[arg(long)]
+    pub report: bool,
     /// No progress and no summary on stderr.
     #[arg(short, long)]
     pub quiet: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// The batch to show (as committed in the ledger).
+    #[arg(long, value_name = "NAME")]
+    pub batch: String,
+    /// The campaign, when several committed a batch of that name.
+    #[arg(long, value_name = "ID")]
+    pub campaign: Option<String>,
+    /// The night's ocr.jsonl (`run` writes it to its --out), for every receipt's OCR boxes;
+    /// without it only the receipts held for review show theirs.
+    #[arg(long, value_name = "FILE")]
+    pub ocr: Option<PathBuf>,
+    /// Output directory for report.html.
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    #[command(flatten)]
+    pub state: StateArgs,
 }
 
 #[derive(Debug, Args)]

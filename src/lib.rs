@@ -6,7 +6,7 @@
 //! `ingest` (walk, sniff, hash, dedupe, members) → `image` (decode, orient, crop, scale,
 //! quality) → `ocr` (engine trait, Tesseract, cache) → `extract` (text → receipt fields) →
 //! `campaign` (TOML rules → decision) → `ledger` (state across nights) → `output` (JSONL, CSV,
-//! summary).
+//! summary) → `review` (what a person decides about doubtful receipts; the night's HTML page).
 //!
 //! The library never prints, exits or reads argv: the binary owns the terminal.
 

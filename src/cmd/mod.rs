@@ -5,6 +5,7 @@ mod eval;
 mod ledger;
 mod models;
 mod ocr;
+mod report;
 mod review;
 mod run;
 mod scan;
@@ -23,6 +24,7 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Campaign(command) => campaign::run(command),
         Command::Ledger(args) => ledger::run(args),
         Command::Review(args) => review::run(args),
+        Command::Report(args) => report::run(args),
         Command::Eval(args) => eval::run(args),
         Command::Models(args) => models::run(args),
     }

@@ -13,7 +13,10 @@ use fidelio::output::write_atomic;
 
 use crate::args::RunArgs;
 use crate::cmd::ledger::{operator_error, LedgerStep};
-use crate::cmd::shared::{exit_code_for, load_campaign, write_jsonl, OcrConfig, ScanConfig};
+use crate::cmd::report::write_report;
+use crate::cmd::shared::{
+    exit_code_for, load_campaign, read_jsonl, write_jsonl, OcrConfig, ScanConfig,
+};
 use crate::exit::ExitCode;
 use crate::progress::{print_summary, Progress};
 
@@ -62,6 +65,10 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
         args.quiet,
     )
     .decide(&campaign, &records, Some(&out))?;
+    if args.report {
+        let results = read_jsonl(&[out.join("results.jsonl")])?;
+        write_report(&out, &campaign.id, &batch, &results, records)?;
+    }
     timings.validate_s = seconds(validate_started.elapsed());
     timings.files = entries.len();
     timings.elapsed_s = seconds(started.elapsed());

@@ -21,6 +21,9 @@ use super::nearby::chunks;
 use super::{Ledger, LedgerError};
 use crate::reason::{Code, Status};
 
+/// Rendered output files by name.
+pub type Outputs = Vec<(String, Vec<u8>)>;
+
 /// Which batch of which campaign.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct BatchKey {
@@ -211,6 +214,33 @@ impl Ledger {
             rules_changed: stored_rules != rules,
             committed_at,
         }))
+    }
+
+    /// The campaigns that committed a batch named `batch` (optionally only `campaign`), with
+    /// its stored outputs: what `fidelio report` shows.
+    pub fn committed_outputs(
+        &self,
+        batch: &str,
+        campaign: Option<&str>,
+    ) -> Result<Vec<(BatchKey, Outputs)>, LedgerError> {
+        let mut statement = self.conn.prepare(
+            "SELECT campaign FROM batches WHERE batch = ?1 AND (?2 IS NULL OR campaign = ?2) \
+             ORDER BY campaign",
+        )?;
+        let campaigns: Vec<String> = statement
+            .query_map(params![batch, campaign], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        campaigns
+            .into_iter()
+            .map(|campaign| {
+                let key = BatchKey {
+                    campaign,
+                    batch: batch.to_string(),
+                };
+                let outputs = self.batch_outputs(&key)?;
+                Ok((key, outputs))
+            })
+            .collect()
     }
 
     fn batch_outputs(&self, key: &BatchKey) -> Result<Vec<(String, Vec<u8>)>, LedgerError> {

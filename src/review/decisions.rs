@@ -206,7 +206,7 @@ pub fn read_decisions(bytes: &[u8]) -> (Vec<DecisionLine>, Vec<LineError>) {
                 format!("merchant longer than {MAX_TEXT} characters"),
             );
         } else if !merchant.is_empty() {
-            corrections.merchant = Some(merchant.to_string());
+            corrections.merchant = Some(unquote_formula(merchant).to_string());
         }
         let (column, date) = cell("date");
         if !date.is_empty() {
@@ -245,7 +245,7 @@ pub fn read_decisions(bytes: &[u8]) -> (Vec<DecisionLine>, Vec<LineError>) {
                 ));
                 return None;
             }
-            (!value.is_empty()).then(|| value.to_string())
+            (!value.is_empty()).then(|| unquote_formula(value).to_string())
         };
         let reviewer = text("reviewer");
         let note = text("note");
@@ -326,6 +326,14 @@ fn columns(header: &csv::StringRecord) -> Result<HashMap<String, usize>, Vec<Lin
         Ok(columns)
     } else {
         Err(errors)
+    }
+}
+
+/// A text cell written formula-safe (`'=…`, see `output::csv_text`) as typed.
+fn unquote_formula(text: &str) -> &str {
+    match text.strip_prefix('\'') {
+        Some(rest) if rest.starts_with(['=', '+', '-', '@', '\t', '\r']) => rest,
+        _ => text,
     }
 }
 
@@ -452,6 +460,12 @@ mod tests {
     fn not_utf8_is_refused_plainly() {
         let errors = parse_decisions(b"receipt_id,decision\n\xff\xfe,approve\n").unwrap_err();
         assert!(errors[0].message.contains("UTF-8"));
+    }
+
+    #[test]
+    fn formula_safe_text_reads_back_as_typed() {
+        assert_eq!(unquote_formula("'+COOP"), "+COOP");
+        assert_eq!(unquote_formula("'quoted'"), "'quoted'");
     }
 
     #[test]

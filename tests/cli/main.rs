@@ -6,6 +6,7 @@ mod util;
 
 mod models;
 mod ocr;
+mod report;
 mod review;
 mod run;
 mod samples;

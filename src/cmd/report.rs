@@ -1,0 +1,75 @@
+//! `fidelio report` (and `run --report`): a night's results as one HTML page.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use anyhow::Context;
+
+use fidelio::ledger::Ledger;
+use fidelio::ocr::{OcrPage, OcrRecord};
+use fidelio::output::ResultRecord;
+use fidelio::review::{render_report, NightReport};
+
+use crate::args::ReportArgs;
+use crate::cmd::ledger::operator_error;
+use crate::cmd::shared::read_jsonl;
+use crate::exit::{usage, ExitCode};
+
+pub fn run(args: ReportArgs) -> anyhow::Result<ExitCode> {
+    let ledger = Ledger::open_existing(&args.state.state).map_err(operator_error)?;
+    let mut committed = ledger.committed_outputs(&args.batch, args.campaign.as_deref())?;
+    let (key, outputs) = match committed.len() {
+        0 => return Err(usage(format!("no batch {:?} in the ledger", args.batch))),
+        1 => committed.remove(0),
+        _ => {
+            let names: Vec<&str> = committed.iter().map(|(k, _)| k.campaign.as_str()).collect();
+            return Err(usage(format!(
+                "batch {:?} was committed by {} campaigns ({}): give --campaign",
+                args.batch,
+                names.len(),
+                names.join(", ")
+            )));
+        }
+    };
+    let results_bytes = outputs
+        .iter()
+        .find(|(name, _)| name == "results.jsonl")
+        .map(|(_, bytes)| bytes.as_slice())
+        .unwrap_or_default();
+    let results: Vec<ResultRecord> = fidelio::jsonl::read(results_bytes, "the ledger's results")?;
+    let mut records: Vec<OcrRecord> = match &args.ocr {
+        Some(path) => read_jsonl(std::slice::from_ref(path))?,
+        None => Vec::new(),
+    };
+    for held in ledger.pending_reviews(Some(&key.campaign), Some(&key.batch))? {
+        if let Some(record) = held.record.as_deref() {
+            records.push(serde_json::from_str(record).context("a held OCR record")?);
+        }
+    }
+    write_report(&args.out, &key.campaign, &key.batch, &results, records)?;
+    Ok(ExitCode::Success)
+}
+
+/// Render and write `dir/report.html`.
+pub fn write_report(
+    dir: &Path,
+    campaign: &str,
+    batch: &str,
+    results: &[ResultRecord],
+    records: Vec<OcrRecord>,
+) -> anyhow::Result<()> {
+    let pages: HashMap<String, OcrPage> = records
+        .into_iter()
+        .filter_map(|r| Some((r.entry.id, r.ocr?)))
+        .collect();
+    let html = render_report(&NightReport {
+        campaign,
+        batch,
+        results,
+        pages: &pages,
+    });
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let path = dir.join("report.html");
+    fidelio::output::write_atomic(&path, html.as_bytes())
+        .with_context(|| format!("cannot write {}", path.display()))
+}
