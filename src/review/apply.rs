@@ -257,7 +257,10 @@ fn decide_one(
     let before: ResultRecord = serde_json::from_str(p.held.result.as_deref().unwrap_or_default())
         .map_err(|e| corrupt("held result", e))?;
     let read = before.receipt.clone().unwrap_or_default();
-    let receipt = corrected(&read, &p.line);
+    let receipt = match corrected(&read, &p.line) {
+        Ok(receipt) => receipt,
+        Err(error) => return Ok(Err(error)),
+    };
     let who = p
         .line
         .reviewer
@@ -377,10 +380,26 @@ fn decide_one(
     Ok(Ok((after, reviewed)))
 }
 
-/// The receipt as read, with the reviewer's corrections; a corrected field is certain.
-fn corrected(read: &Receipt, line: &DecisionLine) -> Receipt {
+/// The receipt as read, with the reviewer's corrections; a corrected field is certain. A
+/// quantity for a line where no item was read is a mistake to report.
+fn corrected(read: &Receipt, line: &DecisionLine) -> Result<Receipt, LineError> {
     let mut receipt = read.clone();
     let c = &line.corrections;
+    for (&at, &quantity) in &c.quantities {
+        let mut found = false;
+        for item in receipt.items.iter_mut().filter(|i| i.line == at) {
+            item.quantity = Some(quantity);
+            item.count_unread = false;
+            found = true;
+        }
+        if !found {
+            return Err(LineError::new(
+                line.line,
+                line.quantities_column,
+                format!("receipt {} has no item read on line {at}", line.receipt_id),
+            ));
+        }
+    }
     if let Some(merchant) = &c.merchant {
         receipt.merchant = Some(merchant.clone());
         receipt.confidence.merchant = 1.0;
@@ -397,7 +416,7 @@ fn corrected(read: &Receipt, line: &DecisionLine) -> Receipt {
         receipt.total = Some(total);
         receipt.confidence.total = 1.0;
     }
-    receipt
+    Ok(receipt)
 }
 
 /// `results.jsonl`, `summary.json` and `points.csv` of the receipts a file decided.

@@ -11,7 +11,7 @@
 //! decided yet: the line is skipped); a field cell left empty keeps what was read. Every
 //! problem is reported with its line and column before anything is applied.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::{NaiveDate, NaiveTime};
 use rust_decimal::Decimal;
@@ -27,6 +27,11 @@ pub const DECISIONS_HEADER: [&str; 8] = [
     "reviewer",
     "note",
 ];
+
+/// Optional column: item quantities corrected, `LINE=QUANTITY` pairs separated by spaces
+/// (`12=2 15=0,5`), LINE being the item's OCR line (`items[].line` in results.jsonl) — what a
+/// reviewer sets when a product's count could not be read (`UNCERTAIN_QUANTITY`).
+pub const QUANTITIES_COLUMN: &str = "quantities";
 
 /// Columns `fidelio review export` adds so a reviewer in a spreadsheet knows which file to
 /// open and why it is in review. `campaign`, when filled, tells apart a file held in two
@@ -65,6 +70,9 @@ pub struct Corrections {
     pub time: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub total: Option<Decimal>,
+    /// Item quantities by OCR line.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub quantities: BTreeMap<usize, Decimal>,
 }
 
 /// One line of a decisions file.
@@ -80,9 +88,11 @@ pub struct DecisionLine {
     pub note: Option<String>,
     /// The campaign the line names, if the file has that column.
     pub campaign: Option<String>,
-    /// 1-based columns of `receipt_id` and `decision`, for problems found when applying.
+    /// 1-based columns of `receipt_id`, `decision` and `quantities` (0 when absent), for
+    /// problems found when applying.
     pub id_column: usize,
     pub decision_column: usize,
+    pub quantities_column: usize,
 }
 
 /// A problem in a decisions file, where a person can find it.
@@ -235,6 +245,16 @@ pub fn read_decisions(bytes: &[u8]) -> (Vec<DecisionLine>, Vec<LineError>) {
                 ),
             }
         }
+        let (column, quantities) = cell(QUANTITIES_COLUMN);
+        if !quantities.is_empty() {
+            match parse_quantities(quantities) {
+                Some(q) => corrections.quantities = q,
+                None => problem(
+                    column,
+                    format!("quantities {quantities:?}: write LINE=QUANTITY pairs, e.g. 12=2 15=1"),
+                ),
+            }
+        }
         let mut text = |name: &str| -> Option<String> {
             let (column, value) = cell(name);
             if value.chars().count() > MAX_TEXT {
@@ -260,6 +280,7 @@ pub fn read_decisions(bytes: &[u8]) -> (Vec<DecisionLine>, Vec<LineError>) {
             campaign,
             id_column: id_column + 1,
             decision_column: columns["decision"] + 1,
+            quantities_column: columns.get(QUANTITIES_COLUMN).map_or(0, |c| c + 1),
         });
     }
     errors.sort_by_key(|e| (e.line, e.column));
@@ -299,7 +320,7 @@ fn columns(header: &csv::StringRecord) -> Result<HashMap<String, usize>, Vec<Lin
     let mut errors = Vec::new();
     for (index, name) in header.iter().enumerate() {
         let name = name.trim().to_ascii_lowercase();
-        let known = DECISIONS_HEADER.contains(&name.as_str());
+        let known = DECISIONS_HEADER.contains(&name.as_str()) || name == QUANTITIES_COLUMN;
         if !known && !CONTEXT_COLUMNS.contains(&name.as_str()) {
             errors.push(LineError::new(
                 1,
@@ -351,6 +372,23 @@ fn parse_time(text: &str) -> Option<String> {
         .map(|t| t.format("%H:%M").to_string())
 }
 
+/// `12=2 15=0,5`: positive quantities (at most three decimals, weighed goods) by line.
+fn parse_quantities(text: &str) -> Option<BTreeMap<usize, Decimal>> {
+    let mut quantities = BTreeMap::new();
+    for pair in text.split_whitespace() {
+        let (line, quantity) = pair.split_once('=')?;
+        let line: usize = line.parse().ok()?;
+        let quantity: Decimal = quantity.replace(',', ".").parse().ok()?;
+        let sane = quantity > Decimal::ZERO
+            && quantity <= Decimal::from(10_000)
+            && quantity.normalize().scale() <= 3;
+        if !sane || quantities.insert(line, quantity).is_some() {
+            return None;
+        }
+    }
+    Some(quantities)
+}
+
 /// A non-negative amount with at most two decimals, `.` or `,` as the decimal separator.
 fn parse_total(text: &str) -> Option<Decimal> {
     let normal = text.replace(',', ".");
@@ -391,6 +429,7 @@ mod tests {
                 date: NaiveDate::from_ymd_opt(2024, 3, 5),
                 time: Some("09:41".into()),
                 total: Some(Decimal::new(1250, 2)),
+                quantities: BTreeMap::new(),
             }
         );
         assert_eq!(line.reviewer.as_deref(), Some("ana"));
@@ -460,6 +499,21 @@ mod tests {
     fn not_utf8_is_refused_plainly() {
         let errors = parse_decisions(b"receipt_id,decision\n\xff\xfe,approve\n").unwrap_err();
         assert!(errors[0].message.contains("UTF-8"));
+    }
+
+    #[test]
+    fn quantities_are_pairs_of_line_and_count() {
+        let q = parse_quantities("12=2  15=0,186").unwrap();
+        assert_eq!(q[&12], Decimal::from(2));
+        assert_eq!(q[&15], Decimal::new(186, 3));
+        for bad in ["12", "x=2", "12=0", "12=-1", "12=2 12=3", "12=1.23456"] {
+            assert_eq!(parse_quantities(bad), None, "{bad}");
+        }
+        let text = format!("receipt_id,decision,quantities\n{ID},approve,3=2\n");
+        assert_eq!(
+            parse(&text).unwrap()[0].corrections.quantities[&3],
+            Decimal::from(2)
+        );
     }
 
     #[test]

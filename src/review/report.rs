@@ -46,6 +46,10 @@ struct Data<'a> {
     campaign: &'a str,
     batch: &'a str,
     summary: Summary,
+    /// Median time the reader took per receipt (one worker, when first read; cached readings
+    /// keep theirs), the night's throughput per worker.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    read_ms: Option<u64>,
     receipts: Vec<Entry<'a>>,
 }
 
@@ -73,10 +77,18 @@ pub fn render_report(night: &NightReport<'_>) -> String {
         .par_iter()
         .map(|result| entry(result, night.pages.get(&result.id)))
         .collect();
+    let mut times: Vec<u64> = night
+        .results
+        .iter()
+        .filter_map(|r| night.pages.get(&r.id))
+        .map(|page| page.elapsed_ms)
+        .collect();
+    times.sort_unstable();
     let data = Data {
         campaign: night.campaign,
         batch: night.batch,
         summary: Summary::of(night.results),
+        read_ms: times.get(times.len() / 2).copied(),
         receipts,
     };
     // `<` only occurs inside JSON strings, where `\u003c` means the same: no `</script>` can

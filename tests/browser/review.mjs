@@ -1,6 +1,7 @@
 // Reviews a night in report.html as a person would, in Debian's headless Chromium:
-// filter to the review receipts, approve the first with the keyboard, correct the second's
-// total and approve it with the button, download decisions.csv.
+// filter to the review receipts, approve the first with the keyboard, correct the next one's
+// total and approve it with the button (with a single receipt in review: correct its total and
+// approve it), download decisions.csv.
 //
 //   node tests/browser/review.mjs REPORT_HTML OUT_CSV CORRECTED_TOTAL
 //
@@ -27,9 +28,9 @@ try {
   await page.dispatchEvent("#reviewer", "change");
   await page.selectOption("#fStatus", "review");
   const rows = await page.locator("#rows tr").count();
-  if (rows < 2) throw new Error(`expected two review receipts, the filter shows ${rows}`);
+  if (rows < 1) throw new Error("the review filter shows no receipt");
   await page.locator("#rows tr").nth(0).click();
-  await page.keyboard.press("a");
+  if (rows > 1) await page.keyboard.press("a");
   await page.fill("input[name=total]", total);
   await page.click("#approve");
   const decided = await page.textContent("#decisionCount");

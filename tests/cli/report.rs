@@ -164,3 +164,95 @@ fn a_reviewer_decides_in_the_page_and_review_apply_pays() {
         "one paid at night, two in review: {export}"
     );
 }
+
+/// The acceptance run, with the real reader on `samples/` (one receipt in review, a
+/// high total): decided in the page, paid by `review apply` once; a malformed file changes
+/// nothing.
+#[test]
+fn the_samples_review_receipt_is_decided_in_the_page_and_paid_once() {
+    if let Err(missing) = browser_ready() {
+        panic!("{missing}: run scripts/install-deps (it installs Chromium and the test driver)");
+    }
+    let dir = Dir::new();
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let fidelio = |args: &[&str]| {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_fidelio"));
+        command
+            .current_dir(repo)
+            .args(args)
+            .arg("--state")
+            .arg(dir.join("state"));
+        command
+    };
+    let run = fidelio(&[
+        "run",
+        "samples/inbox",
+        "--campaign",
+        "campaigns/demo.toml",
+        "-q",
+    ])
+    .arg("--out")
+    .arg(dir.join("out"))
+    .arg("--report")
+    .status()
+    .unwrap();
+    assert_eq!(run.code(), Some(1), "samples hold rejected receipts");
+    let held = dir
+        .jsonl("out/results.jsonl")
+        .into_iter()
+        .filter(|r| r["status"] == "review")
+        .count();
+    assert_eq!(held, 1);
+    let driver = repo.join("tests/browser/review.mjs");
+    let out = Command::new("node")
+        .arg(&driver)
+        .arg(dir.join("out/report.html"))
+        .arg(dir.join("decisions.csv"))
+        .arg("168,10")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    dir.create("bad.csv", "receipt_id,decision\nnot-an-id,approve\n");
+    let bad = fidelio(&["review", "apply"])
+        .arg(dir.join("bad.csv"))
+        .arg("--out")
+        .arg(dir.join("bad"))
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("bad.csv:2:1:"));
+    assert!(!dir.join("bad").exists());
+
+    for out in ["reviewed", "again"] {
+        let apply = fidelio(&["review", "apply"])
+            .arg(dir.join("decisions.csv"))
+            .arg("--out")
+            .arg(dir.join(out))
+            .status()
+            .unwrap();
+        assert_eq!(apply.code(), Some(0));
+    }
+    let points = dir.read("reviewed/points.csv");
+    let rows: Vec<&str> = points.lines().skip(1).collect();
+    assert_eq!(rows.len(), 1, "{points}");
+    assert!(
+        rows[0].starts_with("M1006,") && rows[0].contains(",168.10,"),
+        "{points}"
+    );
+    assert_eq!(dir.read("again/points.csv"), points);
+    let export = fidelio(&[
+        "ledger",
+        "export",
+        "--campaign",
+        "yaourts-bio-printemps-2024",
+    ])
+    .output()
+    .unwrap();
+    let export = String::from_utf8_lossy(&export.stdout);
+    assert_eq!(export.matches("M1006").count(), 1, "paid once: {export}");
+}

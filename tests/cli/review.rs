@@ -270,3 +270,33 @@ fn a_corrected_receipt_that_repeats_a_claimed_purchase_is_a_duplicate() {
     assert_eq!(results[1]["status"], "duplicate", "{}", results[1]);
     assert_eq!(results[1]["reasons"][0]["code"], "DUPLICATE_PURCHASE");
 }
+
+/// A count the reader could not settle is the reviewer's to set: the `quantities` column
+/// (`LINE=QUANTITY`) sets an item's quantity; a line with no item is refused where it is.
+#[test]
+fn a_reviewer_sets_item_quantities_by_line() {
+    let dir = Dir::new();
+    night(&dir);
+    let results = dir.jsonl("out/results.jsonl");
+    let m1 = results.iter().find(|r| r["member"] == "M1").unwrap();
+    let line = m1["receipt"]["items"][0]["line"].as_u64().unwrap();
+    let id = m1["id"].as_str().unwrap();
+    dir.create(
+        "bad.csv",
+        &format!("receipt_id,decision,quantities\n{id},approve,999=2\n"),
+    );
+    let stderr = dir
+        .command(&["review", "apply", "bad.csv", "--out", "bad"])
+        .stderr_with_code(2);
+    assert!(stderr.contains("bad.csv:2:3: receipt"), "{stderr}");
+    assert!(stderr.contains("no item read on line 999"), "{stderr}");
+    dir.create(
+        "decisions.csv",
+        &format!("receipt_id,decision,quantities\n{id},approve,{line}=3\n"),
+    );
+    dir.command(&["review", "apply", "decisions.csv", "--out", "rev"])
+        .expect_code(0);
+    let after = &dir.jsonl("rev/results.jsonl")[0];
+    assert_eq!(after["status"], "accepted", "{after}");
+    assert_eq!(after["receipt"]["items"][0]["quantity"], "3", "{after}");
+}
