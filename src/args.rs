@@ -253,7 +253,9 @@ pub struct ValidateArgs {
 #[derive(Debug, Args)]
 pub struct BatchArgs {
     /// Record the decisions in the ledger as this batch (a night); re-running a committed batch
-    /// replays its outputs. Without it, `validate` decides without the ledger (what-if).
+    /// replays its outputs. `run` defaults to FOLDER@DATE (the input folder and today's local
+    /// date; the day's next drop is FOLDER@DATE.2; the same files again replay their night).
+    /// Without it, `validate` decides without the ledger (what-if).
     #[arg(long, value_name = "NAME")]
     pub batch: Option<String>,
     /// Seconds to wait for another run holding the ledger before giving up.

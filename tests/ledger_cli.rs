@@ -222,6 +222,8 @@ fn shards_then_validate_give_the_single_run_outputs_byte_for_byte() {
     scratch.run(&[
         "run",
         "night",
+        "--batch",
+        "night",
         "--campaign",
         "campaign.toml",
         "--out",

@@ -41,6 +41,9 @@ pub struct LedgerStep<'a> {
     /// file can say so).
     pub policy: DuplicatePolicy,
     pub quiet: bool,
+    /// The batch name is the default one, dated (`inbox@2026-12-02`): a batch committed with
+    /// the very same files under another date is this night re-run, and is replayed.
+    pub named_by_date: bool,
 }
 
 impl<'a> LedgerStep<'a> {
@@ -59,6 +62,7 @@ impl<'a> LedgerStep<'a> {
             holder: format!("{command} --batch {batch}"),
             policy: DuplicatePolicy::default(),
             quiet,
+            named_by_date: false,
         }
     }
 
@@ -96,19 +100,41 @@ impl<'a> LedgerStep<'a> {
         validate_batch_name(&self.batch).map_err(operator_error)?;
         let _lock = RunLock::acquire(self.state, &self.holder, self.lock_timeout)?;
         let mut ledger = Ledger::open(self.state)?;
-        let key = BatchKey {
-            campaign: campaign.id.clone(),
-            batch: self.batch.clone(),
-        };
         let inputs = fingerprint_inputs(records.iter().map(|r| {
             let e = &r.entry;
             (e.id.as_str(), e.member.as_deref(), e.file.as_str())
         }));
+        let mut key = BatchKey {
+            campaign: campaign.id.clone(),
+            batch: self.batch.clone(),
+        };
+        if self.named_by_date && !records.is_empty() {
+            if let Some(earlier) = ledger.batch_with_inputs(&campaign.id, &inputs)? {
+                if earlier != key.batch && !self.quiet {
+                    eprintln!(
+                        "fidelio: these very files were committed as batch {earlier}: this is that \
+                         night again"
+                    );
+                }
+                key.batch = earlier;
+            }
+        }
         let rules = fingerprint_rules(campaign);
-        let outputs = match ledger
-            .begin_batch(&key, &inputs, &rules)
-            .map_err(operator_error)?
-        {
+        // A second night of the same folder on the same day is that day's next batch.
+        let mut round = 1;
+        let start = loop {
+            match ledger.begin_batch(&key, &inputs, &rules) {
+                Err(LedgerError::BatchInputsChanged { .. }) if self.named_by_date => {
+                    round += 1;
+                    key.batch = format!("{}.{round}", self.batch);
+                }
+                other => break other.map_err(operator_error)?,
+            }
+        };
+        if !self.quiet {
+            eprintln!("fidelio: batch {} of campaign {}", key.batch, key.campaign);
+        }
+        let outputs = match start {
             BatchStart::Replay(stored) => {
                 self.announce_replay(&key, &stored.committed_at, stored.rules_changed);
                 stored.outputs

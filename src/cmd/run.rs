@@ -25,9 +25,10 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
     let scan = ScanConfig::from_args(&args.input)?;
     let ocr = OcrConfig::from_args(&args.ocr, &args.state.state, Some(&campaign))?;
     let out: PathBuf = args.out.clone();
+    let today = chrono::Local::now().date_naive();
     let batch = match &args.batch.batch {
         Some(batch) => batch.clone(),
-        None => batch_name_from_inputs(&args.input.inputs).map_err(operator_error)?,
+        None => batch_name_from_inputs(&args.input.inputs, today).map_err(operator_error)?,
     };
     let mut timings = Timings::default();
     let started = Instant::now();
@@ -57,14 +58,15 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
     let validate_started = Instant::now();
     std::fs::create_dir_all(&out).with_context(|| format!("cannot create {}", out.display()))?;
     write_jsonl(Some(&out.join("ocr.jsonl")), &records)?;
-    let summary = LedgerStep::for_command(
+    let mut step = LedgerStep::for_command(
         "run",
         &args.state.state,
         &batch,
         args.batch.lock_timeout,
         args.quiet,
-    )
-    .decide(&campaign, &records, Some(&out))?;
+    );
+    step.named_by_date = args.batch.batch.is_none();
+    let summary = step.decide(&campaign, &records, Some(&out))?;
     if args.report {
         let results = read_jsonl(&[out.join("results.jsonl")])?;
         write_report(&out, &campaign.id, &batch, &results, records)?;

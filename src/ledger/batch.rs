@@ -12,7 +12,7 @@
 
 use std::path::PathBuf;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{params, OptionalExtension, Transaction, TransactionBehavior};
 use rust_decimal::Decimal;
 
@@ -75,16 +75,19 @@ pub fn fingerprint_rules(rules: &impl serde::Serialize) -> String {
 
 /// Batch names end up in file names, logs and CSV: keep them plain.
 pub fn validate_batch_name(name: &str) -> Result<(), LedgerError> {
-    let plain = |c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-');
+    let plain = |c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '@');
     if name.is_empty() || name.len() > 100 || name.starts_with('.') || !name.chars().all(plain) {
         return Err(LedgerError::InvalidBatchName(name.to_string()));
     }
     Ok(())
 }
 
-/// The default batch name: the name of the single input folder (`inbox/2024-03-01/` →
-/// `2024-03-01`). Several inputs, or a file, have no obvious name and need `--batch`.
-pub fn batch_name_from_inputs(inputs: &[PathBuf]) -> Result<String, LedgerError> {
+/// The default batch name: the single input folder's name and the day of the run
+/// (`inbox/` on 2 December → `inbox@2026-12-02`), so the same drop folder filled again makes a
+/// new night, and a night re-run the same day replays. (A night re-run after midnight is
+/// found by its files: see [`Ledger::batch_with_inputs`].) Several inputs, or a file, have no
+/// obvious name and need `--batch`.
+pub fn batch_name_from_inputs(inputs: &[PathBuf], today: NaiveDate) -> Result<String, LedgerError> {
     let [input] = inputs else {
         return Err(LedgerError::NoBatchName(format!("{} inputs", inputs.len())));
     };
@@ -99,8 +102,9 @@ pub fn batch_name_from_inputs(inputs: &[PathBuf]) -> Result<String, LedgerError>
         .file_name()
         .and_then(|n| n.to_str())
         .ok_or_else(|| LedgerError::NoBatchName(format!("{} has no name", input.display())))?;
-    validate_batch_name(name)?;
-    Ok(name.to_string())
+    let batch = format!("{name}@{today}");
+    validate_batch_name(&batch)?;
+    Ok(batch)
 }
 
 /// What `begin_batch` found.
@@ -214,6 +218,25 @@ impl Ledger {
             rules_changed: stored_rules != rules,
             committed_at,
         }))
+    }
+
+    /// The batch of `campaign` committed with exactly these inputs, if any (the latest): a
+    /// night re-run under a default name that changed with the date (`inbox@…`) is still the
+    /// same night.
+    pub fn batch_with_inputs(
+        &self,
+        campaign: &str,
+        inputs: &InputFingerprint,
+    ) -> Result<Option<String>, LedgerError> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT batch FROM batches WHERE campaign = ?1 AND inputs = ?2 \
+                 ORDER BY committed_at DESC, batch DESC LIMIT 1",
+                params![campaign, inputs.digest],
+                |r| r.get(0),
+            )
+            .optional()?)
     }
 
     /// The campaigns that committed a batch named `batch` (optionally only `campaign`), with

@@ -697,7 +697,7 @@ fn stats_count_statuses_awards_and_revocations() {
 
 #[test]
 fn batch_names_are_plain_and_default_to_the_input_folder() {
-    for good in ["2024-03-01", "night_7", "a.b"] {
+    for good in ["2024-03-01", "night_7", "a.b", "inbox@2026-12-02"] {
         validate_batch_name(good).unwrap();
     }
     for bad in ["", ".hidden", "a/b", "a b", &"x".repeat(101)] {
@@ -706,12 +706,13 @@ fn batch_names_are_plain_and_default_to_the_input_folder() {
     let dir = tempfile::tempdir().unwrap();
     let night = dir.path().join("2024-03-01");
     std::fs::create_dir(&night).unwrap();
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 12, 2).unwrap();
     assert_eq!(
-        batch_name_from_inputs(std::slice::from_ref(&night)).unwrap(),
-        "2024-03-01"
+        batch_name_from_inputs(std::slice::from_ref(&night), today).unwrap(),
+        "2024-03-01@2026-12-02"
     );
-    assert!(batch_name_from_inputs(&[night.clone(), night.clone()]).is_err());
-    assert!(batch_name_from_inputs(&[night.join("missing.jpg")]).is_err());
+    assert!(batch_name_from_inputs(&[night.clone(), night.clone()], today).is_err());
+    assert!(batch_name_from_inputs(&[night.join("missing.jpg")], today).is_err());
 }
 
 #[test]

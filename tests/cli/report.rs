@@ -71,10 +71,20 @@ fn the_report_is_one_page_with_every_receipt_and_no_network() {
         assert!(html.contains(r["id"].as_str().unwrap()));
     }
     // The same page from the ledger, given the night's OCR.
+    let stats: serde_json::Value =
+        serde_json::from_str(&dir.command(&["ledger", "stats"]).stdout()).unwrap();
+    let batch = stats["campaigns"][0]["last_batch"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        batch.starts_with("inbox@"),
+        "the default batch is dated: {batch}"
+    );
     dir.command(&[
         "report",
         "--batch",
-        "inbox",
+        &batch,
         "--ocr",
         "out/ocr.jsonl",
         "--out",

@@ -500,3 +500,53 @@ fn regression_a_receipt_without_a_member_is_never_paid() {
     assert_eq!(csv.lines().count(), 2, "only M1's receipt is paid: {csv}");
     assert!(csv.lines().nth(1).unwrap().starts_with("M1,"), "{csv}");
 }
+
+/// The README's nightly command on two nights: the same drop folder with new files is a new
+/// batch (named by the folder and the day), not a refused re-run; the same files run again
+/// are that night again, replayed, even under another day's name.
+#[test]
+fn the_same_folder_makes_a_new_night_and_the_same_files_replay() {
+    let dir = Dir::new();
+    dir.create("campaign.toml", CAMPAIGN);
+    dir.receipt("inbox/M1/a.jpg", &french_receipt("14/03/2024", "4,20"));
+    let first = dir.run_text("inbox", "out1").output();
+    assert_eq!(first.status.code(), Some(0));
+    let stderr = String::from_utf8_lossy(&first.stderr);
+    assert!(stderr.contains("fidelio: batch inbox@"), "{stderr}");
+
+    // The next drop: the files before were moved away, new ones arrived (the same day here,
+    // so it is the day's second batch; on another day it would be that day's first).
+    std::fs::remove_dir_all(dir.join("inbox/M1")).unwrap();
+    dir.receipt("inbox/M2/b.jpg", &german_receipt("09.04.2024", 2));
+    let second = dir.run_text("inbox", "out2").output();
+    assert_eq!(second.status.code(), Some(0));
+    let stderr = String::from_utf8_lossy(&second.stderr);
+    assert!(stderr.contains(".2 of campaign"), "{stderr}");
+    assert_eq!(dir.jsonl("out2/results.jsonl")[0]["status"], "accepted");
+
+    // Re-run: replayed byte for byte, nothing paid again.
+    let again = dir.run_text("inbox", "out3").output();
+    assert!(String::from_utf8_lossy(&again.stderr).contains("replaying"));
+    assert_eq!(dir.read("out3/points.csv"), dir.read("out2/points.csv"));
+
+    // The same files under another day's default name (a night re-run after midnight): the
+    // ledger finds the night by its files and replays it.
+    let other = Dir::new();
+    other.create("campaign.toml", CAMPAIGN);
+    other.receipt("inbox/M1/a.jpg", &french_receipt("14/03/2024", "4,20"));
+    other
+        .run_text("inbox", "night")
+        .args(&["--batch", "inbox@2020-01-01"])
+        .expect_code(0);
+    let rerun = other.run_text("inbox", "rerun").output();
+    let stderr = String::from_utf8_lossy(&rerun.stderr);
+    assert!(
+        stderr.contains("committed as batch inbox@2020-01-01"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("replaying"), "{stderr}");
+    assert_eq!(
+        other.read("rerun/points.csv"),
+        other.read("night/points.csv")
+    );
+}
