@@ -73,6 +73,8 @@ pub fn decide_read(
                 points: decision.points,
                 cashback: campaign.pays_cashback().then_some(decision.cashback),
                 campaign: campaign.id.clone(),
+                merchant_id: decision.merchant,
+                products: decision.products,
                 duplicate_of: record.entry.duplicate_of.clone(),
                 audit: decision.audit,
             }

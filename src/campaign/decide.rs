@@ -64,7 +64,18 @@ pub struct Decision {
     pub cashback: Decimal,
     /// The partner merchant recognised (`merchants.allow` id).
     pub merchant: Option<String>,
+    /// The receipt's lines found to be campaign products.
+    pub products: Vec<ProductLine>,
     pub audit: Vec<Audit>,
+}
+
+/// A receipt line that is a campaign product: what basket analysis joins items on.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProductLine {
+    /// The OCR line (`items[].line`).
+    pub line: usize,
+    /// The campaign's product id.
+    pub product: String,
 }
 
 impl Decision {
@@ -75,6 +86,7 @@ impl Decision {
             points: Decimal::ZERO,
             cashback: Decimal::ZERO,
             merchant: None,
+            products: Vec::new(),
             audit,
         }
     }
@@ -171,8 +183,17 @@ impl<'c> Decider<'c> {
         let mut audit = Vec::new();
         let found = self.eligibility(sub, lines, merchant_lines, r, &mut audit);
         let merchant_id = found.merchant.as_ref().map(|p| p.id.clone());
+        let products: Vec<ProductLine> = found
+            .hits
+            .iter()
+            .map(|hit| ProductLine {
+                line: hit.line,
+                product: c.products[hit.product].id.clone(),
+            })
+            .collect();
         let finish = |status, msgs: Vec<Msg>, audit| Decision {
             merchant: merchant_id.clone(),
+            products: products.clone(),
             ..Decision::with(status, msgs.iter().map(|m| m.reason(lang)).collect(), audit)
         };
         if !found.failures.is_empty() {

@@ -26,7 +26,7 @@ mod tz;
 
 pub use audit::Audit;
 pub use caps::PriorAward;
-pub use decide::{Approval, Decider, Decision, Submission};
+pub use decide::{Approval, Decider, Decision, ProductLine, Submission};
 pub use explain::explain;
 pub use load::{CampaignError, Problem};
 pub use messages::rejected_in_review;

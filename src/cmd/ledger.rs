@@ -22,7 +22,7 @@ use fidelio::ledger::{
     PointsWithRevocations, PriorAward, Revocation, RunLock, SummaryWithRevocations,
 };
 use fidelio::ocr::OcrRecord;
-use fidelio::output::{csv_text, Exporter, ResultRecord, ResultsJsonl, Summary};
+use fidelio::output::{csv_text, Exporter, ItemsCsv, ResultRecord, ResultsJsonl, Summary};
 use fidelio::reason::Status;
 use fidelio::validate::{decide_read, read_receipts};
 
@@ -256,14 +256,14 @@ fn render(
 ) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
     let summary = SummaryWithRevocations { revocations };
     let points = PointsWithRevocations { revocations };
-    let exporters: [&dyn Exporter; 3] = [&ResultsJsonl, &summary, &points];
+    let exporters: [&dyn Exporter; 4] = [&ResultsJsonl, &summary, &points, &ItemsCsv];
     exporters
         .iter()
         .map(|e| Ok((e.file_name().to_string(), e.render(results)?)))
         .collect()
 }
 
-/// points.csv goes last, so a CRM that picks it up finds the results beside it.
+/// results.jsonl first, points.csv last, so a CRM that picks it up finds the rest beside it.
 pub fn write_outputs(out: Option<&Path>, outputs: &[(String, Vec<u8>)]) -> anyhow::Result<()> {
     let Some(dir) = out else {
         let results = outputs.iter().find(|(name, _)| name == "results.jsonl");
@@ -275,7 +275,7 @@ pub fn write_outputs(out: Option<&Path>, outputs: &[(String, Vec<u8>)]) -> anyho
     };
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let mut ordered: Vec<&(String, Vec<u8>)> = outputs.iter().collect();
-    ordered.sort_by_key(|(name, _)| (name == "points.csv", name.clone()));
+    ordered.sort_by_key(|(name, _)| (name == "points.csv", name != "results.jsonl", name.clone()));
     for (index, (name, bytes)) in ordered.into_iter().enumerate() {
         if index == 1 {
             pause_at("mid-outputs");

@@ -14,7 +14,7 @@ use fidelio::ocr::{
     SecondLook, TesseractFactory, TextEngineFactory, REREADS_FINGERPRINT,
 };
 use fidelio::output::{
-    self, Exporter, PointsCsv, ResultRecord, ResultsJsonl, Summary, SummaryJson,
+    self, Exporter, ItemsCsv, PointsCsv, ResultRecord, ResultsJsonl, Summary, SummaryJson,
 };
 use fidelio::Status;
 
@@ -209,7 +209,7 @@ pub fn write_jsonl<T: serde::Serialize>(output: Option<&Path>, items: &[T]) -> a
 
 /// The files every deciding command writes into `--out`.
 pub fn write_outputs(dir: &Path, results: &[ResultRecord]) -> anyhow::Result<()> {
-    let exporters: [&dyn Exporter; 3] = [&ResultsJsonl, &PointsCsv, &SummaryJson];
+    let exporters: [&dyn Exporter; 4] = [&ResultsJsonl, &PointsCsv, &SummaryJson, &ItemsCsv];
     output::write_all(dir, &exporters, results)
         .with_context(|| format!("cannot write outputs to {}", dir.display()))
 }

@@ -753,6 +753,8 @@ fn result(file: &str, id_n: u64, member: &str, status: Status, total: &str) -> R
         },
         cashback: None,
         campaign: "spring".into(),
+        merchant_id: None,
+        products: vec![],
         duplicate_of: None,
         audit: vec![],
     }

@@ -6,6 +6,7 @@
 
 mod atomic;
 mod cell;
+mod items;
 mod points;
 mod record;
 mod summary;
@@ -14,9 +15,10 @@ use std::path::Path;
 
 pub use atomic::write_atomic;
 pub use cell::csv_text;
+pub use items::{ItemsCsv, ITEMS_HEADER};
 pub use points::PointsCsv;
 pub use record::ResultRecord;
-pub use summary::{Revoked, Summary, SummaryJson};
+pub use summary::{MerchantFigures, Revoked, Summary, SummaryJson};
 
 /// One output file rendered from the decided results.
 pub trait Exporter {

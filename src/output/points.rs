@@ -89,6 +89,8 @@ mod tests {
             points: Decimal::new(20, 0),
             cashback,
             campaign: "c".into(),
+            merchant_id: None,
+            products: vec![],
             duplicate_of: None,
             audit: vec![],
         }

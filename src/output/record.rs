@@ -3,7 +3,7 @@
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use crate::campaign::Audit;
+use crate::campaign::{Audit, ProductLine};
 use crate::extract::Receipt;
 use crate::reason::{Reason, Status};
 
@@ -22,6 +22,12 @@ pub struct ResultRecord {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cashback: Option<Decimal>,
     pub campaign: String,
+    /// The campaign partner the merchant was recognised as (`merchants.allow` id).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub merchant_id: Option<String>,
+    /// The receipt's lines that are campaign products.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub products: Vec<ProductLine>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub duplicate_of: Option<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]

@@ -26,6 +26,20 @@ pub struct Summary {
     /// when it carries none), so these totals reconcile with what the CRM imports.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub revoked: Option<Revoked>,
+    /// Per merchant (the partner id when the campaign recognised one, else the name as read;
+    /// receipts with no merchant read are not listed): receipts read, accepted, their total
+    /// and points.
+    #[serde(default)]
+    pub by_merchant: BTreeMap<String, MerchantFigures>,
+}
+
+/// One merchant's part of the night.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct MerchantFigures {
+    pub receipts: usize,
+    pub accepted: usize,
+    pub accepted_total: Decimal,
+    pub points: Decimal,
 }
 
 /// Awards withdrawn in one batch's `points.csv`: how many, and the points and cashback they
@@ -69,12 +83,22 @@ impl Summary {
             if let Some(cashback) = record.cashback {
                 *summary.cashback.get_or_insert(Decimal::ZERO) += cashback;
             }
+            let total = record
+                .receipt
+                .as_ref()
+                .and_then(|r| r.total)
+                .unwrap_or_default();
             if record.status == Status::Accepted {
-                summary.accepted_total += record
-                    .receipt
-                    .as_ref()
-                    .and_then(|r| r.total)
-                    .unwrap_or_default();
+                summary.accepted_total += total;
+            }
+            if let Some(merchant) = merchant_key(record) {
+                let figures = summary.by_merchant.entry(merchant).or_default();
+                figures.receipts += 1;
+                figures.points += record.points;
+                if record.status == Status::Accepted {
+                    figures.accepted += 1;
+                    figures.accepted_total += total;
+                }
             }
         }
         summary.members = members.len();
@@ -84,6 +108,15 @@ impl Summary {
     pub fn count(&self, status: Status) -> usize {
         self.by_status.get(status.as_str()).copied().unwrap_or(0)
     }
+}
+
+/// Whom a result counts for in `by_merchant`.
+fn merchant_key(record: &ResultRecord) -> Option<String> {
+    if let Some(id) = &record.merchant_id {
+        return Some(id.clone());
+    }
+    let read = record.receipt.as_ref()?.merchant.as_deref()?.trim();
+    (!read.is_empty()).then(|| read.to_string())
 }
 
 pub struct SummaryJson;

@@ -22,14 +22,16 @@ use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 
 use super::decisions::{read_decisions, DecisionLine, LineError, Verdict};
-use crate::campaign::{rejected_in_review, Approval, Audit, Campaign, Decider, Submission};
+use crate::campaign::{
+    rejected_in_review, Approval, Audit, Campaign, Decider, Decision, Submission,
+};
 use crate::extract::Receipt;
 use crate::ledger::{
     caps_history, purchase_key, AppliedReview, Claim, HeldReceipt, Ledger, LedgerError,
     ReviewCommit, ReviewedReceipt,
 };
 use crate::ocr::OcrRecord;
-use crate::output::{Exporter, PointsCsv, ResultRecord, ResultsJsonl, SummaryJson};
+use crate::output::{Exporter, ItemsCsv, PointsCsv, ResultRecord, ResultsJsonl, SummaryJson};
 use crate::reason::{Code, Reason, Status};
 
 #[derive(Debug, thiserror::Error)]
@@ -273,16 +275,20 @@ fn decide_one(
         .as_deref()
         .map(|n| format!(": {n}"))
         .unwrap_or_default();
-    let (status, reasons, points, cashback, mut audit) = match p.verdict {
-        Verdict::Reject => (
+    // What a person settled without the campaign deciding: nothing paid, what was found kept.
+    let settled = |status, reason| Decision {
+        status,
+        reasons: vec![reason],
+        points: Decimal::ZERO,
+        cashback: Decimal::ZERO,
+        merchant: before.merchant_id.clone(),
+        products: before.products.clone(),
+        audit: Vec::new(),
+    };
+    let mut decision = match p.verdict {
+        Verdict::Reject => settled(
             Status::Rejected,
-            vec![rejected_in_review(
-                campaign.language,
-                p.line.note.as_deref(),
-            )],
-            Decimal::ZERO,
-            Decimal::ZERO,
-            Vec::new(),
+            rejected_in_review(campaign.language, p.line.note.as_deref()),
         ),
         Verdict::Approve => {
             let key = purchase_key(&receipt);
@@ -303,12 +309,9 @@ fn decide_one(
                 None => None,
             };
             if let Some(message) = elsewhere {
-                (
+                settled(
                     Status::Duplicate,
-                    vec![Reason::new(Code::DuplicatePurchase, message)],
-                    Decimal::ZERO,
-                    Decimal::ZERO,
-                    Vec::new(),
+                    Reason::new(Code::DuplicatePurchase, message),
                 )
             } else {
                 let merchant_corrected =
@@ -342,25 +345,24 @@ fn decide_one(
                 if let Some(key) = key.filter(|_| decision.status == Status::Accepted) {
                     claimed.insert(key);
                 }
-                (
-                    decision.status,
-                    decision.reasons,
-                    decision.points,
-                    decision.cashback,
-                    decision.audit,
-                )
+                decision
             }
         }
     };
-    audit.push(Audit::rule("review").note(format!("{}d{who}{note}", p.verdict.as_str())));
+    decision
+        .audit
+        .push(Audit::rule("review").note(format!("{}d{who}{note}", p.verdict.as_str())));
+    let (status, points, cashback) = (decision.status, decision.points, decision.cashback);
     let after = ResultRecord {
         status,
-        reasons,
+        reasons: decision.reasons,
         receipt: Some(receipt),
         points,
         cashback: campaign.pays_cashback().then_some(cashback),
+        merchant_id: decision.merchant,
+        products: decision.products,
         duplicate_of: None,
-        audit,
+        audit: decision.audit,
         ..before
     };
     let reviewed = ReviewedReceipt {
@@ -419,9 +421,9 @@ fn corrected(read: &Receipt, line: &DecisionLine) -> Result<Receipt, LineError> 
     Ok(receipt)
 }
 
-/// `results.jsonl`, `summary.json` and `points.csv` of the receipts a file decided.
+/// `results.jsonl`, `summary.json`, `points.csv` and `items.csv` of the receipts a file decided.
 fn render(results: &[ResultRecord]) -> Result<Vec<(String, Vec<u8>)>, LedgerError> {
-    let exporters: [&dyn Exporter; 3] = [&ResultsJsonl, &SummaryJson, &PointsCsv];
+    let exporters: [&dyn Exporter; 4] = [&ResultsJsonl, &SummaryJson, &PointsCsv, &ItemsCsv];
     exporters
         .iter()
         .map(|e| {

@@ -550,3 +550,58 @@ fn the_same_folder_makes_a_new_night_and_the_same_files_replay() {
         other.read("night/points.csv")
     );
 }
+
+/// Analysts' exports: the partner id and the product lines in results, every item in
+/// `items.csv` with its product, and per-merchant figures in `summary.json`.
+#[test]
+fn items_csv_and_per_merchant_figures_name_partners_and_products() {
+    let dir = Dir::new();
+    dir.create(
+        "campaign.toml",
+        r#"
+id = "yaourts"
+name = "Yaourts"
+
+[period]
+start = 2024-01-01
+end = 2024-12-31
+
+[[merchants.allow]]
+id = "fresco"
+name = "FRESCO MARKET"
+
+[[products]]
+id = "yaourt-bio"
+name = "Yaourt bio"
+words = ["yaourt* bio"]
+points_per_unit = 10
+"#,
+    );
+    dir.receipt("inbox/M1/a.jpg", &french_receipt("14/03/2024", "4,20"));
+    dir.run_text("inbox", "out").expect_code(0);
+    let result = &dir.jsonl("out/results.jsonl")[0];
+    assert_eq!(result["status"], "accepted", "{result}");
+    assert_eq!(result["merchant_id"], "fresco");
+    let line = result["products"][0]["line"].as_u64().unwrap();
+    assert_eq!(result["products"][0]["product"], "yaourt-bio");
+
+    let items = dir.read("out/items.csv");
+    let rows: Vec<&str> = items.lines().collect();
+    assert!(rows[0].starts_with("receipt_id,member_id,campaign_id,status,merchant,merchant_id,"));
+    assert_eq!(rows.len(), 3, "two items: {items}");
+    let yaourt = rows.iter().find(|r| r.contains("YAOURT")).unwrap();
+    assert!(
+        yaourt.contains(&format!(",{line},YAOURT NATURE BIO,")),
+        "{yaourt}"
+    );
+    assert!(yaourt.contains(",2.40,yaourt-bio,"), "{yaourt}");
+    let pain = rows.iter().find(|r| r.contains("PAIN")).unwrap();
+    assert!(pain.contains(",1.80,,inbox/M1/a.jpg"), "{pain}");
+
+    let summary = dir.json("out/summary.json");
+    let fresco = &summary["by_merchant"]["fresco"];
+    assert_eq!(fresco["receipts"], 1);
+    assert_eq!(fresco["accepted"], 1);
+    assert_eq!(fresco["accepted_total"], "4.20");
+    assert_eq!(fresco["points"], "10");
+}
