@@ -3,12 +3,28 @@
 
 use std::path::PathBuf;
 
+use std::sync::LazyLock;
+
 use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// `fidelio --version`: what produced a night's outputs, for bug reports and audits — the
+/// readers' versions and the ledger schema beside fidelio's own.
+static LONG_VERSION: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "{}\nneural reader: PP-OCRv6 tiny (second look: small), ONNX Runtime {}, models checked \
+         by SHA-256 (`fidelio models`)\ntesseract: {} (`--engine tesseract`)\nledger schema: {}",
+        env!("CARGO_PKG_VERSION"),
+        fidelio::ocr::ppocr::models::RUNTIME_VERSION,
+        fidelio::ocr::tesseract_version(),
+        fidelio::ledger::SCHEMA_VERSION,
+    )
+});
 
 #[derive(Debug, Parser)]
 #[command(
     name = "fidelio",
     version,
+    long_version = LONG_VERSION.as_str(),
     about = "Offline receipt OCR and loyalty-campaign decisions",
     long_about = "Turns folders of receipt photos into loyalty-campaign decisions: hashes and \
 deduplicates, OCRs in parallel with a neural reader (PP-OCR, offline), reads merchant, date, total and items, applies \
@@ -38,6 +54,13 @@ pub enum Command {
     Ledger(LedgerArgs),
     /// Decide the receipts held for review: export them to a decisions file, apply one.
     Review(ReviewArgs),
+    /// Print the shell completion script for SHELL (bash, zsh, fish, elvish, powershell).
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff; `fidelio man > fidelio.1`).
+    Man,
     /// Write a night's report.html: counts, charts, every receipt with its picture, OCR boxes,
     /// fields and decision; review receipts can be approved or rejected in it, which downloads
     /// decisions.csv for `fidelio review apply`. One file, no network.

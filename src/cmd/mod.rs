@@ -25,7 +25,28 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Ledger(args) => ledger::run(args),
         Command::Review(args) => review::run(args),
         Command::Report(args) => report::run(args),
+        // Rendered in memory, then written, so a closed pipe is an error the exit code mapping
+        // ends quietly (the generators panic on one).
+        Command::Completions { shell } => {
+            let mut command = <Cli as clap::CommandFactory>::command();
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut command, "fidelio", &mut script);
+            print_bytes(&script)
+        }
+        Command::Man => {
+            let mut page = Vec::new();
+            clap_mangen::Man::new(<Cli as clap::CommandFactory>::command()).render(&mut page)?;
+            print_bytes(&page)
+        }
         Command::Eval(args) => eval::run(args),
         Command::Models(args) => models::run(args),
     }
+}
+
+fn print_bytes(bytes: &[u8]) -> anyhow::Result<ExitCode> {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    stdout.write_all(bytes)?;
+    stdout.flush()?;
+    Ok(ExitCode::Success)
 }

@@ -23,5 +23,5 @@ pub use ppocr::{ModelSet, ModelSize, ModelsError, PpocrFactory, PpocrSettings};
 pub use runner::{
     ocr_all, Doubts, OcrJob, OcrOutcome, RunnerOptions, SecondLook, REREADS_FINGERPRINT,
 };
-pub use tesseract::TesseractFactory;
+pub use tesseract::{tesseract_version, TesseractFactory};
 pub use text_engine::TextEngineFactory;

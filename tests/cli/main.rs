@@ -4,6 +4,7 @@
 
 mod util;
 
+mod conventions;
 mod models;
 mod ocr;
 mod report;
