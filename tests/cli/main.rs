@@ -12,5 +12,6 @@ mod review;
 mod run;
 mod samples;
 mod scan;
+mod schemas;
 mod transcripts;
 mod validate;

@@ -1,7 +1,7 @@
 use crate::util::{french_receipt, Dir, CAMPAIGN};
 
 /// A batch exercising every status the pipeline can give without campaign subtleties.
-fn batch(dir: &Dir) {
+pub fn batch(dir: &Dir) {
     dir.create("campaign.toml", CAMPAIGN);
     dir.receipt("inbox/M1/ok.jpg", &french_receipt("14/03/2024", "4,20"));
     dir.receipt("inbox/M2/old.png", &french_receipt("14/03/2023", "9,99"));
@@ -378,7 +378,7 @@ fn a_blank_page_is_not_a_receipt_not_blurry() {
 
 /// A German receipt as a REWE till prints it, buying `pots` of the German example campaign's
 /// yoghurt on `date` (`DD.MM.YYYY`).
-fn german_receipt(date: &str, pots: u32) -> String {
+pub fn german_receipt(date: &str, pots: u32) -> String {
     let amount = format!("{},{:02}", pots * 99 / 100, pots * 99 % 100);
     let total = 249 + pots * 99;
     format!(

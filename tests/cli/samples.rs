@@ -86,6 +86,16 @@ fn samples_are_read_and_decided_as_labelled() {
         "samples include rejected and unreadable receipts"
     );
     let results = dir.jsonl("out/results.jsonl");
+    let schema = crate::schemas::schema("results.schema.json");
+    for result in &results {
+        crate::schemas::check(&schema, result, "samples results.jsonl");
+    }
+    let summary = crate::schemas::schema("summary.schema.json");
+    crate::schemas::check(
+        &summary,
+        &dir.json("out/summary.json"),
+        "samples summary.json",
+    );
     let mut failures = Vec::new();
     let labels = expected_files();
     assert!(labels.len() >= 12, "at least 12 labelled samples");
