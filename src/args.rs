@@ -35,6 +35,27 @@ configuration error; 3 internal error; 4 ledger busy (another run holds it: retr
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+    /// How messages on stderr are written: `text` (`fidelio: …` lines) or `json` (one object
+    /// per line with timestamp, level and message, for log collectors).
+    #[arg(
+        long,
+        global = true,
+        value_enum,
+        default_value_t = LogFormat::Text,
+        env = "FIDELIO_LOG_FORMAT",
+        value_name = "FORMAT"
+    )]
+    pub log_format: LogFormat,
+    /// More detail on stderr (-v debug, -vv trace; `eval -v` lists every mismatch); RUST_LOG
+    /// overrides the log level.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
 }
 
 #[derive(Debug, Subcommand)]
@@ -410,9 +431,6 @@ pub struct EvalArgs {
     /// images or OCR JSONL.
     #[arg(long, value_name = "FILE")]
     pub campaign: Option<PathBuf>,
-    /// List every mismatch.
-    #[arg(short, long)]
-    pub verbose: bool,
     /// Write the full report as JSON to this file.
     #[arg(long, value_name = "FILE")]
     pub json: Option<PathBuf>,

@@ -33,7 +33,7 @@ pub fn report(err: &anyhow::Error) -> ExitCode {
     if is_broken_pipe(err) {
         return ExitCode::Success;
     }
-    eprintln!("fidelio: error: {err:#}");
+    tracing::error!("{err:#}");
     if err.chain().any(|cause| cause.is::<UsageError>()) {
         ExitCode::Usage
     } else if err.chain().any(is_ledger_busy) {

@@ -4,6 +4,7 @@
 mod args;
 mod cmd;
 mod exit;
+mod log;
 mod omp;
 mod progress;
 
@@ -14,9 +15,10 @@ fn main() {
     // library loads, so the only fix that works is re-executing with the variable set.
     omp::ensure_single_threaded_openmp();
     let args = args::Cli::parse();
+    log::init(args.log_format, args.verbose);
     // A panic is a bug, never exit 101: say so, and exit 3 (internal error) like any other.
     std::panic::set_hook(Box::new(|info| {
-        eprintln!("fidelio: internal error (a bug, please report it): {info}");
+        tracing::error!("internal error (a bug, please report it): {info}");
     }));
     let code = match std::panic::catch_unwind(|| cmd::dispatch(args)) {
         Ok(Ok(code)) => code,

@@ -66,9 +66,12 @@ impl Progress {
                 if state.1.elapsed() >= PLAIN_EVERY {
                     state.1 = Instant::now();
                     let rate = state.0 as f64 / started.elapsed().as_secs_f64();
-                    eprintln!(
-                        "fidelio: OCR {}/{} files, {:.1} files/s",
-                        state.0, total, rate
+                    tracing::info!(
+                        "{} OCR {}/{} files, {:.1} files/s",
+                        chrono::Local::now().format("%H:%M:%S"),
+                        state.0,
+                        total,
+                        rate
                     );
                 }
             }
@@ -89,7 +92,7 @@ pub fn print_summary(summary: &Summary, elapsed: Duration, out: Option<&Path>) {
         .iter()
         .map(|s| format!("{} {}", summary.count(*s), s.as_str()))
         .collect();
-    eprintln!("fidelio: {} files: {}", summary.files, counts.join(", "));
+    tracing::info!("{} files: {}", summary.files, counts.join(", "));
     let mut reasons: Vec<(&String, &usize)> = summary.by_reason.iter().collect();
     reasons.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
     if !reasons.is_empty() {
@@ -98,15 +101,15 @@ pub fn print_summary(summary: &Summary, elapsed: Duration, out: Option<&Path>) {
             .take(5)
             .map(|(code, n)| format!("{code} {n}"))
             .collect();
-        eprintln!("fidelio: top reasons: {}", top.join(", "));
+        tracing::info!("top reasons: {}", top.join(", "));
     }
-    eprintln!("fidelio: {} points awarded", summary.points);
-    eprintln!(
-        "fidelio: {:.1}s elapsed, {:.2} files/s",
+    tracing::info!("{} points awarded", summary.points);
+    tracing::info!(
+        "{:.1}s elapsed, {:.2} files/s",
         secs,
         summary.files as f64 / secs.max(1e-9)
     );
     if let Some(dir) = out {
-        eprintln!("fidelio: results in {}", dir.display());
+        tracing::info!("results in {}", dir.display());
     }
 }

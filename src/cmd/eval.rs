@@ -26,11 +26,12 @@ use crate::cmd::shared::{load_campaign, read_jsonl, OcrConfig, ScanConfig};
 use crate::exit::{usage, ExitCode};
 use crate::progress::Progress;
 
-pub fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
+/// `verbose` (`-v`): list every mismatch.
+pub fn run(args: EvalArgs, verbose: bool) -> anyhow::Result<ExitCode> {
     let thresholds = parse_thresholds(&args.min)?;
     let labels = LabelSet::load(&args.labels).map_err(|e| usage(e.to_string()))?;
     for problem in &labels.problems {
-        eprintln!("fidelio: warning: {problem}");
+        tracing::warn!("{problem}");
     }
     let campaign = args.campaign.as_deref().map(load_campaign).transpose()?;
     let observations = observe(&args, campaign.as_ref())?;
@@ -38,7 +39,7 @@ pub fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
 
     let mut out = std::io::stdout().lock();
     write_table(&mut out, &report)?;
-    if args.verbose {
+    if verbose {
         write_mismatches(&mut out, &report)?;
     }
     out.flush()?;
@@ -48,13 +49,13 @@ pub fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
     }
     for s in &shortfalls {
         match s.reached_pct {
-            Some(reached) => eprintln!(
-                "fidelio: eval: {} {reached:.1} % is below the required {} %",
+            Some(reached) => tracing::info!(
+                "eval: {} {reached:.1} % is below the required {} %",
                 s.field.as_str(),
                 s.required_pct
             ),
-            None => eprintln!(
-                "fidelio: eval: no label carries {}, cannot check --min {}={}",
+            None => tracing::info!(
+                "eval: no label carries {}, cannot check --min {}={}",
                 s.field.as_str(),
                 s.field.as_str(),
                 s.required_pct

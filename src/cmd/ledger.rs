@@ -111,8 +111,8 @@ impl<'a> LedgerStep<'a> {
         if self.named_by_date && !records.is_empty() {
             if let Some(earlier) = ledger.batch_with_inputs(&campaign.id, &inputs)? {
                 if earlier != key.batch && !self.quiet {
-                    eprintln!(
-                        "fidelio: these very files were committed as batch {earlier}: this is that \
+                    tracing::info!(
+                        "these very files were committed as batch {earlier}: this is that \
                          night again"
                     );
                 }
@@ -132,7 +132,7 @@ impl<'a> LedgerStep<'a> {
             }
         };
         if !self.quiet {
-            eprintln!("fidelio: batch {} of campaign {}", key.batch, key.campaign);
+            tracing::info!("batch {} of campaign {}", key.batch, key.campaign);
         }
         let outputs = match start {
             BatchStart::Replay(stored) => {
@@ -207,15 +207,16 @@ impl<'a> LedgerStep<'a> {
 
     fn announce_replay(&self, key: &BatchKey, committed_at: &str, rules_changed: bool) {
         if rules_changed {
-            eprintln!(
-                "fidelio: warning: campaign {} changed since batch {} was committed; the \
+            tracing::warn!(
+                "campaign {} changed since batch {} was committed; the \
                  committed decisions stand",
-                key.campaign, key.batch
+                key.campaign,
+                key.batch
             );
         }
         if !self.quiet {
-            eprintln!(
-                "fidelio: batch {} was committed at {committed_at}: replaying its outputs \
+            tracing::info!(
+                "batch {} was committed at {committed_at}: replaying its outputs \
                  (nothing decided or awarded again)",
                 key.batch
             );
@@ -312,7 +313,7 @@ pub fn operator_error(err: LedgerError) -> anyhow::Error {
 /// The crash tests' hook: stop here until killed when `FIDELIO_PAUSE_AT` names this point.
 fn pause_at(point: &str) {
     if std::env::var("FIDELIO_PAUSE_AT").is_ok_and(|p| p == point) {
-        eprintln!("fidelio: paused at {point}");
+        tracing::info!("paused at {point}");
         loop {
             std::thread::sleep(Duration::from_secs(3600));
         }
@@ -338,8 +339,8 @@ pub fn run(args: LedgerArgs) -> anyhow::Result<ExitCode> {
             let revocation = ledger
                 .revoke(&receipt_id, campaign.as_deref(), &reason, Utc::now())
                 .map_err(operator_error)?;
-            eprintln!(
-                "fidelio: revoked {} points of receipt {} (member {}, campaign {}); the negative \
+            tracing::info!(
+                "revoked {} points of receipt {} (member {}, campaign {}); the negative \
                  line goes out in the campaign's next points.csv",
                 -revocation.points,
                 revocation.receipt_id,

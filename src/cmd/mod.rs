@@ -16,6 +16,7 @@ use crate::args::{Cli, Command};
 use crate::exit::ExitCode;
 
 pub fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
+    let verbose = cli.verbose > 0;
     match cli.command {
         Command::Run(args) => run::run(args),
         Command::Scan(args) => scan::run(args),
@@ -38,7 +39,7 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
             clap_mangen::Man::new(<Cli as clap::CommandFactory>::command()).render(&mut page)?;
             print_bytes(&page)
         }
-        Command::Eval(args) => eval::run(args),
+        Command::Eval(args) => eval::run(args, verbose),
         Command::Models(args) => models::run(args),
     }
 }

@@ -58,8 +58,8 @@ pub fn run(args: ReviewArgs) -> anyhow::Result<ExitCode> {
             match applied {
                 Applied::Replayed(replayed) => {
                     if !quiet {
-                        eprintln!(
-                            "fidelio: {} was applied at {}: replaying its outputs (nothing \
+                        tracing::info!(
+                            "{} was applied at {}: replaying its outputs (nothing \
                              decided or awarded again)",
                             decisions.display(),
                             replayed.applied_at
@@ -78,8 +78,8 @@ pub fn run(args: ReviewArgs) -> anyhow::Result<ExitCode> {
                                 .count()
                         };
                         use fidelio::reason::Status;
-                        eprintln!(
-                            "fidelio: {} decided: {} accepted, {} rejected, {} duplicate; {} not \
+                        tracing::info!(
+                            "{} decided: {} accepted, {} rejected, {} duplicate; {} not \
                              decided yet, {} applied before; outputs in {}",
                             decided.results.len(),
                             count(Status::Accepted),

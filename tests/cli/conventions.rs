@@ -46,3 +46,50 @@ fn the_man_page_is_roff_with_every_subcommand() {
         );
     }
 }
+
+/// For log collectors: every stderr line of a nightly run is one JSON object with a timestamp,
+/// a level and a message; the default stays `fidelio: …` lines for people.
+#[test]
+fn log_format_json_gives_one_object_per_line() {
+    let dir = Dir::new();
+    crate::run::batch(&dir);
+    let out = dir
+        .run_text("inbox", "out")
+        .args(&["--log-format", "json"])
+        .output();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert!(lines.len() >= 4, "{stderr}");
+    for line in &lines {
+        let event: serde_json::Value =
+            serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}"));
+        assert!(event["timestamp"].is_string(), "{line}");
+        assert!(event["level"].is_string(), "{line}");
+        assert!(event["message"].is_string(), "{line}");
+    }
+    assert!(stderr.contains("points awarded"), "{stderr}");
+
+    let text = dir.run_text("inbox", "again").output();
+    let stderr = String::from_utf8(text.stderr).unwrap();
+    assert!(
+        stderr.lines().all(|l| l.starts_with("fidelio: ")),
+        "{stderr}"
+    );
+
+    let error = dir
+        .command(&[
+            "report",
+            "--batch",
+            "nope",
+            "--out",
+            "x",
+            "--log-format",
+            "json",
+        ])
+        .output();
+    assert_eq!(error.status.code(), Some(2));
+    let event: serde_json::Value =
+        serde_json::from_str(String::from_utf8_lossy(&error.stderr).trim()).unwrap();
+    assert_eq!(event["level"], "ERROR");
+}
