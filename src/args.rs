@@ -157,8 +157,8 @@ pub struct OcrOptions {
     /// Tesseract languages, `+`-joined (default: the campaign's, else fra+eng).
     #[arg(long, value_name = "LANGS")]
     pub lang: Option<String>,
-    /// Tesseract page segmentation mode.
-    #[arg(long, default_value_t = 4, value_name = "N")]
+    /// Tesseract page segmentation mode (0–13; 4 is a single column of variable sizes).
+    #[arg(long, default_value_t = 4, value_name = "N", value_parser = clap::value_parser!(u8).range(0..=13))]
     pub psm: u8,
     /// OCR engine.
     #[arg(long, value_enum, default_value_t = EngineKind::Ppocr)]

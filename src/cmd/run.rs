@@ -1,13 +1,13 @@
 //! `fidelio run`: the nightly job, scan → OCR → decide through the ledger → outputs, reading as
 //! the pipeline.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use serde::Serialize;
 
-use fidelio::ledger::batch_name_from_inputs;
+use fidelio::ledger::{batch_name_from_inputs, validate_batch_name};
 use fidelio::ocr::{ocr_all, OcrOutcome, StageTimes};
 use fidelio::output::write_atomic;
 
@@ -17,7 +17,7 @@ use crate::cmd::report::write_report;
 use crate::cmd::shared::{
     exit_code_for, load_campaign, read_jsonl, write_jsonl, OcrConfig, ScanConfig,
 };
-use crate::exit::ExitCode;
+use crate::exit::{usage, ExitCode};
 use crate::progress::{print_summary, Progress};
 
 pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
@@ -30,6 +30,9 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
         Some(batch) => batch.clone(),
         None => batch_name_from_inputs(&args.input.inputs, today).map_err(operator_error)?,
     };
+    validate_batch_name(&batch).map_err(operator_error)?;
+    check_out_dir(&out, &args.input.inputs)?;
+    check_apart("--state", &args.state.state, &args.input.inputs)?;
     let mut timings = Timings::default();
     let started = Instant::now();
 
@@ -82,6 +85,47 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
         print_summary(&summary, started.elapsed(), Some(&out));
     }
     Ok(exit_code_for(&summary))
+}
+
+/// `--out` is checked before any work (a night of OCR must not end on "cannot write"): it is
+/// created, must take a file, and must not lie inside an input folder.
+fn check_out_dir(out: &Path, inputs: &[PathBuf]) -> anyhow::Result<()> {
+    std::fs::create_dir_all(out)
+        .map_err(|e| usage(format!("--out {}: cannot create it: {e}", out.display())))?;
+    let probe = out.join(".fidelio-write-check");
+    std::fs::write(&probe, b"")
+        .and_then(|()| std::fs::remove_file(&probe))
+        .map_err(|e| usage(format!("--out {}: cannot write there: {e}", out.display())))?;
+    check_apart("--out", out, inputs)
+}
+
+/// Outputs or state inside an input folder (not under a hidden folder, which the walk skips)
+/// would be walked as submissions the next night.
+fn check_apart(flag: &str, dir: &Path, inputs: &[PathBuf]) -> anyhow::Result<()> {
+    let Ok(dir) = std::fs::canonicalize(dir) else {
+        return Ok(()); // not created yet: it cannot hold inputs
+    };
+    for input in inputs {
+        let Ok(input) = std::fs::canonicalize(input) else {
+            continue;
+        };
+        let Ok(inside) = dir.strip_prefix(&input) else {
+            continue;
+        };
+        // The walk skips hidden folders (`inbox/.fidelio`): those are safe.
+        let hidden = inside
+            .components()
+            .any(|c| c.as_os_str().to_string_lossy().starts_with('.'));
+        if input.is_dir() && !hidden {
+            return Err(usage(format!(
+                "{flag} {} is inside the input folder {}: its files would be read as receipts \
+                 the next night; put it beside the inputs",
+                dir.display(),
+                input.display()
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// `timings.json`: kept apart from `summary.json` so the decision files stay byte-identical

@@ -93,3 +93,31 @@ fn log_format_json_gives_one_object_per_line() {
         serde_json::from_str(String::from_utf8_lossy(&error.stderr).trim()).unwrap();
     assert_eq!(event["level"], "ERROR");
 }
+
+/// Options are checked before any work: a night of OCR must not end on a bad flag.
+#[test]
+fn bad_options_stop_before_any_work() {
+    let dir = Dir::new();
+    crate::run::batch(&dir);
+    let psm = dir
+        .run_text("inbox", "out")
+        .args(&["--psm", "99"])
+        .stderr_with_code(2);
+    assert!(psm.contains("0..=13"), "{psm}");
+
+    // Outputs inside the input folder would be read as receipts the next night.
+    let inside = dir.run_text("inbox", "inbox/out").stderr_with_code(2);
+    assert!(inside.contains("inside the input folder"), "{inside}");
+    // A hidden folder is skipped by the walk: allowed.
+    dir.run_text("inbox", "inbox/.out").expect_code(1);
+
+    dir.create("not-a-dir", "x");
+    let out = dir.run_text("inbox", "not-a-dir/out").stderr_with_code(2);
+    assert!(out.contains("--out"), "{out}");
+    let batch = dir
+        .run_text("inbox", "out2")
+        .args(&["--batch", "a/b"])
+        .stderr_with_code(2);
+    assert!(batch.contains("invalid batch name"), "{batch}");
+    assert!(!dir.join("out2/results.jsonl").exists());
+}
