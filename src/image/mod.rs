@@ -15,6 +15,7 @@
 //! reject a photo with a reason that tells the customer what to do.
 
 mod crop;
+mod dark_mode;
 mod decode;
 mod deskew;
 mod levels;
@@ -28,6 +29,7 @@ mod truncation;
 use serde::{Deserialize, Serialize};
 
 pub use crop::{find_receipt, isolate_receipt, otsu, Region};
+pub use dark_mode::light_print_on_dark;
 pub use decode::{decode, decode_gray, DecodeLimits};
 pub use levels::stretch_levels;
 pub use prepare::{stage, PrepareSettings, Staged};
@@ -42,7 +44,8 @@ pub use truncation::ensure_complete;
 /// that are a small part of the picture are cropped. 5: quality records blank pictures.
 /// 6: rows levelled (deskew). 7: ruled lines erased. 8: reverse video restored.
 /// 9: resampled by `resize_gray` (SIMD triangle filter); JPEGs decoded straight to their luma.
-pub const PREPARE_VERSION: u32 = 9;
+/// 10: dark-mode screenshots inverted (`light_print_on_dark`).
+pub const PREPARE_VERSION: u32 = 10;
 
 /// Whether pixels prepared under `fingerprint` (see [`PrepareSettings::fingerprint`]) were
 /// measured on today's quality scale. Sharpness moved from whole-image to per-tile measures in

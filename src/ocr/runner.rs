@@ -237,6 +237,7 @@ fn recognize(
     let gray = image::decode_gray(&bytes, kind, options.limits).map_err(image_reason)?;
     drop(bytes);
     let phash = crate::ledger::phash(&gray);
+    let gray = image::light_print_on_dark(gray);
     let staged = image::stage(gray, &options.prepare);
     let first = staged.finish(options.prepare.smooth);
     let turns = with_engine(factory, |engine| engine.orient(&first))

@@ -18,7 +18,7 @@ use image::GrayImage;
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::image::{decode_gray, stage, DecodeLimits, PrepareSettings};
+use crate::image::{decode_gray, light_print_on_dark, stage, DecodeLimits, PrepareSettings};
 use crate::ingest::sniff;
 use crate::ocr::OcrPage;
 use crate::output::{ResultRecord, Summary};
@@ -151,7 +151,7 @@ fn entry<'a>(result: &'a ResultRecord, page: Option<&'a OcrPage>) -> Entry<'a> {
 fn prepared_picture(file: &str) -> Option<GrayImage> {
     let bytes = std::fs::read(file).ok()?;
     let kind = sniff(&bytes)?;
-    let gray = decode_gray(&bytes, kind, DecodeLimits::default()).ok()?;
+    let gray = light_print_on_dark(decode_gray(&bytes, kind, DecodeLimits::default()).ok()?);
     let settings = PrepareSettings::default();
     let prepared = stage(gray, &settings).finish(0.0);
     (prepared.width() > 0 && prepared.height() > 0).then_some(prepared)

@@ -605,3 +605,26 @@ points_per_unit = 10
     assert_eq!(fresco["accepted_total"], "4.20");
     assert_eq!(fresco["points"], "10");
 }
+
+/// A screenshot of an e-receipt in dark mode (light print on near-black) was `TOO_DARK`, the
+/// member told to find better light; it is read as the receipt it is.
+#[test]
+fn regression_a_dark_mode_screenshot_is_read_not_too_dark() {
+    let dir = Dir::new();
+    dir.create("campaign.toml", CAMPAIGN);
+    let text = french_receipt("14/03/2024", "4,20");
+    let light = crate::util::receipt_image("screenshot.png", &text);
+    let mut gray = image::load_from_memory(&light).unwrap().to_luma8();
+    image::imageops::invert(&mut gray);
+    let mut dark = Vec::new();
+    gray.write_to(
+        &mut std::io::Cursor::new(&mut dark),
+        image::ImageFormat::Png,
+    )
+    .unwrap();
+    dir.create_bytes("inbox/M1/screenshot.png", &dark);
+    dir.create("inbox/M1/screenshot.txt", &text);
+    dir.run_text("inbox", "out").expect_code(0);
+    let result = &dir.jsonl("out/results.jsonl")[0];
+    assert_eq!(result["status"], "accepted", "{result}");
+}
