@@ -260,6 +260,10 @@ pub struct OcrArgs {
     /// OCR only slice K of N (by content hash), e.g. `--shard 2/3`, for several machines.
     #[arg(long, value_name = "K/N")]
     pub shard: Option<String>,
+    /// The campaign the receipts are for: its `ocr_languages` (Tesseract), as `run` uses them,
+    /// so `ocr` then `validate` gives what `run` gives.
+    #[arg(long, value_name = "FILE")]
+    pub campaign: Option<PathBuf>,
     #[command(flatten)]
     pub ocr: OcrOptions,
     #[command(flatten)]

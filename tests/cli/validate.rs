@@ -13,6 +13,21 @@ fn stages_piped_together_give_what_run_gives() {
         .command(&["ocr", "manifest.jsonl", "--engine", "text", "-q"])
         .stdout();
     dir.create("ocr.jsonl", &ocr);
+    let with_campaign = dir
+        .command(&[
+            "ocr",
+            "manifest.jsonl",
+            "--campaign",
+            "campaign.toml",
+            "--engine",
+            "text",
+            "-q",
+        ])
+        .stdout();
+    assert_eq!(
+        with_campaign, ocr,
+        "the text engine has no languages to take"
+    );
     dir.command(&[
         "validate",
         "ocr.jsonl",
