@@ -19,6 +19,7 @@ pub fn hash_all(found: &[Found]) -> Vec<ManifestEntry> {
 fn hash_one(found: &Found) -> ManifestEntry {
     let mut entry = ManifestEntry {
         file: found.path.to_string_lossy().into_owned(),
+        path_bytes: super::path_bytes_of(&found.path),
         error: found.error.clone(),
         ..ManifestEntry::default()
     };

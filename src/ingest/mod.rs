@@ -21,8 +21,13 @@ pub use walk::{walk, WalkError};
 /// One input file as the rest of the pipeline sees it. Written one per line by `fidelio scan`.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ManifestEntry {
-    /// The path as found (input argument joined with the walked relative path).
+    /// The path as found (input argument joined with the walked relative path); a name that
+    /// is not UTF-8 is shown with U+FFFD in place of its odd bytes (see `path_bytes`).
     pub file: String,
+    /// The path's bytes, hex, when they are not UTF-8 (a Latin-1 name from an old camera or a
+    /// Windows share): what opens the file in later stages, `file` being only its display.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path_bytes: Option<String>,
     /// blake3 of the file's bytes, lowercase hex; empty when the file could not be read.
     pub id: String,
     pub size: u64,
@@ -48,6 +53,50 @@ pub struct ManifestEntry {
     /// Why this file cannot be processed (it will be `unreadable`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<Reason>,
+}
+
+impl ManifestEntry {
+    /// The path to open: `path_bytes` when the name is not UTF-8, else `file`.
+    pub fn path(&self) -> std::path::PathBuf {
+        #[cfg(unix)]
+        if let Some(bytes) = self.path_bytes.as_deref().and_then(hex_bytes) {
+            use std::os::unix::ffi::OsStringExt;
+            return std::ffi::OsString::from_vec(bytes).into();
+        }
+        std::path::PathBuf::from(&self.file)
+    }
+}
+
+/// The hex spelling of a path's bytes, when it is not UTF-8 (`None` when it is).
+pub fn path_bytes_of(path: &std::path::Path) -> Option<String> {
+    if path.to_str().is_some() {
+        return None;
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        Some(
+            path.as_os_str()
+                .as_bytes()
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect(),
+        )
+    }
+    #[cfg(not(unix))]
+    {
+        None
+    }
+}
+
+fn hex_bytes(hex: &str) -> Option<Vec<u8>> {
+    if !hex.len().is_multiple_of(2) {
+        return None;
+    }
+    (0..hex.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(hex.get(i..i + 2)?, 16).ok())
+        .collect()
 }
 
 /// How `scan` finds and attributes files.

@@ -28,7 +28,8 @@ pub enum WalkError {
 /// Names that are never inputs: hidden files and label or transcript sidecars (`NAME.json` or
 /// `NAME.txt` beside an image `NAME.jpg`), so a labelled folder can be run as it is.
 fn is_ignored(path: &Path) -> bool {
-    let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
+    // A name that is not UTF-8 is judged on its readable part (`caf\xe9.txt` is a sidecar).
+    let Some(name) = path.file_name().map(|n| n.to_string_lossy()) else {
         return false;
     };
     if name.starts_with('.') {

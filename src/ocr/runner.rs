@@ -227,7 +227,7 @@ fn recognize(
     let started = Instant::now();
     // What an earlier image left uncounted (one that failed half-way) is not this one's.
     let _ = with_engine(factory, |engine| Ok(engine.take_stage_times()));
-    let path = std::path::Path::new(&entry.file);
+    let path = &entry.path();
     let bytes = std::fs::read(path)
         .map_err(|e| Reason::new(Code::ReadError, format!("cannot read file: {e}")))?;
     let kind = entry

@@ -107,3 +107,33 @@ fn closed_stdout_exits_quietly() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// A file whose name is not UTF-8 (a Latin-1 `café.jpg` from an old camera) was `READ_ERROR`:
+/// its name was turned into text and the text opened nothing. It is read, by `run` and through
+/// the stages' JSONL (`path_bytes`).
+#[cfg(unix)]
+#[test]
+fn regression_a_file_named_in_latin_1_is_read() {
+    use std::os::unix::ffi::OsStrExt;
+    let dir = Dir::new();
+    dir.create("campaign.toml", crate::util::CAMPAIGN);
+    let text = crate::util::french_receipt("14/03/2024", "4,20");
+    let image = crate::util::receipt_image("a.jpg", &text);
+    let name = std::ffi::OsStr::from_bytes(b"caf\xe9");
+    let folder = dir.join("inbox/M1");
+    std::fs::create_dir_all(&folder).unwrap();
+    std::fs::write(folder.join(name).with_extension("jpg"), &image).unwrap();
+    std::fs::write(folder.join(name).with_extension("txt"), &text).unwrap();
+    dir.run_text("inbox", "out").expect_code(0);
+    let result = &dir.jsonl("out/results.jsonl")[0];
+    assert_eq!(result["status"], "accepted", "{result}");
+    assert_eq!(result["file"], "inbox/M1/caf\u{fffd}.jpg");
+
+    let manifest = dir.command(&["scan", "inbox"]).stdout();
+    assert!(manifest.contains("\"path_bytes\""), "{manifest}");
+    dir.create("manifest.jsonl", &manifest);
+    let ocr = dir
+        .command(&["ocr", "manifest.jsonl", "--engine", "text", "-q"])
+        .stdout();
+    assert!(!ocr.contains("READ_ERROR"), "{ocr}");
+}
