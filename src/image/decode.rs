@@ -68,7 +68,24 @@ pub fn decode_gray(
             return Ok(gray);
         }
     }
-    Ok(decode(bytes, kind, limits)?.into_luma8())
+    Ok(on_white(decode(bytes, kind, limits)?))
+}
+
+/// Gray of `image`, transparent parts laid on white paper. Dropping the alpha channel, as a
+/// plain conversion does, turns the transparent background of a PNG screenshot or cut-out into
+/// the black its colour channels usually hold: a page read as `TOO_DARK`.
+fn on_white(image: DynamicImage) -> GrayImage {
+    if !image.color().has_alpha() {
+        return image.into_luma8();
+    }
+    let rgba = image.into_rgba8();
+    GrayImage::from_fn(rgba.width(), rgba.height(), |x, y| {
+        let [r, g, b, a] = rgba.get_pixel(x, y).0;
+        // Rec. 709 luma, as `into_luma8` weighs colour.
+        let luma = (2126 * u32::from(r) + 7152 * u32::from(g) + 722 * u32::from(b)) / 10_000;
+        let alpha = u32::from(a);
+        image::Luma([((luma * alpha + 255 * (255 - alpha)) / 255) as u8])
+    })
 }
 
 /// The luma plane of a YCbCr or gray JPEG within `limits`, upright; `None` when this
@@ -121,6 +138,25 @@ mod tests {
         img.write_to(&mut Cursor::new(&mut out), image::ImageFormat::Png)
             .unwrap();
         out
+    }
+
+    /// Transparent PNGs (screenshots, cut-outs) were read as black pages: their transparent
+    /// pixels hold black. They are laid on white.
+    #[test]
+    fn regression_transparent_parts_are_white_paper_not_black() {
+        let img = image::RgbaImage::from_fn(20, 10, |x, _| {
+            if x < 5 {
+                image::Rgba([0, 0, 0, 255]) // opaque black print
+            } else {
+                image::Rgba([0, 0, 0, 0]) // transparent
+            }
+        });
+        let mut bytes = Vec::new();
+        img.write_to(&mut Cursor::new(&mut bytes), image::ImageFormat::Png)
+            .unwrap();
+        let gray = decode_gray(&bytes, ImageKind::Png, DecodeLimits::default()).unwrap();
+        assert_eq!(gray.get_pixel(0, 0).0[0], 0);
+        assert_eq!(gray.get_pixel(10, 0).0[0], 255);
     }
 
     #[test]

@@ -44,7 +44,7 @@ pub use truncation::ensure_complete;
 /// that are a small part of the picture are cropped. 5: quality records blank pictures.
 /// 6: rows levelled (deskew). 7: ruled lines erased. 8: reverse video restored.
 /// 9: resampled by `resize_gray` (SIMD triangle filter); JPEGs decoded straight to their luma.
-/// 10: dark-mode screenshots inverted (`light_print_on_dark`).
+/// 10: dark-mode screenshots inverted (`light_print_on_dark`); transparency laid on white.
 pub const PREPARE_VERSION: u32 = 10;
 
 /// Whether pixels prepared under `fingerprint` (see [`PrepareSettings::fingerprint`]) were
