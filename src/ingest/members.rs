@@ -93,7 +93,30 @@ fn member_from_layout(found: &Found) -> Option<String> {
     let mut components = relative.components();
     let first = components.next()?;
     components.next()?; // a file directly in the root has no member folder
-    Some(first.as_os_str().to_string_lossy().into_owned())
+    Some(escaped_name(first.as_os_str()))
+}
+
+/// A folder name as a member id: as is when UTF-8; otherwise each byte that is not UTF-8
+/// written `\xNN`, so folders `M\xff` and `M\xfe` stay two members (a lossy conversion made
+/// both `M\u{fffd}`, one member paid for the other's receipts).
+fn escaped_name(name: &std::ffi::OsStr) -> String {
+    #[cfg(unix)]
+    {
+        use std::fmt::Write;
+        use std::os::unix::ffi::OsStrExt;
+        let mut out = String::new();
+        for chunk in name.as_bytes().utf8_chunks() {
+            out.push_str(chunk.valid());
+            for byte in chunk.invalid() {
+                let _ = write!(out, "\\x{byte:02x}");
+            }
+        }
+        out
+    }
+    #[cfg(not(unix))]
+    {
+        name.to_string_lossy().into_owned()
+    }
 }
 
 pub fn attribute(
@@ -118,6 +141,17 @@ pub fn attribute(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(unix)]
+    #[test]
+    fn regression_members_from_folders_not_in_utf8_stay_apart() {
+        use std::os::unix::ffi::OsStrExt;
+        let ff = escaped_name(std::ffi::OsStr::from_bytes(b"M\xff"));
+        let fe = escaped_name(std::ffi::OsStr::from_bytes(b"M\xfe"));
+        assert_eq!(ff, "M\\xff");
+        assert_ne!(ff, fe);
+        assert_eq!(escaped_name(std::ffi::OsStr::new("Zoé")), "Zoé");
+    }
     use std::path::PathBuf;
 
     fn found(root: &str, path: &str) -> Found {
