@@ -15,9 +15,9 @@ use std::time::Instant;
 use chrono::{NaiveDate, Utc};
 use rust_decimal::Decimal;
 
+use fidelio::image::Phash;
 use fidelio::ledger::{
     fingerprint_inputs, BatchCommit, BatchKey, Claim, DecidedReceipt, DuplicatePolicy, Ledger,
-    Phash,
 };
 use fidelio::Status;
 

@@ -20,7 +20,8 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
-use fidelio::ledger::{distance, fold_merchant, phash, DuplicatePolicy, Phash};
+use fidelio::image::{distance, phash, Phash};
+use fidelio::ledger::{fold_merchant, DuplicatePolicy};
 
 const TRANSFORMS: [&str; 8] = [
     "jpeg60", "resize50", "resize70", "rot+2", "rot-2", "crop3", "crop5", "mixed",

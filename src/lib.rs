@@ -4,9 +4,14 @@
 //! (the binary exposes each as a subcommand reading and writing JSONL):
 //!
 //! `ingest` (walk, sniff, hash, dedupe, members) → `image` (decode, orient, crop, scale,
-//! quality) → `ocr` (engine trait, Tesseract, cache) → `extract` (text → receipt fields) →
-//! `campaign` (TOML rules → decision) → `ledger` (state across nights) → `output` (JSONL, CSV,
-//! summary) → `review` (what a person decides about doubtful receipts; the night's HTML page).
+//! quality, perceptual hash) → `ocr` (engine trait, neural reader, Tesseract, cache) → `extract`
+//! (text → receipt fields) → `campaign` (TOML rules → decision, the decided record) →
+//! `validate` (OCR records → decided records) → `ledger` (state across nights) → `output`
+//! (JSONL, CSV, summary) → `review` (what a person decides about doubtful receipts; the
+//! night's HTML page). `eval` measures extraction against labels.
+//!
+//! Imports flow the same way: a module uses only modules before it (checked by
+//! `tests/cli/architecture.rs`; see ARCHITECTURE.md).
 //!
 //! The library never prints, exits or reads argv: the binary owns the terminal.
 

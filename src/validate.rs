@@ -10,10 +10,10 @@ use std::collections::BTreeSet;
 use chrono::{DateTime, Utc};
 use rayon::prelude::*;
 
+use crate::campaign::ResultRecord;
 use crate::campaign::{Campaign, Decider, PriorAward, Submission};
 use crate::extract::{agree_on_merchants, read_page, ExtractOptions, Receipt};
 use crate::ocr::OcrRecord;
-use crate::output::ResultRecord;
 
 /// Decide `records` under `campaign` as the first night of the campaign (no earlier awards).
 pub fn decide_all(records: &[OcrRecord], campaign: &Campaign) -> Vec<ResultRecord> {

@@ -20,6 +20,7 @@ mod messages;
 mod model;
 mod normalize;
 mod product;
+mod record;
 mod score;
 mod span;
 mod tz;
@@ -34,4 +35,5 @@ pub use model::{
     Budget, Campaign, CapSet, Caps, Day, Language, Merchant, Merchants, Multiplier, Period, Points,
     Product, Review, Rounding, Stores, Submission as SubmissionRules, Tier,
 };
+pub use record::ResultRecord;
 pub use tz::Timezone;

@@ -15,14 +15,19 @@ use anyhow::Context;
 use chrono::{NaiveDate, Utc};
 
 use fidelio::campaign::Campaign;
+use fidelio::campaign::ResultRecord;
+use fidelio::image::Phash;
 use fidelio::ledger::caps_history;
 use fidelio::ledger::{
     fingerprint_inputs, fingerprint_rules, settle, validate_batch_name, BatchCommit, BatchKey,
-    BatchStart, DecidedReceipt, DuplicatePolicy, HeldForReview, Ledger, LedgerError, Phash,
-    PointsWithRevocations, PriorAward, Revocation, RunLock, SummaryWithRevocations,
+    BatchStart, DecidedReceipt, DuplicatePolicy, HeldForReview, Ledger, LedgerError, PriorAward,
+    Revocation, RunLock,
 };
 use fidelio::ocr::OcrRecord;
-use fidelio::output::{csv_text, Exporter, ItemsCsv, ResultRecord, ResultsJsonl, Summary};
+use fidelio::output::{
+    csv_text, Exporter, ItemsCsv, PointsWithRevocations, ResultsJsonl, Summary,
+    SummaryWithRevocations,
+};
 use fidelio::reason::Status;
 use fidelio::validate::{decide_read, read_receipts};
 

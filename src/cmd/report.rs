@@ -5,9 +5,9 @@ use std::path::Path;
 
 use anyhow::Context;
 
+use fidelio::campaign::ResultRecord;
 use fidelio::ledger::Ledger;
 use fidelio::ocr::{OcrPage, OcrRecord};
-use fidelio::output::ResultRecord;
 use fidelio::review::{render_report, NightReport};
 
 use crate::args::ReportArgs;

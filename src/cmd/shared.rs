@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 
 use fidelio::campaign::Campaign;
+use fidelio::campaign::ResultRecord;
 use fidelio::image::PrepareSettings;
 use fidelio::ingest::{self, ManifestEntry, MemberManifest, ScanOptions};
 use fidelio::ocr::ppocr::models::default_models_dir;
@@ -13,9 +14,7 @@ use fidelio::ocr::{
     EngineFactory, ModelSet, ModelSize, OcrCache, PpocrFactory, PpocrSettings, RunnerOptions,
     SecondLook, TesseractFactory, TextEngineFactory, REREADS_FINGERPRINT,
 };
-use fidelio::output::{
-    self, Exporter, ItemsCsv, PointsCsv, ResultRecord, ResultsJsonl, Summary, SummaryJson,
-};
+use fidelio::output::{self, Exporter, ItemsCsv, PointsCsv, ResultsJsonl, Summary, SummaryJson};
 use fidelio::Status;
 
 use crate::args::{EngineKind, InputArgs, ModelKind, ModelsDirArgs, OcrOptions};

@@ -16,9 +16,9 @@ mod score;
 use rust_decimal::Decimal;
 use serde::Deserialize;
 
+use crate::campaign::ResultRecord;
 use crate::extract::Receipt;
 use crate::ocr::{OcrPage, OcrRecord};
-use crate::output::ResultRecord;
 use crate::reason::{Reason, Status};
 
 pub use ceiling::label_in_ocr;

@@ -19,12 +19,14 @@ mod dark_mode;
 mod decode;
 mod deskew;
 mod levels;
+pub mod phash;
 mod prepare;
 mod quality;
 mod resize;
 mod reverse;
 mod rules;
 mod truncation;
+mod upright;
 
 use serde::{Deserialize, Serialize};
 
@@ -32,6 +34,7 @@ pub use crop::{find_receipt, isolate_receipt, otsu, Region};
 pub use dark_mode::light_print_on_dark;
 pub use decode::{decode, decode_gray, DecodeLimits};
 pub use levels::stretch_levels;
+pub use phash::{distance, hamming, phash, Phash};
 pub use prepare::{stage, PrepareSettings, Staged};
 pub use quality::{assess, explain_no_text, measure, Quality, QualityThresholds};
 pub use resize::resize_gray;

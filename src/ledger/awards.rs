@@ -15,7 +15,6 @@ use serde::Serialize;
 
 use super::batch::timestamp;
 use super::{Ledger, LedgerError};
-use crate::output::{Exporter, PointsCsv, ResultRecord, Revoked, Summary, SummaryJson};
 
 /// An award made in an earlier batch and not revoked: what per-member caps and the campaign
 /// budget must count across nights.
@@ -300,82 +299,6 @@ pub(crate) fn decimal(text: &str) -> Result<Decimal, LedgerError> {
 pub(crate) fn date(text: &str) -> Result<NaiveDate, LedgerError> {
     NaiveDate::parse_from_str(text, "%Y-%m-%d")
         .map_err(|_| LedgerError::Corrupt(format!("date {text:?}")))
-}
-
-/// `points.csv` with the batch's revocations appended as negative rows.
-///
-/// Wraps the campaign's own points exporter rather than copying it: the award rows and header
-/// are exactly `PointsCsv`'s, and each revocation row fills the same columns by name (unknown
-/// columns stay empty), so the two can never drift apart.
-pub struct PointsWithRevocations<'a> {
-    pub revocations: &'a [Revocation],
-}
-
-impl Exporter for PointsWithRevocations<'_> {
-    fn file_name(&self) -> &'static str {
-        PointsCsv.file_name()
-    }
-
-    fn render(&self, results: &[ResultRecord]) -> std::io::Result<Vec<u8>> {
-        let awards = PointsCsv.render(results)?;
-        if self.revocations.is_empty() {
-            return Ok(awards);
-        }
-        let header = csv::Reader::from_reader(awards.as_slice())
-            .headers()?
-            .iter()
-            .map(str::to_string)
-            .collect::<Vec<_>>();
-        let mut writer = csv::WriterBuilder::new()
-            .terminator(csv::Terminator::CRLF)
-            .from_writer(awards);
-        for revocation in self.revocations {
-            writer.write_record(header.iter().map(|column| column_value(revocation, column)))?;
-        }
-        writer.into_inner().map_err(|e| e.into_error())
-    }
-}
-
-/// `summary.json` with the revocations the batch's `points.csv` carries.
-pub struct SummaryWithRevocations<'a> {
-    pub revocations: &'a [Revocation],
-}
-
-impl Exporter for SummaryWithRevocations<'_> {
-    fn file_name(&self) -> &'static str {
-        SummaryJson.file_name()
-    }
-
-    fn render(&self, results: &[ResultRecord]) -> std::io::Result<Vec<u8>> {
-        let mut summary = Summary::of(results);
-        if !self.revocations.is_empty() {
-            summary.revoked = Some(Revoked {
-                awards: self.revocations.len(),
-                points: self.revocations.iter().map(|r| r.points).sum(),
-                cashback: self.revocations.iter().map(|r| r.cashback).sum(),
-            });
-        }
-        summary.to_json()
-    }
-}
-
-fn column_value(revocation: &Revocation, column: &str) -> String {
-    let text = |value: &str| crate::output::csv_text(value).into_owned();
-    match column {
-        "member_id" | "member" => text(revocation.member.as_deref().unwrap_or_default()),
-        "campaign_id" | "campaign" => text(&revocation.campaign),
-        "receipt_id" | "id" => text(&revocation.receipt_id),
-        "purchase_date" | "date" => revocation
-            .purchase_date
-            .map(|d| d.to_string())
-            .unwrap_or_default(),
-        "merchant" => text(revocation.merchant.as_deref().unwrap_or_default()),
-        "total" => revocation.total.map(|t| t.to_string()).unwrap_or_default(),
-        "points" => revocation.points.to_string(),
-        "cashback" => revocation.cashback.to_string(),
-        "reason" => text(&revocation.reason),
-        _ => String::new(),
-    }
 }
 
 /// The standing awards as the campaign's caps count them: one accepted receipt each, decided on

@@ -20,10 +20,10 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use super::nearby::{chunk_in_list, chunk_probes, chunk_radius, probes};
-use super::phash::{distance, hamming, Phash, FRAMES};
 use super::purchase::purchase_key;
 use super::{Ledger, LedgerError};
 use crate::extract::Receipt;
+use crate::image::phash::{distance, hamming, Phash, FRAMES};
 use crate::ingest::ManifestEntry;
 use crate::reason::{Code, Reason, Status};
 

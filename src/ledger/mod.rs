@@ -25,7 +25,6 @@ mod batch;
 mod claims;
 mod lock;
 mod nearby;
-pub mod phash;
 mod purchase;
 mod report;
 mod review;
@@ -33,21 +32,17 @@ mod schema;
 mod settle;
 pub mod shard;
 mod store;
-mod upright;
 
 use std::path::PathBuf;
 use std::time::Duration;
 
-pub use awards::{
-    caps_history, AwardLine, PointsWithRevocations, PriorAward, Revocation, SummaryWithRevocations,
-};
+pub use awards::{caps_history, AwardLine, PriorAward, Revocation};
 pub use batch::{
     batch_name_from_inputs, fingerprint_inputs, fingerprint_rules, validate_batch_name,
     BatchCommit, BatchKey, BatchStart, DecidedReceipt, HeldForReview, StagedBatch, StoredBatch,
 };
 pub use claims::{Claim, ClaimChecker, DuplicatePolicy, Finding, MatchKind, Original};
 pub use lock::{RunLock, LOCK_FILE};
-pub use phash::{distance, hamming, phash, Phash};
 pub use purchase::{fold_merchant, purchase_key};
 pub use report::{CampaignStats, HistoryReview, HistoryRow, PurgeReport, Stats};
 pub use review::{

@@ -13,8 +13,9 @@
 
 use rust_decimal::Decimal;
 
-use super::{Claim, ClaimChecker, DecidedReceipt, Finding, LedgerError, MatchKind, Phash};
-use crate::output::ResultRecord;
+use super::{Claim, ClaimChecker, DecidedReceipt, Finding, LedgerError, MatchKind};
+use crate::campaign::ResultRecord;
+use crate::image::Phash;
 use crate::reason::Status;
 
 impl Claim {

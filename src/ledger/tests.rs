@@ -7,7 +7,8 @@ use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use rust_decimal::Decimal;
 
 use super::*;
-use crate::output::{Exporter, ResultRecord};
+use crate::campaign::ResultRecord;
+use crate::image::{distance, Phash};
 use crate::reason::{Code, Status};
 
 fn day(d: u32) -> DateTime<Utc> {
@@ -587,41 +588,6 @@ fn revoking_needs_an_award_and_an_unambiguous_id() {
     let done = ledger.revoke(&id(1), Some("autumn"), "x", day(5)).unwrap();
     assert_eq!(done.campaign, "autumn");
     assert_eq!(done.points, money("-5"));
-}
-
-#[test]
-fn revocations_are_appended_to_points_csv_as_negative_rows() {
-    let revocation = Revocation {
-        seq: 3,
-        campaign: "spring".into(),
-        member: Some("m1".into()),
-        receipt_id: "abc".into(),
-        purchase_date: NaiveDate::from_ymd_opt(2024, 3, 1),
-        merchant: Some("Shop, \"Main\"".into()),
-        total: Some(money("11.00")),
-        points: money("-11"),
-        cashback: Decimal::ZERO,
-        reason: "fraud".into(),
-        created_at: "2024-03-05T23:00:00Z".into(),
-        batch: None,
-    };
-    let results: Vec<ResultRecord> = vec![];
-    let plain = crate::output::PointsCsv.render(&results).unwrap();
-    let with = PointsWithRevocations {
-        revocations: std::slice::from_ref(&revocation),
-    }
-    .render(&results)
-    .unwrap();
-    let text = String::from_utf8(with).unwrap();
-    assert!(text.starts_with(std::str::from_utf8(&plain).unwrap()));
-    assert!(
-        text.ends_with("m1,spring,abc,2024-03-01,\"Shop, \"\"Main\"\"\",11.00,-11\r\n"),
-        "{text}"
-    );
-    let none = PointsWithRevocations { revocations: &[] }
-        .render(&results)
-        .unwrap();
-    assert_eq!(none, plain);
 }
 
 #[test]

@@ -128,7 +128,7 @@ pub struct OcrPage {
     /// Perceptual print of the decoded image, before any preparation, so the ledger can spot
     /// the same receipt photographed or re-encoded again.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub phash: Option<crate::ledger::Phash>,
+    pub phash: Option<crate::image::Phash>,
     pub lines: Vec<Line>,
     /// A second reading of differently prepared pixels, taken when the first one left the
     /// fields a campaign decides on uncertain (see [`super::SecondLook`]).

@@ -236,7 +236,7 @@ fn recognize(
     image::ensure_complete(&bytes, kind).map_err(image_reason)?;
     let gray = image::decode_gray(&bytes, kind, options.limits).map_err(image_reason)?;
     drop(bytes);
-    let phash = crate::ledger::phash(&gray);
+    let phash = crate::image::phash(&gray);
     let gray = image::light_print_on_dark(gray);
     let staged = image::stage(gray, &options.prepare);
     let first = staged.finish(options.prepare.smooth);

@@ -3,7 +3,8 @@
 //! whatever its status (the `status` column filters), in input order then receipt order. RFC
 //! 4180, UTF-8, CRLF, text cells formula-safe, like `points.csv`.
 
-use super::{csv_text, Exporter, ResultRecord};
+use super::{csv_text, Exporter};
+use crate::campaign::ResultRecord;
 
 pub const ITEMS_HEADER: [&str; 15] = [
     "receipt_id",

@@ -8,16 +8,18 @@ mod atomic;
 mod cell;
 mod items;
 mod points;
-mod record;
+mod revocations;
 mod summary;
 
 use std::path::Path;
+
+use crate::campaign::ResultRecord;
 
 pub use atomic::write_atomic;
 pub use cell::csv_text;
 pub use items::{ItemsCsv, ITEMS_HEADER};
 pub use points::PointsCsv;
-pub use record::ResultRecord;
+pub use revocations::{PointsWithRevocations, SummaryWithRevocations};
 pub use summary::{MerchantFigures, Revoked, Summary, SummaryJson};
 
 /// One output file rendered from the decided results.

@@ -5,7 +5,8 @@
 //! results carry a cashback amount), so points-only campaigns keep the exact columns CRMs
 //! were set up with.
 
-use super::{csv_text, Exporter, ResultRecord};
+use super::{csv_text, Exporter};
+use crate::campaign::ResultRecord;
 use crate::reason::Status;
 
 pub const POINTS_HEADER: [&str; 7] = [

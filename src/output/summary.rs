@@ -6,7 +6,8 @@ use std::collections::BTreeMap;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use super::{Exporter, ResultRecord};
+use super::Exporter;
+use crate::campaign::ResultRecord;
 use crate::reason::Status;
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]

@@ -22,6 +22,7 @@ use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 
 use super::decisions::{read_decisions, DecisionLine, LineError, Verdict};
+use crate::campaign::ResultRecord;
 use crate::campaign::{
     rejected_in_review, Approval, Audit, Campaign, Decider, Decision, Submission,
 };
@@ -31,7 +32,7 @@ use crate::ledger::{
     ReviewCommit, ReviewedReceipt,
 };
 use crate::ocr::OcrRecord;
-use crate::output::{Exporter, ItemsCsv, PointsCsv, ResultRecord, ResultsJsonl, SummaryJson};
+use crate::output::{Exporter, ItemsCsv, PointsCsv, ResultsJsonl, SummaryJson};
 use crate::reason::{Code, Reason, Status};
 
 #[derive(Debug, thiserror::Error)]

@@ -4,8 +4,9 @@
 //! why it is held).
 
 use super::decisions::{CONTEXT_COLUMNS, DECISIONS_HEADER};
+use crate::campaign::ResultRecord;
 use crate::ledger::{HeldReceipt, Ledger, LedgerError};
-use crate::output::{csv_text, ResultRecord};
+use crate::output::csv_text;
 
 /// The decisions file of the pending receipts (optionally of one campaign and batch).
 pub fn export_pending(

@@ -18,10 +18,11 @@ use image::GrayImage;
 use rayon::prelude::*;
 use serde::Serialize;
 
+use crate::campaign::ResultRecord;
 use crate::image::{decode_gray, light_print_on_dark, stage, DecodeLimits, PrepareSettings};
 use crate::ingest::sniff;
 use crate::ocr::OcrPage;
-use crate::output::{ResultRecord, Summary};
+use crate::output::Summary;
 
 /// Pictures are scaled to fit this box (CSS pixels), enough to read a receipt's print.
 const MAX_WIDTH: u32 = 520;

@@ -4,6 +4,7 @@
 
 mod util;
 
+mod architecture;
 mod conventions;
 mod models;
 mod ocr;

@@ -3,7 +3,7 @@
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use crate::campaign::{Audit, ProductLine};
+use super::{Audit, ProductLine};
 use crate::extract::Receipt;
 use crate::reason::{Reason, Status};
 
