@@ -10,6 +10,9 @@
 //!
 //! A closed stdout (`fidelio scan | head`) is not an error: we stop quietly with 0.
 
+use fidelio::ledger::LedgerError;
+use fidelio::night::NightError;
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ExitCode {
     Success = 0,
@@ -34,7 +37,7 @@ pub fn report(err: &anyhow::Error) -> ExitCode {
         return ExitCode::Success;
     }
     tracing::error!("{err:#}");
-    if err.chain().any(|cause| cause.is::<UsageError>()) {
+    if err.chain().any(is_operator_mistake) {
         ExitCode::Usage
     } else if err.chain().any(is_ledger_busy) {
         ExitCode::LedgerBusy
@@ -43,12 +46,26 @@ pub fn report(err: &anyhow::Error) -> ExitCode {
     }
 }
 
+/// The library's errors say whether the operator can fix them (a name, a place, an id); the
+/// binary's own say so by being a [`UsageError`].
+fn is_operator_mistake(cause: &(dyn std::error::Error + 'static)) -> bool {
+    cause.is::<UsageError>()
+        || cause
+            .downcast_ref::<LedgerError>()
+            .is_some_and(LedgerError::is_operator_mistake)
+        || cause
+            .downcast_ref::<NightError>()
+            .is_some_and(NightError::is_operator_mistake)
+}
+
 /// Another run holds the ledger: a scheduler should retry, not page someone about a bug.
 fn is_ledger_busy(cause: &(dyn std::error::Error + 'static)) -> bool {
     matches!(
-        cause.downcast_ref::<fidelio::ledger::LedgerError>(),
-        Some(fidelio::ledger::LedgerError::Locked { .. })
-    )
+        cause.downcast_ref::<LedgerError>(),
+        Some(LedgerError::Locked { .. })
+    ) || cause
+        .downcast_ref::<NightError>()
+        .is_some_and(NightError::is_ledger_busy)
 }
 
 fn is_broken_pipe(err: &anyhow::Error) -> bool {

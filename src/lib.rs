@@ -22,6 +22,7 @@ pub mod image;
 pub mod ingest;
 pub mod jsonl;
 pub mod ledger;
+pub mod night;
 pub mod ocr;
 pub mod output;
 pub mod reason;

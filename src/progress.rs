@@ -11,7 +11,8 @@ use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressStyle};
 
-use fidelio::ocr::OcrOutcome;
+use fidelio::night::{Note, Observer};
+use fidelio::ocr::{OcrJob, OcrOutcome};
 use fidelio::output::Summary;
 use fidelio::Status;
 
@@ -111,5 +112,62 @@ pub fn print_summary(summary: &Summary, elapsed: Duration, out: Option<&Path>) {
     );
     if let Some(dir) = out {
         tracing::info!("results in {}", dir.display());
+    }
+}
+
+/// What the operator sees of a night: the progress of reading, and notes about the batch
+/// (`--quiet` keeps only warnings).
+pub struct NightLog {
+    quiet: bool,
+    progress: std::sync::OnceLock<Progress>,
+}
+
+impl NightLog {
+    pub fn new(quiet: bool) -> NightLog {
+        NightLog {
+            quiet,
+            progress: std::sync::OnceLock::new(),
+        }
+    }
+}
+
+impl Observer for NightLog {
+    fn scanned(&self, files: usize) {
+        let _ = self.progress.set(Progress::new(files as u64, self.quiet));
+    }
+
+    fn read(&self, job: &OcrJob<'_>) {
+        if let Some(progress) = self.progress.get() {
+            progress.done(job.outcome);
+        }
+    }
+
+    fn read_all(&self) {
+        if let Some(progress) = self.progress.get() {
+            progress.finish();
+        }
+    }
+
+    fn note(&self, note: Note<'_>) {
+        match note {
+            Note::RulesChanged { campaign, batch } => tracing::warn!(
+                "campaign {campaign} changed since batch {batch} was committed; the committed \
+                 decisions stand"
+            ),
+            _ if self.quiet => {}
+            Note::Batch { campaign, batch } => {
+                tracing::info!("batch {batch} of campaign {campaign}")
+            }
+            Note::SameFilesAs { batch } => tracing::info!(
+                "these very files were committed as batch {batch}: this is that night again"
+            ),
+            Note::Replaying {
+                batch,
+                committed_at,
+            } => tracing::info!(
+                "batch {batch} was committed at {committed_at}: replaying its outputs \
+                 (nothing decided or awarded again)"
+            ),
+        }
     }
 }

@@ -1,22 +1,18 @@
 //! `fidelio report` (and `run --report`): a night's results as one HTML page.
 
-use std::collections::HashMap;
-use std::path::Path;
-
 use anyhow::Context;
 
 use fidelio::campaign::ResultRecord;
 use fidelio::ledger::Ledger;
-use fidelio::ocr::{OcrPage, OcrRecord};
-use fidelio::review::{render_report, NightReport};
+use fidelio::night::write_report;
+use fidelio::ocr::OcrRecord;
 
 use crate::args::ReportArgs;
-use crate::cmd::ledger::operator_error;
 use crate::cmd::shared::read_jsonl;
 use crate::exit::{usage, ExitCode};
 
 pub fn run(args: ReportArgs) -> anyhow::Result<ExitCode> {
-    let ledger = Ledger::open_existing(&args.state.state).map_err(operator_error)?;
+    let ledger = Ledger::open_existing(&args.state.state)?;
     let mut committed = ledger.committed_outputs(&args.batch, args.campaign.as_deref())?;
     let (key, outputs) = match committed.len() {
         0 => return Err(usage(format!("no batch {:?} in the ledger", args.batch))),
@@ -48,28 +44,4 @@ pub fn run(args: ReportArgs) -> anyhow::Result<ExitCode> {
     }
     write_report(&args.out, &key.campaign, &key.batch, &results, records)?;
     Ok(ExitCode::Success)
-}
-
-/// Render and write `dir/report.html`.
-pub fn write_report(
-    dir: &Path,
-    campaign: &str,
-    batch: &str,
-    results: &[ResultRecord],
-    records: Vec<OcrRecord>,
-) -> anyhow::Result<()> {
-    let pages: HashMap<String, OcrPage> = records
-        .into_iter()
-        .filter_map(|r| Some((r.entry.id, r.ocr?)))
-        .collect();
-    let html = render_report(&NightReport {
-        campaign,
-        batch,
-        results,
-        pages: &pages,
-    });
-    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    let path = dir.join("report.html");
-    fidelio::output::write_atomic(&path, html.as_bytes())
-        .with_context(|| format!("cannot write {}", path.display()))
 }

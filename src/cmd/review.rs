@@ -6,10 +6,10 @@ use anyhow::Context;
 use chrono::Utc;
 
 use fidelio::ledger::{Ledger, RunLock};
+use fidelio::night::write_outputs;
 use fidelio::review::{apply_decisions, export_pending, Applied, ReviewError};
 
 use crate::args::{ReviewArgs, ReviewCommand};
-use crate::cmd::ledger::{operator_error, write_outputs};
 use crate::exit::{usage, ExitCode};
 
 pub fn run(args: ReviewArgs) -> anyhow::Result<ExitCode> {
@@ -20,7 +20,7 @@ pub fn run(args: ReviewArgs) -> anyhow::Result<ExitCode> {
             batch,
             out,
         } => {
-            let ledger = Ledger::open_existing(&state).map_err(operator_error)?;
+            let ledger = Ledger::open_existing(&state)?;
             let bytes = export_pending(&ledger, campaign.as_deref(), batch.as_deref())?;
             match out {
                 Some(path) => fidelio::output::write_atomic(&path, &bytes)
@@ -42,7 +42,7 @@ pub fn run(args: ReviewArgs) -> anyhow::Result<ExitCode> {
                 .map_err(|e| usage(format!("cannot read {}: {e}", decisions.display())))?;
             let _lock =
                 RunLock::acquire(&state, "review apply", Duration::from_secs(lock_timeout))?;
-            let mut ledger = Ledger::open_existing(&state).map_err(operator_error)?;
+            let mut ledger = Ledger::open_existing(&state)?;
             let applied = apply_decisions(&mut ledger, &bytes, campaign.as_deref(), Utc::now())
                 .map_err(|e| match e {
                     ReviewError::Lines(errors) => usage(
@@ -53,7 +53,7 @@ pub fn run(args: ReviewArgs) -> anyhow::Result<ExitCode> {
                             .join("\n")
                             + "\nnothing was applied",
                     ),
-                    ReviewError::Ledger(e) => operator_error(e),
+                    ReviewError::Ledger(e) => e.into(),
                 })?;
             match applied {
                 Applied::Replayed(replayed) => {
@@ -65,10 +65,10 @@ pub fn run(args: ReviewArgs) -> anyhow::Result<ExitCode> {
                             replayed.applied_at
                         );
                     }
-                    write_outputs(Some(&out), &replayed.outputs)?;
+                    write_outputs(&out, &replayed.outputs)?;
                 }
                 Applied::Decided(decided) => {
-                    write_outputs(Some(&out), &decided.outputs)?;
+                    write_outputs(&out, &decided.outputs)?;
                     if !quiet {
                         let count = |status| {
                             decided

@@ -4,17 +4,20 @@
 //! order. With `--batch`, the decisions go through the ledger (duplicates over time, replay,
 //! one commit); without it, this is a what-if run that records nothing.
 
+use std::io::Write;
+use std::time::Duration;
+
 use fidelio::ingest::ManifestEntry;
 use fidelio::ledger::shard;
+use fidelio::night::{summary_of, LedgerStep};
 use fidelio::ocr::OcrRecord;
 use fidelio::output::Summary;
 use fidelio::validate::decide_all;
 
 use crate::args::ValidateArgs;
-use crate::cmd::ledger::LedgerStep;
 use crate::cmd::shared::{exit_code_for, load_campaign, read_jsonl, write_jsonl, write_outputs};
 use crate::exit::{usage, ExitCode};
-use crate::progress::print_summary;
+use crate::progress::{print_summary, NightLog};
 
 pub fn run(args: ValidateArgs) -> anyhow::Result<ExitCode> {
     let campaign = load_campaign(&args.campaign)?;
@@ -22,14 +25,25 @@ pub fn run(args: ValidateArgs) -> anyhow::Result<ExitCode> {
     let records = read_slices(&args)?;
     refuse_old_quality_scale(&records)?;
     let summary = match &args.batch.batch {
-        Some(batch) => LedgerStep::for_command(
-            "validate",
-            &args.state.state,
-            batch,
-            args.batch.lock_timeout,
-            args.quiet,
-        )
-        .decide(&campaign, &records, args.out.as_deref())?,
+        Some(batch) => {
+            let step = LedgerStep::for_command(
+                "validate",
+                &args.state.state,
+                batch,
+                Duration::from_secs(args.batch.lock_timeout),
+            );
+            let log = NightLog::new(args.quiet);
+            match &args.out {
+                Some(dir) => step.decide(&campaign, &records, dir, &log)?,
+                None => {
+                    let outputs = step.outputs(&campaign, &records, &log)?;
+                    if let Some((_, results)) = outputs.iter().find(|(n, _)| n == "results.jsonl") {
+                        std::io::stdout().lock().write_all(results)?;
+                    }
+                    summary_of(&outputs)
+                }
+            }
+        }
         None => {
             let results = decide_all(&records, &campaign);
             match &args.out {

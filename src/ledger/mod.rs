@@ -119,5 +119,22 @@ pub enum LedgerError {
     Corrupt(String),
 }
 
+impl LedgerError {
+    /// A mistake the operator can fix (a name, an id, a batch given again with other files),
+    /// not a fault of the store.
+    pub fn is_operator_mistake(&self) -> bool {
+        matches!(
+            self,
+            LedgerError::Missing(_)
+                | LedgerError::BatchInputsChanged { .. }
+                | LedgerError::InvalidBatchName(_)
+                | LedgerError::NoBatchName(_)
+                | LedgerError::UnknownReceipt(_)
+                | LedgerError::AmbiguousReceipt { .. }
+                | LedgerError::AlreadyRevoked { .. }
+        )
+    }
+}
+
 #[cfg(test)]
 mod tests;

@@ -108,6 +108,8 @@ fn bad_options_stop_before_any_work() {
     // Outputs inside the input folder would be read as receipts the next night.
     let inside = dir.run_text("inbox", "inbox/out").stderr_with_code(2);
     assert!(inside.contains("inside the input folder"), "{inside}");
+    // Regression: the refused folder was created inside the input and stayed there.
+    assert!(!dir.join("inbox/out").exists());
     // A hidden folder is skipped by the walk: allowed.
     dir.run_text("inbox", "inbox/.out").expect_code(1);
 
