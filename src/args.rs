@@ -7,6 +7,8 @@ use std::sync::LazyLock;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use fidelio::config;
+
 /// `fidelio --version`: what produced a night's outputs, for bug reports and audits — the
 /// readers' versions and the ledger schema beside fidelio's own.
 static LONG_VERSION: LazyLock<String> = LazyLock::new(|| {
@@ -158,7 +160,7 @@ pub struct OcrOptions {
     #[arg(long, value_name = "LANGS")]
     pub lang: Option<String>,
     /// Tesseract page segmentation mode (0–13; 4 is a single column of variable sizes).
-    #[arg(long, default_value_t = 4, value_name = "N", value_parser = clap::value_parser!(u8).range(0..=13))]
+    #[arg(long, default_value_t = config::TESSERACT_PSM, value_name = "N", value_parser = clap::value_parser!(u8).range(0..=13))]
     pub psm: u8,
     /// OCR engine.
     #[arg(long, value_enum, default_value_t = EngineKind::Ppocr)]
@@ -188,7 +190,7 @@ pub struct StateArgs {
         long,
         global = true,
         env = "FIDELIO_STATE",
-        default_value = ".fidelio",
+        default_value = config::STATE_DIR,
         value_name = "DIR"
     )]
     pub state: PathBuf,
@@ -307,7 +309,7 @@ pub struct BatchArgs {
     #[arg(long, value_name = "NAME")]
     pub batch: Option<String>,
     /// Seconds to wait for another run holding the ledger before giving up.
-    #[arg(long, default_value_t = 60, value_name = "SECONDS")]
+    #[arg(long, default_value_t = config::LOCK_TIMEOUT_S, value_name = "SECONDS")]
     pub lock_timeout: u64,
 }
 
@@ -355,7 +357,7 @@ pub enum ReviewCommand {
         #[arg(long, value_name = "ID")]
         campaign: Option<String>,
         /// Seconds to wait for a run holding the ledger.
-        #[arg(long, default_value_t = 60, value_name = "SECONDS")]
+        #[arg(long, default_value_t = config::LOCK_TIMEOUT_S, value_name = "SECONDS")]
         lock_timeout: u64,
         /// No summary on stderr.
         #[arg(short, long)]
@@ -403,7 +405,7 @@ pub enum LedgerCommand {
         #[arg(long, value_name = "ID")]
         campaign: Option<String>,
         /// Seconds to wait for a run holding the ledger.
-        #[arg(long, default_value_t = 60, value_name = "SECONDS")]
+        #[arg(long, default_value_t = config::LOCK_TIMEOUT_S, value_name = "SECONDS")]
         lock_timeout: u64,
     },
 }

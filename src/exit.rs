@@ -10,6 +10,7 @@
 //!
 //! A closed stdout (`fidelio scan | head`) is not an error: we stop quietly with 0.
 
+use fidelio::config::ConfigError;
 use fidelio::ledger::LedgerError;
 use fidelio::night::NightError;
 
@@ -56,6 +57,7 @@ fn is_operator_mistake(cause: &(dyn std::error::Error + 'static)) -> bool {
         || cause
             .downcast_ref::<NightError>()
             .is_some_and(NightError::is_operator_mistake)
+        || cause.is::<ConfigError>()
 }
 
 /// Another run holds the ledger: a scheduler should retry, not page someone about a bug.

@@ -16,6 +16,7 @@
 //! The library never prints, exits or reads argv: the binary owns the terminal.
 
 pub mod campaign;
+pub mod config;
 pub mod eval;
 pub mod extract;
 pub mod image;

@@ -14,15 +14,14 @@ use serde_json::Value;
 
 use fidelio::campaign::Campaign;
 use fidelio::eval::{
-    evaluate, share_readings_with_copies, FieldStats, LabelSet, Observation, Report, ResultLine,
-    Shortfall, Threshold,
+    evaluate, observe_ocr, share_readings_with_copies, write_table, LabelSet, Observation, Report,
+    ResultLine, Shortfall, Threshold,
 };
 use fidelio::ocr::{ocr_all, OcrRecord};
 use fidelio::output::write_atomic;
-use fidelio::validate::{decide_all, read_receipts};
 
 use crate::args::{EvalArgs, InputArgs};
-use crate::cmd::shared::{load_campaign, read_jsonl, OcrConfig, ScanConfig};
+use crate::cmd::shared::{load_campaign, ocr_config, read_jsonl, ScanConfig};
 use crate::exit::{usage, ExitCode};
 use crate::progress::Progress;
 
@@ -38,10 +37,7 @@ pub fn run(args: EvalArgs, verbose: bool) -> anyhow::Result<ExitCode> {
     let report = evaluate(&observations, &labels);
 
     let mut out = std::io::stdout().lock();
-    write_table(&mut out, &report)?;
-    if verbose {
-        write_mismatches(&mut out, &report)?;
-    }
+    write_table(&mut out, &report, verbose)?;
     out.flush()?;
     let shortfalls = report.shortfalls(&thresholds);
     if let Some(path) = &args.json {
@@ -93,7 +89,7 @@ fn observe(args: &EvalArgs, campaign: Option<&Campaign>) -> anyhow::Result<Vec<O
         inputs,
         manifest: None,
     })?;
-    let ocr = OcrConfig::from_args(&args.ocr, &args.state.state, campaign)?;
+    let ocr = ocr_config(&args.ocr, &args.state.state, campaign)?;
     let entries = scan.scan()?;
     let progress = Progress::new(entries.len() as u64, args.quiet);
     let mut records = ocr_all(
@@ -130,142 +126,6 @@ fn observe_jsonl(
     }
     observations.extend(observe_ocr(&ocr_records, campaign));
     Ok(observations)
-}
-
-/// OCR records extracted (and decided, with a campaign) now, their text (both readings, when
-/// there was a second look) kept so the report can tell OCR misses from extraction misses.
-fn observe_ocr(records: &[OcrRecord], campaign: Option<&Campaign>) -> Vec<Observation> {
-    let ocr_lines = |record: &OcrRecord| {
-        record
-            .ocr
-            .as_ref()
-            .map(|page| page.all_lines().map(|l| l.text.clone()).collect())
-    };
-    if let Some(campaign) = campaign {
-        return decide_all(records, campaign)
-            .iter()
-            .zip(records)
-            .map(|(result, record)| Observation {
-                ocr_lines: ocr_lines(record),
-                ..Observation::from(result)
-            })
-            .collect();
-    }
-    read_receipts(records)
-        .into_iter()
-        .zip(records)
-        .map(|(receipt, record)| Observation {
-            file: record.entry.file.clone(),
-            receipt,
-            decision: None,
-            ocr_lines: ocr_lines(record),
-        })
-        .collect()
-}
-
-fn write_table(out: &mut impl Write, report: &Report) -> std::io::Result<()> {
-    writeln!(
-        out,
-        "{} labelled receipts scored ({} inputs without a label, {} labels without an input)",
-        report.labelled,
-        report.unlabelled.len(),
-        report.unmatched_labels.len()
-    )?;
-    writeln!(
-        out,
-        "{:<10} {:>5} {:>12} {:>13} {:>12} {:>9} {:>8}  {:>14} {:>14} {:>14}",
-        "field",
-        "count",
-        "normalised",
-        "95 % interval",
-        "strict",
-        "in OCR",
-        "similar",
-        "conf<0.5",
-        "conf 0.5-0.8",
-        "conf>=0.8"
-    )?;
-    for stats in &report.fields {
-        writeln!(out, "{}", table_row(stats))?;
-    }
-    let points: Vec<String> = report
-        .fields
-        .iter()
-        .filter(|stats| !stats.calibration.is_empty())
-        .map(|stats| match &stats.review_point {
-            Some(p) => format!(
-                "{} {:.2} ({}/{} right, {:.1} % to review)",
-                stats.field.as_str(),
-                p.threshold,
-                p.right,
-                p.trusted,
-                p.to_review_pct
-            ),
-            None => format!("{} none", stats.field.as_str()),
-        })
-        .collect();
-    if !points.is_empty() {
-        writeln!(
-            out,
-            "review point (lowest confidence with >= {:.0} % right above it): {}",
-            100.0 * fidelio::eval::REVIEW_PRECISION,
-            points.join("; ")
-        )?;
-    }
-    Ok(())
-}
-
-fn table_row(stats: &FieldStats) -> String {
-    let bucket = |i: usize| match stats.calibration.get(i) {
-        Some(b) if b.count > 0 => format!("{}/{} right", b.correct, b.count),
-        Some(_) => "-".to_string(),
-        None => String::new(),
-    };
-    let in_ocr = stats
-        .in_ocr_pct
-        .map_or_else(|| "-".to_string(), |p| format!("{p:.1} %"));
-    let [low, high] = stats.normalised_interval_pct;
-    format!(
-        "{:<10} {:>5} {:>10.1} % {:>13} {:>10.1} % {:>9} {:>8.3}  {:>14} {:>14} {:>14}",
-        stats.field.as_str(),
-        stats.count,
-        stats.normalised_pct,
-        format!("{low:.1}–{high:.1}"),
-        stats.strict_pct,
-        in_ocr,
-        stats.similarity,
-        bucket(0),
-        bucket(1),
-        bucket(2)
-    )
-}
-
-fn write_mismatches(out: &mut impl Write, report: &Report) -> std::io::Result<()> {
-    if report.mismatches.is_empty() {
-        return Ok(());
-    }
-    writeln!(out, "\nmismatches (after normalisation):")?;
-    for m in &report.mismatches {
-        let confidence = m
-            .outcome
-            .confidence
-            .map(|c| format!(" (confidence {c:.2})"))
-            .unwrap_or_default();
-        writeln!(
-            out,
-            "{}  {:<8}  expected {:?}  got {}{}",
-            m.file,
-            m.outcome.field.as_str(),
-            m.outcome.expected,
-            m.outcome
-                .got
-                .as_deref()
-                .map(|g| format!("{g:?}"))
-                .unwrap_or_else(|| "nothing".into()),
-            confidence
-        )?;
-    }
-    Ok(())
 }
 
 #[derive(Serialize)]

@@ -6,14 +6,14 @@ use std::time::{Duration, Instant};
 use fidelio::night::{self, LedgerStep, NightPlan};
 
 use crate::args::RunArgs;
-use crate::cmd::shared::{exit_code_for, load_campaign, OcrConfig, ScanConfig};
+use crate::cmd::shared::{exit_code_for, load_campaign, ocr_config, ScanConfig};
 use crate::exit::ExitCode;
 use crate::progress::{print_summary, NightLog};
 
 pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
     let campaign = load_campaign(&args.campaign)?;
     let scan = ScanConfig::from_args(&args.input)?;
-    let ocr = OcrConfig::from_args(&args.ocr, &args.state.state, Some(&campaign))?;
+    let ocr = ocr_config(&args.ocr, &args.state.state, Some(&campaign))?;
     let today = chrono::Local::now().date_naive();
     let (batch, named_by_date) =
         night::batch_name(args.batch.batch.as_deref(), &args.input.inputs, today)?;

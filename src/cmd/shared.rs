@@ -7,20 +7,15 @@ use anyhow::Context;
 
 use fidelio::campaign::Campaign;
 use fidelio::campaign::ResultRecord;
-use fidelio::image::PrepareSettings;
+use fidelio::config::{OcrChoice, OcrSetup, Reader};
 use fidelio::ingest::{self, ManifestEntry, MemberManifest, ScanOptions};
 use fidelio::ocr::ppocr::models::default_models_dir;
-use fidelio::ocr::{
-    EngineFactory, ModelSet, ModelSize, OcrCache, PpocrFactory, PpocrSettings, RunnerOptions,
-    SecondLook, TesseractFactory, TextEngineFactory, REREADS_FINGERPRINT,
-};
+use fidelio::ocr::ModelSize;
 use fidelio::output::{self, Exporter, ItemsCsv, PointsCsv, ResultsJsonl, Summary, SummaryJson};
 use fidelio::Status;
 
 use crate::args::{EngineKind, InputArgs, ModelKind, ModelsDirArgs, OcrOptions};
 use crate::exit::{usage, ExitCode};
-
-pub const DEFAULT_LANGUAGES: &str = "fra+eng";
 
 /// Validated scan inputs.
 pub struct ScanConfig {
@@ -45,88 +40,31 @@ impl ScanConfig {
     }
 }
 
-/// Validated OCR settings: the engine factory, cache and runner options.
-pub struct OcrConfig {
-    pub factory: Box<dyn EngineFactory + Send>,
-    pub cache: Option<OcrCache>,
-    pub runner: RunnerOptions,
-}
-
-impl OcrConfig {
-    pub fn from_args(
-        args: &OcrOptions,
-        state: &Path,
-        campaign: Option<&Campaign>,
-    ) -> anyhow::Result<OcrConfig> {
-        if args.jobs == Some(0) {
-            return Err(usage("--jobs must be at least 1"));
-        }
-        limit_malloc_arenas(args.jobs);
-        let prepare = PrepareSettings::default();
-        // The tiny neural reader's second look is the small model on the same pixels; every
-        // other reader's is its own reading of smoothed pixels.
-        let small_again = args.engine == EngineKind::Ppocr && args.model == ModelKind::Tiny;
-        let second_look = (!args.no_second_look).then(|| default_second_look(small_again));
-        let fingerprint = match &second_look {
-            Some(look) => format!(
-                "{}+{}{REREADS_FINGERPRINT}",
-                prepare.fingerprint(),
-                look.fingerprint(&prepare)
-            ),
-            None => format!("{}{REREADS_FINGERPRINT}", prepare.fingerprint()),
-        };
-        let languages = args
-            .lang
-            .clone()
-            .or_else(|| campaign.and_then(|c| c.ocr_languages.clone()))
-            .unwrap_or_else(|| DEFAULT_LANGUAGES.to_string());
-        let factory: Box<dyn EngineFactory + Send> = match args.engine {
-            EngineKind::Ppocr => {
-                let size = match args.model {
-                    ModelKind::Tiny => ModelSize::Tiny,
-                    ModelKind::Small => ModelSize::Small,
-                };
-                let dir = models_dir(&args.models);
-                let models = ModelSet::verified(&dir, size).map_err(|e| usage(e.to_string()))?;
-                let mut factory =
-                    PpocrFactory::new(models, PpocrSettings::new(size), fingerprint.clone())
-                        .map_err(|e| usage(e.to_string()))?;
-                if small_again && second_look.is_some() {
-                    let small = ModelSet::verified(&dir, ModelSize::Small)
-                        .map_err(|e| usage(e.to_string()))?;
-                    let again =
-                        PpocrFactory::new(small, PpocrSettings::new(ModelSize::Small), fingerprint)
-                            .map_err(|e| usage(e.to_string()))?;
-                    factory = factory.with_second_reader(again);
-                }
-                Box::new(factory)
-            }
-            EngineKind::Tesseract => {
-                let factory = TesseractFactory {
-                    languages,
-                    psm: args.psm,
-                    tessdata: None,
-                    prepare: fingerprint,
-                };
-                factory.check().map_err(|e| usage(e.to_string()))?;
-                Box::new(factory)
-            }
-            EngineKind::Text => Box::new(TextEngineFactory {
-                prepare: fingerprint,
-            }),
-        };
-        Ok(OcrConfig {
-            factory,
-            cache: (!args.no_cache).then(|| OcrCache::new(state)),
-            runner: RunnerOptions {
-                jobs: args.jobs.unwrap_or(0),
-                prepare,
-                doubts: Some(fidelio::extract::doubts),
-                second_look,
-                ..RunnerOptions::default()
-            },
-        })
-    }
+/// The OCR flags as an [`OcrChoice`], resolved.
+pub fn ocr_config(
+    args: &OcrOptions,
+    state: &Path,
+    campaign: Option<&Campaign>,
+) -> anyhow::Result<OcrSetup> {
+    limit_malloc_arenas(args.jobs);
+    let reader = match args.engine {
+        EngineKind::Ppocr => Reader::Neural(match args.model {
+            ModelKind::Tiny => ModelSize::Tiny,
+            ModelKind::Small => ModelSize::Small,
+        }),
+        EngineKind::Tesseract => Reader::Tesseract { psm: args.psm },
+        EngineKind::Text => Reader::Text,
+    };
+    let choice = OcrChoice {
+        reader,
+        languages: args.lang.clone(),
+        models_dir: args.models.dir.clone(),
+        jobs: args.jobs,
+        second_look: !args.no_second_look,
+        cache: !args.no_cache,
+    };
+    let languages = campaign.and_then(|c| c.ocr_languages.as_deref());
+    Ok(OcrSetup::resolve(&choice, state, languages)?)
 }
 
 /// One glibc malloc arena per two OCR workers. ONNX Runtime allocates each page's and each
@@ -153,17 +91,6 @@ fn limit_malloc_arenas(jobs: Option<usize>) {
 /// The models folder: `--models`, else `FIDELIO_MODELS` (clap reads both), else the default.
 pub fn models_dir(args: &ModelsDirArgs) -> PathBuf {
     args.dir.clone().unwrap_or_else(default_models_dir)
-}
-
-/// The second reading of uncertain receipts. With a more accurate model behind the first
-/// (`small_again`), the same pixels read by it. Otherwise the same pixels smoothed (Gaussian,
-/// sigma 1.1 px), which joins the dots of dot-matrix print and calms JPEG noise: with
-/// Tesseract, on the 80 SROIE dev receipts 25 got a second look; totals went from 86.3 % to
-/// 91.3 % right, merchants from 65.0 % to 71.3 %, dates from 86.3 % to 87.5 %.
-fn default_second_look(small_again: bool) -> SecondLook {
-    SecondLook {
-        smooth: if small_again { 0.0 } else { 1.1 },
-    }
 }
 
 pub fn load_campaign(path: &Path) -> anyhow::Result<Campaign> {

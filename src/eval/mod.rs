@@ -12,14 +12,16 @@ mod labels;
 mod normalize;
 mod report;
 mod score;
+mod table;
 
 use rust_decimal::Decimal;
 use serde::Deserialize;
 
-use crate::campaign::ResultRecord;
+use crate::campaign::{Campaign, ResultRecord};
 use crate::extract::Receipt;
 use crate::ocr::{OcrPage, OcrRecord};
 use crate::reason::{Reason, Status};
+use crate::validate::{decide_all, read_receipts};
 
 pub use ceiling::label_in_ocr;
 pub use labels::{Expected, ExpectedItem, LabelError, LabelFile, LabelKind, LabelSet};
@@ -29,6 +31,7 @@ pub use report::{
     Threshold, ThresholdError, REVIEW_PRECISION,
 };
 pub use score::{score, Field, FieldOutcome};
+pub use table::write_table;
 
 /// Every labelled file is a test case, byte copies included (SROIE holds 17 files that are
 /// byte for byte another receipt's image, each with its own label). The nightly run reads a
@@ -50,6 +53,37 @@ pub fn share_readings_with_copies(records: &mut [OcrRecord]) {
             record.ocr = Some(page.clone());
         }
     }
+}
+
+/// OCR records extracted (and decided, with a campaign) now, their text (both readings, when
+/// there was a second look) kept so the report can tell OCR misses from extraction misses.
+pub fn observe_ocr(records: &[OcrRecord], campaign: Option<&Campaign>) -> Vec<Observation> {
+    let ocr_lines = |record: &OcrRecord| {
+        record
+            .ocr
+            .as_ref()
+            .map(|page| page.all_lines().map(|l| l.text.clone()).collect())
+    };
+    if let Some(campaign) = campaign {
+        return decide_all(records, campaign)
+            .iter()
+            .zip(records)
+            .map(|(result, record)| Observation {
+                ocr_lines: ocr_lines(record),
+                ..Observation::from(result)
+            })
+            .collect();
+    }
+    read_receipts(records)
+        .into_iter()
+        .zip(records)
+        .map(|(receipt, record)| Observation {
+            file: record.entry.file.clone(),
+            receipt,
+            decision: None,
+            ocr_lines: ocr_lines(record),
+        })
+        .collect()
 }
 
 /// What fidelio read for one file.

@@ -40,9 +40,10 @@ pub use quality::{assess, explain_no_text, measure, Quality, QualityThresholds};
 pub use resize::resize_gray;
 pub use truncation::ensure_complete;
 
-/// Bumped whenever preparation changes pixels or what is measured on them, so cached OCR made
-/// from older pixels, or carrying older quality measures, is not reused (it is part of the OCR
-/// cache key). 2: capture quality measured at a reference width, per tile (sharpness, glare).
+/// The version of image preparation and of the quality scale, written at the head of every
+/// OCR record's `prepare` so `fidelio validate` can refuse records measured on an older scale
+/// (version 1). The OCR cache does not rely on it: its key hashes the code itself
+/// (`fidelio::config`). History: 2: capture quality measured at a reference width, per tile (sharpness, glare).
 /// 3: the table around a photographed receipt is painted the paper's gray. 4: only receipts
 /// that are a small part of the picture are cropped. 5: quality records blank pictures.
 /// 6: rows levelled (deskew). 7: ruled lines erased. 8: reverse video restored.

@@ -62,7 +62,7 @@ const PAPER_QUANTILE: f32 = 0.9;
 
 /// What was measured on the source image.
 ///
-/// Stored in the OCR cache and OCR records: a change of meaning bumps `PREPARE_VERSION`.
+/// Stored in the OCR cache and OCR records: a change of scale bumps `PREPARE_VERSION`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Quality {
     pub width: u32,

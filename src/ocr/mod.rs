@@ -20,8 +20,6 @@ pub use cache::OcrCache;
 pub use engine::{Engine, EngineFactory, EngineInfo, EngineInput, OcrError, StageTimes};
 pub use page::{BBox, Line, OcrPage, OcrRecord, Reading, Word};
 pub use ppocr::{ModelSet, ModelSize, ModelsError, PpocrFactory, PpocrSettings};
-pub use runner::{
-    ocr_all, Doubts, OcrJob, OcrOutcome, RunnerOptions, SecondLook, REREADS_FINGERPRINT,
-};
+pub use runner::{ocr_all, Doubts, OcrJob, OcrOutcome, RunnerOptions, SecondLook};
 pub use tesseract::{tesseract_version, TesseractFactory};
 pub use text_engine::TextEngineFactory;

@@ -36,11 +36,6 @@ pub struct RunnerOptions {
     pub second_look: Option<SecondLook>,
 }
 
-/// Part of the OCR cache key when doubtful words and date rows are read again alone, and lost
-/// columns and unread print read on their own.
-pub const REREADS_FINGERPRINT: &str =
-    "+words+dates+columns+unread+enlarged+pricecolumn6+cutrows+unreadtotal+datelesslook+calibrated";
-
 /// Pieces of unread print read on their own, at most, looking for what the reading misses.
 const UNREAD_PIECES: usize = 12;
 
@@ -87,11 +82,6 @@ impl SecondLook {
             smooth: self.smooth,
             ..first.clone()
         }
-    }
-
-    /// Part of the OCR cache key: pages read with and without second looks differ.
-    pub fn fingerprint(&self, first: &PrepareSettings) -> String {
-        format!("look2({})", self.prepare(first).fingerprint())
     }
 }
 

@@ -20,6 +20,7 @@ const LAYERS: &[&[&str]] = &[
     &["output"],
     &["review"],
     &["night"],
+    &["config"],
 ];
 
 /// Items the crate root re-exports from `reason` (`crate::Status`).
