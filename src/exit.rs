@@ -13,6 +13,8 @@
 use fidelio::config::ConfigError;
 use fidelio::ledger::LedgerError;
 use fidelio::night::NightError;
+use fidelio::output::Summary;
+use fidelio::Status;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ExitCode {
@@ -21,6 +23,17 @@ pub enum ExitCode {
     Usage = 2,
     Internal = 3,
     LedgerBusy = 4,
+}
+
+impl ExitCode {
+    /// 1 when the night rejected a receipt or could not read one, else 0.
+    pub fn for_summary(summary: &Summary) -> ExitCode {
+        if summary.count(Status::Rejected) + summary.count(Status::Unreadable) > 0 {
+            ExitCode::CompletedWithRejections
+        } else {
+            ExitCode::Success
+        }
+    }
 }
 
 /// Marks an error as the user's (exit 2) rather than ours (exit 3).

@@ -5,7 +5,7 @@ mod args;
 mod cmd;
 mod exit;
 mod log;
-mod omp;
+mod process;
 mod progress;
 
 use clap::Parser;
@@ -13,7 +13,7 @@ use clap::Parser;
 fn main() {
     // Must happen before anything else: Tesseract's OpenMP reads its thread limit when the
     // library loads, so the only fix that works is re-executing with the variable set.
-    omp::ensure_single_threaded_openmp();
+    process::ensure_single_threaded_openmp();
     let args = args::Cli::parse();
     log::init(args.log_format, args.verbose);
     // A panic is a bug, never exit 101: say so, and exit 3 (internal error) like any other.

@@ -15,6 +15,26 @@ use crate::campaign::{Campaign, Decider, PriorAward, Submission};
 use crate::extract::{agree_on_merchants, read_page, ExtractOptions, Receipt};
 use crate::ocr::OcrRecord;
 
+/// OCR records from before the quality measures changed would be rejected as blurry under
+/// today's thresholds: the first such record, as a message telling the operator to OCR the
+/// images again (the cache does so on its own).
+pub fn measured_on_old_scale(records: &[OcrRecord]) -> Option<String> {
+    let old = records.iter().find(|r| {
+        r.ocr
+            .as_ref()
+            .is_some_and(|page| !crate::image::measured_on_current_scale(&page.engine.prepare))
+    })?;
+    Some(format!(
+        "{}: OCR made by an older fidelio (image preparation {:?}) measures capture quality on \
+         another scale; run `fidelio ocr` again on these images",
+        old.entry.file,
+        old.ocr
+            .as_ref()
+            .map(|p| p.engine.prepare.as_str())
+            .unwrap_or_default()
+    ))
+}
+
 /// Decide `records` under `campaign` as the first night of the campaign (no earlier awards).
 pub fn decide_all(records: &[OcrRecord], campaign: &Campaign) -> Vec<ResultRecord> {
     let receipts = read_receipts(records);

@@ -9,7 +9,6 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
-use serde::Serialize;
 use serde_json::Value;
 
 use fidelio::campaign::Campaign;
@@ -43,20 +42,8 @@ pub fn run(args: EvalArgs, verbose: bool) -> anyhow::Result<ExitCode> {
     if let Some(path) = &args.json {
         write_json(path, &report, &shortfalls)?;
     }
-    for s in &shortfalls {
-        match s.reached_pct {
-            Some(reached) => tracing::info!(
-                "eval: {} {reached:.1} % is below the required {} %",
-                s.field.as_str(),
-                s.required_pct
-            ),
-            None => tracing::info!(
-                "eval: no label carries {}, cannot check --min {}={}",
-                s.field.as_str(),
-                s.field.as_str(),
-                s.required_pct
-            ),
-        }
+    for shortfall in &shortfalls {
+        tracing::info!("eval: {shortfall}");
     }
     Ok(if shortfalls.is_empty() {
         ExitCode::Success
@@ -128,15 +115,7 @@ fn observe_jsonl(
     Ok(observations)
 }
 
-#[derive(Serialize)]
-struct JsonReport<'a> {
-    #[serde(flatten)]
-    report: &'a Report,
-    shortfalls: &'a [Shortfall],
-}
-
 fn write_json(path: &Path, report: &Report, shortfalls: &[Shortfall]) -> anyhow::Result<()> {
-    let mut bytes = serde_json::to_vec_pretty(&JsonReport { report, shortfalls })?;
-    bytes.push(b'\n');
+    let bytes = report.to_json(shortfalls)?;
     write_atomic(path, &bytes).with_context(|| format!("cannot write {}", path.display()))
 }

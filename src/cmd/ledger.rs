@@ -8,7 +8,7 @@ use anyhow::Context;
 use chrono::{NaiveDate, Utc};
 
 use fidelio::ledger::{Ledger, RunLock};
-use fidelio::output::csv_text;
+use fidelio::output::award_lines_csv;
 
 use crate::args::{LedgerArgs, LedgerCommand};
 use crate::cmd::shared::write_jsonl;
@@ -62,49 +62,9 @@ pub fn run(args: LedgerArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::Success)
 }
 
-const EXPORT_HEADER: [&str; 13] = [
-    "seq",
-    "kind",
-    "campaign_id",
-    "batch",
-    "member_id",
-    "receipt_id",
-    "purchase_date",
-    "merchant",
-    "total",
-    "points",
-    "cashback",
-    "reason",
-    "created_at",
-];
-
 fn export(state: &Path, campaign: &str, output: Option<PathBuf>) -> anyhow::Result<()> {
     let lines = Ledger::open_existing(state)?.award_lines(campaign)?;
-    let mut writer = csv::WriterBuilder::new()
-        .terminator(csv::Terminator::CRLF)
-        .from_writer(Vec::new());
-    writer.write_record(EXPORT_HEADER)?;
-    let text = |v: &Option<String>| csv_text(v.as_deref().unwrap_or_default()).into_owned();
-    for line in &lines {
-        writer.write_record([
-            line.seq.to_string(),
-            csv_text(&line.kind).into_owned(),
-            csv_text(&line.campaign).into_owned(),
-            text(&line.batch),
-            text(&line.member),
-            csv_text(&line.receipt_id).into_owned(),
-            line.purchase_date
-                .map(|d| d.to_string())
-                .unwrap_or_default(),
-            text(&line.merchant),
-            line.total.map(|t| t.to_string()).unwrap_or_default(),
-            line.points.to_string(),
-            line.cashback.to_string(),
-            text(&line.reason),
-            line.created_at.clone(),
-        ])?;
-    }
-    let bytes = writer.into_inner().map_err(|e| e.into_error())?;
+    let bytes = award_lines_csv(&lines)?;
     match output {
         Some(path) => fidelio::output::write_atomic(&path, &bytes)
             .with_context(|| format!("cannot write {}", path.display()))?,

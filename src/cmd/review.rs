@@ -70,25 +70,7 @@ pub fn run(args: ReviewArgs) -> anyhow::Result<ExitCode> {
                 Applied::Decided(decided) => {
                     write_outputs(&out, &decided.outputs)?;
                     if !quiet {
-                        let count = |status| {
-                            decided
-                                .results
-                                .iter()
-                                .filter(|r| r.status == status)
-                                .count()
-                        };
-                        use fidelio::reason::Status;
-                        tracing::info!(
-                            "{} decided: {} accepted, {} rejected, {} duplicate; {} not \
-                             decided yet, {} applied before; outputs in {}",
-                            decided.results.len(),
-                            count(Status::Accepted),
-                            count(Status::Rejected),
-                            count(Status::Duplicate),
-                            decided.undecided,
-                            decided.already,
-                            out.display()
-                        );
+                        tracing::info!("{decided}; outputs in {}", out.display());
                     }
                 }
             }

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 use fidelio::night::{self, LedgerStep, NightPlan};
 
 use crate::args::RunArgs;
-use crate::cmd::shared::{exit_code_for, load_campaign, ocr_config, ScanConfig};
+use crate::cmd::shared::{load_campaign, ocr_config, ScanConfig};
 use crate::exit::ExitCode;
 use crate::progress::{print_summary, NightLog};
 
@@ -42,5 +42,5 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
     if !args.quiet {
         print_summary(&done.summary, started.elapsed(), Some(&args.out));
     }
-    Ok(exit_code_for(&done.summary))
+    Ok(ExitCode::for_summary(&done.summary))
 }

@@ -11,11 +11,10 @@ use fidelio::config::{OcrChoice, OcrSetup, Reader};
 use fidelio::ingest::{self, ManifestEntry, MemberManifest, ScanOptions};
 use fidelio::ocr::ppocr::models::default_models_dir;
 use fidelio::ocr::ModelSize;
-use fidelio::output::{self, Exporter, ItemsCsv, PointsCsv, ResultsJsonl, Summary, SummaryJson};
-use fidelio::Status;
+use fidelio::output::{self, Exporter, ItemsCsv, PointsCsv, ResultsJsonl, SummaryJson};
 
 use crate::args::{EngineKind, InputArgs, ModelKind, ModelsDirArgs, OcrOptions};
-use crate::exit::{usage, ExitCode};
+use crate::exit::usage;
 
 /// Validated scan inputs.
 pub struct ScanConfig {
@@ -46,7 +45,7 @@ pub fn ocr_config(
     state: &Path,
     campaign: Option<&Campaign>,
 ) -> anyhow::Result<OcrSetup> {
-    limit_malloc_arenas(args.jobs);
+    crate::process::limit_malloc_arenas(args.jobs);
     let reader = match args.engine {
         EngineKind::Ppocr => Reader::Neural(match args.model {
             ModelKind::Tiny => ModelSize::Tiny,
@@ -65,27 +64,6 @@ pub fn ocr_config(
     };
     let languages = campaign.and_then(|c| c.ocr_languages.as_deref());
     Ok(OcrSetup::resolve(&choice, state, languages)?)
-}
-
-/// One glibc malloc arena per two OCR workers. ONNX Runtime allocates each page's and each
-/// batch's tensors afresh (its own arena is off, see `ocr::ppocr`) and glibc keeps what each
-/// thread freed in that thread's arena: with an arena per worker, peak memory of `fidelio run`
-/// at `-j2` on the 80 SROIE dev receipts moved between 394 and 420 MiB from run to run; with
-/// one arena it stays at 330-338 MiB, for 5-8 % more time (13.4-13.8 s against 12.6-12.8 s).
-/// Returning freed pages after every receipt (`malloc_trim`) held 327-361 MiB for 11 % more
-/// time. Set before any worker starts; other platforms' allocators are left as they are.
-fn limit_malloc_arenas(jobs: Option<usize>) {
-    let workers = jobs
-        .or_else(|| std::thread::available_parallelism().ok().map(|n| n.get()))
-        .unwrap_or(1);
-    let arenas = (workers / 2).max(1);
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    // SAFETY: mallopt only changes a glibc setting; it is called before the workers start.
-    unsafe {
-        libc::mallopt(libc::M_ARENA_MAX, arenas as libc::c_int);
-    }
-    #[cfg(not(all(target_os = "linux", target_env = "gnu")))]
-    let _ = arenas;
 }
 
 /// The models folder: `--models`, else `FIDELIO_MODELS` (clap reads both), else the default.
@@ -138,12 +116,4 @@ pub fn write_outputs(dir: &Path, results: &[ResultRecord]) -> anyhow::Result<()>
     let exporters: [&dyn Exporter; 4] = [&ResultsJsonl, &PointsCsv, &SummaryJson, &ItemsCsv];
     output::write_all(dir, &exporters, results)
         .with_context(|| format!("cannot write outputs to {}", dir.display()))
-}
-
-pub fn exit_code_for(summary: &Summary) -> ExitCode {
-    if summary.count(Status::Rejected) + summary.count(Status::Unreadable) > 0 {
-        ExitCode::CompletedWithRejections
-    } else {
-        ExitCode::Success
-    }
 }

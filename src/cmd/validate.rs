@@ -12,10 +12,10 @@ use fidelio::ledger::shard;
 use fidelio::night::{summary_of, LedgerStep};
 use fidelio::ocr::OcrRecord;
 use fidelio::output::Summary;
-use fidelio::validate::decide_all;
+use fidelio::validate::{decide_all, measured_on_old_scale};
 
 use crate::args::ValidateArgs;
-use crate::cmd::shared::{exit_code_for, load_campaign, read_jsonl, write_jsonl, write_outputs};
+use crate::cmd::shared::{load_campaign, read_jsonl, write_jsonl, write_outputs};
 use crate::exit::{usage, ExitCode};
 use crate::progress::{print_summary, NightLog};
 
@@ -23,7 +23,9 @@ pub fn run(args: ValidateArgs) -> anyhow::Result<ExitCode> {
     let campaign = load_campaign(&args.campaign)?;
     let started = std::time::Instant::now();
     let records = read_slices(&args)?;
-    refuse_old_quality_scale(&records)?;
+    if let Some(old) = measured_on_old_scale(&records) {
+        return Err(usage(old));
+    }
     let summary = match &args.batch.batch {
         Some(batch) => {
             let step = LedgerStep::for_command(
@@ -56,25 +58,7 @@ pub fn run(args: ValidateArgs) -> anyhow::Result<ExitCode> {
     if !args.quiet {
         print_summary(&summary, started.elapsed(), args.out.as_deref());
     }
-    Ok(exit_code_for(&summary))
-}
-
-/// OCR records from before the quality measures changed would be rejected as blurry under
-/// today's thresholds; the operator must OCR them again (the cache does so on its own).
-fn refuse_old_quality_scale(records: &[OcrRecord]) -> anyhow::Result<()> {
-    let old = records.iter().find(|r| {
-        r.ocr
-            .as_ref()
-            .is_some_and(|page| !fidelio::image::measured_on_current_scale(&page.engine.prepare))
-    });
-    match old {
-        Some(record) => Err(usage(format!(
-            "{}: OCR made by an older fidelio (image preparation {:?}) measures capture quality on another scale; run `fidelio ocr` again on these images",
-            record.entry.file,
-            record.ocr.as_ref().map(|p| p.engine.prepare.as_str()).unwrap_or_default()
-        ))),
-        None => Ok(()),
-    }
+    Ok(ExitCode::for_summary(&summary))
 }
 
 /// One input is used as it is; several are slices, merged (and checked against the scan

@@ -272,7 +272,43 @@ pub struct Shortfall {
     pub reached_pct: Option<f64>,
 }
 
+impl std::fmt::Display for Shortfall {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let field = self.field.as_str();
+        match self.reached_pct {
+            Some(reached) => write!(
+                f,
+                "{field} {reached:.1} % is below the required {} %",
+                self.required_pct
+            ),
+            None => write!(
+                f,
+                "no label carries {field}, cannot check --min {field}={}",
+                self.required_pct
+            ),
+        }
+    }
+}
+
+/// `fidelio eval --json`: the report with the thresholds it misses.
+#[derive(Serialize)]
+struct JsonReport<'a> {
+    #[serde(flatten)]
+    report: &'a Report,
+    shortfalls: &'a [Shortfall],
+}
+
 impl Report {
+    /// The report and the thresholds it misses as pretty JSON, newline-terminated.
+    pub fn to_json(&self, shortfalls: &[Shortfall]) -> serde_json::Result<Vec<u8>> {
+        let mut bytes = serde_json::to_vec_pretty(&JsonReport {
+            report: self,
+            shortfalls,
+        })?;
+        bytes.push(b'\n');
+        Ok(bytes)
+    }
+
     pub fn field(&self, field: Field) -> Option<&FieldStats> {
         self.fields.iter().find(|f| f.field == field)
     }

@@ -7,6 +7,7 @@
 mod atomic;
 mod cell;
 mod items;
+mod ledger_export;
 mod points;
 mod revocations;
 mod summary;
@@ -18,6 +19,7 @@ use crate::campaign::ResultRecord;
 pub use atomic::write_atomic;
 pub use cell::csv_text;
 pub use items::{ItemsCsv, ITEMS_HEADER};
+pub use ledger_export::{award_lines_csv, EXPORT_HEADER};
 pub use points::PointsCsv;
 pub use revocations::{PointsWithRevocations, SummaryWithRevocations};
 pub use summary::{MerchantFigures, Revoked, Summary, SummaryJson};

@@ -71,6 +71,24 @@ pub struct Decided {
     pub already: usize,
 }
 
+impl std::fmt::Display for Decided {
+    /// `2 decided: 1 accepted, 1 rejected, 0 duplicate; 1 not decided yet, 0 applied before`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let count = |status| self.results.iter().filter(|r| r.status == status).count();
+        write!(
+            f,
+            "{} decided: {} accepted, {} rejected, {} duplicate; {} not decided yet, {} applied \
+             before",
+            self.results.len(),
+            count(Status::Accepted),
+            count(Status::Rejected),
+            count(Status::Duplicate),
+            self.undecided,
+            self.already
+        )
+    }
+}
+
 /// One line that will be decided, with what the ledger holds for it.
 struct Pending {
     line: DecisionLine,
