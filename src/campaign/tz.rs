@@ -2,42 +2,21 @@
 //! the member's local date: a receipt sent at 00:30 in Paris on 1 June is late for a deadline
 //! of 31 May even though it is still 31 May in UTC.
 //!
-//! Deliberately limited instead of pulling a tz database: `UTC`, fixed offsets (`+01:00`) and
-//! the European zones listed in [`NAMED`], which all follow the EU summer-time rule in force
-//! since 1996 (last Sunday of March to last Sunday of October, switching at 01:00 UTC).
+//! `UTC`, a fixed offset (`+01:00`) or any IANA zone name (`Europe/Paris`,
+//! `Asia/Kuala_Lumpur`), whose rules and their history come from the tz database compiled
+//! into `chrono-tz`.
 
-use chrono::{DateTime, Datelike, Duration, FixedOffset, NaiveDate, TimeZone, Utc};
+use chrono::{DateTime, Datelike, Duration, FixedOffset, NaiveDate, Utc};
+use chrono_tz::Tz;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-
-/// Named zones we know, with their standard offset in hours; all observe EU summer time.
-const NAMED: &[(&str, i32)] = &[
-    ("Europe/London", 0),
-    ("Europe/Dublin", 0),
-    ("Europe/Lisbon", 0),
-    ("Europe/Paris", 1),
-    ("Europe/Brussels", 1),
-    ("Europe/Luxembourg", 1),
-    ("Europe/Monaco", 1),
-    ("Europe/Berlin", 1),
-    ("Europe/Vienna", 1),
-    ("Europe/Zurich", 1),
-    ("Europe/Amsterdam", 1),
-    ("Europe/Madrid", 1),
-    ("Europe/Rome", 1),
-    ("Europe/Athens", 2),
-    ("Europe/Helsinki", 2),
-];
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub enum Timezone {
     #[default]
     Utc,
     Fixed(FixedOffset),
-    /// A named European zone: standard offset in seconds, plus one hour in summer.
-    European {
-        name: String,
-        standard: i32,
-    },
+    /// An IANA zone, with its summer time and every change of rule.
+    Named(Tz),
 }
 
 impl Timezone {
@@ -45,44 +24,72 @@ impl Timezone {
         if matches!(text, "UTC" | "Etc/UTC" | "Z") {
             return Ok(Timezone::Utc);
         }
-        if let Some((name, hours)) = NAMED.iter().find(|(n, _)| n.eq_ignore_ascii_case(text)) {
-            return Ok(Timezone::European {
-                name: name.to_string(),
-                standard: hours * 3600,
-            });
+        if let Some(offset) = parse_offset(text) {
+            return Ok(Timezone::Fixed(offset));
         }
-        parse_offset(text).map(Timezone::Fixed).ok_or_else(|| {
-            let names: Vec<&str> = NAMED.iter().map(|(n, _)| *n).collect();
-            format!(
-                "unknown time zone {text:?}: use \"UTC\", an offset like \"+01:00\" or one of {}",
-                names.join(", ")
-            )
-        })
+        Tz::from_str_insensitive(text)
+            .map(Timezone::Named)
+            .map_err(|_| {
+                let hint = closest_zone(text)
+                    .map(|name| format!(" (did you mean {name:?}?)"))
+                    .unwrap_or_default();
+                format!(
+                    "unknown time zone {text:?}{hint}: use \"UTC\", an offset like \"+01:00\" or \
+                     an IANA zone name like \"Europe/Paris\""
+                )
+            })
     }
 
     pub fn name(&self) -> String {
         match self {
             Timezone::Utc => "UTC".into(),
             Timezone::Fixed(offset) => offset.to_string(),
-            Timezone::European { name, .. } => name.clone(),
+            Timezone::Named(tz) => tz.name().to_string(),
         }
     }
 
     /// The local calendar date of `instant` in this zone.
     pub fn local_date(&self, instant: DateTime<Utc>) -> NaiveDate {
-        let offset = self.offset_at(instant);
-        (instant + Duration::seconds(offset as i64)).date_naive()
-    }
-
-    fn offset_at(&self, instant: DateTime<Utc>) -> i32 {
         match self {
-            Timezone::Utc => 0,
-            Timezone::Fixed(offset) => offset.local_minus_utc(),
-            Timezone::European { standard, .. } => {
-                standard + if is_eu_summer(instant) { 3600 } else { 0 }
-            }
+            Timezone::Utc => instant.date_naive(),
+            Timezone::Fixed(offset) => instant.with_timezone(offset).date_naive(),
+            Timezone::Named(tz) => instant.with_timezone(tz).date_naive(),
         }
     }
+}
+
+/// The IANA zone within two typed letters of `text` (`Europe/Pariss`), if one is.
+fn closest_zone(text: &str) -> Option<&'static str> {
+    let text = text.to_ascii_lowercase();
+    chrono_tz::TZ_VARIANTS
+        .iter()
+        .map(|tz| {
+            (
+                edit_distance(&text, &tz.name().to_ascii_lowercase()),
+                tz.name(),
+            )
+        })
+        .filter(|(distance, _)| *distance <= 2)
+        .min()
+        .map(|(_, name)| name)
+}
+
+/// Levenshtein distance over bytes.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b = b.as_bytes();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.bytes().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, &cb) in b.iter().enumerate() {
+            let above = row[j + 1];
+            row[j + 1] = (above + 1)
+                .min(row[j] + 1)
+                .min(diagonal + usize::from(ca != cb));
+            diagonal = above;
+        }
+    }
+    row[b.len()]
 }
 
 /// `+01:00`, `-05:30`, `+0100`.
@@ -102,28 +109,6 @@ fn parse_offset(text: &str) -> Option<FixedOffset> {
         return None;
     }
     FixedOffset::east_opt(sign * (hours * 3600 + minutes * 60))
-}
-
-/// EU rule: summer time from the last Sunday of March 01:00 UTC to the last Sunday of October
-/// 01:00 UTC.
-fn is_eu_summer(instant: DateTime<Utc>) -> bool {
-    let year = instant.year();
-    let start = last_sunday(year, 3).and_hms_opt(1, 0, 0);
-    let end = last_sunday(year, 10).and_hms_opt(1, 0, 0);
-    match (start, end) {
-        (Some(start), Some(end)) => {
-            let (start, end) = (Utc.from_utc_datetime(&start), Utc.from_utc_datetime(&end));
-            instant >= start && instant < end
-        }
-        _ => false,
-    }
-}
-
-fn last_sunday(year: i32, month: u32) -> NaiveDate {
-    let last_day = NaiveDate::from_ymd_opt(year, month, 31)
-        .unwrap_or_else(|| NaiveDate::from_ymd_opt(year, month, 30).unwrap_or_default());
-    let back = last_day.weekday().num_days_from_sunday();
-    last_day - Duration::days(back as i64)
 }
 
 /// Parse an RFC 3339 submission time (`2024-05-31T22:30:00Z`, `2024-05-31T23:30:00+01:00`).
@@ -180,10 +165,35 @@ mod tests {
 
     #[test]
     fn summer_time_switches_on_the_last_sundays() {
-        assert!(!is_eu_summer(at("2024-03-31T00:59:00Z")));
-        assert!(is_eu_summer(at("2024-03-31T01:00:00Z")));
-        assert!(is_eu_summer(at("2024-10-27T00:59:00Z")));
-        assert!(!is_eu_summer(at("2024-10-27T01:00:00Z")));
+        let paris = Timezone::parse("Europe/Paris").unwrap();
+        let date = |text| paris.local_date(at(text));
+        // 22:30 UTC is 00:30 the next day in summer (UTC+2), 23:30 the same day in winter.
+        assert_eq!(date("2024-03-30T22:30:00Z").to_string(), "2024-03-30"); // winter
+        assert_eq!(date("2024-03-31T22:30:00Z").to_string(), "2024-04-01"); // summer
+        assert_eq!(date("2024-10-26T22:30:00Z").to_string(), "2024-10-27"); // summer
+        assert_eq!(date("2024-10-27T22:30:00Z").to_string(), "2024-10-27"); // winter
+    }
+
+    #[test]
+    fn any_iana_zone_by_name_in_any_case() {
+        // Regression (issue 22): Malaysian campaigns could not name their zone.
+        let kl = Timezone::parse("Asia/Kuala_Lumpur").unwrap();
+        assert_eq!(kl.name(), "Asia/Kuala_Lumpur");
+        // 16:30 UTC is 00:30 the next day in Kuala Lumpur (UTC+8, no summer time).
+        assert_eq!(
+            kl.local_date(at("2018-03-30T16:30:00Z")),
+            NaiveDate::from_ymd_opt(2018, 3, 31).unwrap()
+        );
+        assert_eq!(
+            Timezone::parse("europe/berlin").unwrap().name(),
+            "Europe/Berlin"
+        );
+        // Zones outside the EU rule: London in summer is UTC+1, New York follows US dates.
+        let ny = Timezone::parse("America/New_York").unwrap();
+        assert_eq!(
+            ny.local_date(at("2024-03-10T04:30:00Z")).to_string(),
+            "2024-03-09"
+        );
     }
 
     #[test]
