@@ -624,29 +624,90 @@ mod tests {
     use super::*;
     use crate::ocr::{EngineInfo, EngineInput, Word};
 
-    /// Reads every word alone as the size of the pixels it was shown, or fails to when broken.
-    #[derive(Clone, Copy)]
-    struct SizeReader {
-        broken: bool,
+    use std::sync::Arc;
+
+    type Answer<T> = Arc<dyn Fn(&::image::GrayImage) -> Result<T, OcrError> + Send + Sync>;
+
+    /// The one test double of the runner's tests. What it reads a page as, a page again (its
+    /// second reader), a piece alone and a block cut out on its own are each set by the test;
+    /// by default it reads nothing.
+    #[derive(Clone)]
+    struct Fake {
+        page: Vec<Line>,
+        again: Option<Vec<Line>>,
+        alone: Answer<Option<String>>,
+        block: Answer<Vec<Line>>,
+        stages: StageTimes,
     }
 
-    impl Engine for SizeReader {
+    impl Fake {
+        fn new() -> Fake {
+            Fake {
+                page: Vec::new(),
+                again: None,
+                alone: Arc::new(|_| Ok(None)),
+                block: Arc::new(|_| Ok(Vec::new())),
+                stages: StageTimes::default(),
+            }
+        }
+
+        /// Reads every page as these rows, each a list of (word, box).
+        fn page(mut self, rows: &[&[(&str, [i32; 4])]]) -> Fake {
+            self.page = lines(rows);
+            self
+        }
+
+        fn again(mut self, rows: &[&[(&str, [i32; 4])]]) -> Fake {
+            self.again = Some(lines(rows));
+            self
+        }
+
+        fn alone(
+            mut self,
+            read: impl Fn(&::image::GrayImage) -> Result<Option<String>, OcrError>
+                + Send
+                + Sync
+                + 'static,
+        ) -> Fake {
+            self.alone = Arc::new(read);
+            self
+        }
+
+        fn block(
+            mut self,
+            read: impl Fn(&::image::GrayImage) -> Result<Vec<Line>, OcrError> + Send + Sync + 'static,
+        ) -> Fake {
+            self.block = Arc::new(read);
+            self
+        }
+    }
+
+    impl Engine for Fake {
         fn recognize(&mut self, _: &EngineInput<'_>) -> Result<Vec<Line>, OcrError> {
-            Ok(Vec::new())
+            Ok(self.page.clone())
+        }
+
+        fn recognize_again(&mut self, _: &EngineInput<'_>) -> Result<Vec<Line>, OcrError> {
+            Ok(self.again.clone().unwrap_or_else(|| self.page.clone()))
         }
 
         fn read_alone(&mut self, image: &::image::GrayImage) -> Result<Option<String>, OcrError> {
-            if self.broken {
-                return Err(OcrError::Recognize("broken".into()));
-            }
-            Ok(Some(format!("{}x{}", image.width(), image.height())))
+            (self.alone)(image)
+        }
+
+        fn read_block(&mut self, image: &::image::GrayImage) -> Result<Vec<Line>, OcrError> {
+            (self.block)(image)
+        }
+
+        fn take_stage_times(&mut self) -> StageTimes {
+            self.stages
         }
     }
 
-    impl EngineFactory for SizeReader {
+    impl EngineFactory for Fake {
         fn info(&self) -> EngineInfo {
             EngineInfo {
-                name: "size".into(),
+                name: "fake".into(),
                 version: "1".into(),
                 languages: String::new(),
                 settings: String::new(),
@@ -655,32 +716,103 @@ mod tests {
         }
 
         fn create(&self) -> Result<Box<dyn Engine>, OcrError> {
-            Ok(Box::new(*self))
+            Ok(Box::new(self.clone()))
         }
+    }
+
+    fn lines(rows: &[&[(&str, [i32; 4])]]) -> Vec<Line> {
+        rows.iter()
+            .map(|row| Line::from_words(row.iter().map(|(t, b)| word(t, *b)).collect()))
+            .collect()
+    }
+
+    fn broken<T>() -> Result<T, OcrError> {
+        Err(OcrError::Recognize("broken".into()))
+    }
+
+    /// Reads every piece alone as the size of the pixels it was shown.
+    fn size_reader() -> Fake {
+        Fake::new().alone(|image| Ok(Some(format!("{}x{}", image.width(), image.height()))))
+    }
+
+    /// Fails to read anything alone.
+    fn broken_reader() -> Fake {
+        Fake::new().alone(|_| broken()).block(|_| broken())
     }
 
     /// Reads every line alone as the darkest level of the pixels it was shown.
-    struct InkReader;
-
-    impl Engine for InkReader {
-        fn recognize(&mut self, _: &EngineInput<'_>) -> Result<Vec<Line>, OcrError> {
-            Ok(Vec::new())
-        }
-
-        fn read_alone(&mut self, image: &::image::GrayImage) -> Result<Option<String>, OcrError> {
+    fn ink_reader() -> Fake {
+        Fake::new().alone(|image| {
             let darkest = image.pixels().map(|p| p.0[0]).min();
             Ok(darkest.map(|level| format!("ink {level}")))
-        }
+        })
     }
 
-    impl EngineFactory for InkReader {
-        fn info(&self) -> EngineInfo {
-            SizeReader { broken: false }.info()
-        }
+    const DATE_ROW: &[(&str, [i32; 4])] = &[("Date", [10, 10, 40, 20])];
 
-        fn create(&self) -> Result<Box<dyn Engine>, OcrError> {
-            Ok(Box::new(InkReader))
+    /// Reads every page as one row, `Date` (`Datum` with its second reader), every line
+    /// alone as `read alone`, and says how long each stage took.
+    fn one_row_page() -> Fake {
+        let mut fake = Fake::new()
+            .page(&[DATE_ROW])
+            .again(&[&[("Datum", [10, 10, 40, 20])]])
+            .alone(|_| Ok(Some("read alone".into())));
+        fake.stages = StageTimes {
+            detect_ms: 1,
+            classify_ms: 2,
+            recognize_ms: 3,
+        };
+        fake
+    }
+
+    /// Reads every page as an item row and a total row whose prices it left out, and any part
+    /// cut out on its own as its price column (`9,90` at the part's top, `9,90` below it), or
+    /// nothing when broken.
+    fn column_dropper(broken_reader: bool) -> Fake {
+        let fake = Fake::new().page(&[
+            &[("FROMAGE", [10, 10, 80, 20])],
+            &[("TOTAL", [10, 40, 60, 20])],
+        ]);
+        if broken_reader {
+            return fake.block(|_| broken());
         }
+        fake.block(|_| {
+            Ok(lines(&[
+                &[("9,90", [5, 0, 40, 20])],
+                &[("9,90", [5, 30, 40, 20])],
+            ]))
+        })
+    }
+
+    /// Reads a row cut short (`CLUB £5;`) on the page, and `again` when its cut-out is read
+    /// on its own.
+    fn row_cutter(again: &'static str) -> Fake {
+        Fake::new()
+            .page(&[&[("CLUB", [20, 40, 60, 12]), ("£5;", [100, 40, 40, 12])]])
+            .block(move |_| {
+                // The cut-out starts 4 px (a third of the row's height, at least 4) before the row.
+                let words: Vec<Word> = again
+                    .split(' ')
+                    .enumerate()
+                    .map(|(i, text)| word(text, [4 + 80 * i as i32, 4, 60, 12]))
+                    .collect();
+                Ok(vec![Line::from_words(words)])
+            })
+    }
+
+    /// Reads every page as one row, `first`, and any part cut out on its own by its width
+    /// (`by_width`: the text for a width, a stain otherwise).
+    fn dropper(first: &'static str, by_width: &'static [(u32, &'static str)]) -> Fake {
+        Fake::new()
+            .page(&[&[(first, [20, 10, 60, 12])]])
+            .block(move |image| {
+                let text = by_width
+                    .iter()
+                    .find(|(width, _)| *width == image.width())
+                    .map_or("~~", |(_, text)| text);
+                let width = image.width() as i32 - 8;
+                Ok(vec![Line::from_words(vec![word(text, [4, 4, width, 12])])])
+            })
     }
 
     fn word(text: &str, bbox: [i32; 4]) -> Word {
@@ -713,7 +845,7 @@ mod tests {
             word("2,25", [170, 80, 40, 30]),
         ])];
         let boxes = [BBox([120, 40, 40, 30]), BBox([170, 80, 40, 30])];
-        reread_words(&SizeReader { broken: false }, &page, &mut lines, &boxes);
+        reread_words(&size_reader(), &page, &mut lines, &boxes);
         let rereads: Vec<_> = lines[0].words.iter().map(|w| w.reread.clone()).collect();
         // A margin of a third of the height (10 px) each side, cut short at the page's edges.
         assert_eq!(rereads, [None, Some("60x50".into()), Some("40x30".into())]);
@@ -724,7 +856,7 @@ mod tests {
         let page = ::image::GrayImage::new(200, 100);
         let mut lines = vec![Line::from_words(vec![word("2,25", [120, 40, 40, 30])])];
         let before = lines.clone();
-        let broken = SizeReader { broken: true };
+        let broken = broken_reader();
         reread_words(&broken, &page, &mut lines, &[BBox([120, 40, 40, 30])]);
         assert_eq!(lines, before);
     }
@@ -739,7 +871,13 @@ mod tests {
             Line::from_words(vec![word("Date", [10, 40, 40, 20])]),
             Line::from_words(vec![word("TOTAL", [10, 70, 40, 20])]),
         ];
-        reread_lines(&InkReader, &page, &mut lines, &[BBox([10, 40, 40, 20])], 1);
+        reread_lines(
+            &ink_reader(),
+            &page,
+            &mut lines,
+            &[BBox([10, 40, 40, 20])],
+            1,
+        );
         assert_eq!(lines[0].reread.as_deref(), Some("ink 0"));
         assert_eq!(lines[1].reread, None);
     }
@@ -749,48 +887,9 @@ mod tests {
         let page = ::image::GrayImage::new(200, 100);
         let mut lines = vec![Line::from_words(vec![word("Date", [10, 40, 40, 20])])];
         let before = lines.clone();
-        let broken = SizeReader { broken: true };
+        let broken = broken_reader();
         reread_lines(&broken, &page, &mut lines, &[BBox([10, 40, 40, 20])], 1);
         assert_eq!(lines, before);
-    }
-
-    /// Reads every page as one row, `Date`, and every line shown alone as `read alone`.
-    struct OneRowPage;
-
-    impl Engine for OneRowPage {
-        fn recognize(&mut self, _: &EngineInput<'_>) -> Result<Vec<Line>, OcrError> {
-            Ok(vec![Line::from_words(vec![word("Date", [10, 10, 40, 20])])])
-        }
-
-        /// The second look's reader (PP-OCR's small model behind the tiny one).
-        fn recognize_again(&mut self, _: &EngineInput<'_>) -> Result<Vec<Line>, OcrError> {
-            Ok(vec![Line::from_words(vec![word(
-                "Datum",
-                [10, 10, 40, 20],
-            )])])
-        }
-
-        fn read_alone(&mut self, _: &::image::GrayImage) -> Result<Option<String>, OcrError> {
-            Ok(Some("read alone".into()))
-        }
-
-        fn take_stage_times(&mut self) -> StageTimes {
-            StageTimes {
-                detect_ms: 1,
-                classify_ms: 2,
-                recognize_ms: 3,
-            }
-        }
-    }
-
-    impl EngineFactory for OneRowPage {
-        fn info(&self) -> EngineInfo {
-            SizeReader { broken: false }.info()
-        }
-
-        fn create(&self) -> Result<Box<dyn Engine>, OcrError> {
-            Ok(Box::new(OneRowPage))
-        }
     }
 
     fn everything_in_doubt(lines: &[Line]) -> Doubts {
@@ -802,32 +901,6 @@ mod tests {
             unread: 0,
             enlarge: Vec::new(),
             amount_lacking: false,
-        }
-    }
-
-    /// Reads every page as one row, `Date`, and every line alone as the size it was shown.
-    struct DateRowOfSize;
-
-    impl Engine for DateRowOfSize {
-        fn recognize(&mut self, _: &EngineInput<'_>) -> Result<Vec<Line>, OcrError> {
-            OneRowPage.recognize(&EngineInput {
-                path: Path::new(""),
-                image: &::image::GrayImage::new(1, 1),
-            })
-        }
-
-        fn read_alone(&mut self, image: &::image::GrayImage) -> Result<Option<String>, OcrError> {
-            SizeReader { broken: false }.read_alone(image)
-        }
-    }
-
-    impl EngineFactory for DateRowOfSize {
-        fn info(&self) -> EngineInfo {
-            SizeReader { broken: false }.info()
-        }
-
-        fn create(&self) -> Result<Box<dyn Engine>, OcrError> {
-            Ok(Box::new(DateRowOfSize))
         }
     }
 
@@ -863,14 +936,14 @@ mod tests {
             doubts: Some(still_in_doubt_alone),
             ..RunnerOptions::default()
         };
-        let page = recognize(&entry, &DateRowOfSize, &options).unwrap();
+        let page = recognize(&entry, &size_reader().page(&[DATE_ROW]), &options).unwrap();
         // The 40x20 box framed by 6 px each side: 52x32, then twice that.
         assert_eq!(page.lines[0].reread.as_deref(), Some("104x64"));
         let settled = RunnerOptions {
             doubts: Some(everything_in_doubt),
             ..options
         };
-        let page = recognize(&entry, &DateRowOfSize, &settled).unwrap();
+        let page = recognize(&entry, &size_reader().page(&[DATE_ROW]), &settled).unwrap();
         assert_eq!(page.lines[0].reread.as_deref(), Some("52x32"));
     }
 
@@ -883,7 +956,7 @@ mod tests {
             second_look: None,
             ..RunnerOptions::default()
         };
-        let page = recognize(&entry, &OneRowPage, &fast).unwrap();
+        let page = recognize(&entry, &one_row_page(), &fast).unwrap();
         assert_eq!(page.lines[0].reread.as_deref(), Some("read alone"));
         assert_eq!(page.second_look, None);
         // The engine's own account of its stages is kept with the page.
@@ -892,49 +965,12 @@ mod tests {
             second_look: Some(SecondLook { smooth: 1.0 }),
             ..fast
         };
-        let page = recognize(&entry, &OneRowPage, &thorough).unwrap();
+        let page = recognize(&entry, &one_row_page(), &thorough).unwrap();
         assert_eq!(page.lines[0].words[0].text, "Date");
         // The second look is the engine's second reader, not its first one again.
         let again = page.second_look.unwrap();
         assert_eq!(again.lines.len(), 1);
         assert_eq!(again.lines[0].words[0].text, "Datum");
-    }
-
-    /// Reads every page as an item row and a total row whose prices it left out, and any part
-    /// cut out on its own as its price column (`9,90` at the part's top, `9,90` below it), or
-    /// nothing when broken.
-    #[derive(Clone, Copy)]
-    struct ColumnDropper {
-        broken: bool,
-    }
-
-    impl Engine for ColumnDropper {
-        fn recognize(&mut self, _: &EngineInput<'_>) -> Result<Vec<Line>, OcrError> {
-            Ok(vec![
-                Line::from_words(vec![word("FROMAGE", [10, 10, 80, 20])]),
-                Line::from_words(vec![word("TOTAL", [10, 40, 60, 20])]),
-            ])
-        }
-
-        fn read_block(&mut self, _: &::image::GrayImage) -> Result<Vec<Line>, OcrError> {
-            if self.broken {
-                return Err(OcrError::Recognize("broken".into()));
-            }
-            Ok(vec![
-                Line::from_words(vec![word("9,90", [5, 0, 40, 20])]),
-                Line::from_words(vec![word("9,90", [5, 30, 40, 20])]),
-            ])
-        }
-    }
-
-    impl EngineFactory for ColumnDropper {
-        fn info(&self) -> EngineInfo {
-            SizeReader { broken: false }.info()
-        }
-
-        fn create(&self) -> Result<Box<dyn Engine>, OcrError> {
-            Ok(Box::new(*self))
-        }
     }
 
     /// The column right of x = 150 is lost until it has been read.
@@ -982,7 +1018,7 @@ mod tests {
             doubts: Some(amounts_lacking_until_read),
             ..RunnerOptions::default()
         };
-        let engine = ColumnDropper { broken: false };
+        let engine = column_dropper(false);
         let (lines, doubts) =
             read_page_whole(&engine, Path::new("r.png"), &page, &options, Pass::First).unwrap();
         assert!(!doubts.amount_lacking);
@@ -1003,43 +1039,6 @@ mod tests {
         assert_eq!(lines.len(), 2);
     }
 
-    /// Reads a row cut short (`CLUB £5;`) on the page, and `again` when its cut-out is read
-    /// on its own.
-    #[derive(Clone, Copy)]
-    struct RowCutter {
-        again: &'static str,
-    }
-
-    impl Engine for RowCutter {
-        fn recognize(&mut self, _: &EngineInput<'_>) -> Result<Vec<Line>, OcrError> {
-            Ok(vec![Line::from_words(vec![
-                word("CLUB", [20, 40, 60, 12]),
-                word("£5;", [100, 40, 40, 12]),
-            ])])
-        }
-
-        fn read_block(&mut self, _: &::image::GrayImage) -> Result<Vec<Line>, OcrError> {
-            // The cut-out starts 4 px (a third of the row's height, at least 4) before the row.
-            let words: Vec<Word> = self
-                .again
-                .split(' ')
-                .enumerate()
-                .map(|(i, text)| word(text, [4 + 80 * i as i32, 4, 60, 12]))
-                .collect();
-            Ok(vec![Line::from_words(words)])
-        }
-    }
-
-    impl EngineFactory for RowCutter {
-        fn info(&self) -> EngineInfo {
-            SizeReader { broken: false }.info()
-        }
-
-        fn create(&self) -> Result<Box<dyn Engine>, OcrError> {
-            Ok(Box::new(*self))
-        }
-    }
-
     /// Table photos (Pret): `£5.25` read `£5;`, its last digits unread right after the row.
     #[test]
     fn regression_a_row_cut_short_is_read_again_whole() {
@@ -1055,7 +1054,7 @@ mod tests {
         let read = |again: &'static str| {
             let page = page.clone();
             std::thread::spawn(move || {
-                let engine = RowCutter { again };
+                let engine = row_cutter(again);
                 read_page_whole(
                     &engine,
                     Path::new("r.png"),
@@ -1078,7 +1077,7 @@ mod tests {
     }
 
     /// A blank page read by `engine` whose price column is lost until read on its own.
-    fn read_with_a_lost_column(engine: ColumnDropper) -> (Vec<Line>, Doubts) {
+    fn read_with_a_lost_column(engine: Fake) -> (Vec<Line>, Doubts) {
         let page = ::image::GrayImage::from_pixel(300, 100, ::image::Luma([230]));
         let options = RunnerOptions {
             doubts: Some(column_lost_until_read),
@@ -1091,7 +1090,7 @@ mod tests {
     /// whole price column out, so the items and the total had no amounts.
     #[test]
     fn regression_a_price_column_left_out_is_read_on_its_own_and_placed_on_the_page() {
-        let (lines, doubts) = read_with_a_lost_column(ColumnDropper { broken: false });
+        let (lines, doubts) = read_with_a_lost_column(column_dropper(false));
         let boxes: Vec<_> = lines.iter().map(|l| (l.text.as_str(), l.bbox)).collect();
         assert_eq!(
             boxes,
@@ -1109,7 +1108,7 @@ mod tests {
     #[test]
     fn a_column_that_cannot_be_read_leaves_the_page_as_first_read() {
         // Each test runs on its own thread, so this thread's engine is the broken one.
-        let (lines, doubts) = read_with_a_lost_column(ColumnDropper { broken: true });
+        let (lines, doubts) = read_with_a_lost_column(column_dropper(true));
         assert_eq!(lines.len(), 2);
         assert!(doubts.page);
     }
@@ -1119,7 +1118,7 @@ mod tests {
         let page = ::image::GrayImage::from_pixel(300, 100, ::image::Luma([230]));
         let read = vec![Line::from_words(vec![word("9,90", [156, 11, 40, 20])])];
         let added = read_region(
-            &ColumnDropper { broken: false },
+            &column_dropper(false),
             &page,
             &BBox([150, 10, 1000, 50]),
             &read,
@@ -1129,38 +1128,6 @@ mod tests {
             .map(|l| (l.text.as_str(), l.bbox.y()))
             .collect();
         assert_eq!(texts, [("9,90", 40)]);
-    }
-
-    /// Reads every page as one total row, and any part cut out on its own as a date when it
-    /// is 88 px wide (an 80 px piece with its margins), as a stain otherwise.
-    struct DateDropper;
-
-    impl Engine for DateDropper {
-        fn recognize(&mut self, _: &EngineInput<'_>) -> Result<Vec<Line>, OcrError> {
-            Ok(vec![Line::from_words(vec![word(
-                "TOTAL",
-                [20, 10, 60, 12],
-            )])])
-        }
-
-        fn read_block(&mut self, image: &::image::GrayImage) -> Result<Vec<Line>, OcrError> {
-            let text = if image.width() == 88 {
-                "30/03/2018"
-            } else {
-                "~~"
-            };
-            Ok(vec![Line::from_words(vec![word(text, [4, 4, 80, 12])])])
-        }
-    }
-
-    impl EngineFactory for DateDropper {
-        fn info(&self) -> EngineInfo {
-            SizeReader { broken: false }.info()
-        }
-
-        fn create(&self) -> Result<Box<dyn Engine>, OcrError> {
-            Ok(Box::new(DateDropper))
-        }
     }
 
     fn dateless(lines: &[Line]) -> Doubts {
@@ -1184,12 +1151,13 @@ mod tests {
             doubts: Some(dateless),
             ..RunnerOptions::default()
         };
-        let mut lines = DateDropper.create().unwrap().recognize(&EngineInput {
+        let date_dropper = dropper("TOTAL", &[(88, "30/03/2018")]);
+        let mut lines = date_dropper.create().unwrap().recognize(&EngineInput {
             path: Path::new("r.png"),
             image: &page,
         });
         let lines = lines.as_mut().unwrap();
-        read_unread_print(&DateDropper, &page, lines, &options);
+        read_unread_print(&date_dropper, &page, lines, &options);
         let read: Vec<_> = lines.iter().map(|l| (l.text.as_str(), l.bbox)).collect();
         // The stain, read first, settled nothing and was dropped.
         assert_eq!(
@@ -1199,39 +1167,6 @@ mod tests {
                 ("30/03/2018", BBox([200, 60, 80, 12]))
             ]
         );
-    }
-
-    /// Reads every page as one ticket row, and any part cut out on its own by its width: a
-    /// total row (a 60 px piece with its margins), a date (80 px), a stain otherwise.
-    struct TotalAndDateDropper;
-
-    impl Engine for TotalAndDateDropper {
-        fn recognize(&mut self, _: &EngineInput<'_>) -> Result<Vec<Line>, OcrError> {
-            Ok(vec![Line::from_words(vec![word(
-                "Ticket",
-                [20, 10, 60, 12],
-            )])])
-        }
-
-        fn read_block(&mut self, image: &::image::GrayImage) -> Result<Vec<Line>, OcrError> {
-            let text = match image.width() {
-                68 => "Summe",
-                88 => "30/03/2018",
-                _ => "~~",
-            };
-            let width = image.width() as i32 - 8;
-            Ok(vec![Line::from_words(vec![word(text, [4, 4, width, 12])])])
-        }
-    }
-
-    impl EngineFactory for TotalAndDateDropper {
-        fn info(&self) -> EngineInfo {
-            SizeReader { broken: false }.info()
-        }
-
-        fn create(&self) -> Result<Box<dyn Engine>, OcrError> {
-            Ok(Box::new(TotalAndDateDropper))
-        }
     }
 
     fn without_total_or_date(lines: &[Line]) -> Doubts {
@@ -1263,7 +1198,8 @@ mod tests {
             doubts: Some(without_total_or_date),
             ..RunnerOptions::default()
         };
-        let mut lines = TotalAndDateDropper
+        let dropper = dropper("Ticket", &[(68, "Summe"), (88, "30/03/2018")]);
+        let mut lines = dropper
             .create()
             .unwrap()
             .recognize(&EngineInput {
@@ -1271,7 +1207,7 @@ mod tests {
                 image: &page,
             })
             .unwrap();
-        read_unread_print(&TotalAndDateDropper, &page, &mut lines, &options);
+        read_unread_print(&dropper, &page, &mut lines, &options);
         let read: Vec<_> = lines.iter().map(|l| (l.text.as_str(), l.bbox)).collect();
         assert_eq!(
             read,
