@@ -11,7 +11,7 @@
 //! night's HTML page). `eval` measures extraction against labels.
 //!
 //! Imports flow the same way: a module uses only modules before it (checked by
-//! `tests/cli/architecture.rs`; see ARCHITECTURE.md).
+//! `tests/integration/architecture.rs`; see ARCHITECTURE.md).
 //!
 //! The library never prints, exits or reads argv: the binary owns the terminal.
 

@@ -10,7 +10,8 @@
 //! Fault injection: with the `fault-injection` feature (on in the crate's own tests only, never
 //! in a release build), `FIDELIO_PAUSE_AT=<point>` stops a deciding run at a named point of the
 //! commit sequence (`before-commit`, `in-commit`, `after-commit`, `mid-outputs`) until it is
-//! killed, so the crash tests can `kill -9` it exactly there.
+//! killed, so the crash tests can `kill -9` it exactly there; `after-read-N` stops the OCR
+//! stage once N entries were read.
 
 mod timings;
 
@@ -208,9 +209,12 @@ pub fn run(plan: &NightPlan<'_>, observer: &dyn Observer) -> Result<NightDone, N
     observer.scanned(entries.len());
 
     let counts = timings::Counts::default();
+    let read = std::sync::atomic::AtomicUsize::new(0);
     let records = ocr_all(&entries, plan.engine, plan.cache, plan.runner, &|job| {
         counts.add(&job);
         observer.read(&job);
+        let done = read.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+        pause_after_read(done);
     })?;
     observer.read_all();
     timings.read(&counts);
@@ -546,3 +550,16 @@ fn pause_at(point: &str) {
 #[cfg(not(feature = "fault-injection"))]
 #[inline(always)]
 fn pause_at(_point: &str) {}
+
+/// The crash tests' hook in the OCR stage: `after-read-N` stops once N entries were read (and
+/// cached), however fast the machine.
+#[cfg(feature = "fault-injection")]
+fn pause_after_read(done: usize) {
+    if std::env::var("FIDELIO_PAUSE_AT").is_ok_and(|p| p.starts_with("after-read-")) {
+        pause_at(&format!("after-read-{done}"));
+    }
+}
+
+#[cfg(not(feature = "fault-injection"))]
+#[inline(always)]
+fn pause_after_read(_done: usize) {}
