@@ -12,7 +12,7 @@ use rayon::prelude::*;
 
 use crate::campaign::ResultRecord;
 use crate::campaign::{Campaign, Decider, PriorAward, Submission};
-use crate::extract::{agree_on_merchants, read_page, ExtractOptions, Receipt};
+use crate::extract::{agree_on_merchants, read_page, Receipt};
 use crate::ocr::OcrRecord;
 
 /// OCR records from before the quality measures changed would be rejected as blurry under
@@ -45,10 +45,9 @@ pub fn decide_all(records: &[OcrRecord], campaign: &Campaign) -> Vec<ResultRecor
 /// OCR. The batch then agrees on its shops' names (`extract::agree_on_merchants`). Read once
 /// per batch: the ledger may decide a batch twice (see `decide_read`).
 pub fn read_receipts(records: &[OcrRecord]) -> Vec<Option<Receipt>> {
-    let options = ExtractOptions::default();
     let mut receipts: Vec<Option<Receipt>> = records
         .par_iter()
-        .map(|r| r.ocr.as_ref().map(|page| read_page(page, &options)))
+        .map(|r| r.ocr.as_ref().map(read_page))
         .collect();
     agree_on_merchants(&mut receipts);
     receipts

@@ -94,11 +94,11 @@ fn printed_article_count(rows: &[RowInfo]) -> Option<u32> {
 
 #[cfg(test)]
 mod tests {
-    use crate::extract::{extract, test_lines, ExtractOptions, Item};
+    use crate::extract::{extract, test_lines, Item};
     use rust_decimal::Decimal;
 
     fn items_of(text: &str) -> Vec<Item> {
-        extract(&test_lines(text), &ExtractOptions::default()).items
+        extract(&test_lines(text)).items
     }
 
     fn quantities(items: &[Item]) -> Vec<Option<Decimal>> {
@@ -138,7 +138,7 @@ mod tests {
         for word in lines[5].words.iter_mut() {
             word.conf = 54.0;
         }
-        let items = extract(&lines, &ExtractOptions::default()).items;
+        let items = extract(&lines).items;
         assert_eq!(items[0].amount, Decimal::new(765, 2));
         assert_eq!(items[0].quantity, Some(Decimal::from(3)));
         // A pack size opening a row is no count.

@@ -8,10 +8,10 @@ use std::str::FromStr;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
-use super::{extract, test_lines, ExtractOptions, Receipt};
+use super::{extract, extract_in, test_lines, Receipt};
 
 fn read(text: &str) -> Receipt {
-    extract(&test_lines(text), &ExtractOptions::default())
+    extract(&test_lines(text))
 }
 
 fn d(s: &str) -> Decimal {
@@ -267,23 +267,16 @@ fn a_total_nothing_confirms_is_less_confident_than_a_confirmed_one() {
 
 #[test]
 fn the_locale_option_overrides_detection() {
-    let options = ExtractOptions {
-        locale: Some("de".into()),
-        currency: None,
-    };
-    let r = extract(&test_lines("KIOSK\nSUMME 3,00\nBAR 5,00"), &options);
+    let r = extract_in(&test_lines("KIOSK\nSUMME 3,00\nBAR 5,00"), Some("de"));
     assert_eq!(r.locale.as_deref(), Some("de"));
     assert_eq!(r.payment.as_deref(), Some("CASH"));
-    let english = extract(
-        &test_lines("KIOSK\nTOTAL 3.00\nBAR 5.00"),
-        &ExtractOptions::default(),
-    );
+    let english = extract(&test_lines("KIOSK\nTOTAL 3.00\nBAR 5.00"));
     assert_eq!(english.payment, None);
 }
 
 #[test]
 fn empty_and_garbage_input_read_as_nothing() {
-    let empty = extract(&[], &ExtractOptions::default());
+    let empty = extract(&[]);
     assert_eq!(empty.total, None);
     assert_eq!(empty.merchant, None);
     assert!(empty.items.is_empty());

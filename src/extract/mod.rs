@@ -47,32 +47,27 @@ use crate::ocr::{BBox, Line};
 use classify::{classify, RowInfo};
 use reconcile::Outcome;
 
-/// What the extractor may know beyond the text.
-#[derive(Clone, Debug, Default)]
-pub struct ExtractOptions {
-    /// Locale pack to use (`fr`, `en`, `de`); detected from the text when absent or unknown.
-    pub locale: Option<String>,
-    /// Currency to assume when the receipt prints none (ISO code, e.g. the campaign's).
-    pub currency: Option<String>,
+/// Read the receipt fields from OCR lines; the locale pack is the one the text reads in.
+pub fn extract(lines: &[Line]) -> Receipt {
+    let (rows, locale) = read_rows(lines, None);
+    extract_rows(&rows, locale)
 }
 
-/// Read the receipt fields from OCR lines.
-pub fn extract(lines: &[Line], options: &ExtractOptions) -> Receipt {
-    let (rows, locale) = read_rows(lines, options);
-    extract_rows(&rows, locale, options)
+/// [`extract`] with the locale pack given (`fr`, `en`, `de`; detected when unknown), for tests
+/// of one pack's words.
+#[cfg(test)]
+pub(crate) fn extract_in(lines: &[Line], locale: Option<&str>) -> Receipt {
+    let (rows, locale) = read_rows(lines, locale.and_then(Locale::parse));
+    extract_rows(&rows, locale)
 }
 
-/// OCR lines as classified rows, with the locale they were read in.
-fn read_rows(lines: &[Line], options: &ExtractOptions) -> (Vec<RowInfo>, Locale) {
+/// OCR lines as classified rows, with the locale they were read in (`given`, else detected).
+fn read_rows(lines: &[Line], given: Option<Locale>) -> (Vec<RowInfo>, Locale) {
     let mut rows = build_rows(lines);
-    let locale = options
-        .locale
-        .as_deref()
-        .and_then(Locale::parse)
-        .unwrap_or_else(|| {
-            let texts: Vec<String> = rows.iter().map(|r| r.text.clone()).collect();
-            locale::detect(&texts)
-        });
+    let locale = given.unwrap_or_else(|| {
+        let texts: Vec<String> = rows.iter().map(|r| r.text.clone()).collect();
+        locale::detect(&texts)
+    });
     if locale == Locale::De {
         rows.iter_mut().for_each(misreads::mend_umlauts);
     }
@@ -102,8 +97,8 @@ fn attach_rereads(rows: &mut [RowInfo], lines: &[Line], locale: Locale) {
 }
 
 /// The receipt fields of classified rows.
-fn extract_rows(rows: &[RowInfo], locale: Locale, options: &ExtractOptions) -> Receipt {
-    read_fields(rows, locale, options).0
+fn extract_rows(rows: &[RowInfo], locale: Locale) -> Receipt {
+    read_fields(rows, locale).0
 }
 
 /// What one reading of the rows could not settle and the OCR stage can read again (see
@@ -120,7 +115,7 @@ struct Unsettled {
 /// The total read from OCR lines with the score its confidence comes from: what
 /// `scripts/calibrate` fits the confidence's weights on.
 pub fn total_score(lines: &[Line]) -> Option<(rust_decimal::Decimal, TotalScore)> {
-    let (rows, locale) = read_rows(lines, &ExtractOptions::default());
+    let (rows, locale) = read_rows(lines, None);
     let header = header::read(&rows, locale);
     let items = items::read_items(&rows, header.last_row);
     let vat = vat::read_vat(&rows);
@@ -130,13 +125,13 @@ pub fn total_score(lines: &[Line]) -> Option<(rust_decimal::Decimal, TotalScore)
 /// The purchase date read from OCR lines with the score its confidence comes from, for
 /// `scripts/calibrate`.
 pub fn date_score(lines: &[Line]) -> Option<(chrono::NaiveDate, DateScore)> {
-    let (rows, locale) = read_rows(lines, &ExtractOptions::default());
+    let (rows, locale) = read_rows(lines, None);
     let when = when::read_when(&rows, locale);
     when.date.map(|(date, _)| (date, when.score))
 }
 
 /// The receipt fields of classified rows, and what they leave unsettled.
-fn read_fields(rows: &[RowInfo], locale: Locale, options: &ExtractOptions) -> (Receipt, Unsettled) {
+fn read_fields(rows: &[RowInfo], locale: Locale) -> (Receipt, Unsettled) {
     let header = header::read(rows, locale);
     let lost_column = columns::lost_price_column(rows, header.last_row);
     let amount_lacking = columns::amount_lacking(rows, header.last_row);
@@ -144,7 +139,7 @@ fn read_fields(rows: &[RowInfo], locale: Locale, options: &ExtractOptions) -> (R
     let vat = vat::read_vat(rows);
     let total = total::read_total(rows, &items, &vat);
     let when = when::read_when(rows, locale);
-    let currency = read_currency(rows, total.as_ref(), locale, options);
+    let currency = read_currency(rows, total.as_ref(), locale);
     let mut undecided = Vec::new();
     let items_confidence = match &total {
         _ if items.is_empty() => 0.0,
@@ -214,13 +209,12 @@ fn round2(value: f32) -> f32 {
 }
 
 /// The currency printed with the total, else the one most printed on the receipt, else the
-/// caller's default, else the euro on French and German receipts and the ringgit on receipts
+/// euro on French and German receipts and the ringgit on receipts
 /// that show they are Malaysian (their tills often print bare amounts).
 fn read_currency(
     rows: &[RowInfo],
     total: Option<&total::TotalReading>,
     locale: Locale,
-    options: &ExtractOptions,
 ) -> Option<(String, f32)> {
     if let Some(code) = total.and_then(|t| t.currency) {
         return Some((code.to_string(), 0.9));
@@ -241,9 +235,6 @@ fn read_currency(
     counts.sort_by_key(|c| std::cmp::Reverse(c.1));
     if let Some((code, _)) = counts.first() {
         return Some((code.to_string(), 0.75));
-    }
-    if let Some(code) = &options.currency {
-        return Some((code.to_ascii_uppercase(), 0.6));
     }
     if matches!(locale, Locale::Fr | Locale::De) {
         return Some(("EUR".to_string(), 0.5));

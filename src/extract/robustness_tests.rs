@@ -6,8 +6,8 @@ use chrono::{Datelike, NaiveDate};
 use proptest::prelude::*;
 use rust_decimal::Decimal;
 
+use super::Receipt;
 use super::{extract, find_amounts, find_dates, find_times, parse_amount, parse_date, parse_time};
-use super::{ExtractOptions, Receipt};
 use crate::ocr::{BBox, Line, Word};
 
 /// Text that looks like receipt numbers and dates: digits, separators, currency and the
@@ -100,8 +100,8 @@ proptest! {
                 reread: None,
             }).filter(|w| !w.text.is_empty()).collect()))
             .collect();
-        let first: Receipt = extract(&lines, &ExtractOptions::default());
-        let second = extract(&lines, &ExtractOptions::default());
+        let first: Receipt = extract(&lines);
+        let second = extract(&lines);
         prop_assert_eq!(&first, &second);
         for c in [first.confidence.merchant, first.confidence.date, first.confidence.total, first.confidence.address] {
             prop_assert!((0.0..=1.0).contains(&c));
@@ -111,8 +111,7 @@ proptest! {
     #[test]
     fn extract_survives_receipt_like_lines(rows in prop::collection::vec(NUMERIC_NOISE, 0..20), locale in prop::option::of("fr|en|de|xx")) {
         let text = rows.join("\n");
-        let options = ExtractOptions { locale, currency: None };
-        let receipt = extract(&super::test_lines(&text), &options);
+        let receipt = super::extract_in(&super::test_lines(&text), locale.as_deref());
         if let Some(total) = receipt.total {
             prop_assert!(total > Decimal::ZERO);
         }

@@ -8,9 +8,7 @@
 //! dates of both readings at once, so a date read the same way twice outvotes a misread digit.
 
 use super::classify::Role;
-use super::{
-    extract, extract_rows, read_fields, read_rows, when, ExtractOptions, Receipt, RowInfo,
-};
+use super::{extract, extract_rows, read_fields, read_rows, when, Receipt, RowInfo};
 use crate::ocr::{BBox, Doubts, Line, OcrPage};
 
 /// Below this confidence (a calibrated probability, `TotalScore`) a total is worth a second
@@ -28,9 +26,8 @@ pub const SECOND_LOOK_BELOW: f32 = 0.9;
 /// column Tesseract left out is read on its own (`columns`), and without any date or any total
 /// row the print the page reading left out is searched for them.
 pub fn doubts(lines: &[Line]) -> Doubts {
-    let options = ExtractOptions::default();
-    let (rows, locale) = read_rows(lines, &options);
-    let (receipt, unsettled) = read_fields(&rows, locale, &options);
+    let (rows, locale) = read_rows(lines, None);
+    let (receipt, unsettled) = read_fields(&rows, locale);
     Doubts {
         page: receipt.confidence.total < SECOND_LOOK_BELOW || receipt.date.is_none(),
         words: unsettled.prices,
@@ -96,15 +93,15 @@ fn date_rows_in_doubt(rows: &[RowInfo]) -> impl Iterator<Item = &RowInfo> {
 }
 
 /// The receipt read from `page`: its first reading, improved by its second look if it has one.
-pub fn read_page(page: &OcrPage, options: &ExtractOptions) -> Receipt {
+pub fn read_page(page: &OcrPage) -> Receipt {
     let Some(again) = &page.second_look else {
-        return extract(&page.lines, options);
+        return extract(&page.lines);
     };
-    let (first_rows, locale) = read_rows(&page.lines, options);
-    let (second_rows, second_locale) = read_rows(&again.lines, options);
+    let (first_rows, locale) = read_rows(&page.lines, None);
+    let (second_rows, second_locale) = read_rows(&again.lines, None);
     let mut receipt = fuse(
-        extract_rows(&first_rows, locale, options),
-        extract_rows(&second_rows, second_locale, options),
+        extract_rows(&first_rows, locale),
+        extract_rows(&second_rows, second_locale),
     );
     date_both_readings_agree_on(&mut receipt, &[first_rows, second_rows].concat(), locale);
     receipt
@@ -226,13 +223,13 @@ mod tests {
     fn a_date_read_alone_fills_a_row_that_showed_none_but_never_replaces_one_read() {
         let mut lines = test_lines(FADED_DATE);
         lines[1].reread = Some("Date: 06-05-2018 12:48:18".into());
-        let receipt = extract(&lines, &ExtractOptions::default());
+        let receipt = extract(&lines);
         assert_eq!(receipt.date, NaiveDate::from_ymd_opt(2018, 5, 6));
         assert_eq!(receipt.time.as_deref(), Some("12:48"));
 
         let mut lines = test_lines(&FADED_DATE.replace("06-05- é 1", "26-05-2018"));
         lines[1].reread = Some("Date: 28-06-2008 12:48:18".into());
-        let receipt = extract(&lines, &ExtractOptions::default());
+        let receipt = extract(&lines);
         assert_eq!(receipt.date, NaiveDate::from_ymd_opt(2018, 5, 26));
     }
 
@@ -250,11 +247,11 @@ mod tests {
         let mut lines = with_doubted_date();
         assert_eq!(doubts(&lines).lines, [lines[3].bbox]);
         lines[3].reread = Some("15:55 11/02/16".into());
-        let receipt = extract(&lines, &ExtractOptions::default());
+        let receipt = extract(&lines);
         assert_eq!(receipt.date, NaiveDate::from_ymd_opt(2016, 2, 11));
         // A reading alone that shows no date leaves the page's.
         lines[3].reread = Some("15:55 11/0@/16".into());
-        let receipt = extract(&lines, &ExtractOptions::default());
+        let receipt = extract(&lines);
         assert_eq!(receipt.date, NaiveDate::from_ymd_opt(2016, 9, 11));
         // A date the engine was sure of is not read again.
         assert_eq!(doubts(&test_lines(DOUBTED_DATE)).lines, []);
@@ -262,9 +259,8 @@ mod tests {
 
     #[test]
     fn fusing_keeps_the_confident_total_and_date_from_whichever_reading_has_them() {
-        let options = ExtractOptions::default();
-        let garbled = extract(&test_lines(GARBLED), &options);
-        let clear = extract(&test_lines(CLEAR), &options);
+        let garbled = extract(&test_lines(GARBLED));
+        let clear = extract(&test_lines(CLEAR));
         let fused = fuse(garbled.clone(), clear.clone());
         assert_eq!(fused.total, Some(Decimal::new(444, 2)));
         assert_eq!(fused.currency.as_deref(), Some("EUR"));
@@ -278,17 +274,13 @@ mod tests {
     #[test]
     fn a_page_without_second_look_reads_as_its_lines() {
         let page = page_of(CLEAR);
-        let options = ExtractOptions::default();
-        assert_eq!(read_page(&page, &options), extract(&page.lines, &options));
+        assert_eq!(read_page(&page), extract(&page.lines));
         let with_look = crate::ocr::OcrPage {
             lines: test_lines(GARBLED),
             second_look: Some(reading_of(CLEAR)),
             ..page
         };
-        assert_eq!(
-            read_page(&with_look, &options).total,
-            Some(Decimal::new(444, 2))
-        );
+        assert_eq!(read_page(&with_look).total, Some(Decimal::new(444, 2)));
     }
 
     /// A date printed in header and footer: the first reading took the 5 of `Date: 2016/05/01` for a 6; its footer and
@@ -304,7 +296,7 @@ mod tests {
             second_look: Some(reading_of(&second)),
             ..page_of(first)
         };
-        let receipt = read_page(&page, &ExtractOptions::default());
+        let receipt = read_page(&page);
         assert_eq!(receipt.date, NaiveDate::from_ymd_opt(2016, 5, 1));
         assert_eq!(receipt.time.as_deref(), Some("14:11"));
     }
