@@ -7,7 +7,7 @@ use std::sync::LazyLock;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use fidelio::config;
+use fidelio::defaults;
 
 /// `fidelio --version`: what produced a night's outputs, for bug reports and audits — the
 /// readers' versions and the ledger schema beside fidelio's own.
@@ -160,7 +160,7 @@ pub struct OcrOptions {
     #[arg(long, value_name = "LANGS")]
     pub lang: Option<String>,
     /// Tesseract page segmentation mode (0–13; 4 is a single column of variable sizes).
-    #[arg(long, default_value_t = config::TESSERACT_PSM, value_name = "N", value_parser = clap::value_parser!(u8).range(0..=13))]
+    #[arg(long, default_value_t = defaults::TESSERACT_PSM, value_name = "N", value_parser = clap::value_parser!(u8).range(0..=13))]
     pub psm: u8,
     /// OCR engine.
     #[arg(long, value_enum, default_value_t = EngineKind::Ppocr)]
@@ -190,7 +190,7 @@ pub struct StateArgs {
         long,
         global = true,
         env = "FIDELIO_STATE",
-        default_value = config::STATE_DIR,
+        default_value = defaults::STATE_DIR,
         value_name = "DIR"
     )]
     pub state: PathBuf,
@@ -309,7 +309,7 @@ pub struct BatchArgs {
     #[arg(long, value_name = "NAME")]
     pub batch: Option<String>,
     /// Seconds to wait for another run holding the ledger before giving up.
-    #[arg(long, default_value_t = config::LOCK_TIMEOUT_S, value_name = "SECONDS")]
+    #[arg(long, default_value_t = defaults::LOCK_TIMEOUT_S, value_name = "SECONDS")]
     pub lock_timeout: u64,
 }
 
@@ -357,7 +357,7 @@ pub enum ReviewCommand {
         #[arg(long, value_name = "ID")]
         campaign: Option<String>,
         /// Seconds to wait for a run holding the ledger.
-        #[arg(long, default_value_t = config::LOCK_TIMEOUT_S, value_name = "SECONDS")]
+        #[arg(long, default_value_t = defaults::LOCK_TIMEOUT_S, value_name = "SECONDS")]
         lock_timeout: u64,
         /// No summary on stderr.
         #[arg(short, long)]
@@ -405,7 +405,7 @@ pub enum LedgerCommand {
         #[arg(long, value_name = "ID")]
         campaign: Option<String>,
         /// Seconds to wait for a run holding the ledger.
-        #[arg(long, default_value_t = config::LOCK_TIMEOUT_S, value_name = "SECONDS")]
+        #[arg(long, default_value_t = defaults::LOCK_TIMEOUT_S, value_name = "SECONDS")]
         lock_timeout: u64,
     },
 }

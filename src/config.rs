@@ -1,6 +1,6 @@
-//! Every default an operator can change, and the resolution of raw choices (flags, the
-//! environment, the campaign) into the settings the stages run with, in the manner of
-//! ripgrep's low-level and high-level arguments: the binary parses flags into an
+//! The resolution of raw choices (flags, the environment, the campaign) into the settings the
+//! stages run with, in the manner of ripgrep's low-level and high-level arguments (the
+//! defaults themselves are all in `defaults`): the binary parses flags into an
 //! [`OcrChoice`], [`OcrSetup::resolve`] checks it once and builds the engine, cache and runner
 //! options every OCR-running command shares.
 //!
@@ -10,6 +10,7 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::defaults::{LANGUAGES, SECOND_LOOK_SMOOTH};
 use crate::extract::doubts;
 use crate::image::PrepareSettings;
 use crate::ocr::ppocr::models::{default_models_dir, ModelSet, ModelSize};
@@ -18,19 +19,6 @@ use crate::ocr::{
     TesseractFactory, TextEngineFactory,
 };
 
-/// The state directory (OCR cache, ledger, lock), relative to where fidelio runs.
-pub const STATE_DIR: &str = ".fidelio";
-/// Tesseract's languages when neither `--lang` nor the campaign names any.
-pub const LANGUAGES: &str = "fra+eng";
-/// Tesseract's page segmentation: one column of text of variable sizes.
-pub const TESSERACT_PSM: u8 = 4;
-/// How long a deciding command waits for another run's ledger lock, in seconds.
-pub const LOCK_TIMEOUT_S: u64 = 60;
-/// The second reading of engines without a second model: the same pixels smoothed (Gaussian,
-/// sigma in px), which joins the dots of dot-matrix print and calms JPEG noise. With
-/// Tesseract, on the 80 SROIE dev receipts 25 got a second look; totals went from 86.3 % to
-/// 91.3 % right, merchants from 65.0 % to 71.3 %, dates from 86.3 % to 87.5 %.
-pub const SECOND_LOOK_SMOOTH: f32 = 1.1;
 /// A hash of the source that shapes an OCR record (image, ocr, extract), from `build.rs`.
 pub const OCR_CODE: &str = env!("FIDELIO_OCR_CODE");
 

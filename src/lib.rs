@@ -17,6 +17,7 @@
 
 pub mod campaign;
 pub mod config;
+pub mod defaults;
 pub mod eval;
 pub mod extract;
 pub mod image;

@@ -20,11 +20,10 @@ pub struct DecodeLimits {
 
 impl Default for DecodeLimits {
     fn default() -> Self {
-        // 100 MP covers any phone or flatbed at 600 dpi; beyond that it is not a receipt photo.
         DecodeLimits {
-            max_width: 20_000,
-            max_height: 20_000,
-            max_alloc: 512 * 1024 * 1024,
+            max_width: crate::defaults::DECODE_MAX_SIDE,
+            max_height: crate::defaults::DECODE_MAX_SIDE,
+            max_alloc: crate::defaults::DECODE_MAX_ALLOC,
         }
     }
 }

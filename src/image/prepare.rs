@@ -34,8 +34,8 @@ pub struct PrepareSettings {
 impl Default for PrepareSettings {
     fn default() -> Self {
         PrepareSettings {
-            max_side: 2400,
-            border: 16,
+            max_side: crate::defaults::PREPARE_MAX_SIDE,
+            border: crate::defaults::PREPARE_BORDER,
             crop: true,
             deskew: true,
             reverse_video: true,

@@ -95,12 +95,13 @@ pub struct QualityThresholds {
 
 impl Default for QualityThresholds {
     fn default() -> Self {
+        use crate::defaults as d;
         QualityThresholds {
-            min_sharpness: 300.0,
-            max_glare: 0.15,
-            min_brightness: 60.0,
-            min_width: 200,
-            min_height: 200,
+            min_sharpness: d::QUALITY_MIN_SHARPNESS,
+            max_glare: d::QUALITY_MAX_GLARE,
+            min_brightness: d::QUALITY_MIN_BRIGHTNESS,
+            min_width: d::QUALITY_MIN_WIDTH,
+            min_height: d::QUALITY_MIN_HEIGHT,
         }
     }
 }

@@ -72,17 +72,12 @@ pub struct DuplicatePolicy {
 }
 
 impl Default for DuplicatePolicy {
-    /// Measured on 640 transformed copies of 80 real receipts against 53 720 pairs of distinct
-    /// receipts (`scripts/near-dup-eval`, numbers in `docs/ledger.md`). The image alone is
-    /// trusted only up to 2 bits: re-encoded and resized copies land there, and no distinct pair
-    /// did (the closest was 4 bits, two receipts of one shop). A pairwise false-positive rate
-    /// multiplies by the number of stored claims, so a looser image-only threshold would
-    /// misfire at 100 000 receipts; up to 10 bits the extracted total and date must agree too.
+    /// The measured distances of `defaults::IMAGE_SAME_BITS` and `IMAGE_SIMILAR_BITS`.
     fn default() -> Self {
         DuplicatePolicy {
             near_duplicate: Status::Duplicate,
-            image_same: 2,
-            image_similar: 10,
+            image_same: crate::defaults::IMAGE_SAME_BITS,
+            image_similar: crate::defaults::IMAGE_SIMILAR_BITS,
         }
     }
 }

@@ -6,8 +6,10 @@
 use std::path::{Path, PathBuf};
 
 /// The library's modules in the order the data passes through them. Modules on the same
-/// layer may not use each other either; `reason` and `jsonl` are the shared vocabulary.
+/// layer may not use each other either; `defaults` (every default) and `reason` and `jsonl`
+/// (the shared vocabulary) come first, `config` (flags resolved into settings) last.
 const LAYERS: &[&[&str]] = &[
+    &["defaults"],
     &["reason", "jsonl"],
     &["ingest"],
     &["image"],
