@@ -42,6 +42,12 @@ pub const QUALITY_MIN_BRIGHTNESS: f32 = 60.0;
 pub const QUALITY_MIN_WIDTH: u32 = 200;
 pub const QUALITY_MIN_HEIGHT: u32 = 200;
 
+/// A campaign's `[merchants]` when it sets neither: the similarity (0–1) at which an
+/// OCR-damaged name is still recognised as a partner, and how many lines at the top of the
+/// receipt are searched for it.
+pub const MERCHANT_FUZZY: f64 = 0.85;
+pub const MERCHANT_TOP_LINES: usize = 6;
+
 /// Perceptual-hash distances (bits) for repeats: up to [`IMAGE_SAME_BITS`] the image alone
 /// makes a repeat; up to [`IMAGE_SIMILAR_BITS`] the extracted total and date must agree too.
 /// Measured on 640 transformed copies of 80 real receipts against 53 720 pairs of distinct

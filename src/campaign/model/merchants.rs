@@ -4,10 +4,7 @@ use serde::de::value::MapAccessDeserializer;
 use serde::de::{MapAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize};
 
-/// Default similarity (0–1) for recognising an OCR-damaged merchant name.
-pub const DEFAULT_FUZZY: f64 = 0.85;
-/// Default number of lines at the top of the receipt searched for the merchant name.
-pub const DEFAULT_TOP_LINES: usize = 6;
+use crate::defaults::{MERCHANT_FUZZY as DEFAULT_FUZZY, MERCHANT_TOP_LINES as DEFAULT_TOP_LINES};
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
