@@ -174,6 +174,13 @@ pub struct OcrOptions {
     /// Do not read or write the OCR cache.
     #[arg(long)]
     pub no_cache: bool,
+    /// Pictures whose header declares more megapixels are IMAGE_TOO_LARGE, refused before
+    /// decoding.
+    #[arg(long, value_name = "MP", default_value_t = defaults::DECODE_MAX_PIXELS as f64 / 1e6)]
+    pub max_megapixels: f64,
+    /// Files larger than this many megabytes are IMAGE_TOO_LARGE, refused unread.
+    #[arg(long, value_name = "MB", default_value_t = defaults::DECODE_MAX_FILE_BYTES as f64 / 1e6)]
+    pub max_file_mb: f64,
     /// No second reader. By default `--model tiny` has the small model's recogniser read the
     /// header (shop name, address) of every receipt again, and the lines that matter of a
     /// receipt whose total is uncertain; other engines read such a receipt again from

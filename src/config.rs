@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 
 use crate::defaults::{LANGUAGES, SECOND_LOOK_SMOOTH};
 use crate::extract::doubts;
-use crate::image::PrepareSettings;
+use crate::image::{DecodeLimits, PrepareSettings};
 use crate::ocr::ppocr::models::{default_models_dir, ModelSet, ModelSize};
 use crate::ocr::{
     EngineFactory, OcrCache, PpocrFactory, PpocrSettings, RunnerOptions, SecondLook,
@@ -47,6 +47,8 @@ pub struct OcrChoice {
     pub jobs: Option<usize>,
     pub second_look: bool,
     pub cache: bool,
+    /// The decoding budget (pixels, file size).
+    pub limits: DecodeLimits,
 }
 
 /// Why OCR choices cannot be used: all operator mistakes (exit 2).
@@ -54,6 +56,8 @@ pub struct OcrChoice {
 pub enum ConfigError {
     #[error("--jobs must be at least 1")]
     NoWorkers,
+    #[error("--max-megapixels and --max-file-mb must be above 0")]
+    NoBudget,
     #[error("{0}")]
     Reader(String),
 }
@@ -76,6 +80,9 @@ impl OcrSetup {
         if choice.jobs == Some(0) {
             return Err(ConfigError::NoWorkers);
         }
+        if choice.limits.max_pixels == 0 || choice.limits.max_file_bytes == 0 {
+            return Err(ConfigError::NoBudget);
+        }
         let reader_error = |e: &dyn std::fmt::Display| ConfigError::Reader(e.to_string());
         let prepare = PrepareSettings::default();
         // The tiny neural reader's second look is the small model on the same pixels; every
@@ -90,7 +97,13 @@ impl OcrSetup {
             .or(campaign_languages)
             .unwrap_or(LANGUAGES)
             .to_string();
-        let fingerprint = ocr_fingerprint(choice.reader, &languages, &prepare, &second_look);
+        let fingerprint = ocr_fingerprint(
+            choice.reader,
+            &languages,
+            &prepare,
+            &second_look,
+            &choice.limits,
+        );
         let factory: Box<dyn EngineFactory + Send> = match choice.reader {
             Reader::Neural(size) => {
                 let dir = choice.models_dir.clone().unwrap_or_else(default_models_dir);
@@ -130,7 +143,7 @@ impl OcrSetup {
                 prepare,
                 doubts: Some(doubts),
                 second_look,
-                ..RunnerOptions::default()
+                limits: choice.limits,
             },
         })
     }
@@ -146,8 +159,10 @@ pub fn ocr_fingerprint(
     languages: &str,
     prepare: &PrepareSettings,
     second_look: &Option<SecondLook>,
+    limits: &DecodeLimits,
 ) -> String {
-    let settings = format!("{reader:?}|{languages}|{prepare:?}|{second_look:?}|{OCR_CODE}");
+    let settings =
+        format!("{reader:?}|{languages}|{prepare:?}|{second_look:?}|{limits:?}|{OCR_CODE}");
     let hash = blake3::hash(settings.as_bytes()).to_hex();
     format!("{}+ocr{}", prepare.fingerprint(), &hash[..16])
 }
@@ -158,7 +173,13 @@ mod tests {
 
     fn fingerprint(reader: Reader, languages: &str, smooth: Option<f32>) -> String {
         let look = smooth.map(|smooth| SecondLook { smooth });
-        ocr_fingerprint(reader, languages, &PrepareSettings::default(), &look)
+        ocr_fingerprint(
+            reader,
+            languages,
+            &PrepareSettings::default(),
+            &look,
+            &DecodeLimits::default(),
+        )
     }
 
     #[test]
@@ -187,7 +208,8 @@ mod tests {
                 Reader::Tesseract { psm: 4 },
                 "fra",
                 &smaller,
-                &Some(SecondLook { smooth: 1.1 })
+                &Some(SecondLook { smooth: 1.1 }),
+                &DecodeLimits::default()
             )
         );
     }
@@ -208,6 +230,7 @@ mod tests {
             jobs: Some(0),
             second_look: true,
             cache: false,
+            limits: DecodeLimits::default(),
         };
         let refused = OcrSetup::resolve(&choice, Path::new("."), None);
         assert!(matches!(refused, Err(ConfigError::NoWorkers)));

@@ -28,11 +28,16 @@ pub const PREPARE_MAX_SIDE: u32 = 2400;
 /// White border added on every side of a prepared picture, in pixels.
 pub const PREPARE_BORDER: u32 = 16;
 
-/// Decoding refuses pictures wider or taller than this (100 MP covers any phone or flatbed at
-/// 600 dpi; beyond that it is not a receipt photo) or needing more memory than
-/// [`DECODE_MAX_ALLOC`].
+/// Decoding budget, checked before any pixel is allocated: files larger than
+/// [`DECODE_MAX_FILE_BYTES`] are refused by their size, unread; pictures whose header declares
+/// more than [`DECODE_MAX_PIXELS`] (50 MP: a 48 MP phone photo or an A4 page at 600 dpi, 35 MP,
+/// pass) or a side longer than [`DECODE_MAX_SIDE`] are refused before decoding, and the
+/// decoder may allocate at most [`DECODE_MAX_ALLOC`] (a 50 MP RGB picture needs 150 MB).
+/// `--max-megapixels` and `--max-file-mb` change the first two.
+pub const DECODE_MAX_FILE_BYTES: u64 = 64_000_000;
+pub const DECODE_MAX_PIXELS: u64 = 50_000_000;
 pub const DECODE_MAX_SIDE: u32 = 20_000;
-pub const DECODE_MAX_ALLOC: u64 = 512 * 1024 * 1024;
+pub const DECODE_MAX_ALLOC: u64 = 256 * 1024 * 1024;
 
 /// A campaign's `[quality]` limits when it sets none: below them a receipt is rejected for
 /// capture quality (see `image::QualityThresholds`).

@@ -8,6 +8,7 @@ use anyhow::Context;
 use fidelio::campaign::Campaign;
 use fidelio::campaign::ResultRecord;
 use fidelio::config::{OcrChoice, OcrSetup, Reader};
+use fidelio::image::DecodeLimits;
 use fidelio::ingest::{self, ManifestEntry, MemberManifest, ScanOptions};
 use fidelio::ocr::ppocr::models::default_models_dir;
 use fidelio::ocr::ModelSize;
@@ -61,6 +62,11 @@ pub fn ocr_config(
         jobs: args.jobs,
         second_look: !args.no_second_look,
         cache: !args.no_cache,
+        limits: DecodeLimits {
+            max_pixels: (args.max_megapixels.max(0.0) * 1e6) as u64,
+            max_file_bytes: (args.max_file_mb.max(0.0) * 1e6) as u64,
+            ..DecodeLimits::default()
+        },
     };
     let languages = campaign.and_then(|c| c.ocr_languages.as_deref());
     Ok(OcrSetup::resolve(&choice, state, languages)?)

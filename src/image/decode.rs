@@ -8,6 +8,8 @@ use zune_core::colorspace::ColorSpace;
 use zune_core::options::DecoderOptions;
 
 use super::ImageError;
+
+const END_OF_IMAGE: [u8; 2] = [0xFF, 0xD9];
 use crate::ingest::ImageKind;
 
 /// Upper bounds checked before any pixel buffer is allocated.
@@ -15,16 +17,46 @@ use crate::ingest::ImageKind;
 pub struct DecodeLimits {
     pub max_width: u32,
     pub max_height: u32,
+    /// Width × height the header may declare.
+    pub max_pixels: u64,
+    /// Bytes the decoder may allocate.
     pub max_alloc: u64,
+    /// Bytes the file may have; larger files are refused unread.
+    pub max_file_bytes: u64,
 }
 
 impl Default for DecodeLimits {
     fn default() -> Self {
+        use crate::defaults as d;
         DecodeLimits {
-            max_width: crate::defaults::DECODE_MAX_SIDE,
-            max_height: crate::defaults::DECODE_MAX_SIDE,
-            max_alloc: crate::defaults::DECODE_MAX_ALLOC,
+            max_width: d::DECODE_MAX_SIDE,
+            max_height: d::DECODE_MAX_SIDE,
+            max_pixels: d::DECODE_MAX_PIXELS,
+            max_alloc: d::DECODE_MAX_ALLOC,
+            max_file_bytes: d::DECODE_MAX_FILE_BYTES,
         }
+    }
+}
+
+impl DecodeLimits {
+    /// The header's `width` × `height` within the budget, or why not.
+    fn check(&self, width: u64, height: u64) -> Result<(), ImageError> {
+        let pixels = width * height;
+        if pixels > self.max_pixels {
+            return Err(ImageError::TooLarge(format!(
+                "{width}×{height} is {:.1} megapixels; pictures over {} are refused \
+                 (--max-megapixels)",
+                pixels as f64 / 1e6,
+                self.max_pixels as f64 / 1e6
+            )));
+        }
+        if width > u64::from(self.max_width) || height > u64::from(self.max_height) {
+            return Err(ImageError::TooLarge(format!(
+                "{width}×{height}: sides over {} pixels are refused",
+                self.max_width.max(self.max_height)
+            )));
+        }
+        Ok(())
     }
 }
 
@@ -41,6 +73,16 @@ pub fn decode(
     image_limits.max_alloc = Some(limits.max_alloc);
     reader.limits(image_limits);
     let mut decoder = reader.into_decoder().map_err(to_image_error)?;
+    let (width, height) = decoder.dimensions();
+    limits.check(width.into(), height.into())?;
+    if decoder.total_bytes() > limits.max_alloc {
+        return Err(ImageError::TooLarge(format!(
+            "{width}×{height} {:?} needs {} MB to decode; the budget is {} MB",
+            decoder.color_type(),
+            decoder.total_bytes() / 1_000_000,
+            limits.max_alloc / 1_000_000
+        )));
+    }
     let orientation = decoder
         .orientation()
         .unwrap_or(image::metadata::Orientation::NoTransforms);
@@ -64,7 +106,7 @@ pub fn decode_gray(
 ) -> Result<GrayImage, ImageError> {
     if kind == ImageKind::Jpeg {
         if let Some(gray) = jpeg_luma(bytes, limits) {
-            return Ok(gray);
+            return gray;
         }
     }
     Ok(on_white(decode(bytes, kind, limits)?))
@@ -88,13 +130,25 @@ fn on_white(image: DynamicImage) -> GrayImage {
 }
 
 /// The luma plane of a YCbCr or gray JPEG within `limits`, upright; `None` when this
-/// decoder cannot give it.
-fn jpeg_luma(bytes: &[u8], limits: DecodeLimits) -> Option<GrayImage> {
+/// decoder cannot give it (another colour space, a header it cannot read).
+///
+/// The scan data is decoded strictly and without its end-of-image marker, so it must hold
+/// every block of the picture by itself: a JPEG cut mid-upload with `FF D9` appended (which
+/// passes `ensure_complete`) runs out of data and is `Corrupt`, where a lenient decoder fills
+/// the missing half with gray and OCR reads the top half as the receipt. Measured on the 378
+/// SROIE receipts and the samples: every whole file decodes this way, and the same files cut at
+/// half with `FF D9` appended all fail.
+fn jpeg_luma(bytes: &[u8], limits: DecodeLimits) -> Option<Result<GrayImage, ImageError>> {
+    let end = bytes
+        .windows(2)
+        .rposition(|w| w == END_OF_IMAGE)
+        .unwrap_or(bytes.len());
     let options = DecoderOptions::default()
-        .set_strict_mode(false)
+        .set_strict_mode(true)
         .set_max_width(limits.max_width as usize)
         .set_max_height(limits.max_height as usize);
-    let mut decoder = zune_jpeg::JpegDecoder::new_with_options(ZCursor::new(bytes), options);
+    let mut decoder =
+        zune_jpeg::JpegDecoder::new_with_options(ZCursor::new(&bytes[..end]), options);
     decoder.decode_headers().ok()?;
     if !matches!(
         decoder.input_colorspace()?,
@@ -103,11 +157,17 @@ fn jpeg_luma(bytes: &[u8], limits: DecodeLimits) -> Option<GrayImage> {
         return None;
     }
     let (width, height) = decoder.dimensions()?;
-    if (width as u64) * (height as u64) > limits.max_alloc {
-        return None;
-    }
+    // Over budget: the generic path refuses it with the reason, from the header alone.
+    limits.check(width as u64, height as u64).ok()?;
     decoder.set_options(decoder.options().jpeg_set_out_colorspace(ColorSpace::Luma));
-    let pixels = decoder.decode().ok()?;
+    let pixels = match decoder.decode() {
+        Ok(pixels) => pixels,
+        Err(e) => {
+            return Some(Err(ImageError::Corrupt(format!(
+                "JPEG data ends before the picture does ({e}): a cut upload"
+            ))))
+        }
+    };
     let orientation = decoder
         .exif()
         .and_then(|exif| image::metadata::Orientation::from_exif_chunk(exif))
@@ -115,7 +175,7 @@ fn jpeg_luma(bytes: &[u8], limits: DecodeLimits) -> Option<GrayImage> {
     let gray = GrayImage::from_raw(width as u32, height as u32, pixels)?;
     let mut image = DynamicImage::ImageLuma8(gray);
     image.apply_orientation(orientation);
-    Some(image.into_luma8())
+    Some(Ok(image.into_luma8()))
 }
 
 fn to_image_error(err: image::ImageError) -> ImageError {
@@ -219,6 +279,7 @@ mod tests {
             max_width: 10,
             max_height: 10,
             max_alloc: 1 << 20,
+            ..DecodeLimits::default()
         };
         let err = decode_gray(&bytes, ImageKind::Jpeg, limits).unwrap_err();
         assert!(matches!(err, ImageError::TooLarge(_)), "{err:?}");
@@ -230,8 +291,42 @@ mod tests {
             max_width: 100,
             max_height: 100,
             max_alloc: 1 << 20,
+            ..DecodeLimits::default()
         };
         let err = decode(&png(400, 30), ImageKind::Png, limits).unwrap_err();
         assert!(matches!(err, ImageError::TooLarge(_)), "{err:?}");
+    }
+
+    /// A page of varied print, so half of its scan data is half of the picture.
+    fn noisy_page() -> DynamicImage {
+        DynamicImage::ImageLuma8(image::GrayImage::from_fn(160, 240, |x, y| {
+            image::Luma([((x * 37 + y * 91 + (x * y) % 29) % 251) as u8])
+        }))
+    }
+
+    #[test]
+    fn regression_a_cut_jpeg_with_an_end_marker_appended_is_corrupt() {
+        let whole = jpeg(&noisy_page());
+        assert!(decode_gray(&whole, ImageKind::Jpeg, DecodeLimits::default()).is_ok());
+        let mut cut = whole[..whole.len() / 2].to_vec();
+        cut.extend_from_slice(&END_OF_IMAGE);
+        let err = decode_gray(&cut, ImageKind::Jpeg, DecodeLimits::default()).unwrap_err();
+        assert!(matches!(err, ImageError::Corrupt(_)), "{err:?}");
+    }
+
+    #[test]
+    fn pictures_over_the_pixel_budget_are_refused_from_their_header() {
+        let limits = DecodeLimits {
+            max_pixels: 1_000,
+            ..DecodeLimits::default()
+        };
+        for (bytes, kind) in [
+            (png(40, 30), ImageKind::Png),
+            (jpeg(&noisy_page()), ImageKind::Jpeg),
+        ] {
+            assert!(decode_gray(&bytes, kind, DecodeLimits::default()).is_ok());
+            let err = decode_gray(&bytes, kind, limits).unwrap_err();
+            assert!(matches!(err, ImageError::TooLarge(_)), "{err:?}");
+        }
     }
 }

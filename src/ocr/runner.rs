@@ -218,8 +218,7 @@ fn recognize(
     // What an earlier image left uncounted (one that failed half-way) is not this one's.
     let _ = with_engine(factory, |engine| Ok(engine.take_stage_times()));
     let path = &entry.path();
-    let bytes = std::fs::read(path)
-        .map_err(|e| Reason::new(Code::ReadError, format!("cannot read file: {e}")))?;
+    let bytes = read_within(path, options.limits.max_file_bytes)?;
     let kind = entry
         .format
         .ok_or_else(|| Reason::new(Code::NotAnImage, "not a recognised image"))?;
@@ -602,6 +601,38 @@ fn image_reason(err: ImageError) -> Reason {
         ImageError::Corrupt(_) | ImageError::Unsupported(_) => Code::CorruptImage,
     };
     Reason::new(code, err.to_string())
+}
+
+/// The file's bytes, or why not: files over `max_bytes` are refused by their size, unread (a
+/// 3 GB file starting like a JPEG was read whole before it was refused), and a file that grew
+/// past it while being read is refused too.
+fn read_within(path: &std::path::Path, max_bytes: u64) -> Result<Vec<u8>, Reason> {
+    use std::io::Read;
+    let read_error =
+        |e: std::io::Error| Reason::new(Code::ReadError, format!("cannot read file: {e}"));
+    let too_large = |size: u64| {
+        Reason::new(
+            Code::ImageTooLarge,
+            format!(
+                "the file is {:.1} MB; files over {:.1} MB are refused (--max-file-mb)",
+                size as f64 / 1e6,
+                max_bytes as f64 / 1e6
+            ),
+        )
+    };
+    let file = std::fs::File::open(path).map_err(read_error)?;
+    let size = file.metadata().map_err(read_error)?.len();
+    if size > max_bytes {
+        return Err(too_large(size));
+    }
+    let mut bytes = Vec::with_capacity(size as usize);
+    file.take(max_bytes + 1)
+        .read_to_end(&mut bytes)
+        .map_err(read_error)?;
+    if bytes.len() as u64 > max_bytes {
+        return Err(too_large(bytes.len() as u64));
+    }
+    Ok(bytes)
 }
 
 fn with_engine<T>(

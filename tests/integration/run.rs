@@ -176,6 +176,80 @@ fn missing_tesseract_language_fails_once_with_a_clear_message() {
     assert!(stderr.contains("klingon"), "{stderr}");
 }
 
+/// Issue 20: a JPEG cut at half with an end-of-image marker appended passed the truncation
+/// check and was decided on its top half (another total, another date).
+#[test]
+fn regression_half_a_jpeg_with_an_end_marker_appended_is_corrupt_not_paid() {
+    let dir = Dir::new();
+    dir.create("campaign.toml", CAMPAIGN);
+    dir.receipt("inbox/M1/whole.jpg", &french_receipt("14/03/2024", "4,20"));
+    let jpeg = dir.read_bytes("inbox/M1/whole.jpg");
+    let mut cut = jpeg[..jpeg.len() / 2].to_vec();
+    cut.extend_from_slice(&[0xFF, 0xD9]);
+    dir.create_bytes("inbox/M2/cut.jpg", &cut);
+    dir.create("inbox/M2/cut.txt", &french_receipt("14/03/2024", "4,20"));
+    run(&dir, "out", &[]);
+    let results = dir.jsonl("out/results.jsonl");
+    let status = |file: &str| {
+        let r = results.iter().find(|r| r["file"] == file).unwrap();
+        (r["status"].clone(), r["reasons"][0]["code"].clone())
+    };
+    assert_eq!(status("inbox/M1/whole.jpg").0, "accepted");
+    assert_eq!(
+        status("inbox/M2/cut.jpg"),
+        ("unreadable".into(), "CORRUPT_IMAGE".into())
+    );
+}
+
+/// Issue 20: a 3 GB file starting like a JPEG was read whole into memory before it was
+/// refused; a picture declaring more pixels than the budget is refused from its header, and
+/// the budget is a setting.
+#[test]
+fn regression_files_and_pictures_over_the_budget_are_refused_before_reading() {
+    let dir = Dir::new();
+    dir.create("campaign.toml", CAMPAIGN);
+    dir.receipt("inbox/M1/good.png", &french_receipt("14/03/2024", "4,20"));
+    let big = dir.create_bytes("inbox/M2/big.jpg", &[0xFF, 0xD8, 0xFF, 0xE0, 0, 16]);
+    // Sparse: 200 MB on paper, nothing on disk (the issue had 3 GB: the same path).
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open(&big)
+        .unwrap()
+        .set_len(200_000_000)
+        .unwrap();
+    run(&dir, "out", &[]);
+    let results = dir.jsonl("out/results.jsonl");
+    let big = results
+        .iter()
+        .find(|r| r["file"] == "inbox/M2/big.jpg")
+        .unwrap();
+    assert_eq!(big["reasons"][0]["code"], "IMAGE_TOO_LARGE", "{big}");
+    let message = big["reasons"][0]["message"].as_str().unwrap();
+    assert!(message.contains("200.0 MB"), "{message}");
+
+    // The same receipt under a budget of 0.01 MP (a night of its own: the first one would be
+    // replayed): refused from its header.
+    run(
+        &dir,
+        "small",
+        &["--max-megapixels", "0.01", "--state", "small-state"],
+    );
+    let good = &dir.jsonl("small/results.jsonl")[0];
+    assert_eq!(good["reasons"][0]["code"], "IMAGE_TOO_LARGE", "{good}");
+    assert!(
+        good["reasons"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("megapixels"),
+        "{good}"
+    );
+    let refused = dir
+        .run_text("inbox", "x")
+        .args(["--max-file-mb", "0"])
+        .stderr_with_code(2);
+    assert!(refused.contains("--max-file-mb"), "{refused}");
+}
+
 /// Bad input corpus: every kind of broken file is a per-file `unreadable` reason and the
 /// batch goes on.
 #[test]
