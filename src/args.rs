@@ -131,6 +131,10 @@ pub struct InputArgs {
     /// CSV attributing files to members: `file,member[,submitted_at,channel]`.
     #[arg(long, value_name = "CSV")]
     pub manifest: Option<PathBuf>,
+    /// Read files that symbolic links inside the input folder point to outside it (by default
+    /// they are LINK_OUTSIDE_INPUT, unread).
+    #[arg(long)]
+    pub follow_links: bool,
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
@@ -263,6 +267,9 @@ pub struct OcrArgs {
     /// Member CSV, when INPUT are images.
     #[arg(long, value_name = "CSV")]
     pub manifest: Option<PathBuf>,
+    /// Read files that symbolic links inside the input folder point to outside it.
+    #[arg(long)]
+    pub follow_links: bool,
     /// Write OCR JSONL here instead of stdout.
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,

@@ -63,6 +63,7 @@ codes! {
     ImageTooLarge => "IMAGE_TOO_LARGE",
     ReadError => "READ_ERROR",
     NotAFile => "NOT_A_FILE",
+    LinkOutsideInput => "LINK_OUTSIDE_INPUT",
     OcrFailed => "OCR_FAILED",
     // In-batch and cross-batch duplicates (status `duplicate`).
     DuplicateFile => "DUPLICATE_FILE",

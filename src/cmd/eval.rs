@@ -75,6 +75,8 @@ fn observe(args: &EvalArgs, campaign: Option<&Campaign>) -> anyhow::Result<Vec<O
     let scan = ScanConfig::from_args(&InputArgs {
         inputs,
         manifest: None,
+        // Labelled folders are the developer's own, often linked together; nothing is paid.
+        follow_links: true,
     })?;
     let ocr = ocr_config(&args.ocr, &args.state.state, campaign)?;
     let entries = scan.scan()?;

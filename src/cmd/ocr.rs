@@ -46,6 +46,7 @@ fn read_entries(args: &OcrArgs) -> anyhow::Result<Vec<ManifestEntry>> {
     let input = InputArgs {
         inputs: args.inputs.clone(),
         manifest: args.manifest.clone(),
+        follow_links: args.follow_links,
     };
     let config = ScanConfig::from_args(&input)?;
     config.scan()

@@ -31,7 +31,10 @@ impl ScanConfig {
         };
         Ok(ScanConfig {
             inputs: args.inputs.clone(),
-            options: ScanOptions { manifest },
+            options: ScanOptions {
+                manifest,
+                follow_links: args.follow_links,
+            },
         })
     }
 

@@ -104,6 +104,8 @@ fn hex_bytes(hex: &str) -> Option<Vec<u8>> {
 pub struct ScanOptions {
     /// Member attribution from a CSV manifest instead of the folder layout.
     pub manifest: Option<MemberManifest>,
+    /// Follow symbolic links that lead out of the input folder (`--follow-links`).
+    pub follow_links: bool,
 }
 
 /// Walk, sniff, hash and dedupe `inputs`; entries come back in sorted order.
@@ -111,7 +113,7 @@ pub fn scan(
     inputs: &[std::path::PathBuf],
     options: &ScanOptions,
 ) -> Result<Vec<ManifestEntry>, WalkError> {
-    let found = walk(inputs)?;
+    let found = walk(inputs, options.follow_links)?;
     let mut entries = hash::hash_all(&found);
     members::attribute(&mut entries, &found, options.manifest.as_ref());
     dedupe::mark_duplicates(&mut entries);

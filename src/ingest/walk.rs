@@ -2,7 +2,10 @@
 //!
 //! Sorted so that ids, duplicate attribution and output order never depend on the filesystem's
 //! directory order; symlinks are followed with loop detection (walkdir) because operators often
-//! link the day's folder into place.
+//! link the day's folder into place. A link inside the input folder that leads out of it is
+//! not followed unless asked (`follow_links`): a customer-supplied folder could otherwise have
+//! any readable file on the machine read, decided and paid. It gets its results line
+//! (`LINK_OUTSIDE_INPUT`).
 
 use std::path::{Path, PathBuf};
 
@@ -57,24 +60,50 @@ fn is_sidecar(path: &Path) -> bool {
 
 /// Walk every input; a missing input is an error (a typo in a cron job should fail loudly),
 /// an unreadable directory below it becomes a per-file error entry.
-pub fn walk(inputs: &[PathBuf]) -> Result<Vec<Found>, WalkError> {
+pub fn walk(inputs: &[PathBuf], follow_links: bool) -> Result<Vec<Found>, WalkError> {
     let mut found = Vec::new();
     for input in inputs {
         if std::fs::symlink_metadata(input).is_err() {
             return Err(WalkError::Missing(input.clone()));
         }
-        walk_one(input, &mut found);
+        walk_one(input, follow_links, &mut found);
     }
     found.sort_by(|a, b| a.path.cmp(&b.path));
     found.dedup_by(|a, b| a.path == b.path);
     Ok(found)
 }
 
-fn walk_one(root: &Path, found: &mut Vec<Found>) {
-    let walker = walkdir::WalkDir::new(root)
+fn walk_one(root: &Path, follow_links: bool, found: &mut Vec<Found>) {
+    // The input itself may be a link (the day's folder linked into place): its target is the
+    // boundary.
+    let boundary = std::fs::canonicalize(root).ok();
+    let mut walker = walkdir::WalkDir::new(root)
         .follow_links(true)
-        .sort_by_file_name();
-    for item in walker {
+        .sort_by_file_name()
+        .into_iter();
+    while let Some(item) = walker.next() {
+        if let (Ok(entry), Some(boundary), false) = (&item, &boundary, follow_links) {
+            let sidecar =
+                entry.depth() > 0 && !entry.file_type().is_dir() && is_ignored(entry.path());
+            if let Some(target) = leaves(entry.path(), boundary).filter(|_| !sidecar) {
+                if entry.file_type().is_dir() {
+                    walker.skip_current_dir();
+                }
+                found.push(Found {
+                    path: entry.path().to_path_buf(),
+                    root: root.to_path_buf(),
+                    error: Some(Reason::new(
+                        Code::LinkOutsideInput,
+                        format!(
+                            "a symbolic link out of the input folder (to {}): not followed; \
+                             give --follow-links to read it",
+                            target.display()
+                        ),
+                    )),
+                });
+                continue;
+            }
+        }
         match item {
             Ok(entry) if entry.file_type().is_file() => {
                 if entry.depth() == 0 || !is_ignored(entry.path()) {
@@ -119,6 +148,12 @@ fn walk_one(root: &Path, found: &mut Vec<Found>) {
     }
 }
 
+/// Where `path` really is, when that is outside `boundary` (through a symbolic link).
+fn leaves(path: &Path, boundary: &Path) -> Option<PathBuf> {
+    let real = std::fs::canonicalize(path).ok()?;
+    (!real.starts_with(boundary)).then_some(real)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -134,7 +169,7 @@ mod tests {
         let fifo = root.join("m/pipe.jpg");
         let c_path = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
         assert_eq!(unsafe { libc::mkfifo(c_path.as_ptr(), 0o644) }, 0);
-        let found = walk(&[root.to_path_buf()]).unwrap();
+        let found = walk(&[root.to_path_buf()], false).unwrap();
         assert_eq!(found.len(), 2);
         assert_eq!(found[0].error, None);
         assert_eq!(found[1].path, fifo);
@@ -156,7 +191,7 @@ mod tests {
         ] {
             std::fs::write(root.join(name), b"x").unwrap();
         }
-        let found = walk(&[root.to_path_buf()]).unwrap();
+        let found = walk(&[root.to_path_buf()], false).unwrap();
         let names: Vec<_> = found
             .iter()
             .map(|f| {
@@ -172,7 +207,7 @@ mod tests {
 
     #[test]
     fn missing_input_is_an_error() {
-        let err = walk(&[PathBuf::from("/definitely/not/here")]).unwrap_err();
+        let err = walk(&[PathBuf::from("/definitely/not/here")], false).unwrap_err();
         assert!(err.to_string().contains("does not exist"));
     }
 
@@ -184,7 +219,7 @@ mod tests {
         std::fs::create_dir_all(root.join("m")).unwrap();
         std::os::unix::fs::symlink(root, root.join("m/loop")).unwrap();
         std::fs::write(root.join("m/a.jpg"), b"x").unwrap();
-        let found = walk(&[root.to_path_buf()]).unwrap();
+        let found = walk(&[root.to_path_buf()], false).unwrap();
         assert!(found.iter().any(|f| f.error.is_some()));
         assert!(found.iter().any(|f| f.path.ends_with("m/a.jpg")));
     }

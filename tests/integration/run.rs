@@ -250,6 +250,63 @@ fn regression_files_and_pictures_over_the_budget_are_refused_before_reading() {
     assert!(refused.contains("--max-file-mb"), "{refused}");
 }
 
+/// Issue 20: a symbolic link in a member's folder to a file outside the input folder was
+/// followed, read and paid: any readable file on the machine could be submitted. Links that
+/// stay inside the input are followed; `--follow-links` follows the others too.
+#[cfg(unix)]
+#[test]
+fn regression_a_link_out_of_the_input_folder_is_not_followed() {
+    let dir = Dir::new();
+    dir.create("campaign.toml", CAMPAIGN);
+    dir.receipt(
+        "elsewhere/secret.png",
+        &french_receipt("14/03/2024", "9,90"),
+    );
+    dir.receipt(
+        "elsewhere/folder/other.png",
+        &french_receipt("15/03/2024", "8,80"),
+    );
+    dir.receipt("inbox/M1/own.png", &french_receipt("14/03/2024", "4,20"));
+    let link = |target: &str, at: &str| {
+        std::fs::create_dir_all(dir.join(at).parent().unwrap()).unwrap();
+        std::os::unix::fs::symlink(dir.join(target), dir.join(at)).unwrap();
+    };
+    link("elsewhere/secret.png", "inbox/M2/secret.png");
+    link("elsewhere/secret.txt", "inbox/M2/secret.txt");
+    link("elsewhere/folder", "inbox/M3");
+    // A link within the input is fine.
+    link("inbox/M1/own.png", "inbox/M4/again.png");
+    run(&dir, "out", &[]);
+    let results = dir.jsonl("out/results.jsonl");
+    let code = |file: &str| {
+        let r = results
+            .iter()
+            .find(|r| r["file"] == file)
+            .unwrap_or_else(|| panic!("{file}: {results:?}"));
+        (r["status"].clone(), r["reasons"][0]["code"].clone())
+    };
+    let outside = ("unreadable".into(), "LINK_OUTSIDE_INPUT".into());
+    assert_eq!(code("inbox/M2/secret.png"), outside);
+    assert_eq!(code("inbox/M3"), outside);
+    assert_eq!(code("inbox/M1/own.png").0, "accepted");
+    assert_eq!(code("inbox/M4/again.png").0, "duplicate");
+    assert_eq!(results.len(), 4, "{results:?}");
+
+    run(
+        &dir,
+        "followed",
+        &["--follow-links", "--state", "followed-state"],
+    );
+    let followed = dir.jsonl("followed/results.jsonl");
+    let secret = followed
+        .iter()
+        .find(|r| r["file"] == "inbox/M2/secret.png")
+        .unwrap();
+    // Read and decided (the synthetic pictures look alike, so it may be a repeat).
+    assert_eq!(secret["receipt"]["total"], "9.90", "{secret}");
+    assert!(followed.iter().any(|r| r["file"] == "inbox/M3/other.png"));
+}
+
 /// Bad input corpus: every kind of broken file is a per-file `unreadable` reason and the
 /// batch goes on.
 #[test]
