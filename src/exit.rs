@@ -54,6 +54,10 @@ pub fn report(err: &anyhow::Error) -> ExitCode {
     if err.chain().any(is_operator_mistake) {
         ExitCode::Usage
     } else if err.chain().any(is_ledger_busy) {
+        tracing::error!(
+            "another fidelio is using the ledger: nothing was changed; retry later, or wait \
+             longer with --lock-timeout"
+        );
         ExitCode::LedgerBusy
     } else {
         ExitCode::Internal
@@ -75,12 +79,12 @@ fn is_operator_mistake(cause: &(dyn std::error::Error + 'static)) -> bool {
 
 /// Another run holds the ledger: a scheduler should retry, not page someone about a bug.
 fn is_ledger_busy(cause: &(dyn std::error::Error + 'static)) -> bool {
-    matches!(
-        cause.downcast_ref::<LedgerError>(),
-        Some(LedgerError::Locked { .. })
-    ) || cause
-        .downcast_ref::<NightError>()
-        .is_some_and(NightError::is_ledger_busy)
+    cause
+        .downcast_ref::<LedgerError>()
+        .is_some_and(LedgerError::is_busy)
+        || cause
+            .downcast_ref::<NightError>()
+            .is_some_and(NightError::is_ledger_busy)
 }
 
 fn is_broken_pipe(err: &anyhow::Error) -> bool {

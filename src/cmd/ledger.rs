@@ -54,8 +54,9 @@ pub fn run(args: LedgerArgs) -> anyhow::Result<ExitCode> {
                 .map_err(|_| usage(format!("--before {before:?}: expected YYYY-MM-DD")))?;
             let _lock =
                 RunLock::acquire(&state, "ledger purge", Duration::from_secs(lock_timeout))?;
-            let report =
-                Ledger::open_existing(&state)?.purge_before(before, campaign.as_deref())?;
+            let mut ledger = Ledger::open_existing(&state)?;
+            ledger.set_busy_timeout(Duration::from_secs(lock_timeout))?;
+            let report = ledger.purge_before(before, campaign.as_deref())?;
             println!("{}", serde_json::to_string_pretty(&report)?);
         }
     }

@@ -43,6 +43,7 @@ pub fn run(args: ReviewArgs) -> anyhow::Result<ExitCode> {
             let _lock =
                 RunLock::acquire(&state, "review apply", Duration::from_secs(lock_timeout))?;
             let mut ledger = Ledger::open_existing(&state)?;
+            ledger.set_busy_timeout(Duration::from_secs(lock_timeout))?;
             let applied = apply_decisions(&mut ledger, &bytes, campaign.as_deref(), Utc::now())
                 .map_err(|e| match e {
                     ReviewError::Lines(errors) => usage(

@@ -125,7 +125,11 @@ impl Ledger {
         reason: &str,
         at: DateTime<Utc>,
     ) -> Result<Revocation, LedgerError> {
-        let tx = self.conn.transaction()?;
+        // Immediate: wait for another writer (the busy timeout) instead of failing when a read
+        // would have to become a write.
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let award = find_award(&tx, receipt, campaign)?;
         let revoked_at: Option<String> = tx
             .query_row(

@@ -56,7 +56,7 @@ pub use store::{Ledger, DB_FILE};
 /// `BatchInputsChanged` and the revocation errors (operator mistakes); the rest are faults.
 #[derive(Debug, thiserror::Error)]
 pub enum LedgerError {
-    #[error("ledger database error: {0}")]
+    #[error("ledger database error")]
     Sqlite(#[from] rusqlite::Error),
     #[error("{}: {source}", path.display())]
     Io {
@@ -120,6 +120,19 @@ pub enum LedgerError {
 }
 
 impl LedgerError {
+    /// Another process held the ledger (its run lock, or the database itself) for the whole
+    /// timeout: retry later (exit 4), not a fault.
+    pub fn is_busy(&self) -> bool {
+        match self {
+            LedgerError::Locked { .. } => true,
+            LedgerError::Sqlite(rusqlite::Error::SqliteFailure(e, _)) => matches!(
+                e.code,
+                rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked
+            ),
+            _ => false,
+        }
+    }
+
     /// A mistake the operator can fix (a name, an id, a batch given again with other files),
     /// not a fault of the store.
     pub fn is_operator_mistake(&self) -> bool {

@@ -70,6 +70,12 @@ impl Ledger {
         &self.path
     }
 
+    /// How long a statement waits for another connection's write before the ledger is
+    /// [busy](LedgerError::is_busy): a deciding command's `--lock-timeout`.
+    pub fn set_busy_timeout(&mut self, timeout: Duration) -> Result<(), LedgerError> {
+        Ok(self.conn.busy_timeout(timeout)?)
+    }
+
     /// The schema version on disk (after migration, the current one).
     pub fn schema_version(&self) -> Result<u32, LedgerError> {
         super::schema::user_version(&self.conn)

@@ -77,7 +77,7 @@ impl NightError {
 
     /// Another run held the ledger for the whole lock timeout.
     pub fn is_ledger_busy(&self) -> bool {
-        matches!(self, NightError::Ledger(LedgerError::Locked { .. }))
+        matches!(self, NightError::Ledger(e) if e.is_busy())
     }
 }
 
@@ -347,6 +347,7 @@ impl<'a> LedgerStep<'a> {
         validate_batch_name(&self.batch)?;
         let _lock = RunLock::acquire(self.state, &self.holder, self.lock_timeout)?;
         let mut ledger = Ledger::open(self.state)?;
+        ledger.set_busy_timeout(self.lock_timeout)?;
         let inputs = fingerprint_inputs(records.iter().map(|r| {
             let e = &r.entry;
             (e.id.as_str(), e.member.as_deref(), e.file.as_str())

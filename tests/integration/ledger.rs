@@ -922,3 +922,57 @@ fn regression_formulas_from_member_ids_and_reasons_reach_no_csv_as_formulas() {
     );
     assert!(!export.contains(",=") && !export.contains(",@"), "{export}");
 }
+
+/// Issue 20: a ledger database kept busy by another connection past the wait made a command
+/// exit 3 ("internal error"), not the documented 4 ("busy: retry later"); the wait is the
+/// command's `--lock-timeout`, not a fixed 30 s.
+#[test]
+fn regression_a_busy_ledger_database_exits_4_after_the_lock_timeout() {
+    let scratch = Scratch::new();
+    scratch.purchase(
+        "mon/alice/a",
+        1,
+        ["MONOPRIX", "02/03/2024", "10:00", "5.00"],
+    );
+    scratch.decide_night("mon", "out");
+    let holder = rusqlite::Connection::open(scratch.path("state/ledger.sqlite")).unwrap();
+    holder.execute_batch("BEGIN IMMEDIATE").unwrap();
+    let started = std::time::Instant::now();
+    let output = scratch
+        .fidelio(&[
+            "ledger",
+            "purge",
+            "--before",
+            "2030-01-01",
+            "--lock-timeout",
+            "1",
+        ])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(4), "{stderr}");
+    assert!(stderr.contains("locked"), "{stderr}");
+    assert!(stderr.contains("retry later"), "{stderr}");
+    // It waited for the other writer (a deferred transaction failed at once, exit 3).
+    assert!(started.elapsed() >= Duration::from_secs(1));
+    assert!(started.elapsed() < Duration::from_secs(20));
+    holder.execute_batch("ROLLBACK").unwrap();
+    // Free again: the same command goes through.
+    let output = scratch
+        .fidelio(&[
+            "ledger",
+            "purge",
+            "--before",
+            "2000-01-01",
+            "--lock-timeout",
+            "1",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
