@@ -64,6 +64,7 @@ codes! {
     ReadError => "READ_ERROR",
     NotAFile => "NOT_A_FILE",
     LinkOutsideInput => "LINK_OUTSIDE_INPUT",
+    FileChanged => "FILE_CHANGED",
     OcrFailed => "OCR_FAILED",
     // In-batch and cross-batch duplicates (status `duplicate`).
     DuplicateFile => "DUPLICATE_FILE",

@@ -163,6 +163,12 @@ fn ocr_entry(
     if entry.error.is_some() || entry.duplicate_of.is_some() {
         return (record, OcrOutcome::Skipped);
     }
+    // The id is the key of everything after (cache, ledger): a manifest edited by hand, or a
+    // file replaced since it was scanned, must not be read as another file's receipt.
+    if let Err(reason) = same_bytes_as_scanned(entry, options.limits.max_file_bytes) {
+        record.entry.error = Some(reason);
+        return (record, OcrOutcome::Failed);
+    }
     let info = factory.info();
     if let Some(page) = cache.and_then(|c| c.get(&entry.id, &info)) {
         record.ocr = Some(page);
@@ -601,6 +607,24 @@ fn image_reason(err: ImageError) -> Reason {
         ImageError::Corrupt(_) | ImageError::Unsupported(_) => Code::CorruptImage,
     };
     Reason::new(code, err.to_string())
+}
+
+/// The file still holds the bytes its id was computed from.
+fn same_bytes_as_scanned(entry: &ManifestEntry, max_bytes: u64) -> Result<(), Reason> {
+    let bytes = read_within(&entry.path(), max_bytes)?;
+    let id = blake3::hash(&bytes).to_hex();
+    if id.as_str() == entry.id {
+        return Ok(());
+    }
+    Err(Reason::new(
+        Code::FileChanged,
+        format!(
+            "the file's bytes (blake3 {}…) are not those scanned as {}…: it changed since the \
+             scan, or the manifest was edited; scan it again",
+            &id[..12],
+            entry.id.get(..12).unwrap_or(&entry.id)
+        ),
+    ))
 }
 
 /// The file's bytes, or why not: files over `max_bytes` are refused by their size, unread (a

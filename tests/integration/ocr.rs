@@ -109,3 +109,45 @@ fn an_uncertain_receipt_gets_a_second_look_and_a_clear_one_does_not() {
         without[1]["engine"]["prepare"]
     );
 }
+
+/// Issue 20: `ocr` trusted a scan manifest's receipt ids: a hand-edited manifest (or a file
+/// replaced since the scan) got a receipt decided, and paid, on another file's reading, fresh
+/// or from the cache. The bytes are checked against the id before anything is read.
+#[test]
+fn regression_a_manifest_id_that_is_not_the_files_bytes_is_file_changed() {
+    let dir = Dir::new();
+    dir.receipt("in/M1/a.png", &french_receipt("14/03/2024", "4,20"));
+    dir.receipt("in/M1/b.png", &french_receipt("15/03/2024", "99,00"));
+    let manifest = dir.command(&["scan", "in"]).stdout();
+    dir.create("manifest.jsonl", &manifest);
+    // Warm the cache with both files' true readings.
+    dir.command(&["ocr", "manifest.jsonl", "--engine", "text", "-q"])
+        .stdout();
+    let entries: Vec<serde_json::Value> = manifest
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let (a, b) = (entries[0]["id"].clone(), entries[1]["id"].clone());
+    let swapped: String = entries
+        .iter()
+        .map(|e| {
+            let mut e = e.clone();
+            e["id"] = if e["id"] == a { b.clone() } else { a.clone() };
+            format!("{e}\n")
+        })
+        .collect();
+    dir.create("edited.jsonl", &swapped);
+    let out = dir
+        .command(&["ocr", "edited.jsonl", "--engine", "text", "-q"])
+        .stdout();
+    for line in out.lines() {
+        let record: serde_json::Value = serde_json::from_str(line).unwrap();
+        assert!(record["ocr"].is_null(), "{record}");
+        assert_eq!(record["error"]["code"], "FILE_CHANGED", "{record}");
+    }
+    // The true manifest still reads (from the cache).
+    let again = dir
+        .command(&["ocr", "manifest.jsonl", "--engine", "text", "-q"])
+        .stdout();
+    assert!(again.lines().all(|l| l.contains("\"ocr\":{")), "{again}");
+}
