@@ -37,6 +37,13 @@ pub enum ManifestError {
         line: u64,
         file: String,
     },
+    #[error(
+        "the member manifest names {file:?} without a folder, and {} files have that name ({}): \
+         give each one's path relative to the input folder",
+        found.len(),
+        found.join(", ")
+    )]
+    Ambiguous { file: String, found: Vec<String> },
 }
 
 impl MemberManifest {
@@ -72,18 +79,23 @@ impl MemberManifest {
         Ok(MemberManifest { rows })
     }
 
-    fn lookup(&self, found: &Found) -> Option<&MemberRow> {
+    /// The row for `found`, and whether it was matched by bare file name only.
+    fn lookup(&self, found: &Found) -> Option<(&MemberRow, bool)> {
         let as_found = found.path.to_string_lossy();
         let relative = found
             .path
             .strip_prefix(&found.root)
             .ok()
             .map(|p| p.to_string_lossy());
-        let name = found.path.file_name().map(|n| n.to_string_lossy());
-        [Some(as_found), relative, name]
+        let by_path = [Some(as_found), relative]
             .into_iter()
             .flatten()
-            .find_map(|key| self.rows.get(key.as_ref()))
+            .find_map(|key| self.rows.get(key.as_ref()));
+        if let Some(row) = by_path {
+            return Some((row, false));
+        }
+        let name = found.path.file_name()?.to_string_lossy();
+        self.rows.get(name.as_ref()).map(|row| (row, true))
     }
 }
 
@@ -119,13 +131,35 @@ fn escaped_name(name: &std::ffi::OsStr) -> String {
     }
 }
 
+/// Give each entry its member: from the manifest row naming it, else (without a manifest)
+/// from the folder layout. A manifest row naming a bare file name that two found files share
+/// is refused: one member would be paid for the other's receipt.
 pub fn attribute(
     entries: &mut [ManifestEntry],
     found: &[Found],
     manifest: Option<&MemberManifest>,
-) {
-    for (entry, found) in entries.iter_mut().zip(found) {
-        match manifest.and_then(|m| m.lookup(found)) {
+) -> Result<(), ManifestError> {
+    let rows: Vec<Option<(&MemberRow, bool)>> = found
+        .iter()
+        .map(|f| manifest.and_then(|m| m.lookup(f)))
+        .collect();
+    let mut by_name: HashMap<&str, Vec<String>> = HashMap::new();
+    for (row, found) in rows.iter().zip(found) {
+        if let Some((row, true)) = row {
+            by_name
+                .entry(row.file.as_str())
+                .or_default()
+                .push(found.path.display().to_string());
+        }
+    }
+    if let Some((file, found)) = by_name.into_iter().filter(|(_, f)| f.len() > 1).min() {
+        return Err(ManifestError::Ambiguous {
+            file: file.to_string(),
+            found,
+        });
+    }
+    for ((entry, found), row) in entries.iter_mut().zip(found).zip(rows) {
+        match row.map(|(row, _)| row) {
             Some(row) => {
                 // An empty member cell is no member (and such a receipt is never paid).
                 entry.member = Some(row.member.clone()).filter(|m| !m.trim().is_empty());
@@ -136,6 +170,7 @@ pub fn attribute(
             None => {}
         }
     }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -185,10 +220,12 @@ mod tests {
         let csv = dir.path().join("members.csv");
         std::fs::write(&csv, "file,member,submitted_at,channel\nm1/a.jpg,alice,2024-03-02T10:00:00Z,app\nb.jpg,bob,,\n").unwrap();
         let manifest = MemberManifest::from_path(&csv).unwrap();
-        let a = manifest.lookup(&found("in", "in/m1/a.jpg")).unwrap();
+        let (a, by_name) = manifest.lookup(&found("in", "in/m1/a.jpg")).unwrap();
+        assert!(!by_name);
         assert_eq!(a.member, "alice");
         assert_eq!(a.channel.as_deref(), Some("app"));
-        let b = manifest.lookup(&found("in", "in/x/b.jpg")).unwrap();
+        let (b, by_name) = manifest.lookup(&found("in", "in/x/b.jpg")).unwrap();
+        assert!(by_name);
         assert_eq!(b.member, "bob");
         assert_eq!(b.submitted_at, None);
         assert!(manifest.lookup(&found("in", "in/c.jpg")).is_none());
@@ -201,5 +238,38 @@ mod tests {
         std::fs::write(&csv, "file,member\na.jpg,x\na.jpg,y\n").unwrap();
         let err = MemberManifest::from_path(&csv).unwrap_err();
         assert!(err.to_string().contains("listed twice"), "{err}");
+    }
+
+    /// Issue 20: a bare file name in the manifest matched every file of that name in every
+    /// folder, so one member was paid for another's receipt.
+    #[test]
+    fn regression_a_bare_name_two_files_share_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let csv = dir.path().join("members.csv");
+        std::fs::write(
+            &csv,
+            "file,member
+IMG_1.jpg,alice
+m2/IMG_2.jpg,bob
+",
+        )
+        .unwrap();
+        let manifest = MemberManifest::from_path(&csv).unwrap();
+        let files = [
+            found("in", "in/m1/IMG_1.jpg"),
+            found("in", "in/m2/IMG_1.jpg"),
+            found("in", "in/m2/IMG_2.jpg"),
+        ];
+        let mut entries = vec![ManifestEntry::default(); 3];
+        let err = attribute(&mut entries, &files, Some(&manifest)).unwrap_err();
+        assert!(matches!(err, ManifestError::Ambiguous { .. }), "{err}");
+        assert!(
+            err.to_string().contains("in/m1/IMG_1.jpg, in/m2/IMG_1.jpg"),
+            "{err}"
+        );
+        // One file of that name: matched by it.
+        attribute(&mut entries[1..], &files[1..], Some(&manifest)).unwrap();
+        assert_eq!(entries[1].member.as_deref(), Some("alice"));
+        assert_eq!(entries[2].member.as_deref(), Some("bob"));
     }
 }

@@ -115,7 +115,7 @@ pub fn scan(
 ) -> Result<Vec<ManifestEntry>, WalkError> {
     let found = walk(inputs, options.follow_links)?;
     let mut entries = hash::hash_all(&found);
-    members::attribute(&mut entries, &found, options.manifest.as_ref());
+    members::attribute(&mut entries, &found, options.manifest.as_ref())?;
     dedupe::mark_duplicates(&mut entries);
     Ok(entries)
 }

@@ -26,6 +26,8 @@ pub struct Found {
 pub enum WalkError {
     #[error("input path does not exist: {0}")]
     Missing(PathBuf),
+    #[error(transparent)]
+    Manifest(#[from] super::members::ManifestError),
 }
 
 /// Names that are never inputs: hidden files and label or transcript sidecars (`NAME.json` or
