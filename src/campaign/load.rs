@@ -33,6 +33,9 @@ pub enum CampaignError {
         path: String,
         source: std::io::Error,
     },
+    /// The file is not UTF-8 text: where the first bad byte is, and what to do.
+    #[error("campaign {path}: {message}")]
+    Encoding { path: String, message: String },
     #[error("{}", render(path, problems))]
     Invalid {
         path: String,
@@ -43,20 +46,67 @@ pub enum CampaignError {
 impl CampaignError {
     pub fn problems(&self) -> &[Problem] {
         match self {
-            CampaignError::Read { .. } => &[],
+            CampaignError::Read { .. } | CampaignError::Encoding { .. } => &[],
             CampaignError::Invalid { problems, .. } => problems,
         }
     }
 }
 
+/// The campaign file as UTF-8 text, its byte order mark dropped; or where it is not UTF-8
+/// (byte offset, line, column), so a file saved as Latin-1 or UTF-16 by a spreadsheet or an
+/// editor is fixed in a minute.
+fn utf8_text(bytes: &[u8]) -> Result<&str, String> {
+    const BOM: &[u8] = b"\xEF\xBB\xBF";
+    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+        return Err(
+            "the file is UTF-16 (it starts with a UTF-16 byte order mark): save it as \
+                    UTF-8"
+                .into(),
+        );
+    }
+    let (skipped, body) = match bytes.strip_prefix(BOM) {
+        Some(body) => (BOM.len(), body),
+        None => (0, bytes),
+    };
+    if let Some(at) = body.iter().take(4096).position(|&b| b == 0) {
+        return Err(format!(
+            "byte {} is NUL: the file looks like UTF-16 or binary; save it as UTF-8 text",
+            skipped + at
+        ));
+    }
+    std::str::from_utf8(body).map_err(|e| {
+        let at = e.valid_up_to();
+        let before = &body[..at];
+        let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+        let line_start = before
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(0, |i| i + 1);
+        let column = String::from_utf8_lossy(&before[line_start..])
+            .chars()
+            .count()
+            + 1;
+        format!(
+            "byte {} (line {line}, column {column}) is 0x{:02X}, not UTF-8: the file is probably \
+             Latin-1 or Windows-1252; save it as UTF-8",
+            skipped + at,
+            body[at]
+        )
+    })
+}
+
 impl Campaign {
     pub fn load(path: &Path) -> Result<Campaign, CampaignError> {
         let shown = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|source| CampaignError::Read {
+        let bytes = std::fs::read(path).map_err(|source| CampaignError::Read {
             path: shown.clone(),
             source,
         })?;
-        Campaign::parse(&text, &shown)
+        let text = utf8_text(&bytes).map_err(|message| CampaignError::Encoding {
+            path: shown.clone(),
+            message,
+        })?;
+        Campaign::parse(text, &shown)
     }
 
     /// Parse and check a campaign: syntax, types, unknown keys, then the rules themselves.

@@ -153,3 +153,33 @@ mod never_panics {
         }
     }
 }
+
+/// Issue 20: campaign files in Latin-1 or UTF-16 were refused without saying where or why.
+#[test]
+fn regression_a_campaign_not_in_utf8_is_refused_with_its_position() {
+    let dir = crate::util::Dir::new();
+    let latin1 = b"id = \"yaourts\"\nname = \"Yaourts\"\n# caf\xe9\n[period]\nstart = 2024-03-01\nend = 2024-05-31\n";
+    dir.create_bytes("latin1.toml", latin1);
+    let mut utf16 = vec![0xFF, 0xFE];
+    utf16.extend("id = \"x\"\n".encode_utf16().flat_map(|u| u.to_le_bytes()));
+    dir.create_bytes("utf16.toml", &utf16);
+    let mut bom = b"\xEF\xBB\xBF".to_vec();
+    bom.extend_from_slice(&latin1[..32]); // the valid head, then a period
+    bom.extend_from_slice(
+        b"[period]\nstart = 2024-03-01\nend = 2024-05-31\n[points]\nper_currency_unit = 1\n",
+    );
+    dir.create_bytes("bom.toml", &bom);
+
+    let (code, _, stderr) = campaign_cli("check", &dir.join("latin1.toml"));
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(
+        stderr.contains("byte 37 (line 3, column 6) is 0xE9, not UTF-8"),
+        "{stderr}"
+    );
+    let (code, _, stderr) = campaign_cli("check", &dir.join("utf16.toml"));
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(stderr.contains("UTF-16"), "{stderr}");
+    // A UTF-8 byte order mark (Windows editors write one) is fine.
+    let (code, _, stderr) = campaign_cli("check", &dir.join("bom.toml"));
+    assert_eq!(code, Some(0), "{stderr}");
+}
