@@ -18,7 +18,7 @@ pub fn run(args: LedgerArgs) -> anyhow::Result<ExitCode> {
     let state = args.state.state;
     match args.command {
         LedgerCommand::Stats { campaign } => {
-            let stats = Ledger::open_existing(&state)?.stats(campaign.as_deref())?;
+            let stats = Ledger::open_read_only(&state)?.stats(campaign.as_deref())?;
             println!("{}", serde_json::to_string_pretty(&stats)?);
         }
         LedgerCommand::Export { campaign, output } => export(&state, &campaign, output)?,
@@ -42,7 +42,7 @@ pub fn run(args: LedgerArgs) -> anyhow::Result<ExitCode> {
         }
         LedgerCommand::History { member, campaign } => {
             let history =
-                Ledger::open_existing(&state)?.member_history(&member, campaign.as_deref())?;
+                Ledger::open_read_only(&state)?.member_history(&member, campaign.as_deref())?;
             write_jsonl(None, &history)?;
         }
         LedgerCommand::Purge {
@@ -64,7 +64,7 @@ pub fn run(args: LedgerArgs) -> anyhow::Result<ExitCode> {
 }
 
 fn export(state: &Path, campaign: &str, output: Option<PathBuf>) -> anyhow::Result<()> {
-    let lines = Ledger::open_existing(state)?.award_lines(campaign)?;
+    let lines = Ledger::open_read_only(state)?.award_lines(campaign)?;
     let bytes = award_lines_csv(&lines)?;
     match output {
         Some(path) => fidelio::output::write_atomic(&path, &bytes)

@@ -12,7 +12,7 @@ use crate::cmd::shared::read_jsonl;
 use crate::exit::{usage, ExitCode};
 
 pub fn run(args: ReportArgs) -> anyhow::Result<ExitCode> {
-    let ledger = Ledger::open_existing(&args.state.state)?;
+    let ledger = Ledger::open_read_only(&args.state.state)?;
     let mut committed = ledger.committed_outputs(&args.batch, args.campaign.as_deref())?;
     let (key, outputs) = match committed.len() {
         0 => return Err(usage(format!("no batch {:?} in the ledger", args.batch))),

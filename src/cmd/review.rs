@@ -20,7 +20,7 @@ pub fn run(args: ReviewArgs) -> anyhow::Result<ExitCode> {
             batch,
             out,
         } => {
-            let ledger = Ledger::open_existing(&state)?;
+            let ledger = Ledger::open_read_only(&state)?;
             let bytes = export_pending(&ledger, campaign.as_deref(), batch.as_deref())?;
             match out {
                 Some(path) => fidelio::output::write_atomic(&path, &bytes)

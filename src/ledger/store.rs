@@ -48,6 +48,46 @@ impl Ledger {
         Ledger::configure(conn, path)
     }
 
+    /// Open an existing ledger for reading only (`ledger stats`, `export`, `history`, `review
+    /// export`, `report`): nothing is created or migrated, so these work on a state directory
+    /// the operator may only read (a backup, another account's nightly state). When SQLite
+    /// cannot create the WAL index beside a read-only database, the file is read as immutable.
+    /// A ledger of an older schema is migrated first when it can be written.
+    pub fn open_read_only(state_dir: &Path) -> Result<Ledger, LedgerError> {
+        use rusqlite::OpenFlags;
+        let path = state_dir.join(DB_FILE);
+        if !path.is_file() {
+            return Err(LedgerError::Missing(path));
+        }
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX
+            | OpenFlags::SQLITE_OPEN_URI;
+        let readable = |conn: Connection| -> Result<(Connection, u32), LedgerError> {
+            conn.busy_timeout(BUSY_TIMEOUT)?;
+            let version = super::schema::user_version(&conn)?;
+            Ok((conn, version))
+        };
+        let (conn, version) = match Connection::open_with_flags(&path, flags)
+            .map_err(LedgerError::from)
+            .and_then(readable)
+        {
+            Ok(opened) => opened,
+            Err(_) => readable(Connection::open_with_flags(immutable_uri(&path), flags)?)?,
+        };
+        let supported = MIGRATIONS.len() as u32;
+        if version > supported {
+            return Err(LedgerError::NewerSchema {
+                found: version,
+                supported,
+            });
+        }
+        if version < supported {
+            drop(conn);
+            return Ledger::open_existing(state_dir);
+        }
+        Ok(Ledger { conn, path })
+    }
+
     fn configure(mut conn: Connection, path: PathBuf) -> Result<Ledger, LedgerError> {
         conn.busy_timeout(BUSY_TIMEOUT)?;
         let mode: String =
@@ -89,9 +129,50 @@ impl Ledger {
     }
 }
 
+/// `file:PATH?immutable=1`, the path percent-encoded where a URI needs it.
+fn immutable_uri(path: &Path) -> String {
+    let mut uri = String::from("file:");
+    for c in path.to_string_lossy().chars() {
+        match c {
+            '%' | '?' | '#' | ' ' => uri.push_str(&format!("%{:02X}", c as u32)),
+            c => uri.push(c),
+        }
+    }
+    uri.push_str("?immutable=1");
+    uri
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_read_only_ledger_reads_and_refuses_to_write() {
+        let dir = tempfile::tempdir().unwrap();
+        let state = dir.path().join("state with space");
+        drop(Ledger::open(&state).unwrap());
+        let ledger = Ledger::open_read_only(&state).unwrap();
+        assert_eq!(
+            ledger.schema_version().unwrap(),
+            super::super::SCHEMA_VERSION
+        );
+        let write = ledger.conn.execute("PRAGMA user_version = 0", []);
+        assert!(write.is_err(), "a read-only ledger wrote");
+        // The immutable form opens the same file (the path escaped for a URI).
+        let uri = immutable_uri(&state.join(DB_FILE));
+        assert!(uri.contains("state%20with%20space"), "{uri}");
+        let flags =
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_URI;
+        let conn = Connection::open_with_flags(&uri, flags).unwrap();
+        assert_eq!(
+            super::super::schema::user_version(&conn).unwrap(),
+            super::super::SCHEMA_VERSION
+        );
+        assert!(matches!(
+            Ledger::open_read_only(dir.path()),
+            Err(LedgerError::Missing(_))
+        ));
+    }
 
     #[test]
     fn creates_the_database_in_wal_mode_at_the_current_schema() {
