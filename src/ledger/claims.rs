@@ -1,12 +1,16 @@
 //! Duplicates over time: has this purchase already been claimed in this campaign?
 //!
-//! Three ways a submission can repeat an earlier one, strongest first:
+//! Four ways a submission can repeat an earlier one, strongest first:
 //! 1. the same bytes (content hash) — resubmitted file, or a friend forwarding it;
 //! 2. the same purchase key (shop, date, time, total, ticket) — a new photo of the receipt;
-//! 3. a perceptually close image — a new photo whose OCR read the fields differently.
-//!    A very close hash is trusted alone; a looser one only when the extracted total and date
-//!    do not contradict it, because distinct receipts of one shop share a layout (and so most
-//!    of their low-frequency hash) but not their totals.
+//! 3. the same purchase read with a slip (`purchase::same_purchase`) — the same ticket number
+//!    on the same day at a compatible shop, one digit of the total or a letter of the shop read
+//!    differently;
+//! 4. a perceptually close image — a new photo whose OCR read the fields differently.
+//!    A very close hash is trusted alone; a looser one only when the extracted fields tell the
+//!    purchase apart (the ticket, the total, or the date and minute with the total within a
+//!    digit) and none contradicts them, because distinct receipts of one shop share a layout (and so most of their
+//!    low-frequency hash) but not their tickets, totals or minutes.
 //!
 //! Only *claims* hold a purchase: receipts accepted or sent to review. A rejected photo (blurry,
 //! say) does not, so its retake is decided normally; the same bytes as a rejected file are still
@@ -20,7 +24,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use super::nearby::{chunk_in_list, chunk_probes, chunk_radius, probes};
-use super::purchase::purchase_key;
+use super::purchase::{self, purchase_key, Identity};
 use super::{Ledger, LedgerError};
 use crate::extract::Receipt;
 use crate::image::phash::{distance, hamming, Phash, FRAMES};
@@ -39,21 +43,49 @@ pub struct Claim {
     pub date: Option<NaiveDate>,
     pub time: Option<String>,
     pub total: Option<Decimal>,
+    /// The ticket or transaction number, folded ([`super::purchase::fold_ticket`]: `N° 000-4711` →
+    /// `4711`).
+    pub ticket: Option<String>,
 }
 
 impl Claim {
     /// The claim of a manifest entry, with its extracted receipt and perceptual hash if known.
     pub fn new(entry: &ManifestEntry, receipt: Option<&Receipt>, phash: Option<Phash>) -> Claim {
+        Claim::read(&entry.id, entry.member.as_deref(), receipt, phash)
+    }
+
+    /// The claim of file `receipt_id` sent by `member`, read as `receipt`.
+    pub fn read(
+        receipt_id: &str,
+        member: Option<&str>,
+        receipt: Option<&Receipt>,
+        phash: Option<Phash>,
+    ) -> Claim {
         Claim {
-            receipt_id: entry.id.clone(),
-            member: entry.member.clone(),
+            receipt_id: receipt_id.to_string(),
+            member: member.map(str::to_string),
             purchase_key: receipt.and_then(purchase_key),
             phash,
             merchant: receipt.and_then(|r| r.merchant.clone()),
             date: receipt.and_then(|r| r.date),
             time: receipt.and_then(|r| r.time.clone()),
             total: receipt.and_then(|r| r.total),
+            ticket: receipt
+                .and_then(|r| r.ticket.as_deref())
+                .map(super::purchase::fold_ticket)
+                .filter(|t| !t.is_empty()),
         }
+    }
+
+    /// The fields purchases are told apart by, folded.
+    pub fn identity(&self) -> Identity {
+        Identity::new(
+            self.merchant.as_deref(),
+            self.date,
+            self.time.as_deref(),
+            self.total,
+            self.ticket.as_deref(),
+        )
     }
 }
 
@@ -83,12 +115,19 @@ impl Default for DuplicatePolicy {
 }
 
 /// Why a submission repeats an earlier claim.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "match")]
 pub enum MatchKind {
     SameFile,
     SamePurchase,
-    SimilarImage { distance: u32 },
+    /// The same purchase read differently: ticket, date and shop agree, some field differs by
+    /// an OCR slip (`differs` names them).
+    MisreadPurchase {
+        differs: Vec<String>,
+    },
+    SimilarImage {
+        distance: u32,
+    },
 }
 
 /// Where the original claim is: what `results.jsonl` can point at.
@@ -127,20 +166,30 @@ impl Finding {
     pub fn status(&self, policy: &DuplicatePolicy) -> Status {
         match self.kind {
             MatchKind::SameFile => Status::Duplicate,
-            MatchKind::SamePurchase | MatchKind::SimilarImage { .. } => policy.near_duplicate,
+            MatchKind::SamePurchase
+            | MatchKind::MisreadPurchase { .. }
+            | MatchKind::SimilarImage { .. } => policy.near_duplicate,
         }
     }
 
     /// The reasons to put on the result: what matched, and who else claimed it.
     pub fn reasons(&self) -> Vec<Reason> {
         let original = describe(&self.original);
-        let mut reasons = vec![match self.kind {
+        let mut reasons = vec![match &self.kind {
             MatchKind::SameFile => {
                 Reason::new(Code::DuplicateFile, format!("same file as {original}"))
             }
             MatchKind::SamePurchase => Reason::new(
                 Code::DuplicatePurchase,
                 format!("same purchase (shop, date, time, total) as {original}"),
+            ),
+            MatchKind::MisreadPurchase { differs } => Reason::new(
+                Code::DuplicatePurchase,
+                format!(
+                    "same purchase (ticket, date and shop agree; {} read differently) as \
+                     {original}",
+                    differs.join(", ")
+                ),
             ),
             MatchKind::SimilarImage { distance } => Reason::new(
                 Code::DuplicateImage,
@@ -214,8 +263,8 @@ impl Ledger {
 
 const CLAIM: &str = "status IN ('accepted', 'review')";
 const DECIDED: &str = "status IN ('accepted', 'review', 'rejected')";
-const COLUMNS: &str =
-    "id, batch, file, receipt_id, member, purchase_date, purchase_time, total, phash";
+const COLUMNS: &str = "id, batch, file, receipt_id, member, purchase_date, purchase_time, \
+     total, phash, merchant, ticket";
 
 /// A stored row as the checker sees it.
 struct StoredClaim {
@@ -237,9 +286,14 @@ impl ClaimChecker<'_> {
             Some(original) => Some((MatchKind::SameFile, original)),
             None => match self.same_purchase(claim)? {
                 Some(original) => Some((MatchKind::SamePurchase, original)),
-                None => self
-                    .similar_image(claim)?
-                    .map(|(distance, original)| (MatchKind::SimilarImage { distance }, original)),
+                None => match self.misread_purchase(claim)? {
+                    Some((differs, original)) => {
+                        Some((MatchKind::MisreadPurchase { differs }, original))
+                    }
+                    None => self.similar_image(claim)?.map(|(distance, original)| {
+                        (MatchKind::SimilarImage { distance }, original)
+                    }),
+                },
             },
         };
         Ok(found.map(|(kind, original)| Finding {
@@ -287,6 +341,40 @@ impl ClaimChecker<'_> {
             .map(|b| self.in_batch_original(b)))
     }
 
+    /// The earliest claim of the same date that [`purchase::same_purchase`] says is this
+    /// purchase read differently, with the fields read differently.
+    fn misread_purchase(
+        &self,
+        claim: &Claim,
+    ) -> Result<Option<(Vec<String>, Original)>, LedgerError> {
+        let (Some(date), Some(ticket)) = (claim.date, &claim.ticket) else {
+            return Ok(None);
+        };
+        let identity = claim.identity();
+        // `same_purchase` needs the same ticket number and date: the index finds those rows.
+        let mut statement = self.ledger.conn.prepare_cached(&format!(
+            "SELECT {COLUMNS} FROM receipts WHERE campaign = ?1 AND purchase_date = ?2 \
+             AND ticket = ?3 AND {CLAIM} ORDER BY id"
+        ))?;
+        let mut rows =
+            statement.query(rusqlite::params![self.campaign, date.to_string(), ticket])?;
+        while let Some(row) = rows.next()? {
+            let stored = stored_claim(row)?;
+            let other = stored.claim.identity();
+            if purchase::same_purchase(&identity, &other) {
+                return Ok(Some((differing(&identity, &other), stored.original)));
+            }
+        }
+        Ok(self
+            .in_batch
+            .iter()
+            .filter(|b| is_claim(b.status) && b.claim.date == Some(date))
+            .filter(|b| b.claim.ticket.as_ref() == Some(ticket))
+            .map(|b| (b, b.claim.identity()))
+            .find(|(_, other)| purchase::same_purchase(&identity, other))
+            .map(|(b, other)| (differing(&identity, &other), self.in_batch_original(b))))
+    }
+
     /// The closest acceptable image match: stored rows first (the older original wins over one
     /// from this batch), then the batch; ties go to the earliest.
     fn similar_image(&self, claim: &Claim) -> Result<Option<(u32, Original)>, LedgerError> {
@@ -324,7 +412,8 @@ impl ClaimChecker<'_> {
     fn image_match(&self, claim: &Claim, earlier: &Claim) -> Option<u32> {
         let bits = distance(claim.phash.as_ref()?, earlier.phash.as_ref()?);
         let same = bits <= self.policy.image_same
-            || (bits <= self.policy.image_similar && fields_agree(claim, earlier));
+            || (bits <= self.policy.image_similar
+                && purchase::fields_agree(&claim.identity(), &earlier.identity()));
         same.then_some(bits)
     }
 
@@ -432,17 +521,26 @@ fn stored_claim(row: &rusqlite::Row<'_>) -> rusqlite::Result<StoredClaim> {
             phash: row
                 .get::<_, Option<String>>(8)?
                 .and_then(|h| h.parse::<Phash>().ok()),
+            merchant: row.get(9)?,
+            ticket: row.get(10)?,
             ..Claim::default()
         },
     })
 }
 
-/// Totals known on both sides and equal; dates and times, when both known, equal.
-fn fields_agree(a: &Claim, b: &Claim) -> bool {
-    let total = matches!((a.total, b.total), (Some(x), Some(y)) if x == y);
-    let date = !matches!((a.date, b.date), (Some(x), Some(y)) if x != y);
-    let time = !matches!((&a.time, &b.time), (Some(x), Some(y)) if x != y);
-    total && date && time
+/// The fields both readings have and read differently, by name.
+fn differing(a: &Identity, b: &Identity) -> Vec<String> {
+    let mut names = Vec::new();
+    let mut check = |name: &str, x: &Option<String>, y: &Option<String>| {
+        if matches!((x, y), (Some(x), Some(y)) if x != y) {
+            names.push(name.to_string());
+        }
+    };
+    check("shop", &a.merchant, &b.merchant);
+    check("time", &a.time, &b.time);
+    check("total", &a.total, &b.total);
+    check("ticket", &a.ticket, &b.ticket);
+    names
 }
 
 fn is_other_member(claim: &Claim, original: &Original) -> bool {

@@ -105,6 +105,106 @@ pub fn fold_ticket(ticket: &str) -> String {
     }
 }
 
+/// The fields two readings of a purchase are compared on, each folded as in the key.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Identity {
+    pub merchant: Option<String>,
+    pub date: Option<NaiveDate>,
+    pub time: Option<String>,
+    /// Two decimals (`26.80`).
+    pub total: Option<String>,
+    pub ticket: Option<String>,
+}
+
+impl Identity {
+    /// The folded fields of whatever was read (raw merchant, time as printed, exact total).
+    pub fn new(
+        merchant: Option<&str>,
+        date: Option<NaiveDate>,
+        time: Option<&str>,
+        total: Option<Decimal>,
+        ticket: Option<&str>,
+    ) -> Identity {
+        Identity {
+            merchant: merchant.map(fold_merchant).filter(|m| !m.is_empty()),
+            date,
+            time: time.and_then(fold_time),
+            total: total.map(fold_total),
+            ticket: ticket.map(fold_ticket).filter(|t| !t.is_empty()),
+        }
+    }
+}
+
+/// Shortest ticket number (folded) trusted to identify a purchase. Many tills number tickets
+/// from 1 every day, so `0042` is printed in every shop of a chain that morning; a till or
+/// transaction number with its store or register part (`3180042`, `7930F713`) is printed once.
+const MIN_TICKET_CHARS: usize = 6;
+
+/// Smallest similarity (normalised Levenshtein, 0–1) of two folded merchant names still read
+/// as one shop misread: `mr diy kuchai sdn bhd` against `mr dly kuchal sdn bho` is 0.86, two
+/// shops' names (`aeon co m bhd`, `mr diy`) are below 0.3.
+const MERCHANT_SIMILAR: f64 = 0.6;
+
+/// Whether two readings are one purchase although not every field was read alike: the kinds
+/// of OCR slip a second photo brings (one digit of the total, a letter of the shop's name),
+/// never a different day. They must have the same ticket number (at least
+/// [`MIN_TICKET_CHARS`] characters), the same date, compatible shops (similar names, or one
+/// side unread), and the same minute or totals within one misread digit.
+///
+/// The same minute and close totals without a ticket are not enough: a chain's shops serve
+/// many customers a minute, and two totals one digit apart are common among them.
+pub fn same_purchase(a: &Identity, b: &Identity) -> bool {
+    let (Some(date_a), Some(date_b)) = (a.date, b.date) else {
+        return false;
+    };
+    if date_a != date_b || !merchants_compatible(a, b) || !same_ticket(a, b) {
+        return false;
+    }
+    same_minute(a, b) || totals_close(a, b)
+}
+
+/// Whether the fields two close images were read with agree on something that tells
+/// purchases of one shop apart: the ticket number, the total, or the date and minute together
+/// with a total within one misread digit. Nothing read may contradict it: a different date, a
+/// time or ticket number more than one misread character away.
+pub fn fields_agree(a: &Identity, b: &Identity) -> bool {
+    let dates_contradict = matches!((a.date, b.date), (Some(x), Some(y)) if x != y);
+    let times_contradict = matches!((&a.time, &b.time),
+        (Some(x), Some(y)) if strsim::hamming(x, y).map_or(true, |d| d > 1));
+    let tickets_contradict = matches!((&a.ticket, &b.ticket),
+        (Some(x), Some(y)) if strsim::levenshtein(x, y) > 1);
+    if dates_contradict || times_contradict || tickets_contradict {
+        return false;
+    }
+    let same_total = matches!((&a.total, &b.total), (Some(x), Some(y)) if x == y);
+    let same_moment = a.date.is_some() && a.date == b.date && same_minute(a, b);
+    same_ticket(a, b) || same_total || (same_moment && totals_close(a, b))
+}
+
+fn same_ticket(a: &Identity, b: &Identity) -> bool {
+    matches!((&a.ticket, &b.ticket), (Some(x), Some(y)) if x == y && x.len() >= MIN_TICKET_CHARS)
+}
+
+fn same_minute(a: &Identity, b: &Identity) -> bool {
+    matches!((&a.time, &b.time), (Some(x), Some(y)) if x == y)
+}
+
+fn merchants_compatible(a: &Identity, b: &Identity) -> bool {
+    match (&a.merchant, &b.merchant) {
+        (Some(x), Some(y)) => strsim::normalized_levenshtein(x, y) >= MERCHANT_SIMILAR,
+        _ => true,
+    }
+}
+
+/// Totals both read and equal, or written with the same number of characters and differing in
+/// one digit: the slip of a second reading (`26.40` for `26.80`), not a decimal point moved.
+fn totals_close(a: &Identity, b: &Identity) -> bool {
+    let (Some(x), Some(y)) = (&a.total, &b.total) else {
+        return false;
+    };
+    x.len() == y.len() && x.chars().zip(y.chars()).filter(|(p, q)| p != q).count() <= 1
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -197,6 +297,81 @@ mod tests {
         assert_eq!(fold_time("18h43"), Some("18:43".into()));
         assert_eq!(fold_time("18:43:59"), Some("18:43".into()));
         assert_eq!(fold_time("soon"), None);
+    }
+
+    fn identity(merchant: &str, date: &str, time: &str, total: &str, ticket: &str) -> Identity {
+        let r = receipt(merchant, date, time, total, ticket);
+        Identity::new(
+            r.merchant.as_deref(),
+            r.date,
+            r.time.as_deref(),
+            r.total,
+            r.ticket.as_deref(),
+        )
+    }
+
+    /// Regression: a 500-receipt run paid one receipt twice because the second photo's shop
+    /// and total were misread (26.40 for 26.80), so the exact purchase key differed.
+    #[test]
+    fn one_ticket_read_twice_with_a_misread_total_and_shop_is_one_purchase() {
+        let first = identity("FRESCO MARKET", "2024-03-14", "", "26.80", "7930F713");
+        let second = identity("FRESC0 MARKEI", "2024-03-14", "", "26.40", "7930F713");
+        assert!(same_purchase(&first, &second));
+        // Ticket numbers restart every day: another day is another purchase.
+        let next_day = identity("FRESCO MARKET", "2024-03-15", "", "26.80", "7930F713");
+        assert!(!same_purchase(&first, &next_day));
+        // Another shop with the same ticket number, date and total is another purchase.
+        let elsewhere = identity("BRICO DEPOT", "2024-03-14", "", "26.80", "7930F713");
+        assert!(!same_purchase(&first, &elsewhere));
+        // A short ticket number is printed in every shop of a chain each day.
+        let a = identity("FRESCO MARKET", "2024-03-14", "", "26.80", "0042");
+        let b = identity("FRESCO MARKET", "2024-03-14", "", "26.40", "0042");
+        assert!(!same_purchase(&a, &b));
+    }
+
+    /// Regression (`run::per_member_cap_and_budget_hold_across_batches`): two customers of one
+    /// shop in the same minute, totals one digit apart, no ticket read: two purchases.
+    #[test]
+    fn one_till_minute_and_a_close_total_without_a_ticket_are_two_purchases() {
+        let first = identity("FRESCO MARKET", "2024-03-04", "14:32", "12.00", "");
+        let second = identity("FRESCO MARKET", "2024-03-04", "14:32", "13.00", "");
+        assert!(!same_purchase(&first, &second));
+        // With the same long ticket number, one purchase.
+        let with = |i: &Identity| Identity {
+            ticket: Some("3180042".into()),
+            ..i.clone()
+        };
+        assert!(same_purchase(&with(&first), &with(&second)));
+        // Another minute and a total two digits away: another purchase, ticket or not.
+        let other = identity("FRESCO MARKET", "2024-03-04", "14:35", "21.60", "");
+        assert!(!same_purchase(&with(&first), &with(&other)));
+    }
+
+    #[test]
+    fn close_images_need_one_agreeing_field_and_no_contradiction() {
+        let base = identity("Shop", "2024-03-02", "10:04", "20.50", "7930F713");
+        let agree = [
+            identity("", "", "", "20.50", ""),
+            identity("", "", "", "", "7930F713"),
+            identity("", "2024-03-02", "10:04", "20.80", ""),
+        ];
+        for other in agree {
+            assert!(fields_agree(&base, &other), "{other:?}");
+        }
+        let contradict = [
+            identity("", "2024-03-03", "", "20.50", ""),
+            identity("", "", "11:34", "20.50", ""),
+            identity("", "", "", "20.50", "9999"),
+            // Nothing agrees: the date alone is every receipt of that day; a close total
+            // without the same moment is another customer's; the moment alone too.
+            identity("", "2024-03-02", "", "", ""),
+            identity("", "", "", "31.70", ""),
+            identity("", "2024-03-02", "", "20.80", ""),
+            identity("", "2024-03-02", "10:04", "", ""),
+        ];
+        for other in contradict {
+            assert!(!fields_agree(&base, &other), "{other:?}");
+        }
     }
 
     #[test]

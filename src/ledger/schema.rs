@@ -10,7 +10,7 @@ use rusqlite::Connection;
 use super::LedgerError;
 
 /// Migration `i` (0-based) takes the schema from version `i` to `i + 1`.
-pub(crate) const MIGRATIONS: &[&str] = &[V1, V2];
+pub(crate) const MIGRATIONS: &[&str] = &[V1, V2, V3];
 
 /// The schema this binary reads and writes.
 pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
@@ -149,6 +149,17 @@ CREATE TABLE reviews (
     result       TEXT NOT NULL,
     decided_at   TEXT NOT NULL
 );
+"#;
+
+/// Version 3: the ticket number of each receipt (folded), and claims found by day and ticket.
+///
+/// A second photo of a receipt is often read with one field slipped (a digit of the total, a
+/// letter of the shop), so its purchase key differs; the ledger then compares it field by field
+/// (`purchase::same_purchase`) with the claims of the same day that share its ticket number.
+/// Rows from before this version have no ticket: they are found by key and image only.
+const V3: &str = r#"
+ALTER TABLE receipts ADD COLUMN ticket TEXT;
+CREATE INDEX receipts_by_ticket ON receipts (campaign, purchase_date, ticket);
 "#;
 
 /// Bring `conn` up to the last of `migrations`, one transaction per step.

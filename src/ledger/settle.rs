@@ -21,17 +21,12 @@ use crate::reason::Status;
 impl Claim {
     /// The claim of a decided result (its receipt's fields), with its perceptual hash if known.
     pub fn of_result(result: &ResultRecord, phash: Option<Phash>) -> Claim {
-        let receipt = result.receipt.as_ref();
-        Claim {
-            receipt_id: result.id.clone(),
-            member: result.member.clone(),
-            purchase_key: receipt.and_then(super::purchase_key),
+        Claim::read(
+            &result.id,
+            result.member.as_deref(),
+            result.receipt.as_ref(),
             phash,
-            merchant: receipt.and_then(|r| r.merchant.clone()),
-            date: receipt.and_then(|r| r.date),
-            time: receipt.and_then(|r| r.time.clone()),
-            total: receipt.and_then(|r| r.total),
-        }
+        )
     }
 }
 

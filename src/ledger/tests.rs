@@ -292,6 +292,63 @@ fn the_same_purchase_photographed_again_is_a_duplicate_or_review() {
     assert!(found.other_member);
 }
 
+/// Regression: a 500-receipt run paid one receipt twice. The second copy, sent by another
+/// member, was read with its shop and total slipped (26.40 for 26.80), so its purchase key
+/// differed, and its image was too far for the print alone; the ticket number and date agreed.
+#[test]
+fn a_ticket_read_again_with_a_slipped_total_is_claimed_by_the_other_member() {
+    let (_dir, mut ledger) = open();
+    let ticket = |n: u64, member: &str, merchant: &str, total: &str| {
+        let mut c = claim(n, member);
+        c.merchant = Some(merchant.into());
+        c.total = Some(money(total));
+        c.ticket = Some("7930F713".into());
+        c.phash = Some(print(n * 0x1111_1111));
+        c.purchase_key = Some(format!("{merchant}|2024-03-01||{total}|7930F713"));
+        c
+    };
+    let first = ticket(1, "m1", "FRESCO MARKET", "26.80");
+    let other_receipt = ticket(2, "m3", "FRESCO MARKET", "7.35");
+    ledger
+        .commit_batch(&commit(
+            "mon",
+            vec![
+                decided(0, first, Status::Accepted, "26"),
+                decided(
+                    1,
+                    Claim {
+                        ticket: Some("1207".into()),
+                        ..other_receipt
+                    },
+                    Status::Accepted,
+                    "7",
+                ),
+            ],
+            day(4),
+        ))
+        .unwrap();
+    let checker = ledger.claim_checker("spring", "tue", DuplicatePolicy::default());
+    let copy = ticket(9, "m2", "FRESC0 MARKEI", "26.40");
+    let found = checker.check(&copy).unwrap().unwrap();
+    assert_eq!(
+        found.kind,
+        MatchKind::MisreadPurchase {
+            differs: vec!["shop".into(), "total".into()]
+        }
+    );
+    assert!(found.other_member);
+    assert_eq!(found.original.file, "in/000.jpg");
+    let codes: Vec<Code> = found.reasons().iter().map(|r| r.code).collect();
+    assert_eq!(codes, [Code::DuplicatePurchase, Code::ClaimedByOtherMember]);
+    // Another purchase of that day at that shop is not taken for it.
+    let next = ticket(10, "m2", "FRESCO MARKET", "41.15");
+    let next = Claim {
+        ticket: Some("7931A002".into()),
+        ..next
+    };
+    assert!(checker.check(&next).unwrap().is_none());
+}
+
 #[test]
 fn a_rejected_photo_does_not_hold_the_purchase_but_its_bytes_do() {
     let (_dir, mut ledger) = open();
@@ -319,6 +376,7 @@ fn similar_images_match_when_close_or_when_fields_agree() {
     let (_dir, mut ledger) = open();
     let mut original = claim(1, "m1");
     original.phash = Some(print(0));
+    original.time = Some("10:04".into());
     ledger
         .commit_batch(&commit(
             "mon",
@@ -345,11 +403,21 @@ fn similar_images_match_when_close_or_when_fields_agree() {
             distance: policy.image_same
         }
     );
-    // Within `image_similar`: only when the total agrees.
+    // Within `image_similar`: only when the total agrees, or is one misread digit away at the
+    // same date and minute.
     let loose = near(policy.image_similar, "11.00");
     assert!(checker.check(&loose).unwrap().is_some());
     assert!(checker
-        .check(&near(policy.image_similar, "12.00"))
+        .check(&near(policy.image_similar, "11.80"))
+        .unwrap()
+        .is_some());
+    let unknown_minute = Claim {
+        time: None,
+        ..near(policy.image_similar, "11.80")
+    };
+    assert!(checker.check(&unknown_minute).unwrap().is_none());
+    assert!(checker
+        .check(&near(policy.image_similar, "32.00"))
         .unwrap()
         .is_none());
     assert!(checker
