@@ -56,9 +56,13 @@ pub const MERCHANT_TOP_LINES: usize = 6;
 /// Perceptual-hash distances (bits) for repeats: up to [`IMAGE_SAME_BITS`] the image alone
 /// makes a repeat; up to [`IMAGE_SIMILAR_BITS`] the extracted total and date must agree too.
 /// Measured on 640 transformed copies of 80 real receipts against 53 720 pairs of distinct
-/// receipts (`scripts/near-dup-eval`, numbers in `docs/ledger.md`): re-encoded and resized
+/// receipts (the print alone, numbers in `docs/ledger.md`): re-encoded and resized
 /// copies land within 2 bits, and no distinct pair did (the closest was 4 bits, two receipts
 /// of one shop). A pairwise false-positive rate multiplies by the number of stored claims, so
 /// a looser image-only threshold would misfire at 100 000 receipts.
 pub const IMAGE_SAME_BITS: u32 = 2;
 pub const IMAGE_SIMILAR_BITS: u32 = 10;
+
+/// Screen-pattern score (`image::screen_pattern`) above which a picture is a photo of a screen:
+/// `SCREEN_PHOTO`. Measured by `scripts/fraud-eval` (numbers in `docs/fraud.md`).
+pub const SCREEN_PATTERN: f32 = 100.0;

@@ -97,6 +97,11 @@ codes! {
     UncertainMerchant => "UNCERTAIN_MERCHANT",
     UncertainQuantity => "UNCERTAIN_QUANTITY",
     Revoked => "REVOKED",
+    // Fraud signals (`[fraud]` in the campaign: `review` or `reject`).
+    EditedImage => "EDITED_IMAGE",
+    ScreenPhoto => "SCREEN_PHOTO",
+    ImpossibleDate => "IMPOSSIBLE_DATE",
+    SumMismatch => "SUM_MISMATCH",
     // A person's decision (`fidelio review apply`).
     RejectedInReview => "REJECTED_IN_REVIEW",
 }

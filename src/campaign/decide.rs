@@ -6,7 +6,8 @@
 //!    rule is listed, so a member learns everything wrong at once (→ `rejected`), except that a
 //!    shop outside the campaign gets just that reason: its basket does not matter.
 //! 4. What does it earn? (points and cashback, each step in the audit trail)
-//! 5. Should a person look first? (low confidence, high total, … → `review`, nothing awarded yet)
+//! 5. Should a person look first? (low confidence, high total, … → `review`, nothing awarded yet;
+//!    a fraud signal (`fraud.rs`) → `review`, or `rejected` at step 3 if the campaign says so)
 //! 6. What do the caps and budget still allow? (→ `accepted`, or `rejected` if nothing is left)
 //!
 //! Receipts are decided one by one in input order because caps depend on what came before.
@@ -20,7 +21,7 @@ use super::caps::{Counters, PriorAward};
 use super::eligibility::Partner;
 use super::merchant::MerchantResolver;
 use super::messages::{translate_quality, Msg};
-use super::model::Campaign;
+use super::model::{Action, Campaign};
 use super::product::{Hit, ProductMatcher};
 use super::score::{score, Earned};
 use crate::extract::Receipt;
@@ -196,8 +197,18 @@ impl<'c> Decider<'c> {
             products: products.clone(),
             ..Decision::with(status, msgs.iter().map(|m| m.reason(lang)).collect(), audit)
         };
-        if !found.failures.is_empty() {
-            return finish(Status::Rejected, found.failures, audit);
+        // A person who approved the receipt in review has seen what the signals saw.
+        let fraud = match sub.approval {
+            Some(_) => Vec::new(),
+            None => self.fraud(sub, r, &mut audit),
+        };
+        let (refused, doubted): (Vec<_>, Vec<_>) = fraud
+            .into_iter()
+            .partition(|(action, _)| *action == Action::Reject);
+        let mut failures = found.failures;
+        failures.extend(refused.into_iter().map(|(_, msg)| msg));
+        if !failures.is_empty() {
+            return finish(Status::Rejected, failures, audit);
         }
         // Points go to a member: a receipt nobody sent (a file directly in the input folder, a
         // manifest row without a member) is never paid; a person can attach it to one.
@@ -207,10 +218,11 @@ impl<'c> Decider<'c> {
         }
         let earned = score(c, r.date, r.total, &found.hits);
         audit.extend(earned.audit.iter().cloned());
-        let review = match sub.approval {
+        let mut review = match sub.approval {
             Some(_) => Vec::new(),
             None => self.review(r, &earned, found.merchant.as_ref(), &found.hits),
         };
+        review.extend(doubted.into_iter().map(|(_, msg)| msg));
         if !review.is_empty() {
             return finish(Status::Review, review, audit);
         }

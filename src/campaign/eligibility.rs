@@ -85,16 +85,9 @@ impl Decider<'_> {
         if rules.deadline.is_none() && rules.max_days_after_purchase.is_none() {
             return;
         }
-        let from_manifest = sub.entry.submitted_at.as_deref().and_then(parse_instant);
-        let Some(instant) = from_manifest.or(sub.file_time) else {
+        let Some((day, source)) = self.submitted_day(sub) else {
             audit.push(Audit::rule("submission").note("no submission time known: not checked"));
             return;
-        };
-        let day: NaiveDate = self.campaign.timezone.local_date(instant);
-        let source = if from_manifest.is_some() {
-            "manifest"
-        } else {
-            "file time"
         };
         audit.push(Audit::rule("submission").note(format!(
             "submitted {day} ({source}, {})",
@@ -109,6 +102,19 @@ impl Decider<'_> {
                 failures.push(Msg::TooLongAfterPurchase(days, max));
             }
         }
+    }
+
+    /// The day the receipt was sent, in the campaign's time zone, and where that comes from:
+    /// the manifest's `submitted_at`, else the file's modification time.
+    pub(super) fn submitted_day(&self, sub: &Submission<'_>) -> Option<(NaiveDate, &'static str)> {
+        let from_manifest = sub.entry.submitted_at.as_deref().and_then(parse_instant);
+        let instant = from_manifest.or(sub.file_time)?;
+        let source = if from_manifest.is_some() {
+            "manifest"
+        } else {
+            "file time"
+        };
+        Some((self.campaign.timezone.local_date(instant), source))
     }
 
     fn check_merchant(

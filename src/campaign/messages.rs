@@ -62,6 +62,16 @@ pub enum Msg {
     Budget(Measure),
     /// A person rejected the receipt in review, with their note if they left one.
     RejectedInReview(Option<String>),
+    /// The file was last written by this image editor.
+    EditedImage(String),
+    /// Purchase date after the day the receipt was sent.
+    DateAfterSubmission(NaiveDate, NaiveDate),
+    /// Purchase date after the day the camera took the photo.
+    DateAfterPhoto(NaiveDate, NaiveDate),
+    /// The picture is a photo of a screen (pattern score).
+    ScreenPhoto(f32),
+    /// The items (count, sum) do not add up to the total.
+    SumMismatch(usize, Decimal, Decimal),
 }
 
 impl Msg {
@@ -90,6 +100,10 @@ impl Msg {
             Msg::Capped(..) => Code::CapReached,
             Msg::Budget(_) => Code::BudgetExhausted,
             Msg::RejectedInReview(_) => Code::RejectedInReview,
+            Msg::EditedImage(_) => Code::EditedImage,
+            Msg::DateAfterSubmission(..) | Msg::DateAfterPhoto(..) => Code::ImpossibleDate,
+            Msg::SumMismatch(..) => Code::SumMismatch,
+            Msg::ScreenPhoto(_) => Code::ScreenPhoto,
         }
     }
 
@@ -229,6 +243,31 @@ impl Msg {
                 format!("la quantité de « {line} » n'a pas pu être lue : à vérifier"),
                 format!("die Menge in „{line}“ war nicht lesbar: bitte prüfen"),
             ),
+            Msg::EditedImage(software) => pick(
+                format!("the photo was saved by image-editing software ({software}): it may have been altered"),
+                format!("la photo a été enregistrée par un logiciel de retouche ({software}) : elle a pu être modifiée"),
+                format!("das Foto wurde mit einer Bildbearbeitung gespeichert ({software}): es kann verändert worden sein"),
+            ),
+            Msg::DateAfterSubmission(date, sent) => pick(
+                format!("purchase date {date} is after the receipt was sent ({sent})"),
+                format!("la date d'achat ({}) est postérieure à l'envoi du ticket ({})", fr_date(*date), fr_date(*sent)),
+                format!("das Kaufdatum ({}) liegt nach dem Einsenden ({})", de_date(*date), de_date(*sent)),
+            ),
+            Msg::DateAfterPhoto(date, taken) => pick(
+                format!("purchase date {date} is after the photo was taken ({taken}, camera date)"),
+                format!("la date d'achat ({}) est postérieure à la prise de la photo ({}, date de l'appareil)", fr_date(*date), fr_date(*taken)),
+                format!("das Kaufdatum ({}) liegt nach der Aufnahme des Fotos ({}, Kameradatum)", de_date(*date), de_date(*taken)),
+            ),
+            Msg::ScreenPhoto(score) => pick(
+                format!("the photo shows a screen, not paper (pixel pattern {score:.0}): send a photo of the printed receipt"),
+                format!("la photo montre un écran, pas du papier (trame de pixels {score:.0}) : envoyez une photo du ticket imprimé"),
+                format!("das Foto zeigt einen Bildschirm, kein Papier (Pixelmuster {score:.0}): bitte den gedruckten Kassenbon fotografieren"),
+            ),
+            Msg::SumMismatch(count, sum, total) => pick(
+                format!("the {count} items add up to {sum}, not to the total {total}"),
+                format!("les {count} articles font {}, pas le total de {}", fr_num(*sum), fr_num(*total)),
+                format!("die {count} Artikel ergeben {}, nicht die Summe {}", fr_num(*sum), fr_num(*total)),
+            ),
             Msg::Capped(scope, measure, limit) => capped(lang, *scope, *measure, *limit),
             Msg::Budget(measure) => match measure {
                 Measure::Cashback => pick(
@@ -349,6 +388,11 @@ mod tests {
             Msg::BelowMinTotal(Decimal::new(990, 2), Decimal::new(10, 0)),
             Msg::Capped(Scope::MemberWeek, Measure::Points, Decimal::new(100, 0)),
             Msg::Budget(Measure::Cashback),
+            Msg::EditedImage("GIMP 2.10".into()),
+            Msg::DateAfterSubmission(d, d),
+            Msg::DateAfterPhoto(d, d),
+            Msg::ScreenPhoto(57.0),
+            Msg::SumMismatch(3, Decimal::new(2430, 2), Decimal::new(3430, 2)),
         ];
         for msg in samples {
             let (en, fr, de) = (

@@ -14,6 +14,7 @@ mod decide;
 mod eligibility;
 mod explain;
 mod explain_limits;
+mod fraud;
 mod load;
 mod merchant;
 mod messages;

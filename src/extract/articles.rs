@@ -51,12 +51,7 @@ pub fn settle_counts(items: &mut [Item], rows: &[RowInfo]) {
     let Some(printed) = printed_article_count(rows) else {
         return;
     };
-    let others: Decimal = items
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| *i != doubted)
-        .map(|(_, item)| units(item))
-        .sum();
+    let others = article_units(items) - units(&items[doubted]);
     let count = Decimal::from(printed) - others;
     if count < Decimal::ONE || count > Decimal::from(MOST_UNITS) {
         return;
@@ -80,8 +75,14 @@ fn units(item: &Item) -> Decimal {
     }
 }
 
+/// The number of articles `items` stand for, as a till counts them (weighed goods one,
+/// discounts none): what a printed article count is compared with.
+pub fn article_units(items: &[Item]) -> Decimal {
+    items.iter().map(units).sum()
+}
+
 /// The number of articles the receipt prints, if one row names it.
-fn printed_article_count(rows: &[RowInfo]) -> Option<u32> {
+pub(super) fn printed_article_count(rows: &[RowInfo]) -> Option<u32> {
     rows.iter().find_map(|row| {
         let text = fold(row.text());
         let named = ARTICLE_COUNT_NAMES.iter().any(|name| text.contains(name));

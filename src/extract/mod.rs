@@ -35,6 +35,7 @@ mod when;
 
 pub use agree::agree_on_merchants;
 pub use amount::{find_amounts, parse_amount, Amount};
+pub use articles::article_units;
 pub use date::{find_dates, find_times, parse_date, parse_time, DateMatch, TimeMatch};
 pub use locale::Locale;
 pub use receipt::{Confidence, Item, Receipt, SecondaryConfidence, VatLine};
@@ -185,6 +186,7 @@ fn read_fields(rows: &[RowInfo], locale: Locale) -> (Receipt, Unsettled) {
         items,
         vat,
         ticket: ids::read_ticket(rows),
+        articles: articles::printed_article_count(rows),
         payment: ids::read_payment(rows),
         tax_ids: ids::read_tax_ids(rows),
         locale: Some(locale.code().to_string()),

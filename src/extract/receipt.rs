@@ -23,6 +23,9 @@ pub struct Receipt {
     pub vat: Vec<VatLine>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ticket: Option<String>,
+    /// The number of articles the till printed (`NB ARTICLES : 5`, `Total Qty: 6`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub articles: Option<u32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payment: Option<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]

@@ -153,6 +153,7 @@ pub fn fuse(mut first: Receipt, second: Receipt) -> Receipt {
         first.secondary_confidence.items = second.secondary_confidence.items;
     }
     first.ticket = first.ticket.or(second.ticket);
+    first.articles = first.articles.or(second.articles);
     first.payment = first.payment.or(second.payment);
     if first.tax_ids.is_empty() {
         first.tax_ids = second.tax_ids;
@@ -332,6 +333,8 @@ mod tests {
             elapsed_ms: 0,
             stages: Default::default(),
             phash: None,
+            metadata: Default::default(),
+            screen: None,
             lines: test_lines(text),
             second_look: None,
         }

@@ -19,12 +19,14 @@ mod dark_mode;
 mod decode;
 mod deskew;
 mod levels;
+pub mod metadata;
 pub mod phash;
 mod prepare;
 mod quality;
 mod resize;
 mod reverse;
 mod rules;
+pub mod screen;
 mod truncation;
 mod upright;
 
@@ -34,10 +36,12 @@ pub use crop::{find_receipt, isolate_receipt, otsu, Region};
 pub use dark_mode::light_print_on_dark;
 pub use decode::{decode, decode_gray, DecodeLimits};
 pub use levels::stretch_levels;
+pub use metadata::{read_metadata, Metadata};
 pub use phash::{distance, hamming, phash, Phash};
 pub use prepare::{stage, PrepareSettings, Staged};
 pub use quality::{assess, explain_no_text, measure, Quality, QualityThresholds};
 pub use resize::resize_gray;
+pub use screen::screen_pattern;
 pub use truncation::ensure_complete;
 
 /// The version of image preparation and of the quality scale, written at the head of every

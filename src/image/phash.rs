@@ -5,7 +5,8 @@
 //! lowest frequencies, one bit per AC coefficient above their median (64 bits, bit 0 unused).
 //! Low frequencies describe the page's layout (where the text blocks are), which survives
 //! re-encoding and resizing exactly. Two things were added because measurement on real receipts
-//! (`scripts/near-dup-eval`, numbers in `docs/ledger.md`) showed a single whole-image hash
+//! (the print alone against transformed copies, numbers in `docs/ledger.md`) showed a single
+//! whole-image hash
 //! misses most rotated or cropped copies:
 //! - the image is first turned upright (`upright.rs`), so a photo taken 2° off hashes like one
 //!   taken straight;

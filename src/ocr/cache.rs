@@ -72,6 +72,8 @@ mod tests {
             elapsed_ms: 5,
             stages: Default::default(),
             phash: None,
+            metadata: Default::default(),
+            screen: None,
             lines: vec![],
             second_look: None,
         }

@@ -108,6 +108,10 @@ impl Line {
     }
 }
 
+fn is_default<T: Default + PartialEq>(value: &T) -> bool {
+    *value == T::default()
+}
+
 pub(crate) fn round2(value: f32) -> f32 {
     (value * 100.0).round() / 100.0
 }
@@ -129,6 +133,14 @@ pub struct OcrPage {
     /// the same receipt photographed or re-encoded again.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phash: Option<crate::image::Phash>,
+    /// What the file's metadata says about its origin (editing software, camera date), for
+    /// the campaign's fraud checks.
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub metadata: crate::image::Metadata,
+    /// How strongly the picture carries a screen's pixel grid or moiré
+    /// (`image::screen_pattern`); genuine paper scores a few units.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub screen: Option<f32>,
     pub lines: Vec<Line>,
     /// A second reading of differently prepared pixels, taken when the first one left the
     /// fields a campaign decides on uncertain (see [`super::SecondLook`]).

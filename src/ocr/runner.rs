@@ -229,9 +229,11 @@ fn recognize(
         .format
         .ok_or_else(|| Reason::new(Code::NotAnImage, "not a recognised image"))?;
     image::ensure_complete(&bytes, kind).map_err(image_reason)?;
+    let metadata = image::read_metadata(&bytes, kind);
     let gray = image::decode_gray(&bytes, kind, options.limits).map_err(image_reason)?;
     drop(bytes);
     let phash = crate::image::phash(&gray);
+    let screen = crate::image::screen_pattern(&gray);
     let gray = image::light_print_on_dark(gray);
     let staged = image::stage(gray, &options.prepare);
     let first = staged.finish(options.prepare.smooth);
@@ -275,6 +277,8 @@ fn recognize(
         elapsed_ms: started.elapsed().as_millis() as u64,
         stages: with_engine(factory, |engine| Ok(engine.take_stage_times())).unwrap_or_default(),
         phash: Some(phash),
+        metadata,
+        screen: Some(super::page::round2(screen)),
         lines,
         second_look,
     })

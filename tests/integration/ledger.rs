@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use fidelio::ledger::Ledger;
 
-use crate::util::Dir;
+use crate::util::{codes, Dir};
 
 const CAMPAIGN: &str = r#"
 id = "spring"
@@ -198,15 +198,6 @@ fn statuses(results: &[serde_json::Value]) -> Vec<(String, String)> {
                 r["status"].as_str().unwrap().to_string(),
             )
         })
-        .collect()
-}
-
-fn codes(result: &serde_json::Value) -> Vec<String> {
-    result["reasons"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["code"].as_str().unwrap().to_string())
         .collect()
 }
 

@@ -10,6 +10,7 @@ mod architecture;
 mod campaign;
 mod conventions;
 mod eval;
+mod fraud;
 mod ledger;
 mod models;
 mod ocr;

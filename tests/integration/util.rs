@@ -223,3 +223,13 @@ pub fn french_receipt(date: &str, total: &str) -> String {
         "FRESCO MARKET\nSAS FRESCO DISTRIBUTION\n12 RUE DE LA REPUBLIQUE\n69002 LYON\n{date} 14:32\nYAOURT NATURE BIO        2,40\nPAIN COMPLET             1,80\nTOTAL TTC               {total}\nCB                      {total}\nMERCI DE VOTRE VISITE\n"
     )
 }
+
+/// The reason codes of one result, in order.
+pub fn codes(result: &serde_json::Value) -> Vec<String> {
+    result["reasons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["code"].as_str().unwrap().to_string())
+        .collect()
+}

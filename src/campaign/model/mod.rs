@@ -5,6 +5,7 @@
 //! `campaigns/schema.json` describe exactly these structs; a test keeps the three in step.
 
 mod caps;
+mod fraud;
 mod merchants;
 mod points;
 mod products;
@@ -19,6 +20,7 @@ use crate::image::QualityThresholds;
 use values::{date, opt_dec};
 
 pub use caps::{Budget, CapSet, Caps};
+pub use fraud::{Action, Fraud};
 pub use merchants::{Merchant, Merchants, Stores};
 pub use points::{Day, Multiplier, Points, Rounding, Tier};
 pub use products::Product;
@@ -69,6 +71,8 @@ pub struct Campaign {
     pub review: Review,
     #[serde(default)]
     pub quality: QualityThresholds,
+    #[serde(default, skip_serializing_if = "Fraud::is_default")]
+    pub fraud: Fraud,
 }
 
 /// Purchase dates that count, both ends included.

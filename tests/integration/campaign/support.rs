@@ -46,6 +46,8 @@ pub fn page(lines: Vec<Line>, quality: Quality) -> OcrPage {
         elapsed_ms: 0,
         stages: Default::default(),
         phash: None,
+        metadata: Default::default(),
+        screen: None,
         lines,
     }
 }
