@@ -7,7 +7,8 @@
 //!    on the same day at a compatible shop, one digit of the total or a letter of the shop read
 //!    differently;
 //! 4. a perceptually close image — a new photo whose OCR read the fields differently.
-//!    A very close hash is trusted alone; a looser one only when the extracted fields tell the
+//!    A very close hash is trusted unless the fields read contradict it (another date, ticket
+//!    or minute: receipts of one shop hash within 2 bits); a looser one only when the extracted fields tell the
 //!    purchase apart (the ticket, the total, or the date and minute with the total within a
 //!    digit) and none contradicts them, because distinct receipts of one shop share a layout (and so most of their
 //!    low-frequency hash) but not their tickets, totals or minutes.
@@ -411,9 +412,9 @@ impl ClaimChecker<'_> {
     /// The distance when `earlier` counts as the same receipt as `claim`, else `None`.
     fn image_match(&self, claim: &Claim, earlier: &Claim) -> Option<u32> {
         let bits = distance(claim.phash.as_ref()?, earlier.phash.as_ref()?);
-        let same = bits <= self.policy.image_same
-            || (bits <= self.policy.image_similar
-                && purchase::fields_agree(&claim.identity(), &earlier.identity()));
+        let (this, that) = (claim.identity(), earlier.identity());
+        let same = (bits <= self.policy.image_same && !purchase::contradict(&this, &that))
+            || (bits <= self.policy.image_similar && purchase::fields_agree(&this, &that));
         same.then_some(bits)
     }
 

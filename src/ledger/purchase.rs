@@ -168,17 +168,25 @@ pub fn same_purchase(a: &Identity, b: &Identity) -> bool {
 /// with a total within one misread digit. Nothing read may contradict it: a different date, a
 /// time or ticket number more than one misread character away.
 pub fn fields_agree(a: &Identity, b: &Identity) -> bool {
-    let dates_contradict = matches!((a.date, b.date), (Some(x), Some(y)) if x != y);
-    let times_contradict = matches!((&a.time, &b.time),
-        (Some(x), Some(y)) if strsim::hamming(x, y).map_or(true, |d| d > 1));
-    let tickets_contradict = matches!((&a.ticket, &b.ticket),
-        (Some(x), Some(y)) if strsim::levenshtein(x, y) > 1);
-    if dates_contradict || times_contradict || tickets_contradict {
+    if contradict(a, b) {
         return false;
     }
     let same_total = matches!((&a.total, &b.total), (Some(x), Some(y)) if x == y);
     let same_moment = a.date.is_some() && a.date == b.date && same_minute(a, b);
     same_ticket(a, b) || same_total || (same_moment && totals_close(a, b))
+}
+
+/// Whether what both readings have says they are two purchases: another date, a time more
+/// than one misread character away, or ticket numbers more than one edit apart. Even a
+/// near-identical image does not outweigh that: receipts of one shop, printed on one till,
+/// photographed alike, hash within 2 bits of each other (measured on SROIE, docs/ledger.md).
+pub fn contradict(a: &Identity, b: &Identity) -> bool {
+    let dates = matches!((a.date, b.date), (Some(x), Some(y)) if x != y);
+    let times = matches!((&a.time, &b.time),
+        (Some(x), Some(y)) if strsim::hamming(x, y).map_or(true, |d| d > 1));
+    let tickets = matches!((&a.ticket, &b.ticket),
+        (Some(x), Some(y)) if strsim::levenshtein(x, y) > 1);
+    dates || times || tickets
 }
 
 fn same_ticket(a: &Identity, b: &Identity) -> bool {
