@@ -214,7 +214,10 @@ impl<'c> Decider<'c> {
         // manifest row without a member) is never paid; a person can attach it to one.
         let member = sub.entry.member.as_deref().filter(|m| !m.trim().is_empty());
         if member.is_none() {
-            return finish(Status::Review, vec![Msg::NoMember], audit);
+            // What a person must look at anyway: the fraud signals too, not just the member.
+            let mut msgs = vec![Msg::NoMember];
+            msgs.extend(doubted.into_iter().map(|(_, msg)| msg));
+            return finish(Status::Review, msgs, audit);
         }
         let earned = score(c, r.date, r.total, &found.hits);
         audit.extend(earned.audit.iter().cloned());

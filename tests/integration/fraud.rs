@@ -138,3 +138,22 @@ fn items_that_do_not_add_up_to_the_total_are_flagged_when_the_till_vouches_for_t
     );
     assert_eq!(result(&dir, "unvouched.jpg")["status"], "accepted");
 }
+
+/// Regression: a receipt nobody sent (no member folder, no manifest row) went to review as
+/// `NO_MEMBER` alone, and the fraud signals found on it were dropped from the reasons.
+#[test]
+fn a_receipt_without_a_member_keeps_its_fraud_signals() {
+    let dir = Dir::new();
+    dir.create("campaign.toml", CAMPAIGN);
+    let text = french_receipt("14/03/2024", "4,20");
+    let segment = exif_segment(Some("GIMP 2.10.36"), None);
+    dir.create_bytes(
+        "inbox/edited.jpg",
+        &with_segment(&receipt_image("x.jpg", &text), &segment),
+    );
+    dir.create("inbox/edited.txt", &text);
+    dir.run_text("inbox", "out").arg("-q").output();
+    let edited = result(&dir, "edited.jpg");
+    assert_eq!(edited["status"], "review", "{edited}");
+    assert_eq!(codes(&edited), ["NO_MEMBER", "EDITED_IMAGE"], "{edited}");
+}
