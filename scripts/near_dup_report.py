@@ -13,6 +13,7 @@ Usage: near_dup_report.py ORIGINALS_RESULTS COPIES_RESULTS RECEIPTS_DIR...
 """
 
 import json
+import re
 import sys
 from collections import Counter, defaultdict
 from pathlib import Path
@@ -32,6 +33,21 @@ def stem(file):
 def half(name):
     digits = "".join(c for c in name if c.isdigit())
     return "tune" if int(digits or 0) % 2 == 0 else "check"
+
+
+ORIGINAL = re.compile(r" as (.+?) \(batch ")
+
+
+def original_of(record):
+    """The file a duplicate repeats: `duplicate_of` for the same bytes in one batch, else the
+    path the ledger's reason names."""
+    if record.get("duplicate_of"):
+        return record["duplicate_of"]
+    for reason in record["reasons"]:
+        found = ORIGINAL.search(reason["message"])
+        if reason["code"] in DUPLICATE_CODES and found:
+            return found.group(1)
+    return None
 
 
 def kind(record):
@@ -66,8 +82,8 @@ def main():
     # Distinct pairs among the originals.
     wrong_pairs, true_pairs = [], []
     for r in originals:
-        if r.get("duplicate_of") and kind(r):
-            a, b = stem(r["file"]), stem(r["duplicate_of"])
+        if original_of(r) and kind(r):
+            a, b = stem(r["file"]), stem(original_of(r))
             pair = (a, b, kind(r))
             same = a in truth and b in truth and same_purchase(truth[a], truth[b])
             (true_pairs if same else wrong_pairs).append(pair)
@@ -92,15 +108,15 @@ def main():
             row = table[key]
             row["copies"] += 1
             found = kind(r)
-            if found and r.get("duplicate_of") and stem(r["duplicate_of"]) == original:
+            if not found:
+                continue
+            repeats = stem(original_of(r) or "")
+            if repeats == original or same_purchase(truth.get(original, {}),
+                                                    truth.get(repeats, {"_": 1})):
                 row["found"] += 1
                 row[found] += 1
-            elif found and r.get("duplicate_of") and not same_purchase(
-                    truth.get(original, {}), truth.get(stem(r["duplicate_of"]), {"_": 1})):
+            else:
                 row["wrong"] += 1
-            elif found:
-                row["found"] += 1
-                row[found] += 1
     print()
     print(f"{'transform':<12} {'copies':>6} {'recall':>7} {'wrong':>5}  "
           f"{'purchase':>8} {'image':>6} {'file':>5}")
