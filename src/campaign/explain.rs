@@ -5,7 +5,7 @@
 use rust_decimal::Decimal;
 
 use super::messages::{de_date, fr_date, fr_num};
-use super::model::{Campaign, Language, Product};
+use super::model::{Action, Campaign, Language, Product};
 
 /// The campaign's rules as a short text in its own language.
 pub fn explain(campaign: &Campaign) -> String {
@@ -23,6 +23,7 @@ pub fn explain(campaign: &Campaign) -> String {
     out.extend(t.points(campaign));
     out.extend(t.caps(campaign));
     out.extend(t.review(campaign));
+    out.extend(t.fraud(campaign));
     out.push(t.pick(
         "- Blurry, dark, glaring or too small photos are refused, telling the member how to retake them.",
         "- Les photos floues, sombres, avec reflets ou trop petites sont refusées, en expliquant au membre comment la reprendre.",
@@ -31,6 +32,74 @@ pub fn explain(campaign: &Campaign) -> String {
     let mut text = out.join("\n");
     text.push('\n');
     text
+}
+
+impl Text {
+    /// What happens to a receipt showing signs of doctoring, grouped by the campaign's action.
+    fn fraud(&self, c: &Campaign) -> Vec<String> {
+        let f = &c.fraud;
+        let signals = [
+            (
+                f.edited_image,
+                self.pick(
+                    "saved by an image editor",
+                    "enregistré par un logiciel de retouche",
+                    "mit einer Bildbearbeitung gespeichert",
+                ),
+            ),
+            (
+                f.screen_photo,
+                self.pick(
+                    "photographed on a screen",
+                    "photographié sur un écran",
+                    "von einem Bildschirm fotografiert",
+                ),
+            ),
+            (
+                f.impossible_date,
+                self.pick(
+                    "dated after it was sent or photographed",
+                    "daté d'après son envoi ou sa photo",
+                    "nach dem Einsenden oder der Aufnahme datiert",
+                ),
+            ),
+            (
+                f.sum_mismatch,
+                self.pick(
+                    "items that do not add up to the total",
+                    "articles qui ne font pas le total",
+                    "Artikel ergeben nicht die Summe",
+                ),
+            ),
+        ];
+        let of = |action: Action| -> Vec<String> {
+            signals
+                .iter()
+                .filter(|(a, _)| *a == action)
+                .map(|(_, text)| text.clone())
+                .collect()
+        };
+        let mut out = Vec::new();
+        let review = of(Action::Review);
+        if !review.is_empty() {
+            let list = review.join(", ");
+            out.push(self.pick(
+                format!("- These signs of a doctored receipt send it to a person: {list}."),
+                format!("- Ces signes d'un ticket trafiqué le font vérifier par une personne : {list}."),
+                format!("- Diese Anzeichen eines manipulierten Kassenbons führen zur Prüfung durch eine Person: {list}."),
+            ));
+        }
+        let reject = of(Action::Reject);
+        if !reject.is_empty() {
+            let list = reject.join(", ");
+            out.push(self.pick(
+                format!("- These signs of a doctored receipt get it refused: {list}."),
+                format!("- Ces signes d'un ticket trafiqué le font refuser : {list}."),
+                format!("- Diese Anzeichen eines manipulierten Kassenbons führen zur Ablehnung: {list}."),
+            ));
+        }
+        out
+    }
 }
 
 pub(super) struct Text {
