@@ -8,10 +8,9 @@
 //!    differently;
 //! 4. a perceptually close image — a new photo whose OCR read the fields differently.
 //!    A very close hash is trusted unless the fields read contradict it (another date, ticket
-//!    or minute: receipts of one shop hash within 2 bits); a looser one only when the extracted fields tell the
-//!    purchase apart (the ticket, the total, or the date and minute with the total within a
-//!    digit) and none contradicts them, because distinct receipts of one shop share a layout (and so most of their
-//!    low-frequency hash) but not their tickets, totals or minutes.
+//!    or minute: receipts of one shop hash within 2 bits); a looser one only when the ticket
+//!    or the total agrees and nothing contradicts, because distinct receipts of one shop share
+//!    a layout (and so most of their low-frequency hash) but not their tickets or totals.
 //!
 //! Only *claims* hold a purchase: receipts accepted or sent to review. A rejected photo (blurry,
 //! say) does not, so its retake is decided normally; the same bytes as a rejected file are still

@@ -411,19 +411,15 @@ fn similar_images_match_when_close_or_when_fields_agree() {
         ..near(policy.image_same, "11.00")
     };
     assert!(checker.check(&next_month).unwrap().is_none());
-    // Within `image_similar`: only when the total agrees, or is one misread digit away at the
-    // same date and minute.
+    // Within `image_similar`: only when the total agrees. Regression
+    // (`run::per_member_cap_and_budget_hold_across_batches`): the same minute with a total one
+    // digit away (10.00, 30.00) is another customer of the shop, not a slip.
     let loose = near(policy.image_similar, "11.00");
     assert!(checker.check(&loose).unwrap().is_some());
     assert!(checker
         .check(&near(policy.image_similar, "11.80"))
         .unwrap()
-        .is_some());
-    let unknown_minute = Claim {
-        time: None,
-        ..near(policy.image_similar, "11.80")
-    };
-    assert!(checker.check(&unknown_minute).unwrap().is_none());
+        .is_none());
     assert!(checker
         .check(&near(policy.image_similar, "32.00"))
         .unwrap()
