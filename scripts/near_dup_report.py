@@ -4,6 +4,10 @@
 Night 1 decided the original receipts, night 2 their transformed copies `NNN__TRANSFORM.jpg`.
 - recall: of the copies whose original is a claim (accepted or in review; only claims hold a
   purchase), the share found to repeat *their own* original;
+- decided: the same recall among the copies fidelio did not refuse for their own reasons
+  (capture quality, a missing date, unreadable): a refused copy is never paid, but a repeat
+  found on it is still reported after its own reasons;
+- paid: copies that were neither found nor refused, so a campaign would pay them again;
 - wrong original: copies found to repeat another receipt (a false positive, and a miss);
 - distinct pairs: originals found to repeat another original. The labels say whether the two
   are in fact one purchase (same shop, date and total): those are listed, not counted as errors.
@@ -107,6 +111,9 @@ def main():
         for key in (transform, "all", f"all/{half(original)}"):
             row = table[key]
             row["copies"] += 1
+            refused = r["status"] in ("rejected", "unreadable")
+            row["decided"] += not refused
+            row["paid"] += r["status"] in ("accepted", "review")
             found = kind(r)
             if not found:
                 continue
@@ -114,16 +121,19 @@ def main():
             if repeats == original or same_purchase(truth.get(original, {}),
                                                     truth.get(repeats, {"_": 1})):
                 row["found"] += 1
+                row["found decided"] += not refused
                 row[found] += 1
             else:
                 row["wrong"] += 1
     print()
-    print(f"{'transform':<12} {'copies':>6} {'recall':>7} {'wrong':>5}  "
-          f"{'purchase':>8} {'image':>6} {'file':>5}")
+    print(f"{'transform':<12} {'copies':>6} {'recall':>7} {'decided':>8} {'paid':>5} "
+          f"{'wrong':>5}  {'purchase':>8} {'image':>6} {'file':>5}")
     for key in sorted(table, key=lambda k: (k.startswith("all"), k)):
         row = table[key]
         recall = 100 * row["found"] / max(1, row["copies"])
-        print(f"{key:<12} {row['copies']:>6} {recall:>6.1f}% {row['wrong']:>5}  "
+        decided = 100 * row["found decided"] / max(1, row["decided"])
+        print(f"{key:<12} {row['copies']:>6} {recall:>6.1f}% {decided:>7.1f}% {row['paid']:>5} "
+              f"{row['wrong']:>5}  "
               f"{row['DUPLICATE_PURCHASE']:>8} {row['DUPLICATE_IMAGE']:>6} "
               f"{row['DUPLICATE_FILE']:>5}")
     misses = Counter(Path(r["file"]).stem.split("__")[0] for r in copies

@@ -5,7 +5,10 @@
 //! earlier results, so the first claim of a purchase in sorted order is the original, whatever
 //! the thread timing. A finding only changes a result that would pay (accepted, or sent to
 //! review), except the very same bytes, which are a duplicate whatever was decided: a
-//! submission rejected for its own reasons stays rejected and explains why.
+//! submission rejected for its own reasons stays rejected and explains why, and the repeat is
+//! added after those reasons. A member told "glare hides the text" about a copy of a receipt
+//! already paid would otherwise retake it for nothing, and the operator would not see the
+//! second attempt.
 //!
 //! A repeat found here that would have been paid had already been counted against caps and
 //! budgets by the decider; the ledger step (`fidelio run`/`validate`) then decides the batch
@@ -56,15 +59,21 @@ pub fn settle_one(
 ) -> Result<DecidedReceipt, LedgerError> {
     let claim = Claim::of_result(result, phash);
     let finding = if is_checked(result) {
-        checker.check(&claim)?.filter(|f| applies(f, result.status))
+        checker.check(&claim)?
     } else {
         None
     };
-    if let Some(finding) = &finding {
-        result.status = finding.status(checker.policy());
-        result.reasons = finding.reasons();
-        result.points = Decimal::ZERO;
-        result.audit.clear();
+    match &finding {
+        Some(finding) if applies(finding, result.status) => {
+            result.status = finding.status(checker.policy());
+            result.reasons = finding.reasons();
+            result.points = Decimal::ZERO;
+            result.audit.clear();
+        }
+        Some(finding) if result.status == Status::Rejected => {
+            result.reasons.extend(finding.reasons());
+        }
+        _ => {}
     }
     checker.remember(position, &result.file, &claim, result.status);
     Ok(DecidedReceipt {

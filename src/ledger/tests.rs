@@ -408,9 +408,15 @@ fn similar_images_match_when_close_or_when_fields_agree() {
     // scripts/near-dup-eval).
     let next_month = Claim {
         date: NaiveDate::from_ymd_opt(2024, 4, 1),
-        ..near(policy.image_same, "11.00")
+        ..near(policy.image_same, "12.00")
     };
     assert!(checker.check(&next_month).unwrap().is_none());
+    // Even with the same total and minute: a regular's purchase of another month.
+    let same_amount = Claim {
+        total: Some(money("11")),
+        ..next_month.clone()
+    };
+    assert!(checker.check(&same_amount).unwrap().is_none());
     // Within `image_similar`: only when the total agrees. Regression
     // (`run::per_member_cap_and_budget_hold_across_batches`): the same minute with a total one
     // digit away (10.00, 30.00) is another customer of the shop, not a slip.
@@ -818,8 +824,12 @@ fn settling_turns_repeats_that_would_pay_into_duplicates_or_review() {
     let mut tuesday = vec![
         // Another photo of Alice's purchase, by Bob: would pay, so it goes to review.
         result("tue/b1.jpg", 2, "bob", Status::Accepted, "20.00"),
-        // The same purchase again, but rejected for its own reasons: it stays rejected.
-        result("tue/b2.jpg", 3, "bob", Status::Rejected, "20.00"),
+        // The same purchase again, but rejected for its own reasons: it stays rejected, and
+        // the repeat is said after them.
+        ResultRecord {
+            reasons: vec![crate::reason::Reason::new(Code::Glare, "glare")],
+            ..result("tue/b2.jpg", 3, "bob", Status::Rejected, "20.00")
+        },
         // Alice's very file: a duplicate whatever was decided.
         result("tue/a.jpg", 1, "alice", Status::Rejected, "20.00"),
         // New purchases are left alone; the second repeats the first within the batch.
@@ -848,6 +858,19 @@ fn settling_turns_repeats_that_would_pay_into_duplicates_or_review() {
             .collect::<Vec<_>>(),
         [Code::DuplicatePurchase, Code::ClaimedByOtherMember]
     );
+    assert_eq!(
+        tuesday[1]
+            .reasons
+            .iter()
+            .map(|r| r.code)
+            .collect::<Vec<_>>(),
+        [
+            Code::Glare,
+            Code::DuplicatePurchase,
+            Code::ClaimedByOtherMember
+        ]
+    );
+    assert_eq!(tuesday[1].points, Decimal::ZERO);
     assert_eq!(tuesday[4].reasons[0].code, Code::DuplicatePurchase);
     assert!(tuesday[4].reasons[0].message.contains("tue/c1.jpg"));
     assert_eq!(decided[2].reasons, [Code::DuplicateFile]);
