@@ -8,14 +8,16 @@
 //! chunk collisions), and "shop-like" ones, every claim a variant of one of 300 layouts with
 //! 4–16 bits changed per frame (the hard case: look-alike receipts share chunks, so each probe
 //! returns more candidates to check). Every check also looks up the content hash and the
-//! purchase key, as a real submission does.
+//! purchase key, as a real submission does, and every claim carries a layout grid of an A4
+//! scan's shape (48 × 68 cells, stored as a PNG of about 2.5 KB), compared with each
+//! candidate's.
 
 use std::time::Instant;
 
 use chrono::{NaiveDate, Utc};
 use rust_decimal::Decimal;
 
-use fidelio::image::Phash;
+use fidelio::image::{Grid, Phash};
 use fidelio::ledger::{
     fingerprint_inputs, BatchCommit, BatchKey, Claim, DecidedReceipt, DuplicatePolicy, Ledger,
 };
@@ -132,10 +134,30 @@ fn claim(n: u64, phash: Phash) -> Claim {
         member: Some(format!("m{}", n % 5000)),
         purchase_key: Some(format!("shop|{day}|10:00|{n}.00|")),
         phash: Some(phash),
+        grid: Some(grid(n)),
         merchant: Some("shop".into()),
         date: Some(day),
         time: Some(format!("{:02}:{:02}", minute / 60, minute % 60)),
         total: Some(Decimal::from(n)),
         ticket: Some(format!("{}", 1000 + n / 90)),
+    }
+}
+
+/// A receipt's layout grid: paper, and ink in about a third of the cells, placed by `n`.
+fn grid(n: u64) -> Grid {
+    let mut state = Random(n.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1);
+    let cells = (0..48 * 68)
+        .map(|_| match state.next() % 6 {
+            0 => 60 + (state.next() % 60) as u8,
+            1 => 150 + (state.next() % 60) as u8,
+            _ => 236 + (state.next() % 4) as u8,
+        })
+        .collect();
+    Grid {
+        width: 2480,
+        height: 3508,
+        columns: 48,
+        rows: 68,
+        cells,
     }
 }

@@ -9,6 +9,8 @@ Night 1 decided the original receipts, night 2 their transformed copies `NNN__TR
   found on it is still reported after its own reasons;
 - paid: copies that were neither found nor refused, so a campaign would pay them again;
 - wrong original: copies found to repeat another receipt (a false positive, and a miss);
+- edit: copies found as `CHANGED_REGION` (a retouched copy); none of these transformations
+  retouches anything, so each is a false alarm of that signal (the copy is still found);
 - distinct pairs: originals found to repeat another original. The labels say whether the two
   are in fact one purchase (same shop, date and total): those are listed, not counted as errors.
 Halves follow scripts/eval: tune = even ids, check = odd ids.
@@ -22,7 +24,7 @@ import sys
 from collections import Counter, defaultdict
 from pathlib import Path
 
-DUPLICATE_CODES = ("DUPLICATE_FILE", "DUPLICATE_PURCHASE", "DUPLICATE_IMAGE")
+DUPLICATE_CODES = ("DUPLICATE_FILE", "DUPLICATE_PURCHASE", "DUPLICATE_IMAGE", "CHANGED_REGION")
 
 
 def read(path):
@@ -39,7 +41,7 @@ def half(name):
     return "tune" if int(digits or 0) % 2 == 0 else "check"
 
 
-ORIGINAL = re.compile(r" as (.+?) \(batch ")
+ORIGINAL = re.compile(r"(?: as|^the picture of) (.+?) \(batch ")
 
 
 def original_of(record):
@@ -113,8 +115,8 @@ def main():
             row["copies"] += 1
             refused = r["status"] in ("rejected", "unreadable")
             row["decided"] += not refused
-            row["paid"] += r["status"] in ("accepted", "review")
             found = kind(r)
+            row["paid"] += r["status"] in ("accepted", "review") and not found
             if not found:
                 continue
             repeats = stem(original_of(r) or "")
@@ -123,11 +125,12 @@ def main():
                 row["found"] += 1
                 row["found decided"] += not refused
                 row[found] += 1
+                row["edit"] += found == "CHANGED_REGION"
             else:
                 row["wrong"] += 1
     print()
     print(f"{'transform':<12} {'copies':>6} {'recall':>7} {'decided':>8} {'paid':>5} "
-          f"{'wrong':>5}  {'purchase':>8} {'image':>6} {'file':>5}")
+          f"{'wrong':>5}  {'purchase':>8} {'image':>6} {'file':>5} {'edit':>5}")
     for key in sorted(table, key=lambda k: (k.startswith("all"), k)):
         row = table[key]
         recall = 100 * row["found"] / max(1, row["copies"])
@@ -135,7 +138,7 @@ def main():
         print(f"{key:<12} {row['copies']:>6} {recall:>6.1f}% {decided:>7.1f}% {row['paid']:>5} "
               f"{row['wrong']:>5}  "
               f"{row['DUPLICATE_PURCHASE']:>8} {row['DUPLICATE_IMAGE']:>6} "
-              f"{row['DUPLICATE_FILE']:>5}")
+              f"{row['DUPLICATE_FILE']:>5} {row['edit']:>5}")
     misses = Counter(Path(r["file"]).stem.split("__")[0] for r in copies
                      if stem(r["file"]) in claims and not kind(r))
     if misses:

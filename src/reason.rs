@@ -102,6 +102,7 @@ codes! {
     ScreenPhoto => "SCREEN_PHOTO",
     ImpossibleDate => "IMPOSSIBLE_DATE",
     SumMismatch => "SUM_MISMATCH",
+    ChangedRegion => "CHANGED_REGION",
     // A person's decision (`fidelio review apply`).
     RejectedInReview => "REJECTED_IN_REVIEW",
 }

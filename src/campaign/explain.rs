@@ -71,6 +71,14 @@ impl Text {
                     "Artikel ergeben nicht die Summe",
                 ),
             ),
+            (
+                f.changed_region,
+                self.pick(
+                    "a retouched picture of a receipt sent before",
+                    "la photo retouchée d'un ticket déjà envoyé",
+                    "das retuschierte Bild eines schon eingesandten Kassenbons",
+                ),
+            ),
         ];
         let of = |action: Action| -> Vec<String> {
             signals

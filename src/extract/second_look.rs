@@ -333,6 +333,7 @@ mod tests {
             elapsed_ms: 0,
             stages: Default::default(),
             phash: None,
+            grid: None,
             metadata: Default::default(),
             screen: None,
             lines: test_lines(text),

@@ -169,7 +169,7 @@ pub fn explain_no_text(quality: &Quality) -> Option<Reason> {
 
 /// `gray` shrunk to `width` by averaging exactly the source pixels each target pixel covers:
 /// one pass, and no ringing to pass for sharp edges; `None` when it is not wider.
-fn shrink_to_width(gray: &GrayImage, width: u32) -> Option<GrayImage> {
+pub(super) fn shrink_to_width(gray: &GrayImage, width: u32) -> Option<GrayImage> {
     let (src_w, src_h) = gray.dimensions();
     if src_w <= width || width == 0 {
         return None;

@@ -27,8 +27,10 @@ use super::nearby::{chunk_in_list, chunk_probes, chunk_radius, probes};
 use super::purchase::{self, purchase_key, Identity};
 use super::{Ledger, LedgerError};
 use crate::extract::Receipt;
+use crate::image::grid::{compare, Grid, Likeness};
 use crate::image::phash::{distance, hamming, Phash, FRAMES};
 use crate::ingest::ManifestEntry;
+use crate::ocr::OcrPage;
 use crate::reason::{Code, Reason, Status};
 
 /// What the ledger knows about one submission when checking it.
@@ -39,6 +41,8 @@ pub struct Claim {
     pub member: Option<String>,
     pub purchase_key: Option<String>,
     pub phash: Option<Phash>,
+    /// The picture's layout at glyph scale, to tell a copy of it with a region changed.
+    pub grid: Option<Grid>,
     pub merchant: Option<String>,
     pub date: Option<NaiveDate>,
     pub time: Option<String>,
@@ -48,10 +52,28 @@ pub struct Claim {
     pub ticket: Option<String>,
 }
 
+/// What the ledger keeps of a picture to recognise it again: its perceptual print and its
+/// layout grid, when OCR measured them.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Picture {
+    pub phash: Option<Phash>,
+    pub grid: Option<Grid>,
+}
+
+impl Picture {
+    /// What OCR measured of `page`, if it was read.
+    pub fn of_page(page: Option<&OcrPage>) -> Picture {
+        Picture {
+            phash: page.and_then(|p| p.phash),
+            grid: page.and_then(|p| p.grid.clone()),
+        }
+    }
+}
+
 impl Claim {
-    /// The claim of a manifest entry, with its extracted receipt and perceptual hash if known.
-    pub fn new(entry: &ManifestEntry, receipt: Option<&Receipt>, phash: Option<Phash>) -> Claim {
-        Claim::read(&entry.id, entry.member.as_deref(), receipt, phash)
+    /// The claim of a manifest entry, with its extracted receipt and picture if known.
+    pub fn new(entry: &ManifestEntry, receipt: Option<&Receipt>, picture: Picture) -> Claim {
+        Claim::read(&entry.id, entry.member.as_deref(), receipt, picture)
     }
 
     /// The claim of file `receipt_id` sent by `member`, read as `receipt`.
@@ -59,13 +81,14 @@ impl Claim {
         receipt_id: &str,
         member: Option<&str>,
         receipt: Option<&Receipt>,
-        phash: Option<Phash>,
+        picture: Picture,
     ) -> Claim {
         Claim {
             receipt_id: receipt_id.to_string(),
             member: member.map(str::to_string),
             purchase_key: receipt.and_then(purchase_key),
-            phash,
+            phash: picture.phash,
+            grid: picture.grid,
             merchant: receipt.and_then(|r| r.merchant.clone()),
             date: receipt.and_then(|r| r.date),
             time: receipt.and_then(|r| r.time.clone()),
@@ -101,6 +124,10 @@ pub struct DuplicatePolicy {
     /// Print distance up to which two images are the same receipt when their totals agree and
     /// their dates and times do not contradict each other.
     pub image_similar: u32,
+    /// Status for a copy of a claimed picture with a region changed (`CHANGED_REGION`), or
+    /// `None` when the campaign turned the signal off (`[fraud] changed_region = "off"`): such a
+    /// copy is then judged on its print and fields like any other.
+    pub changed_region: Option<Status>,
 }
 
 impl Default for DuplicatePolicy {
@@ -110,6 +137,7 @@ impl Default for DuplicatePolicy {
             near_duplicate: Status::Duplicate,
             image_same: crate::defaults::IMAGE_SAME_BITS,
             image_similar: crate::defaults::IMAGE_SIMILAR_BITS,
+            changed_region: Some(Status::Review),
         }
     }
 }
@@ -127,6 +155,14 @@ pub enum MatchKind {
     },
     SimilarImage {
         distance: u32,
+    },
+    /// The same picture with a region changed (`image::grid`): `cells` cells of the layout
+    /// grid, between `top` and `bottom` per cent down the page.
+    ChangedRegion {
+        distance: u32,
+        cells: u32,
+        top: u32,
+        bottom: u32,
     },
 }
 
@@ -169,6 +205,9 @@ impl Finding {
             MatchKind::SamePurchase
             | MatchKind::MisreadPurchase { .. }
             | MatchKind::SimilarImage { .. } => policy.near_duplicate,
+            MatchKind::ChangedRegion { .. } => {
+                policy.changed_region.unwrap_or(policy.near_duplicate)
+            }
         }
     }
 
@@ -195,6 +234,13 @@ impl Finding {
                 Code::DuplicateImage,
                 format!(
                     "same receipt photographed again ({distance}/64 bits differ) as {original}"
+                ),
+            ),
+            MatchKind::ChangedRegion { top, bottom, .. } => Reason::new(
+                Code::ChangedRegion,
+                format!(
+                    "the picture of {original} with a region changed ({top}–{bottom} % down \
+                     the page)"
                 ),
             ),
         }];
@@ -264,7 +310,7 @@ impl Ledger {
 const CLAIM: &str = "status IN ('accepted', 'review')";
 const DECIDED: &str = "status IN ('accepted', 'review', 'rejected')";
 const COLUMNS: &str = "id, batch, file, receipt_id, member, purchase_date, purchase_time, \
-     total, phash, merchant, ticket";
+     total, phash, merchant, ticket, grid";
 
 /// A stored row as the checker sees it.
 struct StoredClaim {
@@ -290,17 +336,44 @@ impl ClaimChecker<'_> {
                     Some((differs, original)) => {
                         Some((MatchKind::MisreadPurchase { differs }, original))
                     }
-                    None => self.similar_image(claim)?.map(|(distance, original)| {
-                        (MatchKind::SimilarImage { distance }, original)
-                    }),
+                    None => self.similar_image(claim)?,
                 },
             },
+        };
+        let found = match found {
+            Some((
+                kind @ (MatchKind::SamePurchase | MatchKind::MisreadPurchase { .. }),
+                original,
+            )) => Some(self.retouched(claim, kind, original)?),
+            other => other,
         };
         Ok(found.map(|(kind, original)| Finding {
             kind,
             other_member: is_other_member(claim, &original),
             original,
         }))
+    }
+
+    /// A purchase repeated with its picture retouched is told as `CHANGED_REGION`: a copy of a
+    /// claimed photo whose total was retyped one digit away reads as the same purchase misread,
+    /// and would be refused without the edit being named.
+    fn retouched(
+        &self,
+        claim: &Claim,
+        kind: MatchKind,
+        original: Original,
+    ) -> Result<(MatchKind, Original), LedgerError> {
+        if self.policy.changed_region.is_none() || claim.grid.is_none() {
+            return Ok((kind, original));
+        }
+        Ok(match self.similar_image(claim)? {
+            Some((changed @ MatchKind::ChangedRegion { .. }, picture))
+                if picture.receipt_id == original.receipt_id =>
+            {
+                (changed, picture)
+            }
+            _ => (kind, original),
+        })
     }
 
     /// Record a decided submission of this batch, so later ones in the batch are checked
@@ -377,13 +450,13 @@ impl ClaimChecker<'_> {
 
     /// The closest acceptable image match: stored rows first (the older original wins over one
     /// from this batch), then the batch; ties go to the earliest.
-    fn similar_image(&self, claim: &Claim) -> Result<Option<(u32, Original)>, LedgerError> {
+    fn similar_image(&self, claim: &Claim) -> Result<Option<(MatchKind, Original)>, LedgerError> {
         let Some(print) = claim.phash else {
             return Ok(None);
         };
-        let mut best: Option<(u32, i64, Original)> = None;
+        let mut best: Option<(u32, i64, MatchKind, Original)> = None;
         for stored in self.stored_near(print)? {
-            let Some(distance) = self.image_match(claim, &stored.claim) else {
+            let Some((distance, kind)) = self.image_match(claim, &stored.claim) else {
                 continue;
             };
             let OriginalRow::Stored(row) = stored.original.row else {
@@ -391,30 +464,63 @@ impl ClaimChecker<'_> {
             };
             if best
                 .as_ref()
-                .is_none_or(|(d, r, _)| (distance, row) < (*d, *r))
+                .is_none_or(|(d, r, _, _)| (distance, row) < (*d, *r))
             {
-                best = Some((distance, row, stored.original));
+                best = Some((distance, row, kind, stored.original));
             }
         }
-        if let Some((distance, _, original)) = best {
-            return Ok(Some((distance, original)));
+        if let Some((_, _, kind, original)) = best {
+            return Ok(Some((kind, original)));
         }
         let in_batch = self
             .in_batch
             .iter()
             .filter(|b| is_claim(b.status))
-            .filter_map(|b| self.image_match(claim, &b.claim).map(|d| (d, b)))
-            .min_by_key(|(d, b)| (*d, b.position));
-        Ok(in_batch.map(|(d, b)| (d, self.in_batch_original(b))))
+            .filter_map(|b| self.image_match(claim, &b.claim).map(|m| (m, b)))
+            .min_by_key(|((d, _), b)| (*d, b.position));
+        Ok(in_batch.map(|((_, kind), b)| (kind, self.in_batch_original(b))))
     }
 
-    /// The distance when `earlier` counts as the same receipt as `claim`, else `None`.
-    fn image_match(&self, claim: &Claim, earlier: &Claim) -> Option<u32> {
+    /// The print distance and the kind of match when `earlier`'s picture counts as `claim`'s,
+    /// else `None`.
+    ///
+    /// Within the loose print distance, the layout grids decide first when both pictures have
+    /// one of the same shape: one picture (re-encoded, resized) is a repeat whatever was read
+    /// from it, and one picture with a region changed is `CHANGED_REGION` however its fields
+    /// were changed; that is how an edited date or total is told from another purchase of the
+    /// same shop, which the print and the fields alone take it for. Otherwise a close print is
+    /// a repeat unless the fields contradict it, a loose one when they agree.
+    fn image_match(&self, claim: &Claim, earlier: &Claim) -> Option<(u32, MatchKind)> {
         let bits = distance(claim.phash.as_ref()?, earlier.phash.as_ref()?);
+        if bits > self.policy.image_similar.max(self.policy.image_same) {
+            return None;
+        }
+        let similar = Some((bits, MatchKind::SimilarImage { distance: bits }));
+        if let (Some(before), Some(now)) = (&earlier.grid, &claim.grid) {
+            match compare(before, now) {
+                Likeness::Same => return similar,
+                Likeness::Changed { cells, top, bottom }
+                    if self.policy.changed_region.is_some() =>
+                {
+                    let kind = MatchKind::ChangedRegion {
+                        distance: bits,
+                        cells,
+                        top,
+                        bottom,
+                    };
+                    return Some((bits, kind));
+                }
+                _ => {}
+            }
+        }
         let (this, that) = (claim.identity(), earlier.identity());
         let same = (bits <= self.policy.image_same && !purchase::contradict(&this, &that))
             || (bits <= self.policy.image_similar && purchase::fields_agree(&this, &that));
-        same.then_some(bits)
+        if same {
+            similar
+        } else {
+            None
+        }
     }
 
     /// The earliest stored row of the campaign meeting `condition` (with `?2` = `value`).
@@ -523,6 +629,9 @@ fn stored_claim(row: &rusqlite::Row<'_>) -> rusqlite::Result<StoredClaim> {
                 .and_then(|h| h.parse::<Phash>().ok()),
             merchant: row.get(9)?,
             ticket: row.get(10)?,
+            grid: row
+                .get::<_, Option<Vec<u8>>>(11)?
+                .and_then(|bytes| Grid::from_bytes(&bytes)),
             ..Claim::default()
         },
     })

@@ -41,7 +41,7 @@ pub use batch::{
     batch_name_from_inputs, fingerprint_inputs, fingerprint_rules, validate_batch_name,
     BatchCommit, BatchKey, BatchStart, DecidedReceipt, HeldForReview, StagedBatch, StoredBatch,
 };
-pub use claims::{Claim, ClaimChecker, DuplicatePolicy, Finding, MatchKind, Original};
+pub use claims::{Claim, ClaimChecker, DuplicatePolicy, Finding, MatchKind, Original, Picture};
 pub use lock::{RunLock, LOCK_FILE};
 pub use purchase::{fold_merchant, purchase_key};
 pub use report::{CampaignStats, HistoryReview, HistoryRow, PurgeReport, Stats};

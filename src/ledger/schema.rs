@@ -10,7 +10,7 @@ use rusqlite::Connection;
 use super::LedgerError;
 
 /// Migration `i` (0-based) takes the schema from version `i` to `i + 1`.
-pub(crate) const MIGRATIONS: &[&str] = &[V1, V2, V3];
+pub(crate) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4];
 
 /// The schema this binary reads and writes.
 pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
@@ -160,6 +160,14 @@ CREATE TABLE reviews (
 const V3: &str = r#"
 ALTER TABLE receipts ADD COLUMN ticket TEXT;
 CREATE INDEX receipts_by_ticket ON receipts (campaign, purchase_date, ticket);
+"#;
+
+/// Version 4: the picture's layout grid (`image::grid`: its pixel size, then a gray PNG of a few
+/// kilobytes), to
+/// tell a copy of a claimed photo with a region changed. Rows written before have none and are
+/// compared on their print and fields as before.
+const V4: &str = r#"
+ALTER TABLE receipts ADD COLUMN grid BLOB;
 "#;
 
 /// Bring `conn` up to the last of `migrations`, one transaction per step.

@@ -16,36 +16,35 @@
 
 use rust_decimal::Decimal;
 
-use super::{Claim, ClaimChecker, DecidedReceipt, Finding, LedgerError, MatchKind};
+use super::{Claim, ClaimChecker, DecidedReceipt, Finding, LedgerError, MatchKind, Picture};
 use crate::campaign::ResultRecord;
-use crate::image::Phash;
 use crate::reason::Status;
 
 impl Claim {
-    /// The claim of a decided result (its receipt's fields), with its perceptual hash if known.
-    pub fn of_result(result: &ResultRecord, phash: Option<Phash>) -> Claim {
+    /// The claim of a decided result (its receipt's fields), with its picture if known.
+    pub fn of_result(result: &ResultRecord, picture: Picture) -> Claim {
         Claim::read(
             &result.id,
             result.member.as_deref(),
             result.receipt.as_ref(),
-            phash,
+            picture,
         )
     }
 }
 
-/// Settle every result of a batch, in order. `phashes[i]` is result `i`'s perceptual hash
-/// (an empty slice when none are known).
+/// Settle every result of a batch, in order. `pictures[i]` is what OCR measured of result
+/// `i`'s picture (an empty slice when nothing is known).
 pub fn settle(
     checker: &mut ClaimChecker<'_>,
     results: &mut [ResultRecord],
-    phashes: &[Option<Phash>],
+    pictures: &[Picture],
 ) -> Result<Vec<DecidedReceipt>, LedgerError> {
     results
         .iter_mut()
         .enumerate()
         .map(|(position, result)| {
-            let phash = phashes.get(position).copied().flatten();
-            settle_one(checker, position, result, phash)
+            let picture = pictures.get(position).cloned().unwrap_or_default();
+            settle_one(checker, position, result, picture)
         })
         .collect()
 }
@@ -55,9 +54,9 @@ pub fn settle_one(
     checker: &mut ClaimChecker<'_>,
     position: usize,
     result: &mut ResultRecord,
-    phash: Option<Phash>,
+    picture: Picture,
 ) -> Result<DecidedReceipt, LedgerError> {
-    let claim = Claim::of_result(result, phash);
+    let claim = Claim::of_result(result, picture);
     let finding = if is_checked(result) {
         checker.check(&claim)?
     } else {

@@ -23,12 +23,11 @@ use std::time::Duration;
 use chrono::{NaiveDate, Utc};
 
 use crate::campaign::{Campaign, ResultRecord};
-use crate::image::Phash;
 use crate::ingest::{self, ManifestEntry, ScanOptions, WalkError};
 use crate::ledger::{
     batch_name_from_inputs, caps_history, fingerprint_inputs, fingerprint_rules, settle,
     validate_batch_name, BatchCommit, BatchKey, BatchStart, DecidedReceipt, DuplicatePolicy,
-    HeldForReview, Ledger, LedgerError, PriorAward, Revocation, RunLock,
+    HeldForReview, Ledger, LedgerError, Picture, PriorAward, Revocation, RunLock,
 };
 use crate::ocr::{ocr_all, EngineFactory, OcrCache, OcrError, OcrJob, OcrRecord, RunnerOptions};
 use crate::output::{
@@ -396,15 +395,15 @@ impl<'a> LedgerStep<'a> {
             }
             BatchStart::Fresh => {
                 let prior = ledger.prior_awards(&campaign.id)?;
-                let phashes: Vec<_> = records
+                let pictures: Vec<_> = records
                     .iter()
-                    .map(|r| r.ocr.as_ref().and_then(|p| p.phash))
+                    .map(|r| Picture::of_page(r.ocr.as_ref()))
                     .collect();
                 let (results, receipts) = self.decide_and_settle(
                     &ledger,
-                    &campaign.id,
+                    campaign,
                     |uncounted| decide(&prior, uncounted),
-                    &phashes,
+                    &pictures,
                 )?;
                 let revocations = ledger.pending_revocations(&campaign.id)?;
                 let outputs = render(&results, &revocations)?;
@@ -436,16 +435,20 @@ impl<'a> LedgerStep<'a> {
     fn decide_and_settle(
         &self,
         ledger: &Ledger,
-        campaign: &str,
+        campaign: &Campaign,
         decide: impl Fn(&BTreeSet<usize>) -> Vec<ResultRecord>,
-        phashes: &[Option<Phash>],
+        pictures: &[Picture],
     ) -> Result<(Vec<ResultRecord>, Vec<DecidedReceipt>), LedgerError> {
         let mut uncounted = BTreeSet::new();
         loop {
             let mut results = decide(&uncounted);
             let paying: Vec<bool> = results.iter().map(pays).collect();
-            let mut checker = ledger.claim_checker(campaign, &self.batch, self.policy);
-            let receipts = settle(&mut checker, &mut results, phashes)?;
+            let policy = DuplicatePolicy {
+                changed_region: campaign.fraud.changed_region.status(),
+                ..self.policy
+            };
+            let mut checker = ledger.claim_checker(&campaign.id, &self.batch, policy);
+            let receipts = settle(&mut checker, &mut results, pictures)?;
             let paying_repeats: BTreeSet<usize> = receipts
                 .iter()
                 .filter(|r| r.finding.is_some() && paying[r.position])

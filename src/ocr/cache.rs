@@ -72,6 +72,7 @@ mod tests {
             elapsed_ms: 5,
             stages: Default::default(),
             phash: None,
+            grid: None,
             metadata: Default::default(),
             screen: None,
             lines: vec![],

@@ -133,6 +133,10 @@ pub struct OcrPage {
     /// the same receipt photographed or re-encoded again.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phash: Option<crate::image::Phash>,
+    /// The decoded image's layout at glyph scale (`image::grid`): whether a later copy is this
+    /// very picture, or this picture with a region changed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub grid: Option<crate::image::Grid>,
     /// What the file's metadata says about its origin (editing software, camera date), for
     /// the campaign's fraud checks.
     #[serde(default, skip_serializing_if = "is_default")]

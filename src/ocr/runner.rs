@@ -233,6 +233,7 @@ fn recognize(
     let gray = image::decode_gray(&bytes, kind, options.limits).map_err(image_reason)?;
     drop(bytes);
     let phash = crate::image::phash(&gray);
+    let grid = crate::image::grid(&gray);
     let screen = crate::image::screen_pattern(&gray);
     let gray = image::light_print_on_dark(gray);
     let staged = image::stage(gray, &options.prepare);
@@ -277,6 +278,7 @@ fn recognize(
         elapsed_ms: started.elapsed().as_millis() as u64,
         stages: with_engine(factory, |engine| Ok(engine.take_stage_times())).unwrap_or_default(),
         phash: Some(phash),
+        grid,
         metadata,
         screen: Some(super::page::round2(screen)),
         lines,

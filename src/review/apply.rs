@@ -395,7 +395,7 @@ fn decide_one(
         reasons: after.reasons.iter().map(|r| r.code).collect(),
         points,
         cashback,
-        claim: Claim::of_result(&after, None),
+        claim: Claim::of_result(&after, crate::ledger::Picture::default()),
         result: serde_json::to_string(&after).map_err(|e| corrupt("result", e))?,
     };
     Ok(Ok((after, reviewed)))

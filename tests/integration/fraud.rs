@@ -157,3 +157,90 @@ fn a_receipt_without_a_member_keeps_its_fraud_signals() {
     assert_eq!(edited["status"], "review", "{edited}");
     assert_eq!(codes(&edited), ["NO_MEMBER", "EDITED_IMAGE"], "{edited}");
 }
+
+/// `picture` with the first characters of one printed row painted over and other strokes
+/// drawn in their place, saved as JPEG: what an image editor makes of a photo whose day of
+/// purchase was retyped.
+fn retouch(picture: &[u8], row: u32) -> Vec<u8> {
+    let mut page = image::load_from_memory(picture).unwrap().to_luma8();
+    let top = 26 + row * 34;
+    for y in top..top + 48 {
+        for x in 16..64 {
+            let stroke = (x % 12 == 3 || x % 12 == 7) && (top + 8..top + 40).contains(&y);
+            page.put_pixel(x, y, image::Luma([if stroke { 20 } else { 250 }]));
+        }
+    }
+    let mut bytes = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut bytes, 90)
+        .encode_image(&page)
+        .unwrap();
+    bytes
+}
+
+#[test]
+fn a_claimed_picture_sent_again_with_its_date_retyped_is_a_changed_region() {
+    for (setting, status) in [
+        ("", "review"),
+        ("[fraud]\nchanged_region = \"reject\"\n", "rejected"),
+        ("[fraud]\nchanged_region = \"off\"\n", "accepted"),
+    ] {
+        let dir = Dir::new();
+        dir.create("campaign.toml", &format!("{CAMPAIGN}\n{setting}"));
+        let text = french_receipt("14/03/2024", "4,20");
+        let original = receipt_image("a.jpg", &text);
+        dir.create_bytes("mon/M1/a.jpg", &original);
+        dir.create("mon/M1/a.txt", &text);
+        dir.run_text("mon", "out-mon")
+            .args(["--batch", "mon", "-q"])
+            .expect_code(0);
+        // The next night another member sends the same picture with the date row (row 3)
+        // painted over and retyped: the fields say another day's purchase.
+        dir.create_bytes("tue/M2/b.jpg", &retouch(&original, 3));
+        dir.create("tue/M2/b.txt", &french_receipt("15/03/2024", "4,20"));
+        dir.run_text("tue", "out")
+            .args(["--batch", "tue", "-q"])
+            .output();
+        let edited = result(&dir, "b.jpg");
+        assert_eq!(edited["status"], status, "{setting}: {edited}");
+        if status == "accepted" {
+            // Off: judged on its print and fields, which say another day.
+            assert_eq!(codes(&edited), Vec::<String>::new(), "{edited}");
+            continue;
+        }
+        assert_eq!(
+            codes(&edited),
+            ["CHANGED_REGION", "CLAIMED_BY_OTHER_MEMBER"],
+            "{edited}"
+        );
+        let message = edited["reasons"][0]["message"].as_str().unwrap();
+        assert!(message.contains("mon/M1/a.jpg"), "{message}");
+        assert!(message.contains("% down the page"), "{message}");
+    }
+}
+
+#[test]
+fn the_same_picture_read_with_another_date_is_a_repeat_not_another_purchase() {
+    let dir = Dir::new();
+    dir.create("campaign.toml", CAMPAIGN);
+    let text = french_receipt("14/03/2024", "4,20");
+    let original = receipt_image("a.png", &text);
+    dir.create_bytes("mon/M1/a.png", &original);
+    dir.create("mon/M1/a.txt", &text);
+    dir.run_text("mon", "out-mon")
+        .args(["--batch", "mon", "-q"])
+        .expect_code(0);
+    // The same picture re-encoded as JPEG, its date misread: no region changed, one picture.
+    let page = image::load_from_memory(&original).unwrap().to_luma8();
+    let mut again = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut again, 80)
+        .encode_image(&page)
+        .unwrap();
+    dir.create_bytes("tue/M1/again.jpg", &again);
+    dir.create("tue/M1/again.txt", &french_receipt("15/03/2024", "4,20"));
+    dir.run_text("tue", "out")
+        .args(["--batch", "tue", "-q"])
+        .output();
+    let repeat = result(&dir, "again.jpg");
+    assert_eq!(repeat["status"], "duplicate", "{repeat}");
+    assert_eq!(codes(&repeat), ["DUPLICATE_IMAGE"], "{repeat}");
+}

@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::reason::Status;
+
 /// What a fraud signal found on a receipt leads to.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -13,6 +15,17 @@ pub enum Action {
     Reject,
     /// Not checked.
     Off,
+}
+
+impl Action {
+    /// The status a receipt showing the signal gets, `None` when the signal is off.
+    pub fn status(self) -> Option<Status> {
+        match self {
+            Action::Review => Some(Status::Review),
+            Action::Reject => Some(Status::Rejected),
+            Action::Off => None,
+        }
+    }
 }
 
 /// One [`Action`] per signal; every signal is checked and sent to review unless the campaign
@@ -34,6 +47,10 @@ pub struct Fraud {
     /// SUM_MISMATCH: items read completely that do not add up to the total.
     #[serde(default)]
     pub sum_mismatch: Action,
+    /// CHANGED_REGION: the picture of a receipt claimed before, with a region changed (a date
+    /// or total painted over and retyped). Found by the ledger (`image::grid`).
+    #[serde(default)]
+    pub changed_region: Action,
 }
 
 impl Fraud {

@@ -46,6 +46,7 @@ pub fn page(lines: Vec<Line>, quality: Quality) -> OcrPage {
         elapsed_ms: 0,
         stages: Default::default(),
         phash: None,
+        grid: None,
         metadata: Default::default(),
         screen: None,
         lines,
