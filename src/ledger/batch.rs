@@ -334,9 +334,9 @@ fn insert_receipts(tx: &Transaction<'_>, commit: &BatchCommit) -> Result<Vec<i64
     let mut insert = tx.prepare(
         "INSERT INTO receipts (campaign, batch, position, file, receipt_id, member, status, \
          reasons, purchase_key, phash, purchase_date, purchase_time, merchant, total, points, \
-         cashback, other_member, decided_at, ticket, grid) \
+         cashback, other_member, decided_at, ticket, grid, picture_width, picture_height) \
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, \
-         ?19, ?20)",
+         ?19, ?20, ?21, ?22)",
     )?;
     let mut frame = tx.prepare(
         "INSERT INTO receipt_frames (receipt, frame, campaign, hash, ph0, ph1, ph2, ph3) \
@@ -369,6 +369,8 @@ fn insert_receipts(tx: &Transaction<'_>, commit: &BatchCommit) -> Result<Vec<i64
             decided_at,
             claim.ticket,
             claim.grid.as_ref().map(|g| g.to_bytes()),
+            claim.grid.as_ref().map(|g| g.width),
+            claim.grid.as_ref().map(|g| g.height),
         ])?;
         let row = tx.last_insert_rowid();
         for (index, hash) in claim.phash.iter().flat_map(|h| h.frames).enumerate() {

@@ -163,11 +163,13 @@ CREATE INDEX receipts_by_ticket ON receipts (campaign, purchase_date, ticket);
 "#;
 
 /// Version 4: the picture's layout grid (`image::grid`: its pixel size, then a gray PNG of a few
-/// kilobytes), to
-/// tell a copy of a claimed photo with a region changed. Rows written before have none and are
-/// compared on their print and fields as before.
+/// kilobytes), to tell a copy of a claimed photo with a region changed, and the picture's pixel
+/// size on its own, so that only the grids of pictures of a submission's size are read. Rows
+/// written before have none and are compared on their print and fields as before.
 const V4: &str = r#"
 ALTER TABLE receipts ADD COLUMN grid BLOB;
+ALTER TABLE receipts ADD COLUMN picture_width INTEGER;
+ALTER TABLE receipts ADD COLUMN picture_height INTEGER;
 "#;
 
 /// Bring `conn` up to the last of `migrations`, one transaction per step.

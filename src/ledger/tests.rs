@@ -880,3 +880,76 @@ fn settling_turns_repeats_that_would_pay_into_duplicates_or_review() {
         [0, 1, 2, 3, 4]
     );
 }
+
+/// A layout grid of `width` × `height` pixels: paper, with ink in every third cell, and
+/// `retouched` cells of row 40 darkened.
+fn layout(width: u32, height: u32, retouched: usize) -> crate::image::Grid {
+    let mut cells: Vec<u8> = (0..48 * 68)
+        .map(|i| if i % 3 == 0 { 60 } else { 235 })
+        .collect();
+    for cell in cells.iter_mut().skip(40 * 48).take(retouched) {
+        *cell = cell.saturating_sub(40);
+    }
+    crate::image::Grid {
+        width,
+        height,
+        columns: 48,
+        rows: 68,
+        cells,
+    }
+}
+
+#[test]
+fn a_claimed_picture_retouched_is_a_changed_region_only_at_its_own_size() {
+    let (_dir, mut ledger) = open();
+    let mut original = claim(1, "m1");
+    original.phash = Some(print(0));
+    original.grid = Some(layout(2480, 3508, 0));
+    ledger
+        .commit_batch(&commit(
+            "mon",
+            vec![decided(0, original.clone(), Status::Accepted, "11")],
+            day(4),
+        ))
+        .unwrap();
+    let checker = ledger.claim_checker("spring", "tue", DuplicatePolicy::default());
+    // Its date retyped: the fields say another day, the grid says the same picture retouched.
+    let retouched = Claim {
+        receipt_id: id(2),
+        member: Some("m2".into()),
+        date: NaiveDate::from_ymd_opt(2024, 3, 9),
+        grid: Some(layout(2480, 3508, 3)),
+        ..original.clone()
+    };
+    let finding = checker.check(&retouched).unwrap().unwrap();
+    assert!(
+        matches!(finding.kind, MatchKind::ChangedRegion { cells: 3, .. }),
+        "{finding:?}"
+    );
+    assert_eq!(finding.status(checker.policy()), Status::Review);
+    assert_eq!(
+        finding.reasons().iter().map(|r| r.code).collect::<Vec<_>>(),
+        [Code::ChangedRegion, Code::ClaimedByOtherMember]
+    );
+    // Untouched, its date misread: the same picture, a repeat whatever was read.
+    let misread = Claim {
+        grid: Some(layout(2480, 3508, 0)),
+        ..retouched.clone()
+    };
+    let finding = checker.check(&misread).unwrap().unwrap();
+    assert_eq!(finding.kind, MatchKind::SimilarImage { distance: 0 });
+    // At another pixel size the grids are not compared (resampling moves cells like an
+    // edit): the fields decide, and another date is another purchase.
+    let resized = Claim {
+        grid: Some(layout(1240, 1754, 3)),
+        ..retouched.clone()
+    };
+    assert!(checker.check(&resized).unwrap().is_none());
+    // With the signal off, the retouched copy is judged on its fields too.
+    let off = DuplicatePolicy {
+        changed_region: None,
+        ..DuplicatePolicy::default()
+    };
+    let checker = ledger.claim_checker("spring", "tue", off);
+    assert!(checker.check(&retouched).unwrap().is_none());
+}
