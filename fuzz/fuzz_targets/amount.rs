@@ -1,0 +1,21 @@
+//! Amounts in OCR text: `parse_amount` on a token, `find_amounts` on a line. No input panics,
+//! and every amount found points at bytes of the text it was found in.
+#![no_main]
+
+use fidelio::extract::{find_amounts, parse_amount};
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let text = String::from_utf8_lossy(data);
+    let _ = parse_amount(&text);
+    for amount in find_amounts(&text) {
+        assert!(
+            text.get(amount.start..amount.end).is_some(),
+            "amount {} at {}..{} is not a slice of {text:?}",
+            amount.value,
+            amount.start,
+            amount.end
+        );
+        assert!(amount.value.scale() <= 28);
+    }
+});
