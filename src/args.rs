@@ -405,6 +405,9 @@ pub enum LedgerCommand {
         /// The campaign, when the receipt was awarded in several.
         #[arg(long, value_name = "ID")]
         campaign: Option<String>,
+        /// Seconds to wait for a run writing to the ledger.
+        #[arg(long, default_value_t = defaults::LOCK_TIMEOUT_S, value_name = "SECONDS")]
+        lock_timeout: u64,
     },
     /// Every receipt a member submitted (JSON Lines).
     History {

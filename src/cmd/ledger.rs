@@ -26,8 +26,10 @@ pub fn run(args: LedgerArgs) -> anyhow::Result<ExitCode> {
             receipt_id,
             reason,
             campaign,
+            lock_timeout,
         } => {
             let mut ledger = Ledger::open_existing(&state)?;
+            ledger.set_busy_timeout(Duration::from_secs(lock_timeout))?;
             let revocation =
                 ledger.revoke(&receipt_id, campaign.as_deref(), &reason, Utc::now())?;
             tracing::info!(

@@ -125,6 +125,18 @@ impl Ledger {
         reason: &str,
         at: DateTime<Utc>,
     ) -> Result<Revocation, LedgerError> {
+        let started = std::time::Instant::now();
+        self.revoke_now(receipt, campaign, reason, at)
+            .map_err(|err| self.name_busy(err, started))
+    }
+
+    fn revoke_now(
+        &mut self,
+        receipt: &str,
+        campaign: Option<&str>,
+        reason: &str,
+        at: DateTime<Utc>,
+    ) -> Result<Revocation, LedgerError> {
         // Immediate: wait for another writer (the busy timeout) instead of failing when a read
         // would have to become a write.
         let tx = self

@@ -87,6 +87,23 @@ impl RunLock {
     }
 }
 
+/// Who holds the run lock on `state_dir` now, as the holder wrote it; `None` when nobody does
+/// (so a database kept busy is not a fidelio night: a `sqlite3` shell, a backup tool). Only a
+/// lock held at this moment is named: the file keeps the last holder's line after it ended.
+pub fn current_holder(state_dir: &Path) -> Option<String> {
+    let file = File::open(state_dir.join(LOCK_FILE)).ok()?;
+    match file.try_lock_shared() {
+        Ok(()) => {
+            let _ = file.unlock();
+            None
+        }
+        Err(TryLockError::WouldBlock) => {
+            Some(read_holder(&file).unwrap_or_else(|| "a fidelio run".to_string()))
+        }
+        Err(TryLockError::Error(_)) => None,
+    }
+}
+
 /// The holder's description, best effort: the lock is advisory, so the file stays readable.
 fn read_holder(mut file: &File) -> Option<String> {
     let mut text = String::new();
@@ -119,6 +136,18 @@ mod tests {
         assert!(holder.contains("run --batch mon"), "{holder}");
         assert!(err.to_string().contains("run --batch mon"), "{err}");
         drop(first);
+    }
+
+    #[test]
+    fn the_current_holder_is_named_only_while_it_holds_the_lock() {
+        let dir = tempfile::tempdir().unwrap();
+        assert_eq!(current_holder(dir.path()), None);
+        let first = RunLock::acquire(dir.path(), "run --batch mon", Duration::ZERO).unwrap();
+        let named = current_holder(dir.path()).unwrap();
+        assert!(named.contains("run --batch mon"), "{named}");
+        drop(first);
+        // Regression (issue 20): the file still says `run --batch mon`, which ended.
+        assert_eq!(current_holder(dir.path()), None);
     }
 
     #[test]

@@ -83,6 +83,21 @@ pub enum LedgerError {
         waited: Duration,
     },
     #[error(
+        "the ledger {} stayed busy for {:.0} s: {}; nothing was changed",
+        path.display(),
+        waited.as_secs_f64(),
+        holder.as_ref().map(|h| format!("a fidelio run holds it ({h})")).unwrap_or_else(|| {
+            "no fidelio run holds it, another program is writing to it (a sqlite3 shell, a \
+             backup tool?)"
+                .to_string()
+        })
+    )]
+    Busy {
+        path: PathBuf,
+        holder: Option<String>,
+        waited: Duration,
+    },
+    #[error(
         "batch {batch:?} of campaign {campaign:?} was committed on {committed_at} with different \
          inputs ({committed} files then, {now} now); a committed batch is final: give the new \
          files their own --batch name"
@@ -124,7 +139,7 @@ impl LedgerError {
     /// timeout: retry later (exit 4), not a fault.
     pub fn is_busy(&self) -> bool {
         match self {
-            LedgerError::Locked { .. } => true,
+            LedgerError::Locked { .. } | LedgerError::Busy { .. } => true,
             LedgerError::Sqlite(rusqlite::Error::SqliteFailure(e, _)) => matches!(
                 e.code,
                 rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked

@@ -116,6 +116,22 @@ impl Ledger {
         Ok(self.conn.busy_timeout(timeout)?)
     }
 
+    /// `err`, when it is SQLite giving up on another connection's write, as
+    /// [`LedgerError::Busy`] naming who holds the ledger now (a fidelio run, or another
+    /// program), after `started`.
+    pub(crate) fn name_busy(&self, err: LedgerError, started: std::time::Instant) -> LedgerError {
+        let busy = matches!(&err, LedgerError::Sqlite(_)) && err.is_busy();
+        if !busy {
+            return err;
+        }
+        let state_dir = self.path.parent().unwrap_or(Path::new("."));
+        LedgerError::Busy {
+            path: self.path.clone(),
+            holder: super::lock::current_holder(state_dir),
+            waited: started.elapsed(),
+        }
+    }
+
     /// The schema version on disk (after migration, the current one).
     pub fn schema_version(&self) -> Result<u32, LedgerError> {
         super::schema::user_version(&self.conn)

@@ -967,3 +967,72 @@ fn regression_a_busy_ledger_database_exits_4_after_the_lock_timeout() {
         String::from_utf8_lossy(&output.stderr)
     );
 }
+
+/// Issue 20: a revocation waiting on a busy ledger waited a fixed 30 s and then said only
+/// "database is locked"; it now waits `--lock-timeout`, exits 4, and names who holds the
+/// ledger: the fidelio run holding the run lock at that moment, or no fidelio run at all (the
+/// lock file keeps the line of a run that ended: naming it would send the operator after a
+/// process that is gone).
+#[test]
+fn regression_a_busy_ledger_names_its_real_holder() {
+    let scratch = Scratch::new();
+    scratch.purchase(
+        "mon/alice/a",
+        1,
+        ["MONOPRIX", "02/03/2024", "10:00", "5.00"],
+    );
+    scratch.decide_night("mon", "out");
+    let id = scratch.results("out")[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let revoke = || {
+        scratch
+            .fidelio(&[
+                "ledger",
+                "revoke",
+                &id,
+                "--reason",
+                "test",
+                "--lock-timeout",
+                "1",
+            ])
+            .output()
+            .unwrap()
+    };
+    let writer = rusqlite::Connection::open(scratch.path("state/ledger.sqlite")).unwrap();
+    writer.execute_batch("BEGIN IMMEDIATE").unwrap();
+
+    // The lock file still names the night that ran above, which has ended.
+    let output = revoke();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(4), "{stderr}");
+    assert!(stderr.contains("no fidelio run holds it"), "{stderr}");
+    assert!(!stderr.contains("--batch mon"), "{stderr}");
+
+    // A run holding the lock now is named.
+    let lock = std::fs::OpenOptions::new()
+        .write(true)
+        .open(scratch.path("state/ledger.lock"))
+        .unwrap();
+    lock.lock().unwrap();
+    std::fs::write(
+        scratch.path("state/ledger.lock"),
+        "pid 4242 (run --batch tue) since 2024-03-05T01:00:00Z\n",
+    )
+    .unwrap();
+    let output = revoke();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(4), "{stderr}");
+    assert!(stderr.contains("pid 4242 (run --batch tue)"), "{stderr}");
+    drop(lock);
+
+    writer.execute_batch("ROLLBACK").unwrap();
+    let output = revoke();
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
