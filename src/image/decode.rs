@@ -7,6 +7,7 @@ use zune_core::bytestream::ZCursor;
 use zune_core::colorspace::ColorSpace;
 use zune_core::options::DecoderOptions;
 
+use super::truncation::JpegLayout;
 use super::ImageError;
 
 const END_OF_IMAGE: [u8; 2] = [0xFF, 0xD9];
@@ -97,8 +98,8 @@ pub fn decode(
 /// flatbed scan then needs 35 MB instead of 105 MB of RGB and the 35 MB of gray made from it
 /// (at `-j2`, two of those at once were most of the peak memory), and its colour planes are
 /// not decoded at all. The gray is the JPEG's own luma (Rec. 601 weights) where the generic
-/// path weighs RGB by Rec. 709: the same on gray paper and black ink. Other formats, CMYK
-/// JPEGs and any file the JPEG decoder refuses go the generic way, which gives the reason.
+/// path weighs RGB by Rec. 709: the same on gray paper and black ink. Other formats and any
+/// file the JPEG decoder refuses go the generic way, which gives the reason.
 pub fn decode_gray(
     bytes: &[u8],
     kind: ImageKind,
@@ -129,20 +130,29 @@ fn on_white(image: DynamicImage) -> GrayImage {
     })
 }
 
-/// The luma plane of a YCbCr or gray JPEG within `limits`, upright; `None` when this
-/// decoder cannot give it (another colour space, a header it cannot read).
+/// The gray of a JPEG within `limits`, upright; `None` when this decoder cannot read its
+/// header (the generic path then gives the reason). A YCbCr or gray JPEG gives its luma plane;
+/// another colour space (CMYK and YCCK from print workflows, Adobe RGB) is decoded to RGB and
+/// weighed like the generic path.
 ///
-/// The scan data is decoded strictly and without its end-of-image marker, so it must hold
-/// every block of the picture by itself: a JPEG cut mid-upload with `FF D9` appended (which
-/// passes `ensure_complete`) runs out of data and is `Corrupt`, where a lenient decoder fills
-/// the missing half with gray and OCR reads the top half as the receipt. Measured on the 378
-/// SROIE receipts and the samples: every whole file decodes this way, and the same files cut at
-/// half with `FF D9` appended all fail.
+/// The scan data of a baseline JPEG is decoded strictly and without its end-of-image marker,
+/// so it must hold every block of the picture by itself: a JPEG cut mid-upload with `FF D9`
+/// appended (which passes `ensure_complete`) runs out of data and is `Corrupt`, where a
+/// lenient decoder fills the missing half with gray and OCR reads the top half as the receipt.
+/// Measured on the 378 SROIE receipts and the samples: every whole file decodes this way, and
+/// the same files cut at half with `FF D9` appended all fail. A progressive JPEG needs its end
+/// marker to finish decoding, and a cut one decodes whole anyway (blurred): its completeness
+/// is checked on its scan headers (`truncation`).
 fn jpeg_luma(bytes: &[u8], limits: DecodeLimits) -> Option<Result<GrayImage, ImageError>> {
-    let end = bytes
-        .windows(2)
-        .rposition(|w| w == END_OF_IMAGE)
-        .unwrap_or(bytes.len());
+    let progressive = JpegLayout::read(bytes).is_some_and(|layout| layout.progressive);
+    let end = if progressive {
+        bytes.len()
+    } else {
+        bytes
+            .windows(2)
+            .rposition(|w| w == END_OF_IMAGE)
+            .unwrap_or(bytes.len())
+    };
     let options = DecoderOptions::default()
         .set_strict_mode(true)
         .set_max_width(limits.max_width as usize)
@@ -150,16 +160,19 @@ fn jpeg_luma(bytes: &[u8], limits: DecodeLimits) -> Option<Result<GrayImage, Ima
     let mut decoder =
         zune_jpeg::JpegDecoder::new_with_options(ZCursor::new(&bytes[..end]), options);
     decoder.decode_headers().ok()?;
-    if !matches!(
+    let luma = matches!(
         decoder.input_colorspace()?,
         ColorSpace::YCbCr | ColorSpace::Luma
-    ) {
-        return None;
-    }
+    );
     let (width, height) = decoder.dimensions()?;
     // Over budget: the generic path refuses it with the reason, from the header alone.
     limits.check(width as u64, height as u64).ok()?;
-    decoder.set_options(decoder.options().jpeg_set_out_colorspace(ColorSpace::Luma));
+    let out = if luma {
+        ColorSpace::Luma
+    } else {
+        ColorSpace::RGB
+    };
+    decoder.set_options(decoder.options().jpeg_set_out_colorspace(out));
     let pixels = match decoder.decode() {
         Ok(pixels) => pixels,
         Err(e) => {
@@ -172,8 +185,15 @@ fn jpeg_luma(bytes: &[u8], limits: DecodeLimits) -> Option<Result<GrayImage, Ima
         .exif()
         .and_then(|exif| image::metadata::Orientation::from_exif_chunk(exif))
         .unwrap_or(image::metadata::Orientation::NoTransforms);
-    let gray = GrayImage::from_raw(width as u32, height as u32, pixels)?;
-    let mut image = DynamicImage::ImageLuma8(gray);
+    let mut image = if luma {
+        DynamicImage::ImageLuma8(GrayImage::from_raw(width as u32, height as u32, pixels)?)
+    } else {
+        DynamicImage::ImageRgb8(image::RgbImage::from_raw(
+            width as u32,
+            height as u32,
+            pixels,
+        )?)
+    };
     image.apply_orientation(orientation);
     Some(Ok(image.into_luma8()))
 }
@@ -328,5 +348,54 @@ mod tests {
             let err = decode_gray(&bytes, kind, limits).unwrap_err();
             assert!(matches!(err, ImageError::TooLarge(_)), "{err:?}");
         }
+    }
+
+    fn hostile(name: &str) -> Vec<u8> {
+        std::fs::read(format!(
+            "{}/tests/data/hostile/{name}",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .unwrap()
+    }
+
+    fn cut_in_half(bytes: &[u8]) -> Vec<u8> {
+        let mut cut = bytes[..bytes.len() / 2].to_vec();
+        cut.extend_from_slice(&END_OF_IMAGE);
+        cut
+    }
+
+    /// Issue 20: a whole progressive JPEG was `CORRUPT_IMAGE` ("JPEG data ends before the
+    /// picture does"): its scans were decoded without the end marker they need.
+    #[test]
+    fn regression_a_whole_progressive_jpeg_decodes() {
+        let bytes = hostile("progressive.jpg");
+        let gray = decode_gray(&bytes, ImageKind::Jpeg, DecodeLimits::default()).unwrap();
+        let generic = decode(&bytes, ImageKind::Jpeg, DecodeLimits::default()).unwrap();
+        assert_eq!(gray.dimensions(), generic.into_luma8().dimensions());
+    }
+
+    /// Issue 20: a CMYK JPEG went the lenient generic way, so one cut at half with `FF D9`
+    /// appended was decided on its top half.
+    #[test]
+    fn regression_a_cmyk_jpeg_cut_short_is_corrupt_and_a_whole_one_reads_as_before() {
+        let bytes = hostile("cmyk.jpg");
+        let gray = decode_gray(&bytes, ImageKind::Jpeg, DecodeLimits::default()).unwrap();
+        let generic = decode(&bytes, ImageKind::Jpeg, DecodeLimits::default())
+            .unwrap()
+            .into_luma8();
+        assert_eq!(gray.dimensions(), generic.dimensions());
+        let differ = gray
+            .pixels()
+            .zip(generic.pixels())
+            .filter(|(a, b)| a.0[0].abs_diff(b.0[0]) > 2)
+            .count();
+        assert_eq!(differ, 0);
+        let err = decode_gray(
+            &cut_in_half(&bytes),
+            ImageKind::Jpeg,
+            DecodeLimits::default(),
+        )
+        .unwrap_err();
+        assert!(matches!(err, ImageError::Corrupt(_)), "{err:?}");
     }
 }

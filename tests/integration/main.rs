@@ -11,6 +11,7 @@ mod campaign;
 mod conventions;
 mod eval;
 mod fraud;
+mod hostile;
 mod ledger;
 mod models;
 mod ocr;
