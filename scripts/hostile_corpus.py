@@ -29,6 +29,8 @@ SAMPLES = [
     INBOX / "M1003" / "fresco-bordeaux-20240522",
     INBOX / "M1004" / "maximarche-lille-20240330",
 ]
+# A receipt scanned in two parts (review: its total is high under the demo campaign).
+TWO_PARTS = INBOX / "M1006" / "maximarche-nantes-20240427"
 
 EXPECTED = []
 
@@ -132,6 +134,14 @@ def main():
     expect(
         "transparent.png", "accepted", None, "black print on a transparent background (was TOO_DARK)"
     )
+
+    whole = picture(TWO_PARTS).convert("L").point(lambda v: 255 if v > 140 else 0).convert("1")
+    half = whole.height // 2
+    top, bottom = whole.crop((0, 0, whole.width, half)), whole.crop((0, half, whole.width, whole.height))
+    pages = io.BytesIO()
+    top.save(pages, "TIFF", save_all=True, append_images=[bottom], compression="group4")
+    write("two-pages.tif", pages.getvalue(), transcript=TWO_PARTS)
+    expect("two-pages.tif", "review", "HIGH_TOTAL", "a receipt scanned in two pages, read as one")
 
     write("bomb-15000.png", png_header_only(15000, 15000, 8, 0))
     expect("bomb-15000.png", "unreadable", "IMAGE_TOO_LARGE", "225 MP declared (took 906 MB)")

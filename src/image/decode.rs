@@ -98,8 +98,9 @@ pub fn decode(
 /// flatbed scan then needs 35 MB instead of 105 MB of RGB and the 35 MB of gray made from it
 /// (at `-j2`, two of those at once were most of the peak memory), and its colour planes are
 /// not decoded at all. The gray is the JPEG's own luma (Rec. 601 weights) where the generic
-/// path weighs RGB by Rec. 709: the same on gray paper and black ink. Other formats and any
-/// file the JPEG decoder refuses go the generic way, which gives the reason.
+/// path weighs RGB by Rec. 709: the same on gray paper and black ink. A TIFF of several pages
+/// gives them all, stacked (`tiff_pages`). Other formats and any file the JPEG decoder refuses
+/// go the generic way, which gives the reason.
 pub fn decode_gray(
     bytes: &[u8],
     kind: ImageKind,
@@ -108,6 +109,11 @@ pub fn decode_gray(
     if kind == ImageKind::Jpeg {
         if let Some(gray) = jpeg_luma(bytes, limits) {
             return gray;
+        }
+    }
+    if kind == ImageKind::Tiff {
+        if let Some(offsets) = super::tiff_pages::page_offsets(bytes).filter(|o| o.len() > 1) {
+            return super::tiff_pages::decode_pages(bytes, &offsets, limits, on_white);
         }
     }
     Ok(on_white(decode(bytes, kind, limits)?))

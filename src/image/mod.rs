@@ -28,6 +28,7 @@ mod resize;
 mod reverse;
 mod rules;
 pub mod screen;
+mod tiff_pages;
 mod truncation;
 mod upright;
 
