@@ -8,7 +8,7 @@
 FROM rust:1-slim-bookworm AS build
 RUN apt-get update -qq \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-      libtesseract-dev libleptonica-dev libclang-dev clang pkg-config python3-pip unzip \
+      libtesseract-dev libleptonica-dev libclang-dev clang pkg-config libheif-dev python3-pip unzip \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .
@@ -19,7 +19,8 @@ RUN cargo build --release --locked \
 FROM debian:bookworm-slim
 RUN apt-get update -qq \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-      libtesseract5 liblept5 tesseract-ocr-fra tesseract-ocr-eng tesseract-ocr-deu ca-certificates \
+      libtesseract5 liblept5 libheif1 tesseract-ocr-fra tesseract-ocr-eng tesseract-ocr-deu \
+      ca-certificates \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --system --uid 10001 --home-dir /data fidelio
 COPY --from=build /src/target/release/fidelio /usr/local/bin/fidelio

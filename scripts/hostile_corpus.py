@@ -7,12 +7,17 @@ scaled down); run again only to add a case. What cannot live in git (a 3 GB file
 pipe, links, names that are not UTF-8) is made where it is used: tests/integration/hostile.rs
 and scripts/hostile.
 
-Needs Pillow (`pip install pillow`).
+Needs Pillow (`pip install pillow`); the e-receipt PDF is printed by Chromium (Debian's
+`chromium`, headless) and the HEIC photo encoded by `heif-enc` (Debian's `libheif-examples`).
 """
 
+import html
 import io
+import json
 import struct
+import subprocess
 import sys
+import tempfile
 import zlib
 from pathlib import Path
 
@@ -32,11 +37,20 @@ SAMPLES = [
 # A receipt scanned in two parts (review: its total is high under the demo campaign).
 TWO_PARTS = INBOX / "M1006" / "maximarche-nantes-20240427"
 
+# The inputs people have besides pictures: an e-receipt PDF, scans saved as PDF, a phone's
+# HEIC photo. Receipts of shops the demo campaign does not run at (or without its product):
+# rejected for that, which takes reading the merchant, date and total right.
+E_RECEIPT = INBOX / "M1007" / "maximarche-lille-20240412"
+SCAN_PDF = INBOX / "M1004" / "pharmacie-arcades-20240411"
+FAX_PDF = INBOX / "M1008" / "greenway-oxford-20240412"
+HEIC = INBOX / "M1008" / "frischmarkt-freiburg-20240418"
+
 EXPECTED = []
 
 
-def expect(name, status, code=None, why=""):
-    EXPECTED.append((name, status, code, why))
+def expect(name, status, code=None, why="", fields=None):
+    """`fields`: the sample whose merchant, date and total the results line must carry."""
+    EXPECTED.append((name, status, code, why, fields))
 
 
 def encode(image, fmt, **options):
@@ -88,6 +102,68 @@ def jpeg_with_size(data, width, height):
     """`data` (a baseline JPEG) with its frame header claiming `width`x`height`."""
     at = data.index(b"\xff\xc0")
     return data[: at + 5] + struct.pack(">HH", height, width) + data[at + 9 :]
+
+
+def chromium_pdf(sample):
+    """The sample's printed lines as an e-receipt: HTML printed to PDF by Chromium (fonts
+    embedded as subsets, composite fonts with a Unicode map, as shops' PDFs are)."""
+    text = sample.with_suffix(".txt").read_text()
+    page = (
+        '<!doctype html><html><head><meta charset="utf-8"><style>'
+        "@page{size:80mm 200mm;margin:4mm} body{margin:0}"
+        'pre{font-family:"DejaVu Sans Mono",monospace;font-size:8.5pt;line-height:1.25}'
+        "</style></head><body><pre>" + html.escape(text) + "</pre></body></html>"
+    )
+    with tempfile.TemporaryDirectory() as work:
+        source, target = Path(work) / "receipt.html", Path(work) / "receipt.pdf"
+        source.write_text(page)
+        subprocess.run(
+            [
+                "chromium", "--headless", "--no-sandbox", "--disable-gpu",
+                "--disable-background-networking", "--disable-component-update",
+                "--disable-sync", "--no-first-run", f"--user-data-dir={work}/profile",
+                "--no-pdf-header-footer", f"--print-to-pdf={target}", source.as_uri(),
+            ],
+            check=True,
+            capture_output=True,
+        )
+        return target.read_bytes()
+
+
+def heic(image):
+    with tempfile.TemporaryDirectory() as work:
+        source, target = Path(work) / "photo.png", Path(work) / "photo.heic"
+        image.save(source)
+        subprocess.run(["heif-enc", "-q", "50", "-o", str(target), str(source)], check=True,
+                       capture_output=True)
+        return target.read_bytes()
+
+
+def other_inputs():
+    e_receipt = chromium_pdf(E_RECEIPT)
+    write("e-receipt.pdf", e_receipt)
+    expect("e-receipt.pdf", "rejected", "NO_ELIGIBLE_PRODUCT",
+           "an e-receipt PDF, read from its text layer", fields=E_RECEIPT)
+    write("e-receipt-cut.pdf", cut(e_receipt))
+    expect("e-receipt-cut.pdf", "unreadable", "CORRUPT_IMAGE", "an e-receipt PDF cut at half")
+    scan = picture(SCAN_PDF)
+    out = io.BytesIO()
+    scan.save(out, "PDF", resolution=200, quality=60)
+    write("scan.pdf", out.getvalue(), transcript=SCAN_PDF)
+    expect("scan.pdf", "rejected", "MERCHANT_NOT_ELIGIBLE", "a scan saved as PDF (JPEG)",
+           fields=SCAN_PDF)
+    fax = picture(FAX_PDF).convert("L").point(lambda v: 255 if v > 140 else 0).convert("1")
+    out = io.BytesIO()
+    fax.save(out, "PDF", resolution=200)
+    write("fax.pdf", out.getvalue(), transcript=FAX_PDF)
+    expect("fax.pdf", "rejected", "MERCHANT_NOT_ELIGIBLE",
+           "an office scanner's black-and-white PDF (CCITT fax)", fields=FAX_PDF)
+    photo = heic(picture(HEIC))
+    write("photo.heic", photo, transcript=HEIC)
+    expect("photo.heic", "rejected", "MERCHANT_NOT_ELIGIBLE", "a phone's HEIC photo",
+           fields=HEIC)
+    write("photo-cut.heic", cut(photo))
+    expect("photo-cut.heic", "unreadable", "CORRUPT_IMAGE", "a HEIC photo cut at half")
 
 
 def main():
@@ -159,6 +235,8 @@ def main():
     write("bomb-60000.jpg", jpeg_with_size(encode(small, "JPEG", quality=50), 60000, 60000))
     expect("bomb-60000.jpg", "unreadable", "IMAGE_TOO_LARGE", "a JPEG header claiming 3.6 GP")
 
+    other_inputs()
+
     write("empty.jpg", b"")
     expect("empty.jpg", "unreadable", "EMPTY_FILE", "zero bytes")
     write("text-as.jpg", b"this is not a picture\n" * 20)
@@ -174,13 +252,17 @@ def main():
         "# tests/integration/hostile.rs checks them; scripts/hostile measures the peak memory.",
         "",
     ]
-    for name, status, code, why in EXPECTED:
+    for name, status, code, why, fields in EXPECTED:
         lines.append("[[file]]")
         lines.append(f'name = "{name}"')
         lines.append(f'status = "{status}"')
         if code:
             lines.append(f'code = "{code}"')
         lines.append(f'why = "{why}"')
+        if fields is not None:
+            label = json.loads(fields.with_suffix(".json").read_text())
+            for key in ("merchant", "date", "total"):
+                lines.append(f'{key} = "{label[key]}"')
         lines.append("")
     (OUT / "expected.toml").write_text("\n".join(lines))
     return 0

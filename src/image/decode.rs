@@ -41,7 +41,7 @@ impl Default for DecodeLimits {
 
 impl DecodeLimits {
     /// The header's `width` × `height` within the budget, or why not.
-    fn check(&self, width: u64, height: u64) -> Result<(), ImageError> {
+    pub(super) fn check(&self, width: u64, height: u64) -> Result<(), ImageError> {
         let pixels = width * height;
         if pixels > self.max_pixels {
             return Err(ImageError::TooLarge(format!(
@@ -67,7 +67,10 @@ pub fn decode(
     kind: ImageKind,
     limits: DecodeLimits,
 ) -> Result<DynamicImage, ImageError> {
-    let mut reader = ImageReader::with_format(Cursor::new(bytes), kind.as_image_format());
+    let Some(format) = kind.as_image_format() else {
+        return decode_gray(bytes, kind, limits).map(DynamicImage::ImageLuma8);
+    };
+    let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
     let mut image_limits = image::Limits::default();
     image_limits.max_image_width = Some(limits.max_width);
     image_limits.max_image_height = Some(limits.max_height);
@@ -110,6 +113,11 @@ pub fn decode_gray(
         if let Some(gray) = jpeg_luma(bytes, limits) {
             return gray;
         }
+    }
+    match kind {
+        ImageKind::Heif => return super::heif::decode_gray(bytes, limits),
+        ImageKind::Pdf => return super::pdf::scanned_pages(bytes, limits),
+        _ => {}
     }
     if kind == ImageKind::Tiff {
         if let Some(offsets) = super::tiff_pages::page_offsets(bytes).filter(|o| o.len() > 1) {

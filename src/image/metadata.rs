@@ -75,7 +75,10 @@ pub fn read_metadata(bytes: &[u8], kind: ImageKind) -> Metadata {
         ImageKind::Png => png(bytes, &mut found),
         ImageKind::Webp => webp(bytes, &mut found),
         ImageKind::Tiff => tiff(bytes, &mut found),
-        ImageKind::Bmp => {}
+        // A HEIF photo's EXIF sits in a metadata item libheif gives only after parsing the
+        // whole container, and a PDF's producer names the tool that wrote it (a shop's
+        // till software, a scanner), not an editing of a picture: not read (yet).
+        ImageKind::Bmp | ImageKind::Heif | ImageKind::Pdf => {}
     }
     found
 }

@@ -93,15 +93,23 @@ pub fn decode_pages(
         }
         pages.push(gray(page));
     }
+    Ok(stack(&pages))
+}
+
+/// `pages` one under the other, on white, left-aligned (the pages of a TIFF or a PDF).
+pub(super) fn stack(pages: &[GrayImage]) -> GrayImage {
+    if let [page] = pages {
+        return page.clone();
+    }
     let width = pages.iter().map(GrayImage::width).max().unwrap_or(0);
     let height = pages.iter().map(GrayImage::height).sum();
     let mut sheet = GrayImage::from_pixel(width, height, image::Luma([255]));
     let mut top = 0;
-    for page in &pages {
+    for page in pages {
         image::imageops::replace(&mut sheet, page, 0, i64::from(top));
         top += page.height();
     }
-    Ok(sheet)
+    sheet
 }
 
 /// A copy of the TIFF `bytes` whose header names the directory at `offset` as its first.

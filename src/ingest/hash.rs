@@ -55,7 +55,7 @@ fn fill(entry: &mut ManifestEntry, found: &Found) -> std::io::Result<()> {
     } else if entry.format.is_none() {
         Some(Reason::new(
             Code::NotAnImage,
-            "not a JPEG, PNG, TIFF, WebP or BMP image",
+            "not a JPEG, PNG, TIFF, WebP, BMP or HEIC picture, nor a PDF",
         ))
     } else {
         None

@@ -1,5 +1,6 @@
 //! Recognising image formats by their first bytes, never by extension: customers' apps name
-//! HEIC-converted JPEGs `.png`, and some upload PDFs as `.jpg`.
+//! HEIC-converted JPEGs `.png`, and some upload PDFs as `.jpg`. A PDF is no image, but an
+//! e-receipt or a scan sent as one is a receipt all the same (`image::pdf`).
 
 use serde::{Deserialize, Serialize};
 
@@ -11,16 +12,22 @@ pub enum ImageKind {
     Tiff,
     Webp,
     Bmp,
+    /// HEIC/HEIF photos (`image::heif`).
+    Heif,
+    /// PDF documents: e-receipts with a text layer, scans (`image::pdf`).
+    Pdf,
 }
 
 impl ImageKind {
-    pub fn as_image_format(self) -> image::ImageFormat {
+    /// The `image` crate's format, for the kinds that crate decodes.
+    pub fn as_image_format(self) -> Option<image::ImageFormat> {
         match self {
-            ImageKind::Jpeg => image::ImageFormat::Jpeg,
-            ImageKind::Png => image::ImageFormat::Png,
-            ImageKind::Tiff => image::ImageFormat::Tiff,
-            ImageKind::Webp => image::ImageFormat::WebP,
-            ImageKind::Bmp => image::ImageFormat::Bmp,
+            ImageKind::Jpeg => Some(image::ImageFormat::Jpeg),
+            ImageKind::Png => Some(image::ImageFormat::Png),
+            ImageKind::Tiff => Some(image::ImageFormat::Tiff),
+            ImageKind::Webp => Some(image::ImageFormat::WebP),
+            ImageKind::Bmp => Some(image::ImageFormat::Bmp),
+            ImageKind::Heif | ImageKind::Pdf => None,
         }
     }
 }
@@ -37,9 +44,23 @@ pub fn sniff(head: &[u8]) -> Option<ImageKind> {
         Some(ImageKind::Webp)
     } else if head.starts_with(b"BM") && head.len() >= 14 {
         Some(ImageKind::Bmp)
+    } else if is_heif(head) {
+        Some(ImageKind::Heif)
+    } else if head.starts_with(b"%PDF-") {
+        Some(ImageKind::Pdf)
     } else {
         None
     }
+}
+
+/// Whether `head` opens an ISO-BMFF container of a still HEIF picture: an `ftyp` box whose
+/// major brand is one of HEIF's (`heic`, `heix`, `mif1`, …). AVIF (`avif`) and videos
+/// (`mp41`, `qt  `) share the container and are not HEIF pictures.
+fn is_heif(head: &[u8]) -> bool {
+    const BRANDS: [&[u8; 4]; 8] = [
+        b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"mif1", b"msf1",
+    ];
+    head.len() >= 12 && &head[4..8] == b"ftyp" && BRANDS.iter().any(|b| &head[8..12] == *b)
 }
 
 #[cfg(test)]
@@ -66,8 +87,23 @@ mod tests {
     }
 
     #[test]
+    fn recognises_heif_photos_and_pdf_documents() {
+        assert_eq!(
+            sniff(b"\0\0\0\x18ftypheic\0\0\0\0mif1heic"),
+            Some(ImageKind::Heif)
+        );
+        assert_eq!(sniff(b"%PDF-1.7\n%\xe2\xe3"), Some(ImageKind::Pdf));
+        assert_eq!(
+            sniff(b"\0\0\0\x1cftypmif1\0\0\0\0mif1heic"),
+            Some(ImageKind::Heif)
+        );
+        assert_eq!(sniff(b"\0\0\0\x18ftypmp42\0\0\0\0isom"), None);
+        assert_eq!(sniff(b"\0\0\0\x1cftypavif\0\0\0\0avifmif1"), None);
+        assert_eq!(sniff(b"\0\0\0\x18ftyp"), None);
+    }
+
+    #[test]
     fn rejects_non_images_and_short_input() {
-        assert_eq!(sniff(b"%PDF-1.7\n"), None);
         assert_eq!(sniff(b""), None);
         assert_eq!(sniff(b"RIFF"), None);
         assert_eq!(sniff(b"BM"), None);

@@ -31,7 +31,8 @@ pub enum WalkError {
 }
 
 /// Names that are never inputs: hidden files and label or transcript sidecars (`NAME.json` or
-/// `NAME.txt` beside an image `NAME.jpg`), so a labelled folder can be run as it is.
+/// `NAME.txt` beside an input `NAME.jpg`, `NAME.pdf`, `NAME.heic`), so a labelled folder can be
+/// run as it is.
 fn is_ignored(path: &Path) -> bool {
     // A name that is not UTF-8 is judged on its readable part (`caf\xe9.txt` is a sidecar).
     let Some(name) = path.file_name().map(|n| n.to_string_lossy()) else {
@@ -44,8 +45,9 @@ fn is_ignored(path: &Path) -> bool {
 }
 
 const SIDECAR_EXTENSIONS: [&str; 2] = ["json", "txt"];
-const IMAGE_EXTENSIONS: [&str; 10] = [
-    "jpg", "jpeg", "png", "tif", "tiff", "webp", "bmp", "JPG", "JPEG", "PNG",
+const IMAGE_EXTENSIONS: [&str; 15] = [
+    "jpg", "jpeg", "png", "tif", "tiff", "webp", "bmp", "heic", "heif", "pdf", "JPG", "JPEG",
+    "PNG", "HEIC", "PDF",
 ];
 
 fn is_sidecar(path: &Path) -> bool {

@@ -13,6 +13,7 @@ pub mod ppocr;
 mod runner;
 mod tesseract;
 mod text_engine;
+pub mod text_layer;
 mod tsv;
 mod unread;
 

@@ -11,11 +11,13 @@ use std::time::Instant;
 use rayon::prelude::*;
 
 use super::cache::OcrCache;
-use super::engine::{Engine, EngineFactory, EngineInput, OcrError, StageTimes};
+use super::engine::{Engine, EngineFactory, EngineInfo, EngineInput, OcrError, StageTimes};
 use super::page::{BBox, Line, OcrPage, OcrRecord, Reading, Word};
+use super::text_layer;
 use super::unread::{cut_short_lines, unread_price_column, unread_print};
+use crate::image::pdf::PdfReceipt;
 use crate::image::{self, DecodeLimits, ImageError, PrepareSettings};
-use crate::ingest::ManifestEntry;
+use crate::ingest::{ImageKind, ManifestEntry};
 use crate::reason::{Code, Reason};
 
 thread_local! {
@@ -177,7 +179,8 @@ fn ocr_entry(
     match recognize_guarded(entry, factory, options) {
         Ok(page) => {
             // A cache that cannot be written costs time on the next run, not correctness.
-            if let Some(cache) = cache {
+            // A page read from a PDF's text layer is not the engine's reading: not cached.
+            if let Some(cache) = cache.filter(|_| page.engine == info) {
                 let _ = cache.put(&entry.id, &page);
             }
             record.ocr = Some(page);
@@ -230,7 +233,14 @@ fn recognize(
         .ok_or_else(|| Reason::new(Code::NotAnImage, "not a recognised image"))?;
     image::ensure_complete(&bytes, kind).map_err(image_reason)?;
     let metadata = image::read_metadata(&bytes, kind);
-    let gray = image::decode_gray(&bytes, kind, options.limits).map_err(image_reason)?;
+    let gray = if kind == ImageKind::Pdf {
+        match image::pdf::read(&bytes, options.limits).map_err(image_reason)? {
+            PdfReceipt::Text(pages) => return Ok(text_layer_page(&pages, factory, started)),
+            PdfReceipt::Scanned(gray) => gray,
+        }
+    } else {
+        image::decode_gray(&bytes, kind, options.limits).map_err(image_reason)?
+    };
     drop(bytes);
     let phash = crate::image::phash(&gray);
     let grid = crate::image::grid(&gray);
@@ -285,6 +295,50 @@ fn recognize(
         second_look,
     })
 }
+
+/// A PDF e-receipt read from its own text (`text_layer`): no picture, no engine. Its quality
+/// is that of print read without a camera: sharp ([`TEXT_LAYER_SHARPNESS`]), white, no glare.
+/// Its engine names the text layer (`pdf-text`), so the record says how it was read; it is
+/// not cached (reading it again costs milliseconds).
+fn text_layer_page(
+    pages: &[image::pdf::TextPage],
+    factory: &dyn EngineFactory,
+    started: Instant,
+) -> OcrPage {
+    let (lines, width, height) = text_layer::lines(pages);
+    let engine = factory.info();
+    OcrPage {
+        width,
+        height,
+        quality: image::Quality {
+            width,
+            height,
+            sharpness: TEXT_LAYER_SHARPNESS,
+            glare: 0.0,
+            brightness: 255.0,
+            blank: lines.is_empty(),
+        },
+        engine: EngineInfo {
+            name: "pdf-text".into(),
+            version: env!("CARGO_PKG_VERSION").into(),
+            languages: "-".into(),
+            settings: "text layer".into(),
+            prepare: engine.prepare,
+        },
+        elapsed_ms: started.elapsed().as_millis() as u64,
+        stages: StageTimes::default(),
+        phash: None,
+        grid: None,
+        metadata: image::Metadata::default(),
+        screen: None,
+        lines,
+        second_look: None,
+    }
+}
+
+/// The sharpness recorded for a text layer: ten times a sharp scan's (which measures in the
+/// thousands), so no campaign's `min_sharpness` refuses exact text.
+pub const TEXT_LAYER_SHARPNESS: f32 = 10_000.0;
 
 /// The page's lines, with any column the engine left out read on its own and added (a price
 /// column the rows' labels point at, or, when a total or change row lacks its amount, an

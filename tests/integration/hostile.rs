@@ -24,20 +24,29 @@ struct ExpectedFile {
     name: String,
     status: String,
     code: Option<String>,
+    /// What the receipt says, where the case is about reading it (a PDF, a HEIC photo).
+    #[serde(flatten)]
+    fields: BTreeMap<String, String>,
 }
 
 fn corpus() -> &'static Path {
     Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/hostile"))
 }
 
-/// `name` → (status, first reason code) of every committed case.
-fn expected() -> BTreeMap<String, (String, Option<String>)> {
+type Case = (String, Option<String>, BTreeMap<String, String>);
+
+/// `name` → (status, first reason code, fields read) of every committed case.
+fn expected() -> BTreeMap<String, Case> {
     let text = std::fs::read_to_string(corpus().join("expected.toml")).unwrap();
     let expected: Expected = toml::from_str(&text).unwrap();
     expected
         .file
         .into_iter()
-        .map(|f| (f.name, (f.status, f.code)))
+        .map(|f| {
+            let mut fields = f.fields;
+            fields.remove("why");
+            (f.name, (f.status, f.code, fields))
+        })
         .collect()
 }
 
@@ -55,7 +64,7 @@ fn every_hostile_file_gets_its_own_line_and_the_receipts_among_them_are_paid() {
             std::fs::copy(&path, inbox.join(&name)).unwrap();
         }
     }
-    assert!(expected.len() >= 19, "{}", expected.len());
+    assert!(expected.len() >= 25, "{}", expected.len());
 
     // A 3 GB file that starts like a JPEG (sparse: no disk used). It was read whole, 3.1 GB
     // of memory, before being refused.
@@ -67,7 +76,11 @@ fn every_hostile_file_gets_its_own_line_and_the_receipts_among_them_are_paid() {
     huge.set_len(3 << 30).unwrap();
     expected.insert(
         "huge.jpg".into(),
-        ("unreadable".into(), Some("IMAGE_TOO_LARGE".into())),
+        (
+            "unreadable".into(),
+            Some("IMAGE_TOO_LARGE".into()),
+            BTreeMap::new(),
+        ),
     );
 
     // A named pipe: opening it would block the night forever.
@@ -76,7 +89,11 @@ fn every_hostile_file_gets_its_own_line_and_the_receipts_among_them_are_paid() {
     assert_eq!(unsafe { libc::mkfifo(pipe.as_ptr(), 0o644) }, 0);
     expected.insert(
         "pipe.jpg".into(),
-        ("unreadable".into(), Some("NOT_A_FILE".into())),
+        (
+            "unreadable".into(),
+            Some("NOT_A_FILE".into()),
+            BTreeMap::new(),
+        ),
     );
 
     // A link out of the input folder, to a receipt that is not the member's to send.
@@ -86,7 +103,11 @@ fn every_hostile_file_gets_its_own_line_and_the_receipts_among_them_are_paid() {
     std::os::unix::fs::symlink(&outside, inbox.join("link.jpg")).unwrap();
     expected.insert(
         "link.jpg".into(),
-        ("unreadable".into(), Some("LINK_OUTSIDE_INPUT".into())),
+        (
+            "unreadable".into(),
+            Some("LINK_OUTSIDE_INPUT".into()),
+            BTreeMap::new(),
+        ),
     );
 
     // Two names that are not UTF-8 or show alike: `caf\xe9.jpg` (Latin-1) and `caf\u{fffd}.jpg`
@@ -120,7 +141,7 @@ fn every_hostile_file_gets_its_own_line_and_the_receipts_among_them_are_paid() {
             "{name} has two lines"
         );
     }
-    for (name, (status, code)) in &expected {
+    for (name, (status, code, fields)) in &expected {
         let (got_status, got_code, result) = seen
             .get(name)
             .unwrap_or_else(|| panic!("{name} has no results line: {seen:?}"));
@@ -132,6 +153,13 @@ fn every_hostile_file_gets_its_own_line_and_the_receipts_among_them_are_paid() {
             assert!(
                 result["points"].as_str().unwrap() != "0",
                 "{name}: {result}"
+            );
+        }
+        for (field, value) in fields {
+            assert_eq!(
+                result["receipt"][field].as_str(),
+                Some(value.as_str()),
+                "{name}: {field} in {result}"
             );
         }
     }

@@ -6,7 +6,7 @@ fn scan_lists_sorted_files_with_members_hashes_and_duplicates() {
     dir.create_bytes("inbox/m2/b.jpg", &crate::util::receipt_image("b.jpg", "B"));
     dir.create_bytes("inbox/m1/a.png", &crate::util::receipt_image("a.png", "A"));
     std::fs::copy(dir.join("inbox/m1/a.png"), dir.join("inbox/m2/copy.png")).unwrap();
-    dir.create("inbox/m1/notes.pdf", "%PDF-1.4 not an image");
+    dir.create("inbox/m1/notes.doc", "{\\rtf1 not a picture}");
     dir.create("inbox/m1/empty.jpg", "");
     let out = dir.command(&["scan", "inbox"]).stdout();
     let rows: Vec<serde_json::Value> = out
@@ -19,7 +19,7 @@ fn scan_lists_sorted_files_with_members_hashes_and_duplicates() {
         [
             "inbox/m1/a.png",
             "inbox/m1/empty.jpg",
-            "inbox/m1/notes.pdf",
+            "inbox/m1/notes.doc",
             "inbox/m2/b.jpg",
             "inbox/m2/copy.png"
         ]
