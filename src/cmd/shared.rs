@@ -49,7 +49,7 @@ pub fn ocr_config(
     state: &Path,
     campaign: Option<&Campaign>,
 ) -> anyhow::Result<OcrSetup> {
-    crate::process::limit_malloc_arenas(args.jobs);
+    crate::process::shape_malloc(args.jobs);
     let reader = match args.engine {
         EngineKind::Ppocr => Reader::Neural(match args.model {
             ModelKind::Tiny => ModelSize::Tiny,
