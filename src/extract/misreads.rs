@@ -2,11 +2,9 @@
 //! changes what the row is. Each mending keeps the byte length, so spans into a row's text
 //! stay valid.
 //!
-//! German letters a French and English reading misreads: receipts are read with `fra+eng` by
-//! default, and neither model has `ä`, `ö` or `ü`. On German receipts Tesseract reads them as
-//! the nearest letters it has: `â`, `ô`, `û` (French circumflexes, which German never writes),
-//! `é` for `ö` (`Géttingen`) or `ii` (`Diisseldorf`, `fiir`). Once a receipt is known to be
-//! German, those are written back as the umlauts they were (both are two bytes in UTF-8).
+//! Zeros inside words of letters (`0XF0RD`, `B0RDEAUX`): PP-OCR's recogniser reads the narrow
+//! capitals of receipt fonts so (on the samples, two addresses of twelve; see
+//! `mend_zero_letters`).
 //!
 //! A price's decimal sign read as a colon (`TOMATES GRAPPE 2:37`, `Bio Bananen 1:29` on table
 //! photos): the row then shows a time of day, and a row with a time is a detail row, never an
@@ -21,11 +19,6 @@ use regex::Regex;
 use super::date::find_dates;
 use super::rows::Row;
 use super::text::tokens;
-
-/// `row` with its misread umlauts written back, in its text and in each word.
-pub fn mend_umlauts(row: &mut Row) {
-    rewrite(row, mended);
-}
 
 /// `row` with `mend` applied to its text and to each word's (`mend` keeps byte lengths).
 fn rewrite(row: &mut Row, mend: fn(&str) -> String) {
@@ -125,47 +118,6 @@ fn zero_letters(text: &str) -> String {
     out
 }
 
-/// `text` with circumflex vowels as umlauts, `é` before a consonant as `ö`, and a doubled `i`
-/// inside a word (a letter on each side: `Hawaii` keeps its final `ii`) as `ü`.
-fn mended(text: &str) -> String {
-    let chars: Vec<char> = text.chars().collect();
-    let mut out = String::with_capacity(text.len());
-    let mut i = 0;
-    while i < chars.len() {
-        let c = chars[i];
-        let inside_word = i > 0
-            && chars[i - 1].is_alphabetic()
-            && chars.get(i + 2).is_some_and(|c| c.is_alphabetic());
-        if c == 'i' && chars.get(i + 1) == Some(&'i') && inside_word {
-            out.push('ü');
-            i += 2;
-            continue;
-        }
-        // `é` before a consonant inside a word is an `ö` (`Géttingen`, `Rételstraße`): German
-        // writes `é` only in French loanwords, and there at the end or before a vowel
-        // (`Café`, `Gelée`, `Dragées`).
-        let before_consonant = chars
-            .get(i + 1)
-            .is_some_and(|n| n.is_alphabetic() && !"aeiouyäöüéèAEIOUYÄÖÜ".contains(*n));
-        if c == 'é' && i > 0 && chars[i - 1].is_alphabetic() && before_consonant {
-            out.push('ö');
-            i += 1;
-            continue;
-        }
-        out.push(match c {
-            'â' => 'ä',
-            'ô' => 'ö',
-            'û' => 'ü',
-            'Â' => 'Ä',
-            'Ô' => 'Ö',
-            'Û' => 'Ü',
-            other => other,
-        });
-        i += 1;
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -232,44 +184,6 @@ mod tests {
             "Ticket 0347 08:52",
         ] {
             assert_eq!(mended_row(text), text);
-        }
-    }
-
-    #[test]
-    fn misread_umlauts_are_written_back() {
-        // Photographed German thermal print: umlauts read with the wrong accent.
-        assert_eq!(mended("Âpfel Braeburn"), "Äpfel Braeburn");
-        assert_eq!(mended("Kônigstraße 44"), "Königstraße 44");
-        assert_eq!(mended("40212 Diisseldorf"), "40212 Düsseldorf");
-        assert_eq!(
-            mended("Danke fiir Ihren Einkauf"),
-            "Danke für Ihren Einkauf"
-        );
-        // The same slip inside town and street names.
-        assert_eq!(mended("37073 Géttingen"), "37073 Göttingen");
-        assert_eq!(mended("Rételstraße 35"), "Rötelstraße 35");
-    }
-
-    #[test]
-    fn a_final_doubled_i_and_plain_text_are_kept() {
-        assert_eq!(mended("Pizza Hawaii 7,50"), "Pizza Hawaii 7,50");
-        assert_eq!(mended("ii 12,00"), "ii 12,00");
-        assert_eq!(mended("Summe EUR 6,76"), "Summe EUR 6,76");
-        assert_eq!(mended("Café Latte 3,20"), "Café Latte 3,20");
-        assert_eq!(mended("Dragées 1,99 Gelée 2,49"), "Dragées 1,99 Gelée 2,49");
-    }
-
-    #[test]
-    fn byte_lengths_are_kept() {
-        for text in [
-            "Âpfel",
-            "Kônig",
-            "Diisseldorf",
-            "Ûber",
-            "Hawaii",
-            "Géttingen",
-        ] {
-            assert_eq!(mended(text).len(), text.len(), "{text}");
         }
     }
 }

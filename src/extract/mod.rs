@@ -19,9 +19,9 @@ mod header;
 mod ids;
 mod items;
 mod locale;
+mod misreads;
 #[cfg(test)]
 mod locale_tests;
-mod misreads;
 mod receipt;
 mod reconcile;
 #[cfg(test)]
@@ -69,9 +69,6 @@ fn read_rows(lines: &[Line], given: Option<Locale>) -> (Vec<RowInfo>, Locale) {
         let texts: Vec<String> = rows.iter().map(|r| r.text.clone()).collect();
         locale::detect(&texts)
     });
-    if locale == Locale::De {
-        rows.iter_mut().for_each(misreads::mend_umlauts);
-    }
     rows.iter_mut().for_each(misreads::mend_zero_letters);
     rows.iter_mut().for_each(misreads::mend_colon_price);
     let mut rows = classify(rows, locale);

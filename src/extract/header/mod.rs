@@ -10,13 +10,11 @@
 
 mod address;
 pub(super) use address::MALAYSIAN_PLACES;
-mod echo;
 mod legal;
 mod mending;
 mod merchant;
 
 use address::read_address;
-use echo::vote_with_echoes;
 use merchant::read_merchant;
 
 use super::classify::RowInfo;
@@ -41,7 +39,6 @@ pub fn read(rows: &[RowInfo], locale: Locale) -> Header {
             address: address.map(|a| (a.text, a.confidence * 0.8)),
         };
     };
-    let name = vote_with_echoes(&name, rows, merchant_rows.clone());
     let after_merchant = merchant_rows.end;
     let address = read_address(rows, after_merchant, Some(&name));
     let last_row = address
