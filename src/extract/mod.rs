@@ -19,9 +19,9 @@ mod header;
 mod ids;
 mod items;
 mod locale;
-mod misreads;
 #[cfg(test)]
 mod locale_tests;
+mod misreads;
 mod receipt;
 mod reconcile;
 #[cfg(test)]

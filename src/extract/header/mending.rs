@@ -5,7 +5,9 @@
 //! word itself, but is one such slip from exactly one address word of the same length, is
 //! that word. Only these known
 //! confusions count: mending any one-letter difference against a word list was measured and
-//! rejected (SROIE: `RAYA` became `JAYA`, `BIRU` became `BARU`, real words both).
+//! rejected (SROIE: `RAYA` became `JAYA`, `BIRU` became `BARU`, real words both). The neural
+//! reader makes the same slips: without this mending, check-half addresses fall from 73.7 to
+//! 71.6 % (tune unchanged), measured 2026-12-06.
 
 use std::sync::LazyLock;
 
