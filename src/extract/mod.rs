@@ -104,8 +104,6 @@ fn extract_rows(rows: &[RowInfo], locale: Locale) -> Receipt {
 struct Unsettled {
     /// Doubtful prices that could each explain why the items miss the total.
     prices: Vec<BBox>,
-    /// A price column the page layout left out (`columns`).
-    lost_column: Option<BBox>,
     /// A total, subtotal or change row shows no amount (`columns::amount_lacking`).
     amount_lacking: bool,
 }
@@ -131,7 +129,6 @@ pub fn date_score(lines: &[Line]) -> Option<(chrono::NaiveDate, DateScore)> {
 /// The receipt fields of classified rows, and what they leave unsettled.
 fn read_fields(rows: &[RowInfo], locale: Locale) -> (Receipt, Unsettled) {
     let header = header::read(rows, locale);
-    let lost_column = columns::lost_price_column(rows, header.last_row);
     let amount_lacking = columns::amount_lacking(rows, header.last_row);
     let mut items = items::read_items(rows, header.last_row);
     let vat = vat::read_vat(rows);
@@ -190,7 +187,6 @@ fn read_fields(rows: &[RowInfo], locale: Locale) -> (Receipt, Unsettled) {
     };
     let unsettled = Unsettled {
         prices: undecided,
-        lost_column,
         amount_lacking,
     };
     (receipt, unsettled)

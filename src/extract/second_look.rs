@@ -22,25 +22,19 @@ pub const SECOND_LOOK_BELOW: f32 = 0.9;
 /// it: on the 378 SROIE receipts dates went from 96.3 to 97.3 % (tune) and 95.3 to 95.8 %
 /// (check), nothing else moved. A second look still improves every field it can. Doubtful prices that could each
 /// explain why the items miss a sure total are read again alone (`reconcile`), and so are rows
-/// naming a date they do not show when the date is unsure (faded print, see `when`). A price
-/// column Tesseract left out is read on its own (`columns`), and without any date or any total
-/// row the print the page reading left out is searched for them.
+/// naming a date they do not show when the date is unsure (faded print, see `when`). Without any
+/// date or any total row, the print the page reading left out is searched for them, and a
+/// price column when a total row lacks its amount (`columns`).
 pub fn doubts(lines: &[Line]) -> Doubts {
     let (rows, locale) = read_rows(lines, None);
     let (receipt, unsettled) = read_fields(&rows, locale);
     Doubts {
         page: receipt.confidence.total < SECOND_LOOK_BELOW || receipt.date.is_none(),
         words: unsettled.prices,
-        columns: unsettled.lost_column.into_iter().collect(),
         amount_lacking: unsettled.amount_lacking,
         unread: usize::from(receipt.date.is_none()) + usize::from(!names_a_total(&rows)),
         lines: if receipt.confidence.date < DATE_REREAD_BELOW {
             doubtful_date_lines(&rows, lines)
-        } else {
-            Vec::new()
-        },
-        enlarge: if receipt.confidence.date < DATE_REREAD_BELOW {
-            dateless_rereads(&rows, lines)
         } else {
             Vec::new()
         },
@@ -66,21 +60,6 @@ fn doubtful_date_lines(rows: &[RowInfo], lines: &[Line]) -> Vec<BBox> {
     date_rows_in_doubt(rows)
         .flat_map(|row| &row.row.lines)
         .filter_map(|&i| Some(lines.get(i)?.bbox))
-        .collect()
-}
-
-/// Of the lines read again for a date, those whose reading alone still shows none (a date
-/// with letters for digits and a stray slash: `Date : 04-O6-/01 52`).
-fn dateless_rereads(rows: &[RowInfo], lines: &[Line]) -> Vec<BBox> {
-    date_rows_in_doubt(rows)
-        .filter(|row| {
-            row.alone
-                .as_ref()
-                .is_some_and(|alone| alone.dates.is_empty())
-        })
-        .flat_map(|row| &row.row.lines)
-        .filter_map(|&i| lines.get(i).filter(|line| line.reread.is_some()))
-        .map(|line| line.bbox)
         .collect()
 }
 
@@ -198,17 +177,6 @@ mod tests {
             doubts(&test_lines("TEH O AIS 1 1.50\nTOTAL 1.50")).lines,
             []
         );
-    }
-
-    /// Faded thermal paper: `04-06-2018` so pale that alone at its size it read `04-O6-/01`.
-    #[test]
-    fn a_date_row_still_without_a_date_alone_is_read_again_enlarged() {
-        let mut lines = test_lines(FADED_DATE);
-        assert_eq!(doubts(&lines).enlarge, []);
-        lines[1].reread = Some("Date : 04-O6-/01 52".into());
-        assert_eq!(doubts(&lines).enlarge, [lines[1].bbox]);
-        lines[1].reread = Some("Date : 04-06-2018 15:53:52".into());
-        assert_eq!(doubts(&lines).enlarge, []);
     }
 
     #[test]

@@ -62,12 +62,6 @@ pub struct Doubts {
     /// Lines worth reading again on their own, their faded print darkened, by their box in
     /// the first reading.
     pub lines: Vec<BBox>,
-    /// Lines read again on their own that still do not give what they were read for (a date):
-    /// worth reading once more at twice the size. Judged after the `lines` are read.
-    pub enlarge: Vec<BBox>,
-    /// Regions of the page the first reading left out (a price column), to read on their own
-    /// and add to it. Boxes may reach past the page; they are clamped to it.
-    pub columns: Vec<BBox>,
     /// How many of the things every receipt shows (its date, its total) are nowhere in the
     /// reading: while any is missing, the print the page reading left out (`unread_print`) is
     /// worth reading piece by piece.
@@ -253,11 +247,7 @@ fn recognize(
     let first = turned(first, turns);
     let (mut lines, doubts) = read_page_whole(factory, path, &first, options, Pass::First)?;
     reread_words(factory, &first, &mut lines, &doubts.words);
-    reread_lines(factory, &first, &mut lines, &doubts.lines, 1);
-    if !doubts.lines.is_empty() {
-        let enlarge = judge(options, &lines).enlarge;
-        reread_lines(factory, &first, &mut lines, &enlarge, ENLARGED);
-    }
+    reread_lines(factory, &first, &mut lines, &doubts.lines);
     if doubts.unread > 0 {
         read_unread_print(factory, &first, &mut lines, options);
         // A total row found in the unread print (`Summe`) may have left its amount in a
@@ -340,9 +330,9 @@ fn text_layer_page(
 /// thousands), so no campaign's `min_sharpness` refuses exact text.
 pub const TEXT_LAYER_SHARPNESS: f32 = 10_000.0;
 
-/// The page's lines, with any column the engine left out read on its own and added (a price
-/// column the rows' labels point at, or, when a total or change row lacks its amount, an
-/// unread right-aligned column of prices), and what they leave in doubt. A column changes everything read after it (amounts, the total's
+/// The page's lines, with any column the engine left out read on its own and added (when a
+/// total or change row lacks its amount, an unread right-aligned column of prices), and what
+/// they leave in doubt. A column changes everything read after it (amounts, the total's
 /// certainty), so the doubts are judged again once it is in.
 fn read_page_whole(
     factory: &dyn EngineFactory,
@@ -354,19 +344,14 @@ fn read_page_whole(
     let mut lines = read_lines(factory, path, page, pass)?;
     complete_cut_lines(factory, page, &mut lines);
     let doubts = judge(options, &lines);
-    // Found before the columns are read in: their words would cover its print.
     let unread_column = doubts
         .amount_lacking
         .then(|| unread_price_column(page, &lines))
         .flatten();
-    if doubts.columns.is_empty() && unread_column.is_none() {
+    let Some(column) = unread_column else {
         return Ok((lines, doubts));
-    }
-    for region in &doubts.columns {
-        let added = read_region(factory, page, region, &lines);
-        lines.extend(added);
-    }
-    let rescued = unread_column.is_some_and(|column| read_into(factory, page, &column, &mut lines));
+    };
+    let rescued = read_into(factory, page, &column, &mut lines);
     let mut doubts = judge(options, &lines);
     // A page reading that left whole rows and prices out is a poor one however sure its
     // total now is: the whole page is worth a second look.
@@ -570,28 +555,24 @@ fn reread_words(
     }
 }
 
-/// How much larger a line is shown the second time it is read alone (`Doubts::enlarge`).
-const ENLARGED: u32 = 2;
-
 /// Read each line boxed in `boxes` again, cut out of `page` with a margin, its levels
-/// stretched (`image::stretch_levels`) and enlarged `scale` times, and note what the engine
-/// read on the line (`Line::reread`). On a faded row, the page's binarisation drops pale
-/// strokes the stretched strip keeps: faded thermal `06-05- é 1` reads `06-05-2018` alone.
-/// Paler still, `04-06-2018` reads `04-O6-/01` alone and right only enlarged;
-/// enlarged first, the first reads `08-05-2018`, so lines are enlarged only when read alone at
-/// their size they still fail. A failure leaves the line as read before.
+/// stretched (`image::stretch_levels`), and note what the engine read on the line
+/// (`Line::reread`). On a faded row, the page's binarisation drops pale strokes the stretched
+/// strip keeps: faded thermal `06-05- é 1` reads `06-05-2018` alone. A failure leaves the line
+/// as read before. (Lines still dateless alone were once read again twice as large: with the
+/// neural reader that changed no field on the SROIE tune half and cost a date on the check
+/// half, issue 18.)
 fn reread_lines(
     factory: &dyn EngineFactory,
     page: &::image::GrayImage,
     lines: &mut [Line],
     boxes: &[BBox],
-    scale: u32,
 ) {
     for line in lines.iter_mut().filter(|l| boxes.contains(&l.bbox)) {
         let Some(cut) = cut_out(page, &line.bbox) else {
             continue;
         };
-        let strip = enlarged(image::stretch_levels(&cut), scale);
+        let strip = image::stretch_levels(&cut);
         if let Some(read) = with_engine(factory, |engine| engine.read_alone(&strip))
             .ok()
             .flatten()
@@ -599,20 +580,6 @@ fn reread_lines(
             line.reread = Some(read);
         }
     }
-}
-
-/// `strip` `scale` times as large (bicubic), as is at scale 1.
-fn enlarged(strip: ::image::GrayImage, scale: u32) -> ::image::GrayImage {
-    if scale <= 1 {
-        return strip;
-    }
-    let (width, height) = (strip.width() * scale, strip.height() * scale);
-    ::image::imageops::resize(
-        &strip,
-        width,
-        height,
-        ::image::imageops::FilterType::CatmullRom,
-    )
 }
 
 /// The pixels of `bbox` with a margin of a third of its height (the white space that
@@ -986,13 +953,7 @@ mod tests {
             Line::from_words(vec![word("Date", [10, 40, 40, 20])]),
             Line::from_words(vec![word("TOTAL", [10, 70, 40, 20])]),
         ];
-        reread_lines(
-            &ink_reader(),
-            &page,
-            &mut lines,
-            &[BBox([10, 40, 40, 20])],
-            1,
-        );
+        reread_lines(&ink_reader(), &page, &mut lines, &[BBox([10, 40, 40, 20])]);
         assert_eq!(lines[0].reread.as_deref(), Some("ink 0"));
         assert_eq!(lines[1].reread, None);
     }
@@ -1003,7 +964,7 @@ mod tests {
         let mut lines = vec![Line::from_words(vec![word("Date", [10, 40, 40, 20])])];
         let before = lines.clone();
         let broken = broken_reader();
-        reread_lines(&broken, &page, &mut lines, &[BBox([10, 40, 40, 20])], 1);
+        reread_lines(&broken, &page, &mut lines, &[BBox([10, 40, 40, 20])]);
         assert_eq!(lines, before);
     }
 
@@ -1012,20 +973,8 @@ mod tests {
             page: true,
             words: Vec::new(),
             lines: lines.iter().map(|line| line.bbox).collect(),
-            columns: Vec::new(),
             unread: 0,
-            enlarge: Vec::new(),
             amount_lacking: false,
-        }
-    }
-
-    /// Every line is in doubt, and still is once read alone.
-    fn still_in_doubt_alone(lines: &[Line]) -> Doubts {
-        let read_alone = lines.iter().filter(|line| line.reread.is_some());
-        Doubts {
-            lines: lines.iter().map(|line| line.bbox).collect(),
-            enlarge: read_alone.map(|line| line.bbox).collect(),
-            ..Doubts::default()
         }
     }
 
@@ -1042,23 +991,16 @@ mod tests {
         }
     }
 
-    /// Faded thermal paper: `04-06-2018`, too pale, read `04-O6-/01` alone at its size, right enlarged.
     #[test]
-    fn regression_a_line_still_in_doubt_alone_is_read_again_enlarged() {
+    fn a_line_in_doubt_is_read_alone_framed_at_its_size() {
         let dir = tempfile::tempdir().unwrap();
         let entry = blank_receipt(dir.path());
         let options = RunnerOptions {
-            doubts: Some(still_in_doubt_alone),
+            doubts: Some(everything_in_doubt),
             ..RunnerOptions::default()
         };
         let page = recognize(&entry, &size_reader().page(&[DATE_ROW]), &options).unwrap();
-        // The 40x20 box framed by 6 px each side: 52x32, then twice that.
-        assert_eq!(page.lines[0].reread.as_deref(), Some("104x64"));
-        let settled = RunnerOptions {
-            doubts: Some(everything_in_doubt),
-            ..options
-        };
-        let page = recognize(&entry, &size_reader().page(&[DATE_ROW]), &settled).unwrap();
+        // The 40x20 box framed by 6 px each side.
         assert_eq!(page.lines[0].reread.as_deref(), Some("52x32"));
     }
 
@@ -1088,20 +1030,6 @@ mod tests {
         assert_eq!(again.lines[0].words[0].text, "Datum");
     }
 
-    /// The column right of x = 150 is lost until it has been read.
-    fn column_lost_until_read(lines: &[Line]) -> Doubts {
-        let has_prices = lines.iter().any(|line| line.text.contains("9,90"));
-        Doubts {
-            page: !has_prices,
-            columns: if has_prices {
-                Vec::new()
-            } else {
-                vec![BBox([150, 10, i32::MAX / 4, 50])]
-            },
-            ..Doubts::default()
-        }
-    }
-
     /// Amounts lack on the rows until `9,90` is read; no column is named by the rows.
     fn amounts_lacking_until_read(lines: &[Line]) -> Doubts {
         Doubts {
@@ -1110,10 +1038,8 @@ mod tests {
         }
     }
 
-    /// A photo whose right-aligned prices the page left out, with the table dark down both
-    /// sides: the unread column is found in the pixels and read on its own.
-    #[test]
-    fn an_unread_price_column_is_read_when_a_total_lacks_its_amount() {
+    /// Three right-aligned prices no word covers, the table dark down both sides and a stain.
+    fn table_photo_with_unread_prices() -> ::image::GrayImage {
         let mut page = ::image::GrayImage::from_pixel(300, 140, ::image::Luma([230]));
         for (x0, y0, w, h) in [
             (0, 0, 6, 140),
@@ -1129,6 +1055,14 @@ mod tests {
                 }
             }
         }
+        page
+    }
+
+    /// A photo whose right-aligned prices the page left out, with the table dark down both
+    /// sides: the unread column is found in the pixels and read on its own.
+    #[test]
+    fn an_unread_price_column_is_read_when_a_total_lacks_its_amount() {
+        let page = table_photo_with_unread_prices();
         let options = RunnerOptions {
             doubts: Some(amounts_lacking_until_read),
             ..RunnerOptions::default()
@@ -1191,41 +1125,20 @@ mod tests {
         assert_eq!(read("CLUB")[0].text, "CLUB £5;");
     }
 
-    /// A blank page read by `engine` whose price column is lost until read on its own.
-    fn read_with_a_lost_column(engine: Fake) -> (Vec<Line>, Doubts) {
-        let page = ::image::GrayImage::from_pixel(300, 100, ::image::Luma([230]));
-        let options = RunnerOptions {
-            doubts: Some(column_lost_until_read),
-            ..RunnerOptions::default()
-        };
-        read_page_whole(&engine, Path::new("r.png"), &page, &options, Pass::First).unwrap()
-    }
-
-    /// A re-rendered sample photo of MAXIMARCHÉ Nantes: Tesseract's page layout left the
-    /// whole price column out, so the items and the total had no amounts.
-    #[test]
-    fn regression_a_price_column_left_out_is_read_on_its_own_and_placed_on_the_page() {
-        let (lines, doubts) = read_with_a_lost_column(column_dropper(false));
-        let boxes: Vec<_> = lines.iter().map(|l| (l.text.as_str(), l.bbox)).collect();
-        assert_eq!(
-            boxes,
-            [
-                ("FROMAGE", BBox([10, 10, 80, 20])),
-                ("TOTAL", BBox([10, 40, 60, 20])),
-                ("9,90", BBox([155, 10, 40, 20])),
-                ("9,90", BBox([155, 40, 40, 20])),
-            ]
-        );
-        // Judged again with the column in: the total is no longer in doubt.
-        assert!(!doubts.page);
-    }
-
+    /// The unread column found but the engine fails on it: the page stays as first read.
     #[test]
     fn a_column_that_cannot_be_read_leaves_the_page_as_first_read() {
-        // Each test runs on its own thread, so this thread's engine is the broken one.
-        let (lines, doubts) = read_with_a_lost_column(column_dropper(true));
+        let page = table_photo_with_unread_prices();
+        let options = RunnerOptions {
+            doubts: Some(amounts_lacking_until_read),
+            ..RunnerOptions::default()
+        };
+        let engine = column_dropper(true);
+        let (lines, doubts) =
+            read_page_whole(&engine, Path::new("r.png"), &page, &options, Pass::First).unwrap();
         assert_eq!(lines.len(), 2);
-        assert!(doubts.page);
+        assert!(doubts.amount_lacking);
+        assert!(!doubts.page);
     }
 
     #[test]
