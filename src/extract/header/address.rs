@@ -7,7 +7,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use super::legal::{legal_form_span, word_offsets};
-use super::mending::{mend_eszett, mend_postcodes, mend_words, BRITISH_POSTCODE_PATTERN};
+use super::mending::{mend_postcodes, mend_words, BRITISH_POSTCODE_PATTERN};
 use crate::extract::classify::RowInfo;
 use crate::extract::text::{
     certainty, fold, letter_count, tokens, trim_decoration, trim_keeping_punctuation,
@@ -371,10 +371,7 @@ pub(super) fn read_address(
     if parts.is_empty() {
         return None;
     }
-    let text = mend_postcodes(&mend_eszett(&mend_words(
-        &parts.join(" "),
-        &MENDING_VOCABULARY,
-    )));
+    let text = mend_postcodes(&mend_words(&parts.join(" "), &MENDING_VOCABULARY));
     let least_sure = used
         .iter()
         .map(|&(i, upto)| rows[i].row.min_conf_of_span(0, upto))
@@ -548,13 +545,8 @@ fn has_street_words(folded: &str) -> bool {
     tokens(folded).iter().any(|t| is_street_word(t))
 }
 
-/// An address word, or a German compound street name (`HAUPTSTRASSE`, `KURFURSTENDAMM`), also
-/// with its `ß` misread (`MARIAHILFER STRABE`, see `mend_eszett`).
+/// An address word, or a German compound street name (`HAUPTSTRASSE`, `KURFURSTENDAMM`).
 fn is_street_word(token: &str) -> bool {
-    let compound = |t: &str| t.len() > 6 && STREET_SUFFIXES.iter().any(|s| t.ends_with(s));
-    // Tokens are folded to capitals, and only a `STRA` can hold a misread `ß`: the regex of
-    // `mend_eszett` runs on those alone.
     is_address_word(token)
-        || compound(token)
-        || (token.contains("STRA") && compound(&mend_eszett(token)))
+        || (token.len() > 6 && STREET_SUFFIXES.iter().any(|s| token.ends_with(s)))
 }

