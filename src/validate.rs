@@ -12,7 +12,7 @@ use rayon::prelude::*;
 
 use crate::campaign::ResultRecord;
 use crate::campaign::{Campaign, Decider, PriorAward, Submission};
-use crate::extract::{agree_on_merchants, read_page, Receipt};
+use crate::extract::{read_page, Receipt};
 use crate::ocr::OcrRecord;
 
 /// OCR records from before the quality measures changed would be rejected as blurry under
@@ -42,15 +42,14 @@ pub fn decide_all(records: &[OcrRecord], campaign: &Campaign) -> Vec<ResultRecor
 }
 
 /// Each record's receipt, read from its OCR page (in parallel); `None` for records without
-/// OCR. The batch then agrees on its shops' names (`extract::agree_on_merchants`). Read once
-/// per batch: the ledger may decide a batch twice (see `decide_read`).
+/// OCR. Read once per batch: the ledger may decide a batch twice (see `decide_read`). Each
+/// receipt is read on its own: letting a batch agree on its shops' names fixed six tune-half
+/// merchants and not one on the check half, so it went (issue 18).
 pub fn read_receipts(records: &[OcrRecord]) -> Vec<Option<Receipt>> {
-    let mut receipts: Vec<Option<Receipt>> = records
+    records
         .par_iter()
         .map(|r| r.ocr.as_ref().map(read_page))
-        .collect();
-    agree_on_merchants(&mut receipts);
-    receipts
+        .collect()
 }
 
 /// Decide `records`, whose receipts [`read_receipts`] read, under `campaign`, with caps and

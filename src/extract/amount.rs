@@ -132,8 +132,7 @@ fn read_match(text: &str, caps: &regex::Captures<'_>) -> Option<Amount> {
         return None;
     }
     let short = dec_text.len() == 1;
-    let stray_digit = !short && currency_read_as_digit(text, dec.end());
-    if !stray_digit && !ends_a_number(text, dec.end(), short) {
+    if !ends_a_number(text, dec.end(), short) {
         return None;
     }
     if spaced && short {
@@ -182,7 +181,7 @@ fn read_match(text: &str, caps: &regex::Captures<'_>) -> Option<Amount> {
         },
         end: whole.end().min(end.max(dec.end())),
         currency,
-        repaired: int_repaired || dec_repaired || spaced || decimal_sep.is_empty() || stray_digit,
+        repaired: int_repaired || dec_repaired || spaced || decimal_sep.is_empty(),
         short,
     })
 }
@@ -219,14 +218,6 @@ fn ends_a_number(text: &str, end: usize, short: bool) -> bool {
         Some('.' | ',' | ':' | '/') => !rest.next().is_some_and(|c| c.is_ascii_digit()),
         Some(_) => true,
     }
-}
-
-/// `2,181` closing a row: a price whose `€` OCR read as a digit (`1`, `3`, `6`, `8`). Only one
-/// digit, and only at the end of the text, where a price column ends; weights and fuel prices
-/// with three decimals carry their unit (`0,186 kg`, `1,849 €/L`) and are not touched.
-fn currency_read_as_digit(text: &str, end: usize) -> bool {
-    let mut rest = text[end..].chars();
-    matches!(rest.next(), Some('1' | '3' | '6' | '8')) && rest.all(char::is_whitespace)
 }
 
 fn followed_by_digit(text: &str, end: usize) -> bool {
@@ -459,17 +450,6 @@ mod tests {
         assert!(spaced[0].repaired);
         assert_eq!(values("Vollmilch 3,5% 1L 1, 19 € A"), ["1.19"]);
         assert_eq!(values("2X 1, 20 EUR 2,40"), ["1.20", "2.40"]);
-    }
-
-    #[test]
-    fn a_euro_sign_read_as_a_digit_at_the_end_of_a_row_is_dropped() {
-        let found = find_amounts("DOLIPRANE 1000MG CPR B/8 2,181");
-        assert_eq!(found.len(), 1);
-        assert_eq!(found[0].value, d("2.18"));
-        assert!(found[0].repaired);
-        assert_eq!(values("CREME DESSERT CHOCOLAT X4 1,756"), ["1.75"]);
-        assert!(values("POIDS 1,234 kg").is_empty());
-        assert!(values("2,185 12,00").len() == 1);
     }
 
     #[test]

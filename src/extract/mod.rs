@@ -9,7 +9,6 @@
 //! (`classify`) → header (merchant, address), items, VAT, total (cross-checked against
 //! payments, items and VAT), date and time, ids, payment and currency.
 
-mod agree;
 mod amount;
 mod articles;
 mod classify;
@@ -33,7 +32,6 @@ mod total;
 mod vat;
 mod when;
 
-pub use agree::agree_on_merchants;
 pub use amount::{find_amounts, parse_amount, Amount};
 pub use articles::article_units;
 pub use date::{find_dates, find_times, parse_date, parse_time, DateMatch, TimeMatch};

@@ -117,35 +117,3 @@ proptest! {
         }
     }
 }
-
-fn named(names: &[Option<String>]) -> Vec<Option<Receipt>> {
-    names
-        .iter()
-        .map(|name| {
-            Some(Receipt {
-                merchant: name.clone(),
-                ..Receipt::default()
-            })
-        })
-        .collect()
-}
-
-proptest! {
-    /// A batch's merchants agree the same way whatever order its receipts come in, and any
-    /// names (any Unicode, lookalikes of one another) pass without panicking.
-    #[test]
-    fn merchant_agreement_does_not_depend_on_the_batch_order(
-        names in proptest::collection::vec(proptest::option::of("(MR\\. D\\.I\\.Y\\.|WR\\. O\\.1\\.Y\\.|LIDL 123[45]|\\PC{0,12}) ?(\\(M\\) )?SDN BHD"), 0..8),
-        rotate in 0usize..8,
-    ) {
-        let mut batch = named(&names);
-        super::agree_on_merchants(&mut batch);
-        let mut rotated_names = names.clone();
-        let shift = if names.is_empty() { 0 } else { rotate % names.len() };
-        rotated_names.rotate_left(shift);
-        let mut rotated = named(&rotated_names);
-        super::agree_on_merchants(&mut rotated);
-        rotated.rotate_right(shift);
-        prop_assert_eq!(batch, rotated);
-    }
-}

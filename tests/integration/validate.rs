@@ -113,27 +113,3 @@ fn ocr_from_an_older_quality_scale_is_refused_not_rejected_as_blurry() {
     assert!(stderr.contains("run `fidelio ocr` again"), "{stderr}");
 }
 
-/// SROIE read one shop as `MR. D.I.Y. (M) SDN BHD`, `MR. O.1.¥. (M) SDN BHD` and
-/// `WR. D.I.Y. (M) SDN BHD`: a batch agrees on the reading closest to all, whether its
-/// receipts are decided by `run` or by `validate` from OCR JSONL.
-#[test]
-fn a_batch_agrees_on_the_name_of_a_shop_ocr_read_three_ways() {
-    let dir = Dir::new();
-    dir.create("campaign.toml", CAMPAIGN);
-    for (file, name) in [
-        ("a", "MR. D.I.Y. (M) SDN BHD"),
-        ("b", "MR. O.1.¥. (M) SDN BHD"),
-        ("c", "WR. D.I.Y. (M) SDN BHD"),
-    ] {
-        let text = french_receipt("14/03/2024", "4,20")
-            .replace("FRESCO MARKET\nSAS FRESCO DISTRIBUTION", name);
-        dir.receipt(&format!("inbox/M1/{file}.png"), &text);
-    }
-    dir.run_text("inbox", "run").arg("-q").output();
-    let merchants: Vec<String> = dir
-        .jsonl("run/results.jsonl")
-        .iter()
-        .map(|record| record["receipt"]["merchant"].as_str().unwrap().to_string())
-        .collect();
-    assert_eq!(merchants, ["MR. D.I.Y. (M) SDN BHD"; 3]);
-}

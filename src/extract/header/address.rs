@@ -259,26 +259,6 @@ pub(super) struct Address {
     pub last_row: usize,
 }
 
-/// `text` with every `!` that ends a word read as the `I` it was printed as (`SG BES!` for
-/// `SG BESI`, a Tesseract slip on narrow dot-matrix capitals): addresses carry no exclamation marks, and Tesseract takes a
-/// thin capital I at a word's end for one. Byte offsets are kept (both are one byte).
-fn bang_as_i(text: &str) -> String {
-    let mut repaired = String::with_capacity(text.len());
-    let mut previous = None;
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        let ends_word = !chars.peek().is_some_and(|next| next.is_alphanumeric());
-        let after_letter = previous.is_some_and(|p: char| p.is_ascii_uppercase());
-        repaired.push(if c == '!' && after_letter && ends_word {
-            'I'
-        } else {
-            c
-        });
-        previous = Some(c);
-    }
-    repaired
-}
-
 /// The address printed from row `start` on. `merchant`, when read, names the shop: a row
 /// before the address that opens with its brand is the store's name, even with a street in it
 /// (`7-ELEVEN JALAN TUN RAZAK` above `NO 2, JALAN TUN RAZAK,`).
@@ -300,7 +280,7 @@ pub(super) fn read_address(
         if parts.len() >= ADDRESS_MAX_ROWS || skipped > 4 {
             break;
         }
-        let text = &bang_as_i(row.text());
+        let text = row.text();
         let started = !parts.is_empty();
         let stop = stop_position(text);
         // A company's legal name (`Lidl Dienstleistung GmbH & Co. KG`) is no address line,

@@ -83,9 +83,10 @@ pub(super) fn legal_form_span(text: &str) -> Option<LegalSpan> {
             if end > folded.len() {
                 break;
             }
-            let matched = parts.iter().enumerate().all(|(k, p)| {
-                legal_token_matches(&folded[start + k], p) || lost_bhd(form, k, &folded, start + k)
-            });
+            let matched = parts
+                .iter()
+                .enumerate()
+                .all(|(k, p)| legal_token_matches(&folded[start + k], p));
             // A one-word form opening a longer row is a word of the name (`TRADING HOURS`),
             // except the French forms printed first (`SAS DUPONT`).
             let opens_row = start == 0 && parts.len() == 1 && folded.len() > 1;
@@ -119,17 +120,6 @@ pub(super) fn legal_form_span(text: &str) -> Option<LegalSpan> {
         }
     }
     found
-}
-
-/// `SEAFOOD RESTAURANT SDN 1.`: `SDN` is always followed by `BHD` (Sendirian Berhad), so a
-/// row ending in a token of at most two marks without a letter after it ends in a `BHD` that
-/// OCR could not read.
-fn lost_bhd(form: &str, part: usize, folded: &[String], at: usize) -> bool {
-    form == "SDN BHD"
-        && part == 1
-        && at + 1 == folded.len()
-        && folded[at].len() <= 2
-        && !folded[at].chars().any(|c| c.is_ascii_alphabetic())
 }
 
 pub(super) fn followed_only_by_registration(rest: &[(usize, &str)]) -> bool {

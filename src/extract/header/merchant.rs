@@ -217,23 +217,8 @@ fn name_confidence(row: &RowInfo, base: f32, upto: usize) -> f32 {
         .count() as f32
         / text.chars().count().max(1) as f32;
     let short = if letter_count(text) < 6 { 0.6 } else { 1.0 };
-    let glitch = if text.split_whitespace().any(stray_lower_case_initial) {
-        0.5
-    } else {
-        1.0
-    };
     let least_sure = row.row.min_conf_of_span(0, upto);
-    (base * certainty(least_sure) * (0.7 + 0.3 * clean) * short * glitch).clamp(0.02, 0.97)
-}
-
-/// `fEO` in `fEO HENG STATIONERY`: a capitals word whose first letter came out lower case is
-/// a misread letter (a second look's slip must not outscore the first reading's `TEO`). Brands
-/// that mix cases start with a capital (`McDONALD'S`) or keep lower case after it (`eBay`).
-fn stray_lower_case_initial(word: &str) -> bool {
-    let mut letters = word.chars().filter(|c| c.is_alphabetic());
-    letters.next().is_some_and(char::is_lowercase)
-        && letters.clone().count() >= 2
-        && letters.all(char::is_uppercase)
+    (base * certainty(least_sure) * (0.7 + 0.3 * clean) * short).clamp(0.02, 0.97)
 }
 
 /// A row that can name a shop: enough letters, not a banner, id, phone, date or amount.

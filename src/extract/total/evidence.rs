@@ -21,7 +21,6 @@ pub(super) fn vote(
     Vote {
         value: amount.value.abs(),
         rounded_from: None,
-        short: amount.short,
         row: index,
         source,
         weight,
@@ -99,7 +98,6 @@ pub(super) fn payment_votes(rows: &[RowInfo]) -> Vec<Vote> {
                     votes.push(Vote {
                         value,
                         rounded_from: None,
-                        short: false,
                         row: i,
                         source: Source::CashMinusChange,
                         weight: Source::CashMinusChange.weight(),
@@ -148,7 +146,6 @@ pub(super) fn items_vote(items: &[Item]) -> Option<Vote> {
     (sum > Decimal::ZERO).then_some(Vote {
         value: sum,
         rounded_from: None,
-        short: false,
         row: 0,
         source: Source::Items,
         weight,
@@ -165,7 +162,6 @@ pub(super) fn tax_votes(rows: &[RowInfo], vat: &[VatLine]) -> Vec<Vote> {
         votes.push(Vote {
             value: total,
             rounded_from: None,
-            short: false,
             row: 0,
             source: Source::Vat,
             weight: Source::Vat.weight(),

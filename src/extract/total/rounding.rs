@@ -69,7 +69,6 @@ fn rounding_row_votes(rows: &[RowInfo], keyword_votes: &[Vote], first_payment: u
             votes.push(Vote {
                 value,
                 rounded_from: Some(keyword.value),
-                short: false,
                 row: rounding_row,
                 source: Source::Rounded,
                 weight: keyword.weight + 1.0,
