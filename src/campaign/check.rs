@@ -295,11 +295,11 @@ pub(super) fn positive(c: &mut Checker, key: &str, value: Option<Decimal>) {
 
 fn review(campaign: &Campaign, c: &mut Checker) {
     let r = &campaign.review;
-    if let Some(min) = r.min_confidence.filter(|m| !(0.0..=1.0).contains(m)) {
-        c.error(
-            "review.min_confidence",
-            format!("min_confidence is between 0 and 1, got {min}"),
-        );
+    for (key, min) in r.min_confidence.iter().flat_map(|m| m.keyed()) {
+        if !(0.0..=1.0).contains(&min) {
+            let name = key.trim_start_matches("review.");
+            c.error(&key, format!("{name} is between 0 and 1, got {min}"));
+        }
     }
     if r.uncertain_quantity && campaign.products.is_empty() {
         c.error(

@@ -21,7 +21,7 @@ use super::caps::{Counters, PriorAward};
 use super::eligibility::Partner;
 use super::merchant::MerchantResolver;
 use super::messages::{translate_quality, Msg};
-use super::model::{Action, Campaign};
+use super::model::{Action, Campaign, ReviewedField};
 use super::product::{Hit, ProductMatcher};
 use super::score::{score, Earned};
 use crate::extract::Receipt;
@@ -258,17 +258,21 @@ impl<'c> Decider<'c> {
         let c = self.campaign;
         let rules = &c.review;
         let mut review = Vec::new();
-        if let Some(min) = rules.min_confidence {
-            let mut fields = vec![("date", r.confidence.date)];
-            if c.merchants.allow.is_some() {
-                fields.insert(0, ("merchant", r.confidence.merchant));
-            }
-            if c.needs_total() || rules.total_above.is_some() {
-                fields.push(("total", r.confidence.total));
-            }
-            for (field, conf) in fields {
-                if conf < min {
-                    review.push(Msg::LowConfidence(field, conf, min));
+        if let Some(thresholds) = &rules.min_confidence {
+            for field in ReviewedField::ALL {
+                let (applies, conf) = match field {
+                    ReviewedField::Merchant => (c.merchants.allow.is_some(), r.confidence.merchant),
+                    ReviewedField::Date => (true, r.confidence.date),
+                    ReviewedField::Total => (
+                        c.needs_total() || rules.total_above.is_some(),
+                        r.confidence.total,
+                    ),
+                };
+                match thresholds.of(field) {
+                    Some(min) if applies && conf < min => {
+                        review.push(Msg::LowConfidence(field.key(), conf, min));
+                    }
+                    _ => {}
                 }
             }
         }

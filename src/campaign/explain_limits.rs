@@ -4,7 +4,7 @@
 use rust_decimal::Decimal;
 
 use super::explain::Text;
-use super::model::{Campaign, CapSet, Day, Language};
+use super::model::{Campaign, CapSet, Day, Language, MinConfidence, ReviewedField};
 
 impl Text {
     pub(super) fn points(&self, c: &Campaign) -> Vec<String> {
@@ -249,13 +249,36 @@ impl Text {
                 format!("- Ein Kassenbon mit mehr als {v} Punkten wird von einer Person geprüft."),
             ));
         }
-        if let Some(v) = r.min_confidence {
-            let comma = format!("{v:.2}").replace('.', ",");
-            out.push(self.pick(
-                format!("- If the merchant, date or total are poorly read (confidence below {v:.2}), a person checks."),
-                format!("- Si le magasin, la date ou le total sont mal lus (confiance sous {comma}), une personne vérifie."),
-                format!("- Sind Geschäft, Datum oder Summe unsicher gelesen (Sicherheit unter {comma}), prüft eine Person."),
-            ));
+        match r.min_confidence {
+            Some(MinConfidence::All(v)) => {
+                let comma = format!("{v:.2}").replace('.', ",");
+                out.push(self.pick(
+                    format!("- If the merchant, date or total are poorly read (confidence below {v:.2}), a person checks."),
+                    format!("- Si le magasin, la date ou le total sont mal lus (confiance sous {comma}), une personne vérifie."),
+                    format!("- Sind Geschäft, Datum oder Summe unsicher gelesen (Sicherheit unter {comma}), prüft eine Person."),
+                ));
+            }
+            Some(thresholds @ MinConfidence::Fields(_)) => {
+                for field in ReviewedField::ALL {
+                    let Some(v) = thresholds.of(field) else {
+                        continue;
+                    };
+                    let comma = format!("{v:.2}").replace('.', ",");
+                    let (en, fr, de) = match field {
+                        ReviewedField::Merchant => {
+                            ("merchant is", "le magasin est mal lu", "das Geschäft")
+                        }
+                        ReviewedField::Date => ("date is", "la date est mal lue", "das Datum"),
+                        ReviewedField::Total => ("total is", "le total est mal lu", "die Summe"),
+                    };
+                    out.push(self.pick(
+                        format!("- If the {en} poorly read (confidence below {v:.2}), a person checks."),
+                        format!("- Si {fr} (confiance sous {comma}), une personne vérifie."),
+                        format!("- Ist {de} unsicher gelesen (Sicherheit unter {comma}), prüft eine Person."),
+                    ));
+                }
+            }
+            None => {}
         }
         if r.uncertain_merchant {
             out.push(self.pick(

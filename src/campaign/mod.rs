@@ -33,8 +33,9 @@ pub use explain::explain;
 pub use load::{CampaignError, Problem};
 pub use messages::rejected_in_review;
 pub use model::{
-    Budget, Campaign, CapSet, Caps, Day, Language, Merchant, Merchants, Multiplier, Period, Points,
-    Product, Review, Rounding, Stores, Submission as SubmissionRules, Tier,
+    Budget, Campaign, CapSet, Caps, Day, FieldThresholds, Language, Merchant, Merchants,
+    MinConfidence, Multiplier, Period, Points, Product, Review, ReviewedField, Rounding, Stores,
+    Submission as SubmissionRules, Tier,
 };
 pub use record::ResultRecord;
 pub use tz::Timezone;

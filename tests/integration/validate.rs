@@ -112,4 +112,3 @@ fn ocr_from_an_older_quality_scale_is_refused_not_rejected_as_blurry() {
         .stderr_with_code(2);
     assert!(stderr.contains("run `fidelio ocr` again"), "{stderr}");
 }
-

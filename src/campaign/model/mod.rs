@@ -5,6 +5,7 @@
 //! `campaigns/schema.json` describe exactly these structs; a test keeps the three in step.
 
 mod caps;
+mod confidence;
 mod fraud;
 mod merchants;
 mod points;
@@ -20,6 +21,7 @@ use crate::image::QualityThresholds;
 use values::{date, opt_dec};
 
 pub use caps::{Budget, CapSet, Caps};
+pub use confidence::{FieldThresholds, MinConfidence, ReviewedField};
 pub use fraud::{Action, Fraud};
 pub use merchants::{Merchant, Merchants, Stores};
 pub use points::{Day, Multiplier, Points, Rounding, Tier};
@@ -101,9 +103,10 @@ pub struct Submission {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Review {
-    /// Merchant, date or total read with a confidence (0–1) below this: LOW_CONFIDENCE.
+    /// Merchant, date or total read with a confidence (0–1) below this: LOW_CONFIDENCE. One
+    /// number for the three, or a table with one per field (`{ date = 0.94, total = 0.9 }`).
     #[serde(default)]
-    pub min_confidence: Option<f32>,
+    pub min_confidence: Option<MinConfidence>,
     /// A total above this amount: HIGH_TOTAL.
     #[serde(default, with = "opt_dec")]
     pub total_above: Option<Decimal>,

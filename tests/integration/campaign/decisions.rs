@@ -82,6 +82,8 @@ struct ReceiptFields {
     address: Option<String>,
     /// Merchant, date and total confidence (default 0.9).
     confidence: Option<f32>,
+    /// The date's confidence, when it differs from the others.
+    date_confidence: Option<f32>,
     #[serde(default)]
     items: Vec<ItemFields>,
 }
@@ -160,7 +162,7 @@ fn receipt(fields: &ReceiptFields, lines: &[Line]) -> Receipt {
         items,
         confidence: Confidence {
             merchant: conf,
-            date: conf,
+            date: fields.date_confidence.unwrap_or(conf),
             total: conf,
             address: conf,
         },
