@@ -54,6 +54,23 @@ pub fn write_table(out: &mut impl Write, report: &Report, mismatches: bool) -> s
             points.join("; ")
         )?;
     }
+    // The fields a campaign's `review.min_confidence` reviews, each at its own review point.
+    let thresholds: Vec<String> = report
+        .fields
+        .iter()
+        .filter(|stats| matches!(stats.field.as_str(), "merchant" | "date" | "total"))
+        .filter_map(|stats| {
+            let point = stats.review_point.as_ref()?;
+            Some(format!("{} = {:.2}", stats.field.as_str(), point.threshold))
+        })
+        .collect();
+    if !thresholds.is_empty() {
+        writeln!(
+            out,
+            "as campaign thresholds: [review] min_confidence = {{ {} }}",
+            thresholds.join(", ")
+        )?;
+    }
     if mismatches {
         write_mismatches(out, report)?;
     }

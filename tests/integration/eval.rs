@@ -91,6 +91,14 @@ fn scores_results_against_sroie_labels() {
         table.contains(r#"inbox/014.jpg  total     expected "23.25"  got "23.26""#),
         "{table}"
     );
+    // Each reviewed field at its own review point, written as a campaign would set it; the
+    // total, half right, has none.
+    assert!(
+        table.contains(
+            "as campaign thresholds: [review] min_confidence = { merchant = 0.90, date = 0.90 }"
+        ),
+        "{table}"
+    );
 }
 
 #[test]
