@@ -295,6 +295,12 @@ pub(super) fn positive(c: &mut Checker, key: &str, value: Option<Decimal>) {
 
 fn review(campaign: &Campaign, c: &mut Checker) {
     let r = &campaign.review;
+    if r.min_confidence.is_some_and(|m| m.keyed().is_empty()) {
+        c.error(
+            "review.min_confidence",
+            "min_confidence names no field: give merchant, date or total a threshold, or remove it",
+        );
+    }
     for (key, min) in r.min_confidence.iter().flat_map(|m| m.keyed()) {
         if !(0.0..=1.0).contains(&min) {
             let name = key.trim_start_matches("review.");
