@@ -86,8 +86,9 @@ impl Progress {
     }
 }
 
-/// The human summary: counts by status, top reasons, elapsed and throughput.
-pub fn print_summary(summary: &Summary, elapsed: Duration, out: Option<&Path>) {
+/// The human summary: counts by status, top reasons, elapsed and throughput. `replayed`: the
+/// batch was committed before and its outputs written again, so its points were paid then.
+pub fn print_summary(summary: &Summary, elapsed: Duration, out: Option<&Path>, replayed: bool) {
     let secs = elapsed.as_secs_f64();
     let counts: Vec<String> = Status::ALL
         .iter()
@@ -104,7 +105,15 @@ pub fn print_summary(summary: &Summary, elapsed: Duration, out: Option<&Path>) {
             .collect();
         tracing::info!("top reasons: {}", top.join(", "));
     }
-    tracing::info!("{} points awarded", summary.points);
+    if replayed {
+        tracing::info!(
+            "{} points awarded by that night, none now (a CRM that imports this points.csv again \
+             must skip receipt ids it has)",
+            summary.points
+        );
+    } else {
+        tracing::info!("{} points awarded", summary.points);
+    }
     tracing::info!(
         "{:.1}s elapsed, {:.2} files/s",
         secs,
@@ -120,6 +129,7 @@ pub fn print_summary(summary: &Summary, elapsed: Duration, out: Option<&Path>) {
 pub struct NightLog {
     quiet: bool,
     progress: std::sync::OnceLock<Progress>,
+    replayed: std::sync::atomic::AtomicBool,
 }
 
 impl NightLog {
@@ -127,7 +137,13 @@ impl NightLog {
         NightLog {
             quiet,
             progress: std::sync::OnceLock::new(),
+            replayed: std::sync::atomic::AtomicBool::new(false),
         }
+    }
+
+    /// Whether the batch was a committed one, replayed.
+    pub fn replayed(&self) -> bool {
+        self.replayed.load(std::sync::atomic::Ordering::Relaxed)
     }
 }
 
@@ -149,6 +165,10 @@ impl Observer for NightLog {
     }
 
     fn note(&self, note: Note<'_>) {
+        if let Note::Replaying { .. } = note {
+            self.replayed
+                .store(true, std::sync::atomic::Ordering::Relaxed);
+        }
         match note {
             Note::RulesChanged { campaign, batch } => tracing::warn!(
                 "campaign {campaign} changed since batch {batch} was committed; the committed \
@@ -159,7 +179,8 @@ impl Observer for NightLog {
                 tracing::info!("batch {batch} of campaign {campaign}")
             }
             Note::SameFilesAs { batch } => tracing::info!(
-                "these very files were committed as batch {batch}: this is that night again"
+                "these very files were committed as batch {batch}: this is that night again \
+                 (move a night's files out of the drop folder once it is done)"
             ),
             Note::Replaying {
                 batch,

@@ -38,9 +38,15 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
         out: &args.out,
         report: args.report,
     };
-    let done = night::run(&plan, &NightLog::new(args.quiet))?;
+    let log = NightLog::new(args.quiet);
+    let done = night::run(&plan, &log)?;
     if !args.quiet {
-        print_summary(&done.summary, started.elapsed(), Some(&args.out));
+        print_summary(
+            &done.summary,
+            started.elapsed(),
+            Some(&args.out),
+            log.replayed(),
+        );
     }
     Ok(ExitCode::for_summary(&done.summary))
 }

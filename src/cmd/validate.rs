@@ -26,6 +26,7 @@ pub fn run(args: ValidateArgs) -> anyhow::Result<ExitCode> {
     if let Some(old) = measured_on_old_scale(&records) {
         return Err(usage(old));
     }
+    let log = NightLog::new(args.quiet);
     let summary = match &args.batch.batch {
         Some(batch) => {
             let step = LedgerStep::for_command(
@@ -34,7 +35,6 @@ pub fn run(args: ValidateArgs) -> anyhow::Result<ExitCode> {
                 batch,
                 Duration::from_secs(args.batch.lock_timeout),
             );
-            let log = NightLog::new(args.quiet);
             match &args.out {
                 Some(dir) => step.decide(&campaign, &records, dir, &log)?,
                 None => {
@@ -56,7 +56,12 @@ pub fn run(args: ValidateArgs) -> anyhow::Result<ExitCode> {
         }
     };
     if !args.quiet {
-        print_summary(&summary, started.elapsed(), args.out.as_deref());
+        print_summary(
+            &summary,
+            started.elapsed(),
+            args.out.as_deref(),
+            log.replayed(),
+        );
     }
     Ok(ExitCode::for_summary(&summary))
 }

@@ -656,8 +656,15 @@ fn the_same_folder_makes_a_new_night_and_the_same_files_replay() {
     assert_eq!(dir.jsonl("out2/results.jsonl")[0]["status"], "accepted");
 
     // Re-run: replayed byte for byte, nothing paid again.
+    // The summary says the points were paid by that night, not now (a folder left full was
+    // read as a night paying its points again).
     let again = dir.run_text("inbox", "out3").output();
-    assert!(String::from_utf8_lossy(&again.stderr).contains("replaying"));
+    let stderr = String::from_utf8_lossy(&again.stderr);
+    assert!(stderr.contains("replaying"), "{stderr}");
+    assert!(
+        stderr.contains("points awarded by that night, none now"),
+        "{stderr}"
+    );
     assert_eq!(dir.read("out3/points.csv"), dir.read("out2/points.csv"));
 
     // The same files under another day's default name (a night re-run after midnight): the
