@@ -89,7 +89,11 @@ pub fn read_jsonl<T: serde::de::DeserializeOwned>(inputs: &[PathBuf]) -> anyhow:
     let mut all = Vec::new();
     for input in inputs {
         let mut items = if input.as_os_str() == "-" {
-            fidelio::jsonl::read(std::io::stdin().lock(), "<stdin>")?
+            // Bad lines on stdin are bad input (exit 2), as in a file; a failing read is not.
+            fidelio::jsonl::read(std::io::stdin().lock(), "<stdin>").map_err(|e| match e {
+                fidelio::jsonl::JsonlError::Parse { .. } => usage(e.to_string()),
+                other => other.into(),
+            })?
         } else {
             let file = std::fs::File::open(input)
                 .with_context(|| format!("cannot open {}", input.display()))?;
