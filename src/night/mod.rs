@@ -171,11 +171,27 @@ pub fn check_places(out: &Path, state: &Path, inputs: &[PathBuf]) -> Result<(), 
     check_apart("--state", state, inputs)
 }
 
+/// Where `dir` is or would be: its deepest existing ancestor resolved (links, `..`), the
+/// rest of the path as given. A `--state` not created yet is where the run will create it
+/// (was: skipped, so `--state inbox/state` was made there and read as receipts next night).
+fn resolve(dir: &Path) -> Option<PathBuf> {
+    let dir = std::path::absolute(dir).ok()?;
+    let mut rest = Vec::new();
+    let mut base = dir.as_path();
+    loop {
+        if let Ok(found) = std::fs::canonicalize(base) {
+            return Some(rest.iter().rev().fold(found, |path, part| path.join(part)));
+        }
+        rest.push(base.file_name()?.to_os_string());
+        base = base.parent()?;
+    }
+}
+
 /// `dir` must not lie inside an input folder, unless under a hidden folder (the walk skips
 /// those: `inbox/.fidelio` is safe).
 fn check_apart(flag: &str, dir: &Path, inputs: &[PathBuf]) -> Result<(), NightError> {
-    let Ok(dir) = std::fs::canonicalize(dir) else {
-        return Ok(()); // not created yet: it cannot hold inputs
+    let Some(dir) = resolve(dir) else {
+        return Ok(());
     };
     for input in inputs {
         let Ok(input) = std::fs::canonicalize(input) else {

@@ -112,6 +112,15 @@ fn bad_options_stop_before_any_work() {
     assert!(!dir.join("inbox/out").exists());
     // A hidden folder is skipped by the walk: allowed.
     dir.run_text("inbox", "inbox/.out").expect_code(1);
+    // Regression: a `--state` not created yet was not checked, made inside the input, and
+    // its ledger and cache read as member `state`'s receipts the next night.
+    let state = dir
+        .run_text("inbox", "out3")
+        .args(["--state", "inbox/state"])
+        .stderr_with_code(2);
+    assert!(state.contains("--state"), "{state}");
+    assert!(state.contains("inside the input folder"), "{state}");
+    assert!(!dir.join("inbox/state").exists());
 
     dir.create("not-a-dir", "x");
     let out = dir.run_text("inbox", "not-a-dir/out").stderr_with_code(2);
