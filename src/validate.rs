@@ -83,6 +83,7 @@ pub fn decide_read(
             };
             ResultRecord {
                 file: record.entry.file.clone(),
+                path_bytes: record.entry.path_bytes.clone(),
                 id: record.entry.id.clone(),
                 member: record.entry.member.clone(),
                 status: decision.status,

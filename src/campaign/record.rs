@@ -9,7 +9,12 @@ use crate::reason::{Reason, Status};
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ResultRecord {
+    /// The path as found, shown: a name that is not UTF-8 has U+FFFD for its odd bytes.
     pub file: String,
+    /// The path's exact bytes, hex, when they are not UTF-8 (as in the scan manifest), so two
+    /// files that show alike are told apart.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path_bytes: Option<String>,
     /// blake3 of the file's bytes, hex.
     pub id: String,
     pub member: Option<String>,

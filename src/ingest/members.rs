@@ -81,21 +81,24 @@ impl MemberManifest {
 
     /// The row for `found`, and whether it was matched by bare file name only.
     fn lookup(&self, found: &Found) -> Option<(&MemberRow, bool)> {
-        let as_found = found.path.to_string_lossy();
+        // Keys in the escaped form: a name that is not UTF-8 is matched only by a row that
+        // spells its bytes (`caf\xe9.jpg`), never by its lossy look-alike (`caf\u{fffd}.jpg`
+        // named both files, two receipts paid to one member).
+        let as_found = escaped_name(found.path.as_os_str());
         let relative = found
             .path
             .strip_prefix(&found.root)
             .ok()
-            .map(|p| p.to_string_lossy());
+            .map(|p| escaped_name(p.as_os_str()));
         let by_path = [Some(as_found), relative]
             .into_iter()
             .flatten()
-            .find_map(|key| self.rows.get(key.as_ref()));
+            .find_map(|key| self.rows.get(key.as_str()));
         if let Some(row) = by_path {
             return Some((row, false));
         }
-        let name = found.path.file_name()?.to_string_lossy();
-        self.rows.get(name.as_ref()).map(|row| (row, true))
+        let name = escaped_name(found.path.file_name()?);
+        self.rows.get(name.as_str()).map(|row| (row, true))
     }
 }
 
@@ -108,9 +111,10 @@ fn member_from_layout(found: &Found) -> Option<String> {
     Some(escaped_name(first.as_os_str()))
 }
 
-/// A folder name as a member id: as is when UTF-8; otherwise each byte that is not UTF-8
-/// written `\xNN`, so folders `M\xff` and `M\xfe` stay two members (a lossy conversion made
-/// both `M\u{fffd}`, one member paid for the other's receipts).
+/// A folder name as a member id (and a path as a manifest key), one-to-one: UTF-8 as is but
+/// for `\`, written `\\`; each byte that is not UTF-8 written `\xNN`. So folders `M\xff` and
+/// `M\xfe` stay two members (a lossy conversion made both `M\u{fffd}`, one member paid for the
+/// other's receipts), and neither is the folder literally named `M\xff` (`M\\xff`).
 fn escaped_name(name: &std::ffi::OsStr) -> String {
     #[cfg(unix)]
     {
@@ -118,7 +122,7 @@ fn escaped_name(name: &std::ffi::OsStr) -> String {
         use std::os::unix::ffi::OsStrExt;
         let mut out = String::new();
         for chunk in name.as_bytes().utf8_chunks() {
-            out.push_str(chunk.valid());
+            out.push_str(&chunk.valid().replace('\\', "\\\\"));
             for byte in chunk.invalid() {
                 let _ = write!(out, "\\x{byte:02x}");
             }
@@ -186,6 +190,43 @@ mod tests {
         assert_eq!(ff, "M\\xff");
         assert_ne!(ff, fe);
         assert_eq!(escaped_name(std::ffi::OsStr::new("Zoé")), "Zoé");
+        // Regression: a folder literally named `M\xff` was the same member as the byte 0xFF.
+        let literal = escaped_name(std::ffi::OsStr::new("M\\xff"));
+        assert_eq!(literal, "M\\\\xff");
+        assert_ne!(literal, ff);
+    }
+
+    /// Regression: a manifest row `M1/caf\u{fffd}.jpg` gave both `caf\xe9.jpg` (Latin-1) and
+    /// the file really named `caf\u{fffd}.jpg` to its member; each is named by its own spelling.
+    #[cfg(unix)]
+    #[test]
+    fn manifest_rows_name_files_not_in_utf8_by_their_bytes_only() {
+        use std::os::unix::ffi::OsStrExt;
+        let row = |file: &str, member: &str| {
+            let row = MemberRow {
+                file: file.to_string(),
+                member: member.to_string(),
+                submitted_at: None,
+                channel: None,
+            };
+            (file.to_string(), row)
+        };
+        let manifest = MemberManifest {
+            rows: [
+                row("M1/caf\u{fffd}.jpg", "alice"),
+                row("M1/caf\\xe9.jpg", "bob"),
+            ]
+            .into_iter()
+            .collect(),
+        };
+        let latin1 = Found {
+            path: PathBuf::from(std::ffi::OsStr::from_bytes(b"inbox/M1/caf\xe9.jpg")),
+            root: PathBuf::from("inbox"),
+            error: None,
+        };
+        let lookalike = found("inbox", "inbox/M1/caf\u{fffd}.jpg");
+        assert_eq!(manifest.lookup(&lookalike).unwrap().0.member, "alice");
+        assert_eq!(manifest.lookup(&latin1).unwrap().0.member, "bob");
     }
     use std::path::PathBuf;
 

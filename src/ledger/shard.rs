@@ -9,7 +9,6 @@
 //! the single run's order and decides them in one place, where the ledger lives.
 
 use std::collections::HashMap;
-use std::path::Path;
 use std::str::FromStr;
 
 use crate::ingest::ManifestEntry;
@@ -100,38 +99,49 @@ pub fn merge(
     slices: Vec<(String, Vec<OcrRecord>)>,
     manifest: Option<&[ManifestEntry]>,
 ) -> Result<Vec<OcrRecord>, ShardError> {
-    let mut by_file: HashMap<String, (String, OcrRecord)> = HashMap::new();
+    let mut by_file: HashMap<FileKey, (String, OcrRecord)> = HashMap::new();
     for (origin, records) in slices {
         for record in records {
-            let file = record.entry.file.clone();
-            if let Some((first, _)) = by_file.get(&file) {
+            let key = FileKey::of(&record.entry);
+            if let Some((first, _)) = by_file.get(&key) {
                 return Err(ShardError::Overlap {
-                    file,
+                    file: key.0,
                     first: first.clone(),
                     second: origin,
                 });
             }
-            by_file.insert(file, (origin.clone(), record));
+            by_file.insert(key, (origin.clone(), record));
         }
     }
     match manifest {
         Some(manifest) => in_manifest_order(by_file, manifest),
         None => {
             let mut records: Vec<OcrRecord> = by_file.into_values().map(|(_, r)| r).collect();
-            records.sort_by(|a, b| Path::new(&a.entry.file).cmp(Path::new(&b.entry.file)));
+            records.sort_by_key(|r| r.entry.path());
             Ok(records)
         }
     }
 }
 
+/// A file as the slices name it: its shown path and, when that is not UTF-8, its exact bytes
+/// (regression: `caf\xe9.jpg` and `caf\u{fffd}.jpg` show alike and were "in both" slices).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+struct FileKey(String, Option<String>);
+
+impl FileKey {
+    fn of(entry: &ManifestEntry) -> FileKey {
+        FileKey(entry.file.clone(), entry.path_bytes.clone())
+    }
+}
+
 fn in_manifest_order(
-    mut by_file: HashMap<String, (String, OcrRecord)>,
+    mut by_file: HashMap<FileKey, (String, OcrRecord)>,
     manifest: &[ManifestEntry],
 ) -> Result<Vec<OcrRecord>, ShardError> {
     let mut records = Vec::with_capacity(manifest.len());
     let mut missing = Vec::new();
     for entry in manifest {
-        match by_file.remove(&entry.file) {
+        match by_file.remove(&FileKey::of(entry)) {
             Some((_, record)) => records.push(record),
             None => missing.push(entry.file.clone()),
         }
@@ -142,8 +152,11 @@ fn in_manifest_order(
             example: example.clone(),
         });
     }
-    if let Some((file, (origin, _))) = by_file.into_iter().min_by(|a, b| a.0.cmp(&b.0)) {
-        return Err(ShardError::Unexpected { file, origin });
+    if let Some((key, (origin, _))) = by_file.into_iter().min_by(|a, b| a.0.cmp(&b.0)) {
+        return Err(ShardError::Unexpected {
+            file: key.0,
+            origin,
+        });
     }
     Ok(records)
 }
@@ -175,6 +188,35 @@ mod tests {
                 entry(&format!("in/m{}/{i:03}.jpg", i % 3), &id)
             })
             .collect()
+    }
+
+    /// Regression: two files whose names show alike (one not UTF-8) were "in both" slices.
+    #[test]
+    fn files_that_show_alike_are_two_files() {
+        let latin1 = ManifestEntry {
+            path_bytes: Some("696e2f636166e92e6a7067".into()), // in/caf\xe9.jpg
+            ..entry("in/caf\u{fffd}.jpg", "aa")
+        };
+        let lookalike = entry("in/caf\u{fffd}.jpg", "bb");
+        let slices = vec![
+            (
+                "1.jsonl".to_string(),
+                vec![OcrRecord {
+                    entry: latin1.clone(),
+                    ocr: None,
+                }],
+            ),
+            (
+                "2.jsonl".to_string(),
+                vec![OcrRecord {
+                    entry: lookalike.clone(),
+                    ocr: None,
+                }],
+            ),
+        ];
+        let merged = merge(slices, Some(&[lookalike, latin1])).unwrap();
+        let ids: Vec<&str> = merged.iter().map(|r| r.entry.id.as_str()).collect();
+        assert_eq!(ids, ["bb", "aa"]);
     }
 
     #[test]
@@ -234,7 +276,7 @@ mod tests {
             })
             .collect();
         let mut sorted = entries.clone();
-        sorted.sort_by(|a, b| Path::new(&a.file).cmp(Path::new(&b.file)));
+        sorted.sort_by(|a, b| std::path::Path::new(&a.file).cmp(std::path::Path::new(&b.file)));
         let by_path = merge(slices.clone(), None).unwrap();
         assert_eq!(
             by_path.iter().map(|r| &r.entry).collect::<Vec<_>>(),

@@ -779,6 +779,7 @@ fn a_ledger_survives_reopening_with_everything_in_it() {
 fn result(file: &str, id_n: u64, member: &str, status: Status, total: &str) -> ResultRecord {
     ResultRecord {
         file: file.into(),
+        path_bytes: None,
         id: id(id_n),
         member: Some(member.into()),
         status,

@@ -82,6 +82,7 @@ mod tests {
     fn record(status: Status, cashback: Option<Decimal>) -> ResultRecord {
         ResultRecord {
             file: "a.jpg".into(),
+            path_bytes: None,
             id: "abc".into(),
             member: Some("m1".into()),
             status,

@@ -179,6 +179,16 @@ fn every_hostile_file_gets_its_own_line_and_the_receipts_among_them_are_paid() {
         "{codes:?}"
     );
     assert_ne!(lines[0]["id"], lines[1]["id"]);
+    // The Latin-1 one carries its exact bytes (`path_bytes`, hex); the other needs none.
+    let exact: Vec<_> = lines.iter().map(|r| r["path_bytes"].as_str()).collect();
+    assert!(
+        exact.contains(&None)
+            && exact
+                .iter()
+                .flatten()
+                .any(|hex| hex.ends_with("636166e92e6a7067")),
+        "{exact:?}"
+    );
 
     // Every input got its line: the committed cases, the five made here.
     assert_eq!(results.len(), expected.len() + 2, "{seen:?}");
