@@ -100,11 +100,29 @@ pub fn batch_name_from_inputs(inputs: &[PathBuf], today: NaiveDate) -> Result<St
     let absolute = std::fs::canonicalize(input).unwrap_or_else(|_| input.clone());
     let name = absolute
         .file_name()
-        .and_then(|n| n.to_str())
+        .map(|n| plain_name(&n.to_string_lossy()))
+        .filter(|n| !n.is_empty())
         .ok_or_else(|| LedgerError::NoBatchName(format!("{} has no name", input.display())))?;
     let batch = format!("{name}@{today}");
     validate_batch_name(&batch)?;
     Ok(batch)
+}
+
+/// A folder's name as batch names are spelt: accents dropped (`reçus` → `recus`), every run of
+/// other characters one `-` (`Inbox 2` → `Inbox-2`), at most 80 characters (room for the date
+/// and a round). Was: such a folder made every night's default name invalid (exit 2).
+fn plain_name(name: &str) -> String {
+    let ascii = deunicode::deunicode(name);
+    let mut out = String::new();
+    for c in ascii.chars() {
+        if c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-') {
+            out.push(c);
+        } else if !out.ends_with('-') {
+            out.push('-');
+        }
+    }
+    let out = out.trim_start_matches(['.', '-']).trim_end_matches('-');
+    out.chars().take(80).collect()
 }
 
 /// What `begin_batch` found.

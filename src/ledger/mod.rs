@@ -111,7 +111,7 @@ pub enum LedgerError {
     },
     #[error("batch {batch:?} of campaign {campaign:?} is already committed")]
     BatchAlreadyCommitted { campaign: String, batch: String },
-    #[error("invalid batch name {0:?}: use 1 to 100 letters, digits, '.', '_' or '-', not starting with '.'")]
+    #[error("invalid batch name {0:?}: use 1 to 100 letters, digits, '.', '_', '-' or '@', not starting with '.'")]
     InvalidBatchName(String),
     #[error("cannot tell the batch name from the inputs ({0}): give --batch NAME")]
     NoBatchName(String),

@@ -757,6 +757,24 @@ fn batch_names_are_plain_and_default_to_the_input_folder() {
     );
     assert!(batch_name_from_inputs(&[night.clone(), night.clone()], today).is_err());
     assert!(batch_name_from_inputs(&[night.join("missing.jpg")], today).is_err());
+    // Regression: a drop folder named with accents or spaces made every night's default name
+    // invalid (exit 2); it is spelt plainly instead.
+    for (folder, batch) in [
+        ("reçus", "recus@2026-12-02"),
+        ("Inbox 2", "Inbox-2@2026-12-02"),
+        (".drop (new)", "drop-new@2026-12-02"),
+    ] {
+        let folder = dir.path().join(folder);
+        std::fs::create_dir(&folder).unwrap();
+        assert_eq!(
+            batch_name_from_inputs(std::slice::from_ref(&folder), today).unwrap(),
+            batch
+        );
+    }
+    let long = dir.path().join("é".repeat(120));
+    std::fs::create_dir(&long).unwrap();
+    let name = batch_name_from_inputs(std::slice::from_ref(&long), today).unwrap();
+    validate_batch_name(&format!("{name}.99")).unwrap();
 }
 
 #[test]
