@@ -132,3 +132,41 @@ fn bad_options_stop_before_any_work() {
     assert!(batch.contains("invalid batch name"), "{batch}");
     assert!(!dir.join("out2/results.jsonl").exists());
 }
+
+/// The README is a reference a user reads through: under 500 lines, with the sections an
+/// operator looks for (measurement history lives in CHANGELOG.md and docs/).
+#[test]
+fn readme_is_a_short_reference_with_its_sections() {
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md"))
+        .expect("README.md");
+    let lines = readme.lines().count();
+    assert!(lines < 500, "README.md has {lines} lines");
+    for section in [
+        "## Quick start",
+        "## Install",
+        "## The nightly job",
+        "### Inputs",
+        "### Outputs",
+        "### Exit codes",
+        "## Campaigns",
+        "## Review",
+        "## Scale-out",
+        "## Deployment",
+        "## Troubleshooting",
+    ] {
+        assert!(
+            readme.lines().any(|l| l == section),
+            "README.md lacks {section}"
+        );
+    }
+    // The quick start is exactly two commands.
+    let quick = readme.split("## Quick start").nth(1).unwrap();
+    let block = quick
+        .split("```sh\n")
+        .nth(1)
+        .unwrap()
+        .split("```")
+        .next()
+        .unwrap();
+    assert_eq!(block.lines().count(), 2, "{block}");
+}
