@@ -32,7 +32,9 @@ static LONG_VERSION: LazyLock<String> = LazyLock::new(|| {
 deduplicates, OCRs in parallel with a neural reader (PP-OCR, offline), reads merchant, date, total and items, applies \
 the campaign's TOML rules and writes JSON results plus a CSV points file.\n\n\
 Exit codes: 0 success; 1 completed with rejected or unreadable receipts; 2 usage or \
-configuration error; 3 internal error; 4 ledger busy (another run holds it: retry later)."
+configuration error; 3 internal error; 4 ledger busy (another run holds it: retry later); \
+130 interrupted (Ctrl-C), 143 stopped (SIGTERM): a night stopped before its commit left no \
+trace, one stopped after it is replayed: re-run it."
 )]
 pub struct Cli {
     #[command(subcommand)]

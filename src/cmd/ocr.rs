@@ -5,11 +5,14 @@ use fidelio::ledger::shard::Shard;
 use fidelio::ocr::ocr_all;
 
 use crate::args::{InputArgs, OcrArgs};
-use crate::cmd::shared::{load_campaign, ocr_config, read_jsonl, write_jsonl, ScanConfig};
+use crate::cmd::shared::{
+    check_output_file, load_campaign, ocr_config, read_jsonl, write_jsonl, ScanConfig,
+};
 use crate::exit::{usage, ExitCode};
 use crate::progress::Progress;
 
 pub fn run(args: OcrArgs) -> anyhow::Result<ExitCode> {
+    check_output_file(args.output.as_deref())?;
     let campaign = args.campaign.as_deref().map(load_campaign).transpose()?;
     let config = ocr_config(&args.ocr, &args.state.state, campaign.as_ref())?;
     let shard = args

@@ -105,6 +105,33 @@ pub fn read_jsonl<T: serde::de::DeserializeOwned>(inputs: &[PathBuf]) -> anyhow:
     Ok(all)
 }
 
+/// Check, before any work, that `path` can be written (its folder exists and takes a file):
+/// an `-o` into a missing folder failed only after the whole night's OCR.
+pub fn check_output_file(path: Option<&Path>) -> anyhow::Result<()> {
+    let Some(path) = path else { return Ok(()) };
+    let parent = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    if path.is_dir() {
+        return Err(usage(format!(
+            "-o {}: is a folder; give a file name",
+            path.display()
+        )));
+    }
+    tempfile::NamedTempFile::new_in(parent)
+        .map(drop)
+        .map_err(|e| usage(format!("-o {}: cannot write there: {e}", path.display())))
+}
+
+/// Check, before any work, that the folder `dir` can be made and written.
+pub fn check_output_dir(dir: Option<&Path>) -> anyhow::Result<()> {
+    let Some(dir) = dir else { return Ok(()) };
+    std::fs::create_dir_all(dir)
+        .and_then(|()| tempfile::NamedTempFile::new_in(dir).map(drop))
+        .map_err(|e| usage(format!("--out {}: cannot write there: {e}", dir.display())))
+}
+
 /// Write JSONL to a file atomically, or to stdout.
 pub fn write_jsonl<T: serde::Serialize>(output: Option<&Path>, items: &[T]) -> anyhow::Result<()> {
     match output {

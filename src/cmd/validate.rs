@@ -15,12 +15,13 @@ use fidelio::output::Summary;
 use fidelio::validate::{decide_all, measured_on_old_scale};
 
 use crate::args::ValidateArgs;
-use crate::cmd::shared::{load_campaign, read_jsonl, write_jsonl, write_outputs};
+use crate::cmd::shared::{check_output_dir, load_campaign, read_jsonl, write_jsonl, write_outputs};
 use crate::exit::{usage, ExitCode};
 use crate::progress::{print_summary, NightLog};
 
 pub fn run(args: ValidateArgs) -> anyhow::Result<ExitCode> {
     let campaign = load_campaign(&args.campaign)?;
+    check_output_dir(args.out.as_deref())?;
     let started = std::time::Instant::now();
     let records = read_slices(&args)?;
     if let Some(old) = measured_on_old_scale(&records) {

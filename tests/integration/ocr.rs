@@ -151,3 +151,48 @@ fn regression_a_manifest_id_that_is_not_the_files_bytes_is_file_changed() {
         .stdout();
     assert!(again.lines().all(|l| l.contains("\"ocr\":{")), "{again}");
 }
+
+/// Regression: a JPEG piped to `ocr -` exited 3, "stream did not contain valid UTF-8"; it is
+/// bad input (exit 2), named. And `-o` into a missing folder failed only after all the OCR.
+#[test]
+fn bad_stdin_and_an_unwritable_output_stop_before_any_work() {
+    use std::process::Stdio;
+    let dir = Dir::new();
+    dir.receipt("in/M1/a.png", "HELLO");
+    let jpeg = b"\xFF\xD8\xFF\xE0\x00\x10JFIF\x00\x01\x01\x00\xFF\xD9";
+    let mut cmd = dir
+        .command(&["ocr", "-", "--engine", "text", "-q"])
+        .into_inner();
+    let mut child = cmd
+        .stdin(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::io::Write::write_all(&mut child.stdin.take().unwrap(), jpeg).unwrap();
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("a JPEG image"), "{stderr}");
+
+    let stderr = dir
+        .command(&[
+            "ocr",
+            "in",
+            "--engine",
+            "text",
+            "-q",
+            "-o",
+            "missing/ocr.jsonl",
+        ])
+        .stderr_with_code(2);
+    assert!(stderr.contains("missing/ocr.jsonl"), "{stderr}");
+    // Nothing was read: the cache is still empty.
+    assert!(
+        !dir.join(".fidelio/ocr-cache").exists() || {
+            std::fs::read_dir(dir.join(".fidelio/ocr-cache"))
+                .unwrap()
+                .next()
+                .is_none()
+        }
+    );
+}

@@ -87,6 +87,20 @@ fn malformed_jsonl_names_the_line() {
         .command(&["validate", "ocr.jsonl", "--campaign", "campaign.toml"])
         .stderr_with_code(2);
     assert!(stderr.contains("ocr.jsonl:1"), "{stderr}");
+
+    // `--out` where no folder can be made is a usage error before anything is decided.
+    dir.create("not-a-dir", "x");
+    let stderr = dir
+        .command(&[
+            "validate",
+            "ocr.jsonl",
+            "--campaign",
+            "campaign.toml",
+            "--out",
+            "not-a-dir/out",
+        ])
+        .stderr_with_code(2);
+    assert!(stderr.contains("--out not-a-dir/out"), "{stderr}");
 }
 
 /// Regression: OCR JSONL made before capture quality moved to per-tile measures carried
