@@ -139,9 +139,7 @@ impl Ledger {
     ) -> Result<Revocation, LedgerError> {
         // Immediate: wait for another writer (the busy timeout) instead of failing when a read
         // would have to become a write.
-        let tx = self
-            .conn
-            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let tx = self.write_transaction()?;
         let award = find_award(&tx, receipt, campaign)?;
         let revoked_at: Option<String> = tx
             .query_row(

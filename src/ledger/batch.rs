@@ -13,7 +13,7 @@
 use std::path::PathBuf;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use rusqlite::{params, OptionalExtension, Transaction, TransactionBehavior};
+use rusqlite::{params, OptionalExtension, Transaction};
 use rust_decimal::Decimal;
 
 use super::claims::{Claim, Finding, OriginalRow};
@@ -300,9 +300,7 @@ impl Ledger {
 
     /// Write a whole batch inside a transaction left open for the caller to commit.
     pub fn stage_batch(&mut self, commit: &BatchCommit) -> Result<StagedBatch<'_>, LedgerError> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = self.write_transaction()?;
         insert_batch(&tx, commit)?;
         let rows = insert_receipts(&tx, commit)?;
         link_originals(&tx, commit, &rows)?;

@@ -98,7 +98,11 @@ pub fn current_holder(state_dir: &Path) -> Option<String> {
             None
         }
         Err(TryLockError::WouldBlock) => {
-            Some(read_holder(&file).unwrap_or_else(|| "a fidelio run".to_string()))
+            let holder = read_holder(&file).unwrap_or_else(|| "a fidelio run".to_string());
+            // This very process holding the run lock (a purge or a review waiting on the
+            // database) is not who keeps the database busy: another program is.
+            let own = format!("pid {} ", std::process::id());
+            (!holder.starts_with(&own)).then_some(holder)
         }
         Err(TryLockError::Error(_)) => None,
     }
@@ -142,12 +146,24 @@ mod tests {
     fn the_current_holder_is_named_only_while_it_holds_the_lock() {
         let dir = tempfile::tempdir().unwrap();
         assert_eq!(current_holder(dir.path()), None);
-        let first = RunLock::acquire(dir.path(), "run --batch mon", Duration::ZERO).unwrap();
+        // Another process's lock, as it writes it.
+        let other = File::create(dir.path().join(LOCK_FILE)).unwrap();
+        other.lock().unwrap();
+        std::fs::write(
+            dir.path().join(LOCK_FILE),
+            "pid 1 (run --batch mon) since 2026-12-02T02:30:00Z\n",
+        )
+        .unwrap();
         let named = current_holder(dir.path()).unwrap();
         assert!(named.contains("run --batch mon"), "{named}");
-        drop(first);
+        other.unlock().unwrap();
         // Regression (issue 20): the file still says `run --batch mon`, which ended.
         assert_eq!(current_holder(dir.path()), None);
+        // This process's own lock (a purge waiting on a busy database) is not named: the
+        // one keeping the database busy is someone else.
+        let own = RunLock::acquire(dir.path(), "ledger purge", Duration::ZERO).unwrap();
+        assert_eq!(current_holder(dir.path()), None);
+        drop(own);
     }
 
     #[test]

@@ -239,9 +239,7 @@ impl Ledger {
         let scope = |alias: &str| {
             format!("{alias}committed_at < ?1 AND (?2 IS NULL OR {alias}campaign = ?2)")
         };
-        let tx = self
-            .conn
-            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let tx = self.write_transaction()?;
         let count = |sql: &str| -> Result<usize, LedgerError> {
             Ok(tx.query_row(sql, params![cutoff, campaign], |r| r.get::<_, i64>(0))? as usize)
         };

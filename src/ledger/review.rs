@@ -194,9 +194,7 @@ impl Ledger {
     /// Record a decisions file: every reviewed receipt's new state, its award line, its
     /// review row, and the outputs; all or nothing.
     pub fn commit_reviews(&mut self, commit: &ReviewCommit) -> Result<(), LedgerError> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let tx = self.write_transaction()?;
         let at = timestamp(commit.applied_at);
         tx.execute(
             "INSERT INTO review_applies (digest, applied_at, decided) VALUES (?1, ?2, ?3)",

@@ -116,20 +116,23 @@ impl Ledger {
         Ok(self.conn.busy_timeout(timeout)?)
     }
 
+    /// A write transaction, begun at once: it waits for another connection's write up to the
+    /// busy timeout, then is [`LedgerError::Busy`] naming who holds the ledger now. Every
+    /// write goes through here, so purge, review, revoke and a night all name the holder
+    /// (was: only `ledger revoke`).
+    pub(crate) fn write_transaction(&mut self) -> Result<rusqlite::Transaction<'_>, LedgerError> {
+        let started = std::time::Instant::now();
+        let path = self.path.clone();
+        self.conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(|err| busy_named(&path, err.into(), started))
+    }
+
     /// `err`, when it is SQLite giving up on another connection's write, as
     /// [`LedgerError::Busy`] naming who holds the ledger now (a fidelio run, or another
     /// program), after `started`.
     pub(crate) fn name_busy(&self, err: LedgerError, started: std::time::Instant) -> LedgerError {
-        let busy = matches!(&err, LedgerError::Sqlite(_)) && err.is_busy();
-        if !busy {
-            return err;
-        }
-        let state_dir = self.path.parent().unwrap_or(Path::new("."));
-        LedgerError::Busy {
-            path: self.path.clone(),
-            holder: super::lock::current_holder(state_dir),
-            waited: started.elapsed(),
-        }
+        busy_named(&self.path, err, started)
     }
 
     /// The schema version on disk (after migration, the current one).
@@ -142,6 +145,19 @@ impl Ledger {
         Ok(self
             .conn
             .query_row("PRAGMA integrity_check", [], |row| row.get(0))?)
+    }
+}
+
+fn busy_named(path: &Path, err: LedgerError, started: std::time::Instant) -> LedgerError {
+    let busy = matches!(&err, LedgerError::Sqlite(_)) && err.is_busy();
+    if !busy {
+        return err;
+    }
+    let state_dir = path.parent().unwrap_or(Path::new("."));
+    LedgerError::Busy {
+        path: path.to_path_buf(),
+        holder: super::lock::current_holder(state_dir),
+        waited: started.elapsed(),
     }
 }
 
