@@ -174,6 +174,12 @@ def main():
     expect("baseline.jpg", "accepted", None, "a whole JPEG, read")
     write("baseline-cut.jpg", cut(baseline, b"\xff\xd9"))
     expect("baseline-cut.jpg", "unreadable", "CORRUPT_IMAGE", "cut at half, FF D9 appended")
+    filled = cut(baseline)
+    write("baseline-zeros.jpg", filled + b"\0" * (len(baseline) - 2 - len(filled)) + b"\xff\xd9")
+    expect(
+        "baseline-zeros.jpg", "unreadable", "CORRUPT_IMAGE",
+        "cut at half, filled with zero bytes to its length, FF D9 appended",
+    )
 
     progressive = encode(picture(SAMPLES[1]), "JPEG", quality=60, progressive=True)
     write("progressive.jpg", progressive, transcript=SAMPLES[1])

@@ -26,6 +26,12 @@ pub fn ensure_complete(bytes: &[u8], kind: ImageKind) -> Result<(), ImageError> 
         return Ok(());
     }
     if let Some(layout) = JpegLayout::read(bytes) {
+        if let Some(zeros) = layout.zero_padding() {
+            return Err(ImageError::Corrupt(format!(
+                "JPEG picture data ends in {zeros} zero bytes that are no picture (a file cut \
+                 short and filled up)"
+            )));
+        }
         if layout.progressive {
             if let Some(missing) = layout.unrefined() {
                 return Err(ImageError::Corrupt(format!(
@@ -59,7 +65,14 @@ pub(super) struct JpegLayout {
     /// The frame's component ids.
     components: Vec<u8>,
     scans: Vec<ScanHeader>,
+    /// For each Huffman table defined so far (class 0 DC / 1 AC, id), the symbol of its
+    /// all-zero code: the first symbol listed, given the shortest code, `0…0`.
+    zero_symbols: std::collections::HashMap<(u8, u8), u8>,
 }
+
+/// A run of zero bytes this long ending a baseline scan is a file cut and filled up (a crafted
+/// upload, or a tail the disk never received) unless zero bits are blank blocks there.
+const PADDING_RUN: usize = 1024;
 
 #[derive(Debug)]
 struct ScanHeader {
@@ -69,6 +82,11 @@ struct ScanHeader {
     end: u8,
     /// Successive approximation: the bit position this scan leaves the coefficients at.
     low_bit: u8,
+    /// Whether a stream of zero bits decodes as blank blocks (a DC difference of 0, then the
+    /// end of block) with every table this scan uses: so zeros can be a genuine blank page.
+    zeros_blank: bool,
+    /// Zero bytes ending the scan's entropy-coded data.
+    trailing_zeros: usize,
 }
 
 impl JpegLayout {
@@ -111,23 +129,65 @@ impl JpegLayout {
                         .map(|k| segment.get(6 + 3 * k).copied())
                         .collect::<Option<_>>()?;
                 }
+                0xC4 => layout.read_tables(segment)?,
                 0xDA => {
                     let count = usize::from(*segment.first()?);
                     let components = (0..count)
                         .map(|k| segment.get(1 + 2 * k).copied())
                         .collect::<Option<_>>()?;
+                    let zeros_blank = (0..count).all(|k| {
+                        let tables = segment.get(2 + 2 * k).copied().unwrap_or(0xFF);
+                        layout.zero_symbols.get(&(0, tables >> 4)) == Some(&0)
+                            && layout.zero_symbols.get(&(1, tables & 0x0F)) == Some(&0)
+                    });
                     let rest = segment.get(1 + 2 * count..)?;
+                    let data_end = next_marker(bytes, at);
+                    let trailing_zeros = bytes[at.min(data_end)..data_end]
+                        .iter()
+                        .rev()
+                        .take_while(|&&b| b == 0)
+                        .count();
                     layout.scans.push(ScanHeader {
                         components,
                         start: *rest.first()?,
                         end: *rest.get(1)?,
                         low_bit: rest.get(2)? & 0x0F,
+                        zeros_blank,
+                        trailing_zeros,
                     });
-                    at = next_marker(bytes, at);
+                    at = data_end;
                 }
                 _ => {}
             }
         }
+    }
+
+    /// A DHT segment's tables: each a class/id byte, 16 code counts by length, the symbols.
+    fn read_tables(&mut self, mut segment: &[u8]) -> Option<()> {
+        while let Some(&class_id) = segment.first() {
+            let counts = segment.get(1..17)?;
+            let symbols: usize = counts.iter().map(|&c| usize::from(c)).sum();
+            let values = segment.get(17..17 + symbols)?;
+            if let Some(&first) = values.first() {
+                self.zero_symbols
+                    .insert((class_id >> 4, class_id & 0x0F), first);
+            }
+            segment = &segment[17 + symbols..];
+        }
+        Some(())
+    }
+
+    /// The zero bytes ending a baseline picture's data, when they cannot be blank blocks.
+    /// A baseline encoder never writes a thousand zero bytes otherwise: with the standard
+    /// tables zero bits decode as the same odd texture block after block, and where optimised
+    /// tables give the all-zero code to "no change, end of block" (a white margin), they are
+    /// let through (`zeros_blank`).
+    fn zero_padding(&self) -> Option<usize> {
+        if self.progressive {
+            return None;
+        }
+        let scan = self.scans.last()?;
+        (scan.trailing_zeros >= PADDING_RUN && !scan.zeros_blank).then_some(scan.trailing_zeros)
     }
 
     /// The first coefficient of a component that no scan brought to full precision, told
@@ -229,6 +289,59 @@ mod tests {
         assert_eq!(layout.scans.len(), 1);
         assert_eq!(layout.components.len(), 1);
         assert_eq!(layout.unrefined(), None);
+    }
+
+    /// Regression (issue 20): a JPEG cut at half, filled with zero bytes back to its length and
+    /// ended with `FF D9` decoded whole (zero bits are valid codes) and was paid on its top
+    /// half. Whole files, and zeros that are blank blocks under the file's tables, pass.
+    #[test]
+    fn regression_a_cut_jpeg_filled_with_zeros_is_corrupt() {
+        let bytes = hostile("baseline.jpg");
+        assert!(ensure_complete(&bytes, ImageKind::Jpeg).is_ok());
+        let layout = JpegLayout::read(&bytes).unwrap();
+        assert!(!layout.scans[0].zeros_blank, "libjpeg's standard tables");
+        let half = bytes.len() / 2;
+        let mut filled = bytes[..half].to_vec();
+        filled.resize(bytes.len() - 2, 0);
+        filled.extend_from_slice(&END_OF_IMAGE);
+        let err = ensure_complete(&filled, ImageKind::Jpeg).unwrap_err();
+        assert!(err.to_string().contains("zero bytes"), "{err}");
+        // Without the end marker (a tail the disk never received): corrupt too.
+        filled.truncate(bytes.len() - 2);
+        assert!(ensure_complete(&filled, ImageKind::Jpeg).is_err());
+        // A few zero bytes are ordinary picture data.
+        let mut few = bytes[..half].to_vec();
+        few.resize(half + 100, 0);
+        few.extend_from_slice(&END_OF_IMAGE);
+        assert!(JpegLayout::read(&few).unwrap().zero_padding().is_none());
+    }
+
+    /// Zero bits are blank blocks when both tables give their all-zero code to symbol 0 (DC
+    /// difference 0, end of block): a white margin under optimised tables is not padding.
+    #[test]
+    fn zeros_that_are_blank_blocks_are_not_padding() {
+        let mut layout = JpegLayout::default();
+        // DC table 0: one 2-bit code for category 0; AC table 0: one 2-bit code for EOB.
+        let mut dht = vec![0x00, 0, 1];
+        dht.extend([0; 14]);
+        dht.push(0x00);
+        dht.extend([0x10, 0, 1]);
+        dht.extend([0; 14]);
+        dht.push(0x00);
+        layout.read_tables(&dht).unwrap();
+        assert_eq!(layout.zero_symbols.get(&(0, 0)), Some(&0));
+        assert_eq!(layout.zero_symbols.get(&(1, 0)), Some(&0));
+        layout.scans.push(ScanHeader {
+            components: vec![1],
+            start: 0,
+            end: 63,
+            low_bit: 0,
+            zeros_blank: true,
+            trailing_zeros: 50_000,
+        });
+        assert_eq!(layout.zero_padding(), None);
+        layout.scans[0].zeros_blank = false;
+        assert_eq!(layout.zero_padding(), Some(50_000));
     }
 
     #[test]
