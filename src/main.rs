@@ -20,10 +20,27 @@ fn main() {
     std::panic::set_hook(Box::new(|info| {
         tracing::error!("internal error (a bug, please report it): {info}");
     }));
-    let code = match std::panic::catch_unwind(|| cmd::dispatch(args)) {
+    let code = match std::panic::catch_unwind(|| {
+        debug_panic();
+        cmd::dispatch(args)
+    }) {
         Ok(Ok(code)) => code,
         Ok(Err(err)) => exit::report(&err),
         Err(_) => exit::ExitCode::Internal,
     };
     std::process::exit(code as i32);
+}
+
+/// Test builds only: `FIDELIO_DEBUG_PANIC=1` panics in a worker thread, as a bug in a reader
+/// would, so a test can check that a panic still exits 3 with a message.
+fn debug_panic() {
+    #[cfg(debug_assertions)]
+    if std::env::var_os("FIDELIO_DEBUG_PANIC").is_some() {
+        use rayon::prelude::*;
+        (0..4).into_par_iter().for_each(|i| {
+            if i == 3 {
+                panic!("FIDELIO_DEBUG_PANIC is set");
+            }
+        });
+    }
 }

@@ -170,3 +170,18 @@ fn readme_is_a_short_reference_with_its_sections() {
         .unwrap();
     assert_eq!(block.lines().count(), 2, "{block}");
 }
+
+/// A panic is a bug, never exit 101: it is reported as an internal error, exit 3, even when
+/// it happens in a worker thread.
+#[test]
+fn a_panic_in_a_worker_exits_3_with_a_message() {
+    let dir = Dir::new();
+    let output = dir
+        .command(&["models"])
+        .env("FIDELIO_DEBUG_PANIC", "1")
+        .output();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(3), "{stderr}");
+    assert!(stderr.contains("internal error (a bug"), "{stderr}");
+    assert!(stderr.contains("FIDELIO_DEBUG_PANIC"), "{stderr}");
+}
