@@ -36,6 +36,38 @@ pub fn init(format: LogFormat, verbose: u8) {
     };
 }
 
+/// Arguments clap refused: printed as clap prints them (exit 2; `--help` and `--version` on
+/// stdout, exit 0), except that with `--log-format json` (or `FIDELIO_LOG_FORMAT=json`) a
+/// refusal is one JSON object like every other message, so a log collector sees it whole.
+pub fn refuse_arguments(err: clap::Error) -> ! {
+    use clap::error::ErrorKind;
+    let shown = matches!(
+        err.kind(),
+        ErrorKind::DisplayHelp
+            | ErrorKind::DisplayVersion
+            | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+    );
+    if shown || !json_requested() {
+        err.exit();
+    }
+    init(LogFormat::Json, 0);
+    tracing::error!("{}", err.render().to_string().trim_end());
+    std::process::exit(err.exit_code());
+}
+
+/// `--log-format json`, `--log-format=json` or `FIDELIO_LOG_FORMAT=json`, read from the raw
+/// arguments when clap could not parse them.
+fn json_requested() -> bool {
+    let args: Vec<String> = std::env::args_os()
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
+    let flag = args.iter().enumerate().any(|(i, a)| {
+        a == "--log-format=json"
+            || (a == "--log-format" && args.get(i + 1).is_some_and(|v| v == "json"))
+    });
+    flag || std::env::var("FIDELIO_LOG_FORMAT").is_ok_and(|v| v == "json")
+}
+
 /// `fidelio: message`, `fidelio: warning: message`, `fidelio: error: message`: what the
 /// binary always printed, so people and scripts reading stderr see no change.
 struct Plain;

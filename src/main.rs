@@ -14,7 +14,10 @@ fn main() {
     // Must happen before anything else: Tesseract's OpenMP reads its thread limit when the
     // library loads, so the only fix that works is re-executing with the variable set.
     process::ensure_single_threaded_openmp();
-    let args = args::Cli::parse();
+    let args = match args::Cli::try_parse() {
+        Ok(args) => args,
+        Err(err) => log::refuse_arguments(err),
+    };
     log::init(args.log_format, args.verbose);
     // A panic is a bug, never exit 101: say so, and exit 3 (internal error) like any other.
     std::panic::set_hook(Box::new(|info| {

@@ -23,7 +23,8 @@ pub enum Progress {
     Bar(ProgressBar),
     Plain {
         total: u64,
-        state: Mutex<(u64, Instant)>,
+        /// Files done, and when the last line was written (none yet: the first file's).
+        state: Mutex<(u64, Option<Instant>)>,
         started: Instant,
     },
 }
@@ -47,7 +48,7 @@ impl Progress {
             let now = Instant::now();
             Progress::Plain {
                 total,
-                state: Mutex::new((0, now)),
+                state: Mutex::new((0, None)),
                 started: now,
             }
         }
@@ -64,12 +65,12 @@ impl Progress {
             } => {
                 let mut state = state.lock().unwrap_or_else(|p| p.into_inner());
                 state.0 += 1;
-                if state.1.elapsed() >= PLAIN_EVERY {
-                    state.1 = Instant::now();
-                    let rate = state.0 as f64 / started.elapsed().as_secs_f64();
+                if state.1.is_none_or(|last| last.elapsed() >= PLAIN_EVERY) {
+                    state.1 = Some(Instant::now());
+                    let rate = state.0 as f64 / started.elapsed().as_secs_f64().max(1e-3);
                     tracing::info!(
                         "{} OCR {}/{} files, {:.1} files/s",
-                        chrono::Local::now().format("%H:%M:%S"),
+                        chrono::Local::now().format("%Y-%m-%d %H:%M:%S%:z"),
                         state.0,
                         total,
                         rate

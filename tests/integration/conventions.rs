@@ -76,6 +76,28 @@ fn log_format_json_gives_one_object_per_line() {
         stderr.lines().all(|l| l.starts_with("fidelio: ")),
         "{stderr}"
     );
+    // Off a terminal, progress is a plain line with the date, time and offset, from the first
+    // file on (cron mails and `kubectl logs` keep no time of their own).
+    let stamped = regex::Regex::new(
+        r"(?m)^fidelio: \d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}[+-]\d{2}:\d{2} OCR 1/\d+ files",
+    )
+    .unwrap();
+    assert!(stamped.is_match(&stderr), "{stderr}");
+
+    // Arguments clap refuses are one JSON object too, exit 2.
+    let refused = dir
+        .run_text("inbox", "out3")
+        .args(["--psm", "99", "--log-format", "json"])
+        .output();
+    assert_eq!(refused.status.code(), Some(2));
+    let stderr = String::from_utf8(refused.stderr).unwrap();
+    assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
+    let event: serde_json::Value = serde_json::from_str(stderr.trim()).unwrap();
+    assert_eq!(event["level"], "ERROR");
+    assert!(
+        event["message"].as_str().unwrap().contains("--psm"),
+        "{stderr}"
+    );
 
     let error = dir
         .command(&[
