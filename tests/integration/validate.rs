@@ -126,3 +126,33 @@ fn ocr_from_an_older_quality_scale_is_refused_not_rejected_as_blurry() {
         .stderr_with_code(2);
     assert!(stderr.contains("run `fidelio ocr` again"), "{stderr}");
 }
+
+/// `ocr --campaign` takes the campaign's OCR languages, as `run` does (`--help` promised it
+/// when `ocr` took no campaign); `--lang` still wins.
+#[test]
+fn ocr_takes_the_campaigns_languages_and_lang_overrides_them() {
+    let dir = Dir::new();
+    let campaign = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/campaigns/bio-joghurt-fruehling.toml"
+    ))
+    .unwrap();
+    dir.create("german.toml", &campaign);
+    dir.receipt("in/M1/a.png", "SUMME 4,20");
+    let languages = |extra: &[&str]| {
+        let mut args = vec!["ocr", "in", "--engine", "tesseract", "-q"];
+        args.extend_from_slice(extra);
+        let out = dir.command(&args).stdout();
+        let line: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
+        line["ocr"]["engine"]["languages"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    assert_eq!(languages(&[]), "fra+eng");
+    assert_eq!(languages(&["--campaign", "german.toml"]), "deu+eng");
+    assert_eq!(
+        languages(&["--campaign", "german.toml", "--lang", "fra"]),
+        "fra"
+    );
+}
