@@ -13,8 +13,18 @@ use tracing_subscriber::EnvFilter;
 
 use crate::args::LogFormat;
 
+/// The format stderr messages take, once `init` ran.
+static FORMAT: std::sync::OnceLock<LogFormat> = std::sync::OnceLock::new();
+
+/// Whether messages go out as JSON objects: reports a command writes on stderr in its own
+/// layout for people (`campaign check`'s problems) go through `tracing` then.
+pub fn is_json() -> bool {
+    matches!(FORMAT.get(), Some(LogFormat::Json))
+}
+
 /// Install the subscriber for the whole process. `verbose`: how many `-v`.
 pub fn init(format: LogFormat, verbose: u8) {
+    let _ = FORMAT.set(format);
     let default = match verbose {
         0 => "info",
         1 => "debug",

@@ -39,11 +39,16 @@ pub fn run(command: CampaignCommand) -> anyhow::Result<ExitCode> {
 }
 
 /// Every problem on stderr, then a count: the file is a configuration error (exit 2).
+/// Under `--log-format json` the whole report is one error object.
 fn report(err: &CampaignError) -> ExitCode {
-    eprintln!("{err}");
     let count = err.problems().len();
-    if count > 1 {
-        eprintln!("{count} problems");
+    if crate::log::is_json() {
+        tracing::error!("{err}");
+    } else {
+        eprintln!("{err}");
+        if count > 1 {
+            eprintln!("{count} problems");
+        }
     }
     ExitCode::Usage
 }

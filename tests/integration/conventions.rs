@@ -99,6 +99,23 @@ fn log_format_json_gives_one_object_per_line() {
         "{stderr}"
     );
 
+    // A campaign's problems too: one object, the whole report in its message.
+    dir.create(
+        "bad.toml",
+        "id = \"x\"\nname = \"x\"\n[period]\nstart = 2024-05-01\n",
+    );
+    let checked = dir
+        .command(&["campaign", "check", "bad.toml", "--log-format", "json"])
+        .output();
+    assert_eq!(checked.status.code(), Some(2));
+    let stderr = String::from_utf8(checked.stderr).unwrap();
+    assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
+    let event: serde_json::Value = serde_json::from_str(stderr.trim()).unwrap();
+    assert!(
+        event["message"].as_str().unwrap().contains("bad.toml"),
+        "{stderr}"
+    );
+
     let error = dir
         .command(&[
             "report",
