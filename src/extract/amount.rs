@@ -73,6 +73,12 @@ pub fn find_amounts(text: &str) -> Vec<Amount> {
         };
         let whole = caps.get(0).expect("group 0 always matches");
         match read_match(text, &caps) {
+            // Amounts never overlap: a dash ending whole units (`10.--`) is not also the sign
+            // of the next number (`10.---8,06` read `10.--` and `-8,06`, and a row's text
+            // between them was sliced backwards: a panic the fuzzer found).
+            Some(amount) if found.last().is_some_and(|p: &Amount| amount.start < p.end) => {
+                search_from = next_char_boundary(text, whole.start());
+            }
             Some(amount) => {
                 search_from = amount.end.max(search_from + 1);
                 found.push(amount);
@@ -340,6 +346,21 @@ mod tests {
 
     fn d(s: &str) -> Decimal {
         Decimal::from_str(s).unwrap()
+    }
+
+    /// Regression (found by `scripts/fuzz`, target extract): `10.---8,06` gave `10.--` at
+    /// 31..36 and `-8,06` at 35..41; an item row sliced the text between them backwards and
+    /// panicked. Spans follow each other.
+    #[test]
+    fn regression_amounts_never_overlap() {
+        let text = "SIRET 490 118 ---------------- 10.---8,06";
+        let found = find_amounts(text);
+        assert!(!found.is_empty());
+        for pair in found.windows(2) {
+            assert!(pair[0].end <= pair[1].start, "{found:?}");
+        }
+        let last = found.last().unwrap();
+        assert!(text[last.start..last.end].ends_with("8,06"), "{found:?}");
     }
 
     fn values(text: &str) -> Vec<String> {
