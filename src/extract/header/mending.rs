@@ -250,7 +250,10 @@ mod tests {
             mend_name("AIK HUAT_HARUWAKE ENTERPRISE"),
             "AIK HUAT HARDWARE ENTERPRISE"
         );
-        assert_eq!(mend_name("OLIVE9 FHARHACY SDN BHD"), "OLIVE9 PHARMACY SDN BHD");
+        assert_eq!(
+            mend_name("OLIVE9 FHARHACY SDN BHD"),
+            "OLIVE9 PHARMACY SDN BHD"
+        );
         assert_eq!(mend_name("Taste Of The WorId"), "Taste Of The World");
         assert_eq!(mend_name("Bäckerei Müller"), "Bäckerei Müller");
         assert_eq!(mend_name("BOULANGERlE PAUL"), "BOULANGERIE PAUL");

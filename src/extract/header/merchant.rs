@@ -84,10 +84,11 @@ pub(super) fn read_merchant(
     let mut past_top = false;
     for (i, row) in rows.iter().enumerate().take(MERCHANT_SCAN) {
         // The header ends where the receipt details (date, amounts) start, or at a banner
-        // below the address or phone: the name was above, unread.
+        // below the address or phone once a name row was seen. Before any name, a banner is
+        // passed over: what looked like an address was a code (`A04080` for a postcode).
         if (row.role.is_summary() && !row.amounts.is_empty())
             || !row.dates.is_empty()
-            || (past_top && is_banner(&row.tokens))
+            || (past_top && first.is_some() && is_banner(&row.tokens))
         {
             break;
         }

@@ -384,4 +384,17 @@ mod tests {
         assert_eq!(header("", Locale::En), Header::default());
         assert_eq!(header("..\n| |\n12,50", Locale::En).merchant, None);
     }
+
+    /// A code above the name taken for a postcode (`A04080`) or a reference number for a
+    /// phone, then a banner (`TAX INVOICE`, `Goods Sold Are Not Returnable`): the header was
+    /// taken to have ended before any name, and the merchant was empty.
+    #[test]
+    fn regression_a_banner_before_any_name_does_not_end_the_header() {
+        let pizza = merchant(
+            "A04080\nTAX INVOICE\nDOMINO'S PIZZA\nGST REF NO : 001694261248\n\
+             No.12, Jalan Permas Jaya 10,\nBandar Baru Permas Jaya, 81750 Masai",
+            Locale::En,
+        );
+        assert_eq!(pizza.as_deref(), Some("DOMINO'S PIZZA"));
+    }
 }
