@@ -13,7 +13,6 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use crate::extract::locale::Locale;
 use crate::extract::text::{differing_glyphs, map_words};
 
 /// Letters Tesseract takes for one another on receipts: each string is one class. Narrower
@@ -71,93 +70,6 @@ fn one_slip_from(read: &str, printed: &str) -> bool {
         && differences
             .iter()
             .all(|(a, b)| CONFUSIONS.iter().any(|c| c.contains(*a) && c.contains(*b)))
-}
-
-/// Glyphs a line reader takes for one another inside the words of a shop name: a digit for
-/// the letter it looks like, and `I` for `l` (`WorId`). Narrower than `CONFUSIONS`: the
-/// `H`/`M` and `H`/`W` slips of Tesseract's till-font reading would turn real words of
-/// names into others (`WEALTH` into `HEALTH`).
-const NAME_CONFUSIONS: [&str; 4] = ["IL1", "O0", "S5", "B8"];
-
-/// Shortest word of a name that is mended, and the length from which any two glyphs may
-/// differ (one in four), not only the confusions above: two words of seven letters or more
-/// that differ in one glyph in four are rare, and no such pair is in the shop words.
-const SHORTEST_MENDED: usize = 4;
-const LONG_WORD: usize = 7;
-
-static SHOP_WORDS: LazyLock<Vec<&'static str>> =
-    LazyLock::new(|| Locale::every_pack(|pack| pack.shop_words).collect());
-
-/// A merchant's name with two slips of a line reader mended: an underscore for a space
-/// (`AIK HUAT_HARDWARE`: no shop prints one), and a word one slip from exactly one of the
-/// locale packs' shop words (`HARUWAKE` for `HARDWARE`, `FHARHACY`, `WorId`), under the rules
-/// of `mend_shop_word`.
-///
-/// Measured on SROIE (2026-12-07): the tune half's merchants go from 81.8 to 82.9 %; on the
-/// check half two names are mended to their printed words and none is made wrong, but both
-/// stay wrong for other slips (83.2 % either way). Two other menders were measured and
-/// dropped because they never acted on the check half (tune +2 receipts each): a digit among
-/// the letters of a dotted initialism (`D.1.Y.`) and an opening parenthesis read as `I`
-/// (`ISETIA ALAM)`).
-pub(super) fn mend_name(name: &str) -> String {
-    let spaced: Vec<&str> = name.split(['_', ' ']).filter(|w| !w.is_empty()).collect();
-    map_words(
-        &spaced.join(" "),
-        |c| c.is_ascii_alphanumeric(),
-        |word| mend_shop_word(word, &SHOP_WORDS),
-    )
-}
-
-/// `word` written as the one shop word it is a slip from, in the case it was read in; as
-/// read when it is a shop word already, shorter than `SHORTEST_MENDED`, or a slip from none
-/// or from two. A slip: the same length, and either one glyph of `NAME_CONFUSIONS` apart, or,
-/// from `LONG_WORD` letters on, any glyphs apart, one in four at most.
-fn mend_shop_word(word: &str, vocabulary: &[&str]) -> String {
-    let upper = word.to_ascii_uppercase();
-    let letters = upper.chars().filter(|c| c.is_ascii_alphabetic()).count();
-    if upper.len() < SHORTEST_MENDED
-        || letters * 2 < upper.len()
-        || vocabulary.contains(&upper.as_str())
-    {
-        return word.to_string();
-    }
-    let slip = |target: &&&str| {
-        let Some(differences) = differing_glyphs(&upper, target) else {
-            return false;
-        };
-        let confused = differences.len() == 1
-            && differences.iter().all(|(a, b)| {
-                NAME_CONFUSIONS
-                    .iter()
-                    .any(|c| c.contains(*a) && c.contains(*b))
-            });
-        let long = upper.len() >= LONG_WORD && differences.len() * 4 <= upper.len();
-        confused || long
-    };
-    let mut targets = vocabulary.iter().filter(slip);
-    match (targets.next(), targets.next()) {
-        (Some(target), None) => in_case_around(word, target),
-        _ => word.to_string(),
-    }
-}
-
-/// `printed` in the case of `read`: a glyph read right keeps its case, a mended one takes
-/// the case of the glyph before it (`WorId` → `World`, not `WorLd`).
-fn in_case_around(read: &str, printed: &str) -> String {
-    let mut written = String::with_capacity(printed.len());
-    let mut lower = false;
-    for (r, p) in read.chars().zip(printed.chars()) {
-        let c = if r.eq_ignore_ascii_case(&p) {
-            r
-        } else if lower {
-            p.to_ascii_lowercase()
-        } else {
-            p
-        };
-        lower = c.is_ascii_lowercase();
-        written.push(c);
-    }
-    written
 }
 
 /// `text` with the digits of a British postcode that OCR read as letters written as digits:
@@ -242,36 +154,6 @@ mod tests {
         // Letters where a postcode has letters stay.
         assert_eq!(mend_postcodes("London EC1N 2HT"), "London EC1N 2HT");
         assert_eq!(mend_postcodes("NO 31G JALAN"), "NO 31G JALAN");
-    }
-
-    #[test]
-    fn shop_words_misread_in_a_name_are_mended_in_the_case_they_were_read() {
-        assert_eq!(
-            mend_name("AIK HUAT_HARUWAKE ENTERPRISE"),
-            "AIK HUAT HARDWARE ENTERPRISE"
-        );
-        assert_eq!(
-            mend_name("OLIVE9 FHARHACY SDN BHD"),
-            "OLIVE9 PHARMACY SDN BHD"
-        );
-        assert_eq!(mend_name("Taste Of The WorId"), "Taste Of The World");
-        assert_eq!(mend_name("Bäckerei Müller"), "Bäckerei Müller");
-        assert_eq!(mend_name("BOULANGERlE PAUL"), "BOULANGERIE PAUL");
-        assert_eq!(mend_name("Apotheke am Markt"), "Apotheke am Markt");
-    }
-
-    #[test]
-    fn names_that_are_no_slip_of_one_shop_word_are_left_as_read() {
-        // Real words one confusion from a shop word are only mended by the narrow classes.
-        assert_eq!(mend_name("WEALTH TRADING"), "WEALTH TRADING");
-        // Short words and codes stay.
-        assert_eq!(mend_name("SS2 MART"), "SS2 MART");
-        assert_eq!(mend_name("7-ELEVEN MALAYSIA"), "7-ELEVEN MALAYSIA");
-        // Three glyphs in eight is more than a slip.
-        assert_eq!(mend_name("HAVUWAKE"), "HAVUWAKE");
-        // A word of the name one glyph from none, or a shop word already, is left.
-        assert_eq!(mend_name("RESTORAN WAN SHENG"), "RESTORAN WAN SHENG");
-        assert_eq!(mend_name("RESTAURANT"), "RESTAURANT");
     }
 
     #[test]

@@ -30,7 +30,7 @@ pub struct Header {
 }
 
 pub fn read(rows: &[RowInfo], locale: Locale) -> Header {
-    let Some((merchant_rows, read_name, confidence)) = read_merchant(rows, locale) else {
+    let Some((merchant_rows, name, confidence)) = read_merchant(rows, locale) else {
         // The name was not read (cut off, logo only): the address may still open the receipt.
         let address = read_address(rows, 0, None).filter(|a| a.first_row <= 2);
         return Header {
@@ -39,7 +39,6 @@ pub fn read(rows: &[RowInfo], locale: Locale) -> Header {
             address: address.map(|a| (a.text, a.confidence * 0.8)),
         };
     };
-    let name = mending::mend_name(&read_name);
     let after_merchant = merchant_rows.end;
     let address = read_address(rows, after_merchant, Some(&name));
     let last_row = address
