@@ -8,11 +8,25 @@ import json
 import math
 import re
 import sys
+import unicodedata
 
 FIELDS = {
     "total": ["bias", "support", "lead", "keyword row", "second keyword row", "repaired", "ocr"],
     "date": ["bias", "lead", "repeated", "ocr"],
+    "merchant": ["bias", "legal", "wrapped", "lower case", "ocr", "clean", "short"],
 }
+WEIGHTS = {"total": "TOTAL_WEIGHTS", "date": "DATE_WEIGHTS", "merchant": "MERCHANT_WEIGHTS"}
+LABEL_KEY = {"total": "total", "date": "date", "merchant": "company"}
+
+
+def fold(text):
+    """As `fidelio eval` compares names: accents, case, spaces and punctuation folded away."""
+    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return "".join(c for c in plain.upper() if c.isalnum())
+
+
+def merchant_right(read, label):
+    return fold(read) == fold(label) if label else None
 
 
 def total_right(read, label):
@@ -40,11 +54,11 @@ def date_right(read, label):
 
 def load(work, half, field):
     rows = []
-    right = total_right if field == "total" else date_right
+    right = {"total": total_right, "date": date_right, "merchant": merchant_right}[field]
     for line in open(f"{work}/{half}.{field}.tsv"):
         f = line.rstrip("\n").split("\t")
         name = f[0].rsplit("/", 1)[-1].rsplit(".", 1)[0]
-        label = json.load(open(f"{work}/{half}/{name}.json")).get(field, "")
+        label = json.load(open(f"{work}/{half}/{name}.json")).get(LABEL_KEY[field], "")
         ok = right(f[1], label)
         if ok is None:
             continue
@@ -87,7 +101,7 @@ def main():
     for field, names in FIELDS.items():
         tune, check = load(work, "tune", field), load(work, "check", field)
         w = fit(tune)
-        const = "TOTAL_WEIGHTS" if field == "total" else "DATE_WEIGHTS"
+        const = WEIGHTS[field]
         print(f"{const} (fitted on the tune half): [" + ", ".join(f"{x:.2f}" for x in w) + "]")
         print("  " + ", ".join(f"{n} {x:.2f}" for n, x in zip(names, w)))
         for half, rows in (("tune", tune), ("check", check)):

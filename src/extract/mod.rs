@@ -35,6 +35,7 @@ mod when;
 pub use amount::{find_amounts, parse_amount, Amount};
 pub use articles::article_units;
 pub use date::{find_dates, find_times, parse_date, parse_time, DateMatch, TimeMatch};
+pub use header::{MerchantScore, MERCHANT_WEIGHTS};
 pub use locale::Locale;
 pub use receipt::{Confidence, Item, Receipt, SecondaryConfidence, VatLine};
 pub use rows::{build_rows, Row};
@@ -114,6 +115,17 @@ pub fn total_score(lines: &[Line]) -> Option<(rust_decimal::Decimal, TotalScore)
     let items = items::read_items(&rows, header.last_row);
     let vat = vat::read_vat(&rows);
     total::read_total(&rows, &items, &vat).map(|t| (t.value, t.score))
+}
+
+/// The merchant read from OCR lines with the score its confidence comes from, for
+/// `scripts/calibrate`.
+pub fn merchant_score(lines: &[Line]) -> Option<(String, MerchantScore)> {
+    let (rows, locale) = read_rows(lines, None);
+    let header = header::read(&rows, locale);
+    header
+        .merchant
+        .zip(header.merchant_score)
+        .map(|((name, _), score)| (name, score))
 }
 
 /// The purchase date read from OCR lines with the score its confidence comes from, for

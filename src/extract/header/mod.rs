@@ -16,6 +16,7 @@ mod merchant;
 
 use address::read_address;
 use merchant::read_merchant;
+pub use merchant::{MerchantScore, MERCHANT_WEIGHTS};
 
 use super::classify::RowInfo;
 use super::locale::Locale;
@@ -24,17 +25,20 @@ use super::locale::Locale;
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Header {
     pub merchant: Option<(String, f32)>,
+    /// The score the merchant's confidence comes from.
+    pub merchant_score: Option<MerchantScore>,
     pub address: Option<(String, f32)>,
     /// Index of the last row the merchant or address was read from.
     pub last_row: Option<usize>,
 }
 
 pub fn read(rows: &[RowInfo], locale: Locale) -> Header {
-    let Some((merchant_rows, name, confidence)) = read_merchant(rows, locale) else {
+    let Some((merchant_rows, name, score)) = read_merchant(rows, locale) else {
         // The name was not read (cut off, logo only): the address may still open the receipt.
         let address = read_address(rows, 0, None).filter(|a| a.first_row <= 2);
         return Header {
             merchant: None,
+            merchant_score: None,
             last_row: address.as_ref().map(|a| a.last_row),
             address: address.map(|a| (a.text, a.confidence * 0.8)),
         };
@@ -46,7 +50,8 @@ pub fn read(rows: &[RowInfo], locale: Locale) -> Header {
         .map(|a| a.last_row)
         .unwrap_or(after_merchant - 1);
     Header {
-        merchant: Some((name, confidence)),
+        merchant: Some((name, score.confidence())),
+        merchant_score: Some(score),
         address: address.map(|a| (a.text, a.confidence)),
         last_row: Some(last_row),
     }
@@ -395,5 +400,33 @@ mod tests {
             Locale::En,
         );
         assert_eq!(pizza.as_deref(), Some("DOMINO'S PIZZA"));
+    }
+
+    /// The merchant's confidence is one logistic function of its score (`MerchantScore`):
+    /// a clean legal-form row is trusted, a lower-case note or a short fragment is not.
+    #[test]
+    fn merchant_confidence_follows_its_score() {
+        let confidence = |text: &str| header(text, Locale::En).merchant.map(|m| m.1).unwrap();
+        let score = |text: &str| header(text, Locale::En).merchant_score.unwrap();
+        let legal = "POPULAR BOOK CO. (M) SDN BHD\nNo 8, Jalan 7/118B, Desa Tun Razak";
+        assert!(score(legal).legal);
+        assert!(confidence(legal) >= 0.8, "{:?}", score(legal));
+        let note = "staff lunch\nNo 8, Jalan 7/118B, Desa Tun Razak";
+        assert!(score(note).lower_case);
+        let printed = "STAFF LUNCH\nNo 8, Jalan 7/118B, Desa Tun Razak";
+        assert!(
+            confidence(note) + 0.3 < confidence(printed),
+            "{} vs {}",
+            confidence(note),
+            confidence(printed)
+        );
+        let fragment = "ABC\nNo 8, Jalan 7/118B, Desa Tun Razak";
+        assert!(score(fragment).short);
+        assert!(confidence(fragment) < confidence(legal));
+        assert_eq!(
+            score(legal).confidence(),
+            confidence(legal),
+            "the confidence is the score's"
+        );
     }
 }
