@@ -14,25 +14,9 @@ use regex::Regex;
 use rust_decimal::Decimal;
 
 use super::classify::RowInfo;
+use super::locale::Pack;
 use super::receipt::Item;
 use super::text::fold;
-
-/// How tills name the number of articles, folded, in French, English (Malaysian tills
-/// included) and German.
-const ARTICLE_COUNT_NAMES: [&str; 12] = [
-    "NB ARTICLES",
-    "NBR ARTICLES",
-    "NOMBRE D'ARTICLES",
-    "NOMBRE ARTICLES",
-    "TOTAL ARTICLES",
-    "TOTAL QTY",
-    "TOTAL QUANTITY",
-    "ITEM COUNT",
-    "NO. OF ITEMS",
-    "NUMBER OF ITEMS",
-    "ANZAHL ARTIKEL",
-    "ARTIKELANZAHL",
-];
 
 /// A whole number closing the row (`: 9`), not an amount.
 static CLOSING_COUNT: LazyLock<Regex> =
@@ -85,7 +69,10 @@ pub fn article_units(items: &[Item]) -> Decimal {
 pub(super) fn printed_article_count(rows: &[RowInfo]) -> Option<u32> {
     rows.iter().find_map(|row| {
         let text = fold(row.text());
-        let named = ARTICLE_COUNT_NAMES.iter().any(|name| text.contains(name));
+        let named = Pack::every_locale()
+            .article_count
+            .iter()
+            .any(|name| text.contains(name));
         named
             .then(|| CLOSING_COUNT.captures(&text))
             .flatten()

@@ -95,16 +95,16 @@ pub fn words(
 ) -> Vec<&'static str> {
     let mut all: Vec<&'static str> = role(locale.pack()).to_vec();
     for other in Locale::ALL.into_iter().filter(|l| *l != locale) {
-        all.extend(role(other.pack()).iter().filter(|w| !AMBIGUOUS.contains(w)));
+        all.extend(role(other.pack()).iter().filter(|w| !is_ambiguous(w)));
     }
     all
 }
 
-/// Words that mean something else in another language, or too little on their own.
-const AMBIGUOUS: [&str; 21] = [
-    "CB", "LE", "DU", "HT", "REMIS", "RECU", "BAR", "EC", "AM", "BIS", "GEG", "ENTH", "ADJ",
-    "ROUND", "LESS", "BALANCE", "PAYMENT", "DT", "MONNAIE", "ESP", "AMOUNT",
-];
+/// A word some pack calls ambiguous: it means something else in another language, or too
+/// little on its own.
+fn is_ambiguous(word: &str) -> bool {
+    Pack::every_locale().ambiguous.contains(&word)
+}
 
 /// A keyword found on a row: its weight and the tokens it covers.
 #[derive(Clone, Copy, Debug, Default)]
@@ -119,7 +119,7 @@ fn strongest_total(tokens: &[String], locale: Locale) -> Option<Found> {
     let mut best: Option<Found> = None;
     for pack_locale in Locale::ALL {
         for (word, weight) in pack_locale.pack().total {
-            if pack_locale != locale && AMBIGUOUS.contains(word) {
+            if pack_locale != locale && is_ambiguous(word) {
                 continue;
             }
             let Some(start) = find_keyword(tokens, word) else {
@@ -168,28 +168,6 @@ fn has_not_total(tokens: &[String], locale: Locale, total: Option<Found>) -> boo
         !total.is_some_and(|t| t.start <= start && end <= t.end && t.end - t.start > end - start)
     })
 }
-
-/// Words saying the money was handed over, even next to `TOTAL`.
-const HANDED_OVER: [&str; 8] = [
-    "PAID", "TENDERED", "RECEIVED", "PAYMENT", "PAIEMENT", "GEGEBEN", "ACCEPTED", "REMIS",
-];
-
-/// Words heading a tax summary table.
-const TAX_TABLE_HEADERS: [&str; 13] = [
-    "SUMMARY",
-    "ANALYSIS",
-    "RECAP",
-    "RECAPITULATIF",
-    "DETAIL",
-    "TAUX",
-    "SATZ",
-    "CODE",
-    "RATE",
-    "NETTO",
-    "BRUTTO",
-    "TTC",
-    "BASE",
-];
 
 pub fn classify(rows: Vec<Row>, locale: Locale) -> Vec<RowInfo> {
     let mut infos = classify_rows(rows, locale);
@@ -251,7 +229,8 @@ fn ends_tax_table(role: Role, total_weight: f32) -> bool {
 }
 
 fn starts_tax_table(tokens: &[String], locale: Locale) -> bool {
-    has_any(tokens, &words(locale, |p| p.tax)) && has_any(tokens, &TAX_TABLE_HEADERS)
+    has_any(tokens, &words(locale, |p| p.tax))
+        && has_any(tokens, Pack::every_locale().tax_table_header)
 }
 
 fn role_of(tokens: &[String], total: Option<Found>, has_amount: bool, locale: Locale) -> Role {
@@ -280,7 +259,7 @@ fn role_of(tokens: &[String], total: Option<Found>, has_amount: bool, locale: Lo
         };
     }
     if total_weight > 0.0 {
-        if has_any(tokens, &HANDED_OVER) {
+        if has_any(tokens, Pack::every_locale().handed_over) {
             return Role::Cash;
         }
         if led_by_tax_word(tokens, locale) {

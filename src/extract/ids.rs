@@ -8,51 +8,17 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::classify::{Role, RowInfo};
+use super::classify::{words, Role, RowInfo};
+use super::locale::{Locale, Pack};
 use super::text::{find_keyword, fold};
-
-/// Receipt-number labels, most specific first (folded).
-const TICKET_LABELS: [&str; 32] = [
-    "TICKET NO",
-    "TICKET N",
-    "N TICKET",
-    "NO TICKET",
-    "TICKET",
-    "RECEIPT NO",
-    "RECEIPT",
-    "RCPT NO",
-    "RCPT",
-    "BON NR",
-    "BONNR",
-    "BELEG NR",
-    "BELEGNR",
-    "BELEG",
-    "INVOICE NO",
-    "INVOICE NUMBER",
-    "INVOICE",
-    "INV NO",
-    "INV",
-    "FACTURE N",
-    "FACTURE",
-    "RECHNUNG NR",
-    "RECHNUNGSNUMMER",
-    "BILL NO",
-    "BILL",
-    "DOC NO",
-    "DOCUMENT NO",
-    "TRANS",
-    "TRANSACTION",
-    "CHECK",
-    "SLIP",
-    "BON",
-];
 
 static TICKET_VALUE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^[\s.:#]*([A-Z0-9][A-Z0-9\-/_]*\d[A-Z0-9\-/_]*)").unwrap());
 
-/// The receipt's number, as printed after its label.
-pub fn read_ticket(rows: &[RowInfo]) -> Option<String> {
-    for label in TICKET_LABELS {
+/// The receipt's number, as printed after its label: the receipt's own locale's labels first
+/// (most specific first), then the other packs'.
+pub fn read_ticket(rows: &[RowInfo], locale: Locale) -> Option<String> {
+    for label in words(locale, |p| p.ticket_label) {
         for row in rows {
             let Some(position) = find_keyword(&row.tokens, label) else {
                 continue;
@@ -126,21 +92,13 @@ const PAYMENT_METHODS: [(&str, &str); 27] = [
     ("SCHECK", "CHEQUE"),
 ];
 
-/// Labels before a method on rows without an amount (`Payment Type: Cash`).
-const PAYMENT_LABELS: [&str; 5] = [
-    "PAYMENT TYPE",
-    "PAYMENT MODE",
-    "PAID BY",
-    "MODE DE PAIEMENT",
-    "ZAHLUNGSART",
-];
-
 /// How the customer paid: the method named on the payment rows (a card brand beats a generic
 /// card word), or after a payment label.
 pub fn read_payment(rows: &[RowInfo]) -> Option<String> {
     let mut found: Option<&str> = None;
     for row in rows {
-        let labelled = PAYMENT_LABELS
+        let labelled = Pack::every_locale()
+            .payment_label
             .iter()
             .any(|l| find_keyword(&row.tokens, l).is_some());
         if !(row.role.is_tender() || labelled) {
@@ -197,7 +155,8 @@ pub fn read_tax_ids(rows: &[RowInfo]) -> Vec<String> {
             let kind = if value.len() == 14 { "SIRET" } else { "SIREN" };
             push(format!("{kind} {value}"));
         }
-        let has_vat_label = ["TVA", "VAT", "UST", "USTID", "UID", "IDNR", "INTRACOM"]
+        let has_vat_label = Pack::every_locale()
+            .vat_id_label
             .iter()
             .any(|w| find_keyword(&row.tokens, w).is_some());
         if has_vat_label {
@@ -235,7 +194,7 @@ mod tests {
 
     #[test]
     fn ticket_numbers() {
-        let ticket = |t: &str, l| read_ticket(&rows(t, l));
+        let ticket = |t: &str, l| read_ticket(&rows(t, l), l);
         assert_eq!(
             ticket("Ticket N° 004512  Caisse 3", Locale::Fr).as_deref(),
             Some("004512")

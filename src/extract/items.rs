@@ -16,60 +16,9 @@ use rust_decimal::Decimal;
 
 use super::amount::Amount;
 use super::classify::{Role, RowInfo};
-use super::locale::Locale;
+use super::locale::Pack;
 use super::receipt::Item;
 use super::text::{find_keyword, fold, has_any, letter_count, trim_decoration};
-
-/// Words of column headings and receipt details: such rows are never item descriptions.
-const NOT_DESCRIPTIONS: [&str; 46] = [
-    "DESCRIPTION",
-    "DESIGNATION",
-    "QTY",
-    "QTE",
-    "QUANTITE",
-    "PRICE",
-    "PRIX",
-    "AMOUNT",
-    "MONTANT",
-    "ARTIKEL",
-    "MENGE",
-    "PREIS",
-    "BETRAG",
-    "CASHIER",
-    "CAISSIER",
-    "KASSIERER",
-    "TABLE",
-    "INVOICE",
-    "RECEIPT",
-    "TICKET",
-    "BILL",
-    "DOC",
-    "TERMINAL",
-    "SERVER",
-    "OPERATOR",
-    "SALESPERSON",
-    "SLIP",
-    "TRANS",
-    "POS",
-    "MEMBER",
-    "STAFF",
-    "CHECK",
-    "ORDER",
-    "PAX",
-    // The shop's contact and registration rows (below its address, or at the foot).
-    "TEL",
-    "TELEPHONE",
-    "TELEFON",
-    "PHONE",
-    "FAX",
-    "SIRET",
-    "SIREN",
-    "RCS",
-    "GST",
-    "IDNR",
-    "UST",
-    "WWW",
-];
 
 static WEIGHED: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)(\d{1,4}[.,]\d{1,3}) ?(kg|g|l)\b ?[x×*@] ?(?:€|£|\$|eur|gbp)? ?(?:(\d+[.,]\d{2,3}) ?(?:€|£|eur|gbp)?|(\d{2,3}(?:[.,]\d)?) ?p) ?/ ?(kg|l)\b")
@@ -428,17 +377,19 @@ fn is_detail_row(row: &RowInfo) -> bool {
 
 /// A row without an amount naming a receipt detail (`TICKET`, `CAISSIER`, `TEL`, `SIRET`).
 pub(super) fn names_a_detail(row: &RowInfo) -> bool {
-    has_any(&row.tokens, &NOT_DESCRIPTIONS) && row.amounts.is_empty()
+    has_any(&row.tokens, Pack::every_locale().not_description) && row.amounts.is_empty()
 }
 
 /// `VOUS AVEZ ECONOMISE 0,50`, `YOU SAVED £1.20`, `Sie sparen 0,50`: what the discounts came
 /// to, printed as a positive amount for the customer's information. The discounts themselves
 /// are negative lines (`CLUBCARD PRICE SAVING -£0.30`) and stay items.
 fn is_savings_note(row: &RowInfo) -> bool {
-    let names_savings = row
-        .tokens
-        .iter()
-        .any(|t| Locale::every_pack(|p| p.savings).any(|stem| t.starts_with(stem)));
+    let names_savings = row.tokens.iter().any(|t| {
+        Pack::every_locale()
+            .savings
+            .iter()
+            .any(|stem| t.starts_with(stem))
+    });
     names_savings
         && row.role != Role::Discount
         && !row.amounts.is_empty()
@@ -448,7 +399,10 @@ fn is_savings_note(row: &RowInfo) -> bool {
 /// `dont éco-part. 1,00` below a vacuum cleaner at 199,00: a share of the price above,
 /// printed for information (French electrical retailers' eco-levy), not a second item.
 fn is_part_of_note(row: &RowInfo) -> bool {
-    Locale::every_pack(|p| p.part_of).any(|words| find_keyword(&row.tokens, words) == Some(0))
+    Pack::every_locale()
+        .part_of
+        .iter()
+        .any(|words| find_keyword(&row.tokens, words) == Some(0))
 }
 
 fn is_priced_item_row(row: &RowInfo) -> bool {

@@ -17,6 +17,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use super::date::find_dates;
+use super::locale::Pack;
 use super::rows::Row;
 use super::text::tokens;
 
@@ -31,9 +32,6 @@ fn rewrite(row: &mut Row, mend: fn(&str) -> String) {
 /// A one-digit "hour" ending the row, perhaps before a tax letter: `2:37`, `1:29 A`.
 static COLON_PRICE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?:^|\s)\d(:)\d{2}(?:\s+[A-Z])?\s*$").unwrap());
-
-/// Words that say a row's clock reading is one (`Heure 9:05`, `à 9:05`, `Zeit`, `um`).
-const TIME_WORDS: [&str; 7] = ["HEURE", "A", "H", "TIME", "ZEIT", "UHR", "UM"];
 
 /// `row` with the colon of a price misread as a time written as a decimal point: the row ends
 /// with `d:dd` (one digit before the colon, where a till's clock would print two at the end of
@@ -51,7 +49,10 @@ pub fn mend_colon_price(row: &mut Row) {
     let opens_with_word = row_tokens
         .first()
         .is_some_and(|t| t.chars().filter(|c| c.is_alphabetic()).count() >= 3);
-    let names_time = row_tokens.iter().any(|t| TIME_WORDS.contains(&t.as_str()));
+    let every = Pack::every_locale();
+    let names_time = row_tokens
+        .iter()
+        .any(|t| every.time.contains(&t.as_str()) || every.clock_word.contains(&t.as_str()));
     if !opens_with_word || names_time || !find_dates(&row.text).is_empty() {
         return;
     }

@@ -189,7 +189,7 @@ fn read_fields(rows: &[RowInfo], locale: Locale) -> (Receipt, Unsettled) {
         address: header.address.map(|a| a.0),
         items,
         vat,
-        ticket: ids::read_ticket(rows),
+        ticket: ids::read_ticket(rows, locale),
         articles: articles::printed_article_count(rows),
         payment: ids::read_payment(rows),
         tax_ids: ids::read_tax_ids(rows),
@@ -254,7 +254,7 @@ fn printed_in_malaysia(rows: &[RowInfo]) -> bool {
         let folded = text::fold(row.text());
         row.tokens.iter().any(|t| {
             matches!(t.as_str(), "MALAYSIA" | "BHD" | "BERHAD")
-                || header::MALAYSIAN_PLACES.contains(&t.as_str())
+                || Locale::En.pack().places.contains(&t.as_str())
         }) || folded.contains(" S/B")
             || folded.starts_with("S/B")
     })

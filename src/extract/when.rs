@@ -7,6 +7,8 @@
 //! `GÜLTIG BIS` or `PRINTED` are pushed down; readings that needed repair or US month-first
 //! order count less.
 
+use std::sync::LazyLock;
+
 use chrono::NaiveDate;
 
 use super::classify::{words, RowInfo};
@@ -66,8 +68,6 @@ impl DateScore {
         crate::extract::calibrated(&self.features(), &DATE_WEIGHTS).clamp(0.02, 0.98)
     }
 }
-
-const TIME_WORDS: [&str; 6] = ["TIME", "HEURE", "ZEIT", "UHR", "MASA", "TIME IN"];
 
 pub fn read_when(rows: &[RowInfo], locale: Locale) -> When {
     // A row naming a date but showing none, or showing one the engine doubted, is read
@@ -169,9 +169,13 @@ pub fn has_doubtful_date(row: &RowInfo) -> bool {
         .any(|d| row.row.min_conf_of_span(d.start, d.end) < DOUBTFUL_DATE_WORD)
 }
 
-/// Words that name a date in any locale; the packs' `le`, `du` and `am` also do, but are
-/// common words too.
-const DATE_NAMES: [&str; 5] = ["DATE", "DATUM", "TARIKH", "DATED", "BIZDATE"];
+/// Words that name a date in any locale: the packs' date words but their ambiguous ones
+/// (`le`, `du`, `am` are common words too).
+static DATE_NAMES: LazyLock<Vec<&'static str>> = LazyLock::new(|| {
+    let every = Pack::every_locale();
+    let named = every.date.iter().filter(|w| !every.ambiguous.contains(w));
+    named.copied().collect()
+});
 
 /// A row naming a date (`Date :`, `Tarikh`, `Datum`), whatever follows.
 pub fn names_a_date(row: &RowInfo) -> bool {
@@ -207,7 +211,7 @@ fn read_time(rows: &[&RowInfo], date_row: Option<usize>) -> Option<(String, f32)
     }
     if let Some(row) = rows
         .iter()
-        .find(|r| !r.times.is_empty() && has_any(&r.tokens, &TIME_WORDS))
+        .find(|r| !r.times.is_empty() && has_any(&r.tokens, Pack::every_locale().time))
     {
         let found = first_time(row)?;
         return Some((

@@ -9,215 +9,32 @@ use regex::Regex;
 use super::legal::{legal_form_span, word_offsets};
 use super::mending::{mend_postcodes, mend_words, BRITISH_POSTCODE_PATTERN};
 use crate::extract::classify::RowInfo;
+use crate::extract::locale::Pack;
 use crate::extract::text::{
     certainty, fold, letter_count, tokens, trim_decoration, trim_keeping_punctuation,
 };
 
 const ADDRESS_MAX_ROWS: usize = 6;
 
-/// Words that end an address or show a row is not one.
-const STOP_WORDS: [&str; 49] = [
-    "INV",
-    "TEL",
-    "TELEPHONE",
-    "PHONE",
-    "TELP",
-    "FAX",
-    "HP",
-    "H/P",
-    "MOBILE",
-    "WHATSAPP",
-    "WHATSAPPS",
-    "EMAIL",
-    "E-MAIL",
-    "WWW",
-    "HTTP",
-    "HTTPS",
-    "GST",
-    "REG",
-    "REGISTRATION",
-    "CO.REG",
-    "BRN",
-    "SST",
-    "VAT",
-    "TVA",
-    "SIRET",
-    "SIREN",
-    "RCS",
-    "APE",
-    "NAF",
-    "USTID",
-    "UST-ID",
-    "STEUERNR",
-    "INVOICE",
-    "RECEIPT",
-    "TICKET",
-    "FACTURE",
-    "RECHNUNG",
-    "CASHIER",
-    "CAISSE",
-    "KASSE",
-    "TABLE",
-    "DATE",
-    "HOURS",
-    "OUTLET",
-    "SERVER",
-    "DOC",
-    "COMMANDE",
-    "BESTELLUNG",
-    "ORDER",
-];
-
-/// Words of a street address in the three locales (and Malaysia's).
-const ADDRESS_WORDS: [&str; 80] = [
-    "LOT",
-    "JALAN",
-    "JLN",
-    "JL",
-    "LORONG",
-    "LRG",
-    "TAMAN",
-    "TMN",
-    "BANDAR",
-    "SEKSYEN",
-    "SECTION",
-    "KAWASAN",
-    "PERINDUSTRIAN",
-    "KAMPUNG",
-    "KG",
-    "PERSIARAN",
-    "LEBUH",
-    "LEBUHRAYA",
-    "MENARA",
-    "WISMA",
-    "BANGUNAN",
-    "PLAZA",
-    "MALL",
-    "KOMPLEKS",
-    "COMPLEX",
-    "CENTRE",
-    "CENTER",
-    "FLOOR",
-    "FLR",
-    "LEVEL",
-    "TOWER",
-    "BLOCK",
-    "BLK",
-    "UNIT",
-    "SUITE",
-    "ROAD",
-    "RD",
-    "STREET",
-    "AVENUE",
-    "AVE",
-    "LANE",
-    "DRIVE",
-    "SQUARE",
-    "HIGHWAY",
-    "CRESCENT",
-    "TERRACE",
-    "PARADE",
-    "BUILDING",
-    "RUE",
-    "AV",
-    "BD",
-    "BLVD",
-    "BOULEVARD",
-    "PLACE",
-    "CHEMIN",
-    "ROUTE",
-    "RTE",
-    "ALLEE",
-    "IMPASSE",
-    "QUAI",
-    "COURS",
-    "CHAUSSEE",
-    "DREVE",
-    "FAUBOURG",
-    "FBG",
-    "ESPLANADE",
-    "PROMENADE",
-    "CEDEX",
-    "ZI",
-    "ZA",
-    "ZAC",
-    "STRASSE",
-    "STR",
-    "PLATZ",
-    "WEG",
-    "GASSE",
-    "MALAYSIA",
-    "FRANCE",
-    "DEUTSCHLAND",
-    "GERMANY",
-];
-
-/// The rest of Malaysian state names as printed after the town (`SELANGOR DARUL EHSAN`,
-/// `JOHOR DARUL TAKZIM`, `NEGERI SEMBILAN`): address words only after a town, never mended
-/// to, as several are a letter apart (`AMAN`, `IMAN`).
-const REGION_WORDS: [&str; 16] = [
-    "DARUL",
-    "DARULEHSAN",
-    "EHSAN",
-    "TAKZIM",
-    "TA",
-    "ZIM",
-    "MAKMUR",
-    "AMAN",
-    "RIDZUAN",
-    "KHUSUS",
-    "NAIM",
-    "IMAN",
-    "NEGERI",
-    "SEMBILAN",
-    "KELANTAN",
-    "PERLIS",
-];
-
-/// Malaysian states and the capital, printed in addresses (and a sign a receipt is
-/// Malaysian, see `extract::read_currency`).
-pub(in crate::extract) const MALAYSIAN_PLACES: [&str; 14] = [
-    "SELANGOR",
-    "JOHOR",
-    "PENANG",
-    "PINANG",
-    "PAHANG",
-    "PERAK",
-    "KEDAH",
-    "MELAKA",
-    "SABAH",
-    "SARAWAK",
-    "TERENGGANU",
-    "KUALA",
-    "LUMPUR",
-    "PUTRAJAYA",
-];
-
-/// A word of a street address: a street word or a Malaysian place.
+/// A word of a street address: a street word, a country or a place name.
 fn is_address_word(word: &str) -> bool {
-    ADDRESS_WORDS.contains(&word) || MALAYSIAN_PLACES.contains(&word)
+    let every = Pack::every_locale();
+    [every.address, every.country, every.places]
+        .iter()
+        .any(|list| list.contains(&word))
 }
-
-/// Floors as tills print them (`3RD FLR`): address words for mending OCR slips only, since a
-/// bare ordinal says nothing about a row being an address.
-const ORDINALS: [&str; 9] = [
-    "1ST", "2ND", "3RD", "4TH", "5TH", "6TH", "7TH", "8TH", "9TH",
-];
 
 /// What a slipped address word may be mended to (see `mending`).
 static MENDING_VOCABULARY: LazyLock<Vec<&'static str>> = LazyLock::new(|| {
-    ADDRESS_WORDS
-        .iter()
-        .chain(&MALAYSIAN_PLACES)
-        .chain(&ORDINALS)
-        .copied()
-        .collect()
+    let every = Pack::every_locale();
+    [
+        every.address,
+        every.country,
+        every.places,
+        every.floor_ordinals,
+    ]
+    .concat()
 });
-
-/// German street names are compounds (`Hauptstraße` → `HAUPTSTRASSE`).
-const STREET_SUFFIXES: [&str; 8] = [
-    "STRASSE", "STR", "PLATZ", "WEG", "GASSE", "ALLEE", "DAMM", "CHAUSSEE",
-];
 
 static PHONE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\+?\(?\d[\d ()\-]{6,}\d").unwrap());
 static POSTCODE: LazyLock<Regex> = LazyLock::new(|| {
@@ -393,8 +210,9 @@ fn stop_position(text: &str) -> Option<usize> {
             .chars()
             .filter(|c| c.is_ascii_alphanumeric())
             .collect();
-        let hit = STOP_WORDS.contains(&bare)
-            || STOP_WORDS.contains(&core.as_str())
+        let stop = Pack::every_locale().address_stop;
+        let hit = stop.contains(&bare)
+            || stop.contains(&core.as_str())
             || folded.contains("@")
             || folded.contains(".COM")
             || folded.starts_with("HTTP")
@@ -417,16 +235,15 @@ fn has_street_signal(text: &str) -> bool {
     let row_tokens = tokens(text);
     let has_word = row_tokens
         .iter()
-        .any(|t| is_street_word(t) && !COUNTRIES.contains(&t.as_str()));
+        .any(|t| is_street_word(t) && !Pack::every_locale().country.contains(&t.as_str()));
     // A country alone is an address line; closing a company's name it is not
     // (`DISTRIBUTION CASINO FRANCE`, `TOTALENERGIES MARKETING FRANCE`).
-    let country_alone =
-        !row_tokens.is_empty() && row_tokens.iter().all(|t| COUNTRIES.contains(&t.as_str()));
+    let country_alone = !row_tokens.is_empty()
+        && row_tokens
+            .iter()
+            .all(|t| Pack::every_locale().country.contains(&t.as_str()));
     has_word || country_alone || POSTCODE.is_match(&folded) || NUMBER_SIGN.is_match(&folded)
 }
-
-/// Countries printed at the end of an address.
-const COUNTRIES: [&str; 4] = ["FRANCE", "DEUTSCHLAND", "GERMANY", "MALAYSIA"];
 
 /// Surely a street address and not a shop name: a postcode, a house number, or a street word
 /// with a number (`PHARMACIE DU CENTRE` and `GARDEN PLAZA` are names).
@@ -494,7 +311,7 @@ fn goes_on_after_town(cleaned: &str) -> bool {
         || (!words.is_empty()
             && words
                 .iter()
-                .all(|w| is_address_word(w) || REGION_WORDS.contains(&w.as_str())))
+                .all(|w| is_address_word(w) || Pack::every_locale().regions.contains(&w.as_str())))
 }
 
 /// A row after the address started that still belongs to it (`TAMAN AIR BIRU`, `JOHOR.`):
@@ -528,5 +345,9 @@ fn has_street_words(folded: &str) -> bool {
 /// An address word, or a German compound street name (`HAUPTSTRASSE`, `KURFURSTENDAMM`).
 fn is_street_word(token: &str) -> bool {
     is_address_word(token)
-        || (token.len() > 6 && STREET_SUFFIXES.iter().any(|s| token.ends_with(s)))
+        || (token.len() > 6
+            && Pack::every_locale()
+                .street_suffix
+                .iter()
+                .any(|s| token.ends_with(s)))
 }

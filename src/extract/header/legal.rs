@@ -1,44 +1,8 @@
 //! Legal forms (`SDN BHD`, `LTD`, `SARL`, `GmbH`…): how a registered company name ends, found
 //! even when OCR misreads a glyph (`SON BHD`, `5/8` for `S/B`) and written back the standard way.
 
+use crate::extract::locale::Pack;
 use crate::extract::text::{differing_glyphs, fold};
-
-/// Legal forms, folded, punctuation other than `/` and `&` removed.
-pub(super) const LEGAL_FORMS: [&str; 29] = [
-    "SDN BHD",
-    "SENDIRIAN BERHAD",
-    "BHD",
-    "BERHAD",
-    "S/B",
-    "ENTERPRISE",
-    "ENTERPRISES",
-    "TRADING",
-    "LTD",
-    "LIMITED",
-    "PLC",
-    "LLP",
-    "LLC",
-    "INC",
-    "COMPANY",
-    "SARL",
-    "SAS",
-    "SASU",
-    "EURL",
-    "SNC",
-    "SA",
-    "GMBH",
-    "AG",
-    "KG",
-    "OHG",
-    "UG",
-    "EK",
-    "GBR",
-    "CO",
-];
-
-/// Legal forms too short to trust anywhere but at the end of the name.
-pub(super) const LAST_WORD_ONLY: [&str; 9] =
-    ["SA", "AG", "KG", "UG", "EK", "CO", "INC", "COMPANY", "SNC"];
 
 pub(super) fn legal_word(word: &str) -> String {
     fold(word)
@@ -76,7 +40,8 @@ pub(super) fn legal_form_span(text: &str) -> Option<LegalSpan> {
     let words: Vec<(usize, &str)> = word_offsets(text);
     let folded: Vec<String> = words.iter().map(|(_, w)| legal_word(w)).collect();
     let mut found: Option<LegalSpan> = None;
-    for form in LEGAL_FORMS {
+    let every = Pack::every_locale();
+    for &form in every.legal_form {
         let parts: Vec<&str> = form.split(' ').collect();
         for start in 0..folded.len() {
             let end = start + parts.len();
@@ -90,7 +55,7 @@ pub(super) fn legal_form_span(text: &str) -> Option<LegalSpan> {
             // A one-word form opening a longer row is a word of the name (`TRADING HOURS`),
             // except the French forms printed first (`SAS DUPONT`).
             let opens_row = start == 0 && parts.len() == 1 && folded.len() > 1;
-            if !matched || (opens_row && form != "SARL" && form != "SAS") {
+            if !matched || (opens_row && !every.legal_form_first.contains(&form)) {
                 continue;
             }
             // `(Co. No: 20154-T)` is a company number, not a legal form.
@@ -101,7 +66,7 @@ pub(super) fn legal_form_span(text: &str) -> Option<LegalSpan> {
                 continue;
             }
             let last_word = end == folded.len() || followed_only_by_registration(&words[end..]);
-            if LAST_WORD_ONLY.contains(&form) && !last_word {
+            if every.legal_form_at_end.contains(&form) && !last_word {
                 continue;
             }
             let (last_offset, last) = words[end - 1];

@@ -13,18 +13,13 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
+use crate::extract::locale::Pack;
 use crate::extract::text::{differing_glyphs, map_words};
 
 /// Letters Tesseract takes for one another on receipts: each string is one class. Narrower
 /// than the keyword matcher's classes (`text::token_matches`), which may be generous because
 /// a keyword is only recognised, never written into a field.
 const CONFUSIONS: [&str; 6] = ["HM", "HW", "IL1", "VY", "S3", "S5"];
-
-/// Words one slip from an address word that are words of their own in addresses and on
-/// receipts (`TOWN HALL`, `KUALA TAHAN`, `STH` for south, German `IST`): never mended.
-const REAL_WORDS: [&str; 9] = [
-    "HALL", "MAIL", "MALI", "TAHAN", "AYE", "IST", "STH", "FIR", "PAWANG",
-];
 
 /// Differences allowed: one in a short word, two from six letters on.
 fn allowed_slips(length: usize) -> usize {
@@ -48,7 +43,8 @@ pub(super) fn mend_words(text: &str, vocabulary: &[&str]) -> String {
 fn mend_word(word: &str, vocabulary: &[&str]) -> String {
     let upper = word.to_ascii_uppercase();
     let has_letter = upper.chars().any(|c| c.is_ascii_alphabetic());
-    let known = vocabulary.contains(&upper.as_str()) || REAL_WORDS.contains(&upper.as_str());
+    let known = vocabulary.contains(&upper.as_str())
+        || Pack::every_locale().not_mended.contains(&upper.as_str());
     if upper.len() < 3 || !has_letter || known {
         return word.to_string();
     }

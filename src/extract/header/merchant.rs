@@ -6,73 +6,15 @@
 use super::address::{has_stop_word, is_registration, is_registration_row, is_street_row};
 use super::legal::{
     canonical_legal, legal_form_span, legal_token_matches, legal_word, word_offsets, LegalSpan,
-    LEGAL_FORMS,
 };
 use crate::extract::classify::RowInfo;
-use crate::extract::locale::Locale;
+use crate::extract::locale::{Locale, Pack};
 use crate::extract::text::{
     certainty, fold, letter_count, tokens, trim_decoration, trim_keeping_punctuation,
 };
 
 /// Rows scanned for the merchant: a header is never longer, even below a big logo.
 const MERCHANT_SCAN: usize = 12;
-/// Banner rows that are never the merchant.
-const BANNERS: [&str; 30] = [
-    "GOODS SOLD",
-    "RETURNABLE",
-    "REFUNDABLE",
-    "REFUND",
-    "COME AGAIN",
-    "EXCHANGE",
-    "TAX INVOICE",
-    "INVOICE",
-    "RECEIPT",
-    "TICKET",
-    "WELCOME",
-    "BIENVENUE",
-    "WILLKOMMEN",
-    "CASH SALE",
-    "CASH SALES",
-    "CASH BILL",
-    "FACTURE",
-    "KASSENBON",
-    "QUITTUNG",
-    "RECHNUNG",
-    "BELEG",
-    "DUPLICATA",
-    "COPY",
-    "GUEST CHECK",
-    "SIMPLIFIED",
-    "TAX RECEIPT",
-    "RECU",
-    "CUSTOMER",
-    "MERCI",
-    "THANK YOU",
-];
-
-/// Leading words before the real name (`Dimiliki: X SDN BHD`, `Bienvenue chez X`).
-const NAME_PREFIXES: [&str; 10] = [
-    "DIMILIKI",
-    "OWNED BY",
-    "OPERATED BY",
-    "EXPLOITE PAR",
-    "BIENVENUE CHEZ",
-    "BIENVENUE A",
-    "BIENVENUE",
-    "WELCOME TO",
-    "WILLKOMMEN BEI",
-    "WILLKOMMEN IM",
-];
-
-/// Rows that are a banner when they stand alone (`CASH` above the items), not inside a name.
-const WHOLE_ROW_BANNERS: [&str; 6] = [
-    "CASH",
-    "CARD",
-    "COUNTER",
-    "REPRINT",
-    "ORIGINAL",
-    "DUPLICATE",
-];
 
 /// The merchant's rows (usually one, two when the legal form wrapped), name and score.
 pub(super) fn read_merchant(
@@ -189,7 +131,8 @@ fn continues_row_above(name: &str) -> bool {
         .next()
         .map(legal_word)
         .unwrap_or_default();
-    let opens_with_form = LEGAL_FORMS
+    let opens_with_form = Pack::every_locale()
+        .legal_form
         .iter()
         .flat_map(|f| f.split(' '))
         .any(|part| part.len() >= 3 && legal_token_matches(&first_word, part));
@@ -317,14 +260,19 @@ pub(super) fn is_name_row(row: &RowInfo) -> bool {
 
 /// A banner row, unless a name follows its welcome words (`BIENVENUE CHEZ LECLERC`).
 pub(super) fn is_banner(row_tokens: &[String]) -> bool {
-    if row_tokens.len() == 1 && WHOLE_ROW_BANNERS.contains(&row_tokens[0].as_str()) {
+    if row_tokens.len() == 1
+        && Pack::every_locale()
+            .lone_banner
+            .contains(&row_tokens[0].as_str())
+    {
         return true;
     }
-    let banner = BANNERS
+    let banner = Pack::every_locale()
+        .banner
         .iter()
         .any(|b| crate::extract::text::has_keyword(row_tokens, b));
     banner
-        && !NAME_PREFIXES.iter().any(|p| {
+        && !Pack::every_locale().name_prefix.iter().any(|p| {
             let words = p.split(' ').count();
             row_tokens.len() > words && crate::extract::text::find_keyword(row_tokens, p) == Some(0)
         })
@@ -348,7 +296,7 @@ fn strip_prefix(text: &str) -> String {
         break;
     }
     let folded_tokens = tokens(&rest);
-    for prefix in NAME_PREFIXES {
+    for prefix in Pack::every_locale().name_prefix {
         let words = prefix.split(' ').count();
         if crate::extract::text::find_keyword(&folded_tokens, prefix) == Some(0)
             && folded_tokens.len() > words

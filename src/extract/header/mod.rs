@@ -9,7 +9,6 @@
 //! details, joined with spaces, as SROIE labels it.
 
 mod address;
-pub(super) use address::MALAYSIAN_PLACES;
 mod legal;
 mod mending;
 mod merchant;

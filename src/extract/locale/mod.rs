@@ -38,16 +38,6 @@ impl Locale {
         Locale::ALL.into_iter().find(|l| l.code() == language)
     }
 
-    /// The words one list (`|pack| pack.savings`) holds in every locale's pack, for rows read
-    /// alike whichever language the receipt was taken for.
-    pub fn every_pack(
-        list: fn(&'static Pack) -> &'static [&'static str],
-    ) -> impl Iterator<Item = &'static str> {
-        Locale::ALL
-            .into_iter()
-            .flat_map(move |l| list(l.pack()).iter().copied())
-    }
-
     pub fn pack(self) -> &'static Pack {
         match self {
             Locale::Fr => &FR,
@@ -99,27 +89,121 @@ pub struct Pack {
     pub other_date: &'static [&'static str],
     /// Words that detect this locale, with their weight.
     pub markers: &'static [(&'static str, f32)],
+    /// Banner rows above or below the name that are never the merchant (`TAX INVOICE`,
+    /// `BIENVENUE`, `KASSENBON`).
+    pub banner: &'static [&'static str],
+    /// Banners only when they are the whole row (`CASH` above the items), not inside a name.
+    pub lone_banner: &'static [&'static str],
+    /// Words before the real name (`Dimiliki: X SDN BHD`, `Bienvenue chez X`), the longer
+    /// first: the first that opens the row is cut.
+    pub name_prefix: &'static [&'static str],
+    /// Legal forms ending a registered company's name (`SDN BHD`, `SARL`, `GMBH`), folded,
+    /// punctuation other than `/` and `&` removed.
+    pub legal_form: &'static [&'static str],
+    /// Legal forms too short to trust anywhere but at the end of the name (`SA`, `KG`, `CO`).
+    pub legal_form_at_end: &'static [&'static str],
+    /// Legal forms printed before the name (`SAS DUPONT`).
+    pub legal_form_first: &'static [&'static str],
+    /// Words of a street address (`RUE`, `JALAN`, `STRASSE`).
+    pub address: &'static [&'static str],
+    /// Countries printed at the end of an address.
+    pub country: &'static [&'static str],
+    /// Words that end an address or show a row is none (phone, tax ids, receipt details).
+    pub address_stop: &'static [&'static str],
+    /// Endings of compound street names (`Hauptstrasse`, `Lindenallee`).
+    pub street_suffix: &'static [&'static str],
+    /// States and cities printed in addresses, address words of their own. The English pack
+    /// holds Malaysia's, which also tell a receipt is Malaysian (`extract::read_currency`).
+    pub places: &'static [&'static str],
+    /// The rest of region names printed after the town (`SELANGOR DARUL EHSAN`): address
+    /// words only after a town, never mended to, as several are a letter apart (`AMAN`, `IMAN`).
+    pub regions: &'static [&'static str],
+    /// Floors as tills print them (`3RD FLR`): address words for mending OCR slips only, since
+    /// a bare ordinal says nothing about a row being an address.
+    pub floor_ordinals: &'static [&'static str],
+    /// Words one OCR slip from an address word that are words of their own (`HALL`, `IST`):
+    /// never mended to it.
+    pub not_mended: &'static [&'static str],
+    /// Words naming the time of day (`HEURE`, `ZEIT`).
+    pub time: &'static [&'static str],
+    /// Short words before a clock reading (`à 9:05`, `um 9:05`).
+    pub clock_word: &'static [&'static str],
+    /// Column headings and receipt details: rows naming them are never item descriptions.
+    pub not_description: &'static [&'static str],
+    /// How tills name the number of articles (`NB ARTICLES`, `ITEM COUNT`).
+    pub article_count: &'static [&'static str],
+    /// Receipt-number labels, most specific first.
+    pub ticket_label: &'static [&'static str],
+    /// Labels before a payment method on rows without an amount (`Payment Type: Cash`).
+    pub payment_label: &'static [&'static str],
+    /// Words saying money was handed over, even next to `TOTAL`.
+    pub handed_over: &'static [&'static str],
+    /// Words heading a tax summary table (`TAUX`, `RATE`, `BRUTTO`).
+    pub tax_table_header: &'static [&'static str],
+    /// Labels of a VAT number (`TVA`, `USt-IdNr`).
+    pub vat_id_label: &'static [&'static str],
+    /// This pack's words that mean something else in another language, or too little on their
+    /// own (`CB`, `BAR`, `DT`): they count only on receipts of this locale.
+    pub ambiguous: &'static [&'static str],
+}
+
+impl Pack {
+    /// Every locale's words together, each list in pack order (fr, en, de) without repeats:
+    /// for rows read alike whichever language the receipt was taken for.
+    pub fn every_locale() -> &'static Pack {
+        &EVERY
+    }
 }
 
 static FR: LazyLock<Pack> = LazyLock::new(|| load(Locale::Fr));
 static EN: LazyLock<Pack> = LazyLock::new(|| load(Locale::En));
 static DE: LazyLock<Pack> = LazyLock::new(|| load(Locale::De));
+static EVERY: LazyLock<Pack> = LazyLock::new(|| {
+    let mut every = toml::Table::new();
+    for locale in Locale::ALL {
+        for (key, list) in parse(locale) {
+            let Some(merged) = every
+                .entry(key)
+                .or_insert_with(|| toml::Value::Array(Vec::new()))
+                .as_array_mut()
+            else {
+                continue;
+            };
+            for entry in list.as_array().into_iter().flatten() {
+                if !merged.contains(entry) {
+                    merged.push(entry.clone());
+                }
+            }
+        }
+    }
+    from_table(&every, "(merged)")
+});
 
 /// The pack of `locale`, parsed from its built-in file. Packs live as long as the process, so
 /// their words are kept for `'static` (`Box::leak`), once a locale. A file that does not
 /// parse, or lacks a list, is a build defect: `tests::every_pack_loads` fails on it.
 fn load(locale: Locale) -> Pack {
-    let name = locale.code();
-    let table: toml::Table = toml::from_str(locale.source())
-        .unwrap_or_else(|e| panic!("built-in locale pack {name}.toml: {e}"));
-    let list = |key: &str| match table.get(key) {
-        Some(toml::Value::Array(values)) => values.clone(),
-        _ => panic!("built-in locale pack {name}.toml: no list `{key}`"),
+    from_table(&parse(locale), &format!("{}.toml", locale.code()))
+}
+
+fn parse(locale: Locale) -> toml::Table {
+    toml::from_str(locale.source())
+        .unwrap_or_else(|e| panic!("built-in locale pack {}.toml: {e}", locale.code()))
+}
+
+fn from_table(table: &toml::Table, name: &str) -> Pack {
+    let read = std::cell::RefCell::new(Vec::new());
+    let list = |key: &str| {
+        read.borrow_mut().push(key.to_string());
+        match table.get(key) {
+            Some(toml::Value::Array(values)) => values.clone(),
+            _ => panic!("built-in locale pack {name}: no list `{key}`"),
+        }
     };
     let word = |value: &toml::Value| -> &'static str {
         let text = value
             .as_str()
-            .unwrap_or_else(|| panic!("{name}.toml: {value} is no word"));
+            .unwrap_or_else(|| panic!("locale pack {name}: {value} is no word"));
         Box::leak(text.to_string().into_boxed_str())
     };
     let words =
@@ -128,11 +212,11 @@ fn load(locale: Locale) -> Pack {
         let pair = |value: &toml::Value| match value.as_array().map(Vec::as_slice) {
             Some([w, toml::Value::Integer(n)]) => (word(w), *n as f32),
             Some([w, toml::Value::Float(x)]) => (word(w), *x as f32),
-            _ => panic!("{name}.toml: {value} is no [word, weight] pair"),
+            _ => panic!("locale pack {name}: {value} is no [word, weight] pair"),
         };
         Vec::leak(list(key).iter().map(pair).collect())
     };
-    Pack {
+    let pack = Pack {
         total: weighted("total"),
         not_total: words("not_total"),
         subtotal: words("subtotal"),
@@ -148,7 +232,36 @@ fn load(locale: Locale) -> Pack {
         date: words("date"),
         other_date: words("other_date"),
         markers: weighted("markers"),
+        banner: words("banner"),
+        lone_banner: words("lone_banner"),
+        name_prefix: words("name_prefix"),
+        legal_form: words("legal_form"),
+        legal_form_at_end: words("legal_form_at_end"),
+        legal_form_first: words("legal_form_first"),
+        address: words("address"),
+        country: words("country"),
+        address_stop: words("address_stop"),
+        street_suffix: words("street_suffix"),
+        places: words("places"),
+        regions: words("regions"),
+        floor_ordinals: words("floor_ordinals"),
+        not_mended: words("not_mended"),
+        time: words("time"),
+        clock_word: words("clock_word"),
+        not_description: words("not_description"),
+        article_count: words("article_count"),
+        ticket_label: words("ticket_label"),
+        payment_label: words("payment_label"),
+        handed_over: words("handed_over"),
+        tax_table_header: words("tax_table_header"),
+        vat_id_label: words("vat_id_label"),
+        ambiguous: words("ambiguous"),
+    };
+    // A list the code does not read is a misspelt name: its words would count for nothing.
+    if let Some(unread) = table.keys().find(|key| !read.borrow().contains(key)) {
+        panic!("built-in locale pack {name}: unknown list `{unread}`");
     }
+    pack
 }
 
 /// The locale whose marker words weigh most in the text; decimal commas lean European;
@@ -226,35 +339,13 @@ mod tests {
         assert_eq!(detect(&[]), Locale::En);
     }
 
-    /// Every pack parses, holds every list (and no list the code does not read), and writes its
+    /// Every pack parses, holds every list (`from_table` refuses one it does not read), and writes its
     /// words folded: upper-case ASCII, single spaces, as rows are matched.
     #[test]
     fn every_pack_loads() {
-        const LISTS: [&str; 15] = [
-            "total",
-            "not_total",
-            "subtotal",
-            "tax",
-            "before_tax",
-            "cash",
-            "card",
-            "change",
-            "rounding",
-            "discount",
-            "savings",
-            "part_of",
-            "date",
-            "other_date",
-            "markers",
-        ];
         for locale in Locale::ALL {
             let table: toml::Table = toml::from_str(locale.source()).unwrap();
-            for (key, list) in &table {
-                assert!(
-                    LISTS.contains(&key.as_str()),
-                    "{}.toml: `{key}`",
-                    locale.code()
-                );
+            for list in table.values() {
                 for entry in list.as_array().unwrap() {
                     let word = entry.as_str().or_else(|| entry.get(0)?.as_str()).unwrap();
                     let folded = crate::extract::text::fold(word);
@@ -266,6 +357,14 @@ mod tests {
             }
             assert!(!locale.pack().total.is_empty());
         }
+    }
+
+    #[test]
+    #[should_panic(expected = "unknown list `adress`")]
+    fn a_misspelt_list_is_refused() {
+        let mut table = parse(Locale::Fr);
+        table.insert("adress".into(), toml::Value::Array(Vec::new()));
+        from_table(&table, "fr.toml");
     }
 
     #[test]
