@@ -18,6 +18,7 @@ use std::sync::LazyLock;
 use chrono::NaiveDate;
 use regex::Regex;
 
+use super::locale::Pack;
 use super::text::fold;
 
 /// One date found in a text (byte positions refer to the folded text).
@@ -33,83 +34,18 @@ pub struct DateMatch {
     pub two_digit_year: bool,
 }
 
-const MONTH_NAMES: [(&str, u32); 43] = [
-    ("JANUARY", 1),
-    ("JANVIER", 1),
-    ("JANUARI", 1),
-    ("JANUAR", 1),
-    ("JANV", 1),
-    ("JAN", 1),
-    ("FEBRUARY", 2),
-    ("FEBRUARI", 2),
-    ("FEBRUAR", 2),
-    ("FEVRIER", 2),
-    ("FEVR", 2),
-    ("FEV", 2),
-    ("FEB", 2),
-    ("MARCH", 3),
-    ("MAERZ", 3),
-    ("MARS", 3),
-    ("MARZ", 3),
-    ("MAR", 3),
-    ("MAC", 3),
-    ("APRIL", 4),
-    ("AVRIL", 4),
-    ("AVR", 4),
-    ("APR", 4),
-    ("MAY", 5),
-    ("MAI", 5),
-    ("MEI", 5),
-    ("JUNE", 6),
-    ("JUIN", 6),
-    ("JUNI", 6),
-    ("JUN", 6),
-    ("JULY", 7),
-    ("JUILLET", 7),
-    ("JUIL", 7),
-    ("JULAI", 7),
-    ("JULI", 7),
-    ("JUL", 7),
-    ("AUGUST", 8),
-    ("AOUT", 8),
-    ("OGOS", 8),
-    ("AUG", 8),
-    ("SEPTEMBRE", 9),
-    ("SEPTEMBER", 9),
-    ("SEPT", 9),
-];
-
-/// Month names past `SEPT`, kept apart to keep each table readable.
-const LATE_MONTH_NAMES: [(&str, u32); 15] = [
-    ("SEP", 9),
-    ("OCTOBRE", 10),
-    ("OCTOBER", 10),
-    ("OKTOBER", 10),
-    ("OCT", 10),
-    ("OKT", 10),
-    ("NOVEMBRE", 11),
-    ("NOVEMBER", 11),
-    ("NOV", 11),
-    ("DECEMBRE", 12),
-    ("DECEMBER", 12),
-    ("DEZEMBER", 12),
-    ("DISEMBER", 12),
-    ("DEC", 12),
-    ("DEZ", 12),
-];
-
 fn month_number(name: &str) -> Option<u32> {
-    MONTH_NAMES
+    Pack::every_locale()
+        .months
         .iter()
-        .chain(LATE_MONTH_NAMES.iter())
         .find(|(n, _)| *n == name.replace('0', "O"))
         .map(|(_, m)| *m)
 }
 
 fn month_pattern() -> String {
-    let mut names: Vec<&str> = MONTH_NAMES
+    let mut names: Vec<&str> = Pack::every_locale()
+        .months
         .iter()
-        .chain(LATE_MONTH_NAMES.iter())
         .map(|(n, _)| *n)
         .collect();
     names.sort_by_key(|n| std::cmp::Reverse(n.len()));

@@ -329,7 +329,8 @@ pub(super) fn is_registration_row(text: &str) -> bool {
     let cleaned = trim_decoration(text);
     let folded = fold(cleaned);
     let words: Vec<&str> = cleaned.split_whitespace().collect();
-    let labelled = ["REG", "COMPANY NO", "CO NO", "CO. NO", "ROC", "BRN"]
+    let labelled = Pack::every_locale()
+        .company_number_label
         .iter()
         .any(|label| folded.contains(label));
     (words.len() <= 3 && words.iter().any(|w| is_registration(w)) && letter_count(cleaned) <= 8)

@@ -146,7 +146,10 @@ fn continues_row_above(name: &str) -> bool {
 /// `MARKETING BHD`, company names wrapped over two header rows): the name goes on below it.
 fn ends_mid_name(text: &str) -> bool {
     let last = text.split_whitespace().last().unwrap_or_default();
-    matches!(last, "&" | "+") || ["AND", "ET", "UND", "OF"].contains(&fold(last).as_str())
+    matches!(last, "&" | "+")
+        || Pack::every_locale()
+            .joining_word
+            .contains(&fold(last).as_str())
 }
 
 /// What the merchant's confidence is derived from: the one scoring scheme of the merchant.

@@ -145,6 +145,12 @@ pub struct Pack {
     /// This pack's words that mean something else in another language, or too little on their
     /// own (`CB`, `BAR`, `DT`): they count only on receipts of this locale.
     pub ambiguous: &'static [&'static str],
+    /// Month names and their abbreviations, with the month's number.
+    pub months: &'static [(&'static str, u32)],
+    /// Words joining two parts of a name (`&`, `ET`, `UND`): a name row ending on one goes on.
+    pub joining_word: &'static [&'static str],
+    /// Labels of a company number (`CO. NO`, `ROC`): a row with one and digits is no address.
+    pub company_number_label: &'static [&'static str],
 }
 
 impl Pack {
@@ -256,6 +262,14 @@ fn from_table(table: &toml::Table, name: &str) -> Pack {
         tax_table_header: words("tax_table_header"),
         vat_id_label: words("vat_id_label"),
         ambiguous: words("ambiguous"),
+        months: Vec::leak(
+            weighted("months")
+                .iter()
+                .map(|&(w, n)| (w, n as u32))
+                .collect(),
+        ),
+        joining_word: words("joining_word"),
+        company_number_label: words("company_number_label"),
     };
     // A list the code does not read is a misspelt name: its words would count for nothing.
     if let Some(unread) = table.keys().find(|key| !read.borrow().contains(key)) {
