@@ -1,8 +1,8 @@
 //! The number of articles a till prints (`NB ARTICLES : 9`, `Total Qty: 6`, `Anzahl Artikel
 //! 4`) checks the counts read on the item rows.
 //!
-//! A count OCR misread is what a points campaign pays on: a re-rendered sample photo read
-//! `2 x 2,40 € 4,80 €` as `25x 2740.€ 4,80`, and two pots of yoghurt became twenty-five. Items
+//! A count OCR misread is what a points campaign pays on: on a noisy photo `2 x 2,40 € 4,80 €`
+//! reads `25x 2740.€ 4,80`, and two pots of yoghurt become twenty-five. Items
 //! whose printed count could not be read (`Item::count_unread`) stand at one unit. When exactly
 //! one item is in that doubt, the printed number of articles minus every other item's units
 //! is its count, kept only when it divides the item's amount into whole cents. Weighed goods

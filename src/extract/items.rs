@@ -141,8 +141,8 @@ pub fn read_items(rows: &[RowInfo], header_last: Option<usize>) -> Vec<Item> {
 
 /// Of the unpriced rows above a row priced without a name (`pending`, top to bottom), the one
 /// that names it: a count or weight row is printed right below its name, so the nearest row
-/// that reads as words (the re-rendered Maximarché: `OLIVES VERTES VRAC` above
-/// `0,186 kg x 12,90 €/kg 2,40`, below a yoghurt whose price was lost), past article codes
+/// that reads as words (`OLIVES VERTES VRAC` above `0,186 kg x 12,90 €/kg 2,40`, even below
+/// an item whose price was lost to noise), past article codes
 /// printed between them (`KNIFE 7240 *S` / `BB21-41-61 - 12/72` / `6926292571513 1 X 15.57`).
 fn name_above(rows: &[RowInfo], pending: &[usize]) -> Option<usize> {
     let wordy = |&&i: &&usize| {

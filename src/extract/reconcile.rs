@@ -224,9 +224,9 @@ fn doubtful_items(items: &[Item], rows: &[RowInfo], column: i32) -> Vec<usize> {
 /// Rows between the header and the totals block that name something (three letters left of
 /// the prices), are no receipt detail (a date, a ticket number, the shop's phone; a time may be
 /// a colon-read price) and reach the price column with doubtful words but no price: an item
-/// whose price OCR lost. The first item below the header counts (the re-rendered pharmacy's
-/// `DOLIPRANE 1000MG CPR B/8 2718 €`), and so does the last above the totals (the re-rendered
-/// Maximarché's `POULET ROTI 7450) €` above `SOUS-TOTAL 14,91`); without a header or a totals
+/// whose price OCR lost. The first item below the header counts (`DOLIPRANE 1000MG CPR B/8
+/// 2718 €`, its decimal sign lost), and so does the last above the totals (`POULET ROTI
+/// 7450) €` above `SOUS-TOTAL 14,91`); without a header or a totals
 /// row, nothing before the first item or after the last is taken: it may be the head or the
 /// foot of the receipt.
 fn lost_price_rows<'a>(
@@ -266,7 +266,7 @@ fn lost_price_rows<'a>(
 }
 
 /// The row gave its name to an item priced on another row (a count or weight row below it:
-/// the re-rendered Fresco's `YAOURTS BIO VANILLE ALPINE 4X125G` above `3:x22/957€ 7,05 €`),
+/// `YAOURTS BIO VANILLE ALPINE 4X125G` above a garbled `3:x22/957€ 7,05 €`),
 /// so its price is not lost.
 fn names_an_item(items: &[Item], row: &RowInfo) -> bool {
     let name = description_text(row.text());

@@ -534,8 +534,8 @@ fn read_lines(
 
 /// Read each word boxed in `boxes` again, cut out of `page` with a margin, and note what the
 /// engine read on the word (`Word::reread`). Alone on a small image, a word is read with
-/// different context and often differently: on the sample M1001, `2,25` at confidence 60 in
-/// the page reads `2,35` alone, which the items' sum confirms. A re-reading that fails only
+/// different context and often differently: a price read `2,25` at confidence 60 in the page
+/// may read `2,35` alone, which the items' sum then confirms. A re-reading that fails only
 /// leaves the word as first read: the page itself was read.
 fn reread_words(
     factory: &dyn EngineFactory,

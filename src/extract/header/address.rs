@@ -104,7 +104,8 @@ pub(super) fn read_address(
         // though `KG` is also Malay for a village.
         let company = legal_form_span(text).is_some() && !is_street_row(text);
         // A currency sign is no part of an address, even beside a price misread into no
-        // amount (the Co-op's `MILK SEMI SKIMMED 4PT £1765`). Not `$`: OCR reads an `S` as
+        // amount (an item row photographed on a table: `MILK SEMI SKIMMED 4PT £1765`, the
+        // decimal point lost). Not `$`: OCR reads an `S` as
         // one in Malaysian lot and street numbers (`Lot $319`, `Jalan $821/39`).
         let priced = !row.amounts.is_empty() || text.contains(['€', '£']);
         let blocked = company || !row.dates.is_empty() || priced || row.role.is_summary();
