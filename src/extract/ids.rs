@@ -61,8 +61,10 @@ fn text_after_tokens(folded: &str, count: usize) -> Option<&str> {
     None
 }
 
-/// Payment words, folded, with the method they stand for.
-const PAYMENT_METHODS: [(&str, &str); 27] = [
+/// Payment words, folded, with the method they stand for: card brands first, so a brand beats
+/// a generic card word on the same row. The one word list outside the locale packs, as it maps
+/// each word to the method it names (`MASTER` is `MASTERCARD`, `CB` a card).
+const PAYMENT_METHODS: [(&str, &str); 36] = [
     ("VISA", "VISA"),
     ("MASTERCARD", "MASTERCARD"),
     ("MASTER", "MASTERCARD"),
@@ -90,6 +92,15 @@ const PAYMENT_METHODS: [(&str, &str); 27] = [
     ("TUNAI", "CASH"),
     ("CHEQUE", "CHEQUE"),
     ("SCHECK", "CHEQUE"),
+    ("TARJETA", "CARD"),
+    ("EFECTIVO", "CASH"),
+    ("CARTA", "CARD"),
+    ("BANCOMAT", "CARD"),
+    ("CONTANTI", "CASH"),
+    ("PIN", "CARD"),
+    ("PINNEN", "CARD"),
+    ("PINBETALING", "CARD"),
+    ("CONTANT", "CASH"),
 ];
 
 /// How the customer paid: the method named on the payment rows (a card brand beats a generic

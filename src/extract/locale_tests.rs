@@ -382,3 +382,88 @@ fn french_cafe_bill_with_covers_tax_included_and_visa() {
     assert_eq!(r.vat[0].amount, Some(d("2.74")));
     assert_eq!(r.date, date(2024, 4, 6));
 }
+
+const SPANISH_SUPERMARKET: &str = "\
+      SUPERMERCADOS SOL SL
+   CALLE MAYOR 12
+   28013 MADRID
+   CIF B12345678
+FACTURA SIMPLIFICADA N 0042-118
+FECHA 14/03/2024   HORA 10:42
+LECHE ENTERA 1L               0,95
+2 x 1,20 PAN DE MOLDE         2,40
+TOMATES
+0,500 kg x 2,40 €/kg          1,20
+DESCUENTO                    -0,30
+TOTAL A PAGAR                 4,25
+EFECTIVO                      5,00
+CAMBIO                        0,75
+IVA 10%  BASE 3,86  CUOTA 0,39
+       GRACIAS POR SU VISITA";
+
+#[test]
+fn spanish_supermarket_receipt() {
+    let r = read(SPANISH_SUPERMARKET);
+    assert_eq!(r.locale.as_deref(), Some("es"));
+    assert_eq!(r.date, date(2024, 3, 14));
+    assert_eq!(r.time.as_deref(), Some("10:42"));
+    assert_eq!(r.total, Some(d("4.25")));
+    assert_eq!(r.currency.as_deref(), Some("EUR"));
+    assert_eq!(amounts(&r), ["0.95", "2.40", "1.20", "-0.30"]);
+    assert!(r.confidence.total >= 0.8, "{:?}", r.confidence);
+}
+
+const ITALIAN_SUPERMARKET: &str = "\
+        MERCATO VERDE
+    VIA ROMA 21
+    20121 MILANO
+    PARTITA IVA 01234567890
+    DOCUMENTO COMMERCIALE
+LATTE INTERO                  1,29
+2 x 0,89 ACQUA                1,78
+SCONTO                       -0,20
+SUBTOTALE                     2,87
+TOTALE COMPLESSIVO            2,87
+CONTANTI                      5,00
+RESTO                         2,13
+DI CUI IVA                    0,26
+15-03-2024 18:05  SCONTRINO N 0077";
+
+#[test]
+fn italian_supermarket_receipt() {
+    let r = read(ITALIAN_SUPERMARKET);
+    assert_eq!(r.locale.as_deref(), Some("it"));
+    assert_eq!(r.date, date(2024, 3, 15));
+    assert_eq!(r.total, Some(d("2.87")));
+    assert_eq!(r.currency.as_deref(), Some("EUR"));
+    assert_eq!(amounts(&r), ["1.29", "1.78", "-0.20"]);
+    assert!(r.confidence.total >= 0.8, "{:?}", r.confidence);
+}
+
+const DUTCH_SUPERMARKET: &str = "\
+        BUURTSUPER DE HOEK BV
+    Kerkstraat 5
+    1017 GB Amsterdam
+    KVK 12345678
+BANANEN                       1,49
+2 x 0,99 KOMKOMMER            1,98
+KORTING                      -0,25
+SUBTOTAAL                     3,22
+TE BETALEN                    3,22
+PINNEN                        3,22
+BTW 9%     2,95     0,27
+Datum 16-03-2024  Tijd 11:20
+    BEDANKT EN TOT ZIENS";
+
+#[test]
+fn dutch_supermarket_receipt() {
+    let r = read(DUTCH_SUPERMARKET);
+    assert_eq!(r.locale.as_deref(), Some("nl"));
+    assert_eq!(r.date, date(2024, 3, 16));
+    assert_eq!(r.time.as_deref(), Some("11:20"));
+    assert_eq!(r.total, Some(d("3.22")));
+    assert_eq!(r.currency.as_deref(), Some("EUR"));
+    assert_eq!(r.payment.as_deref(), Some("CARD"));
+    assert_eq!(amounts(&r), ["1.49", "1.98", "-0.25"]);
+    assert!(r.confidence.total >= 0.8, "{:?}", r.confidence);
+}

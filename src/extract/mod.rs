@@ -53,7 +53,8 @@ pub fn extract(lines: &[Line]) -> Receipt {
     extract_rows(&rows, locale)
 }
 
-/// [`extract`] with the locale pack given (`fr`, `en`, `de`; detected when unknown), for tests
+/// [`extract`] with the locale pack given (`fr`, `en`, `de`, `es`, `it`, `nl`; detected when
+/// unknown), for tests
 /// of one pack's words.
 #[cfg(test)]
 pub(crate) fn extract_in(lines: &[Line], locale: Option<&str>) -> Receipt {
@@ -241,7 +242,7 @@ fn read_currency(
     if let Some((code, _)) = counts.first() {
         return Some((code.to_string(), 0.75));
     }
-    if matches!(locale, Locale::Fr | Locale::De) {
+    if locale != Locale::En {
         return Some(("EUR".to_string(), 0.5));
     }
     printed_in_malaysia(rows).then(|| ("MYR".to_string(), 0.5))

@@ -1,14 +1,17 @@
-//! Locale packs: the words French, English and German receipts use for each role a row can
-//! play (total, subtotal, tax, tender, change, …), and detection of the receipt's locale.
+//! Locale packs: the words French, English, German, Spanish, Italian and Dutch receipts use for
+//! each role a row can play (total, subtotal, tax, tender, change, …), and detection of the
+//! receipt's locale.
 //!
-//! The words are data, one TOML file a locale beside this module (`fr.toml`, `en.toml`,
-//! `de.toml`), built into the binary and read once; a locale is added by adding its file.
+//! The words are data, one TOML file a locale beside this module (`fr.toml`, `en.toml`, …
+//! `nl.toml`), built into the binary and read once; a locale is added by adding its file.
 //! Keywords are written folded (upper-case ASCII, see `text::fold`), words separated by single
 //! spaces, and matched on row tokens. Words shared by several languages (`TOTAL`, `CASH`) live in
 //! every pack that prints them; words that mean something else elsewhere (`BAR` is cash in
 //! German and a bar in English, `CB` is a card in France) only in their own pack, so they only
 //! count on receipts of that locale. Malay words (`TARIKH`, `BAKI`) sit in the English pack:
-//! Malaysian receipts mix both.
+//! Malaysian receipts mix both. Keywords are matched through one OCR slip (`text::token_matches`:
+//! a dropped last letter, a confusable glyph), so a word one letter longer than another pack's
+//! (`TOTALE`, `TOTAL`) must not outweigh it: on SROIE, `TOTALE` at 8 outbid every `TOTAL`.
 
 use std::sync::LazyLock;
 
@@ -19,16 +22,31 @@ pub enum Locale {
     Fr,
     En,
     De,
+    Es,
+    It,
+    Nl,
 }
 
 impl Locale {
-    pub const ALL: [Locale; 3] = [Locale::Fr, Locale::En, Locale::De];
+    /// Every locale, French, English and German first: lists read in every language keep
+    /// their words in this order.
+    pub const ALL: [Locale; 6] = [
+        Locale::Fr,
+        Locale::En,
+        Locale::De,
+        Locale::Es,
+        Locale::It,
+        Locale::Nl,
+    ];
 
     pub fn code(self) -> &'static str {
         match self {
             Locale::Fr => "fr",
             Locale::En => "en",
             Locale::De => "de",
+            Locale::Es => "es",
+            Locale::It => "it",
+            Locale::Nl => "nl",
         }
     }
 
@@ -43,6 +61,9 @@ impl Locale {
             Locale::Fr => &FR,
             Locale::En => &EN,
             Locale::De => &DE,
+            Locale::Es => &ES,
+            Locale::It => &IT,
+            Locale::Nl => &NL,
         }
     }
 
@@ -52,6 +73,9 @@ impl Locale {
             Locale::Fr => include_str!("fr.toml"),
             Locale::En => include_str!("en.toml"),
             Locale::De => include_str!("de.toml"),
+            Locale::Es => include_str!("es.toml"),
+            Locale::It => include_str!("it.toml"),
+            Locale::Nl => include_str!("nl.toml"),
         }
     }
 }
@@ -164,6 +188,9 @@ impl Pack {
 static FR: LazyLock<Pack> = LazyLock::new(|| load(Locale::Fr));
 static EN: LazyLock<Pack> = LazyLock::new(|| load(Locale::En));
 static DE: LazyLock<Pack> = LazyLock::new(|| load(Locale::De));
+static ES: LazyLock<Pack> = LazyLock::new(|| load(Locale::Es));
+static IT: LazyLock<Pack> = LazyLock::new(|| load(Locale::It));
+static NL: LazyLock<Pack> = LazyLock::new(|| load(Locale::Nl));
 static EVERY: LazyLock<Pack> = LazyLock::new(|| {
     let mut every = toml::Table::new();
     for locale in Locale::ALL {
@@ -287,16 +314,17 @@ pub fn detect(rows: &[String]) -> Locale {
     } else {
         0.0
     };
-    let fr = marker_score(&row_tokens, Locale::Fr) + comma_bonus;
-    let de = marker_score(&row_tokens, Locale::De) + comma_bonus;
     let en = marker_score(&row_tokens, Locale::En);
-    if fr > en && fr >= de {
-        Locale::Fr
-    } else if de > en && de > fr {
-        Locale::De
-    } else {
-        Locale::En
+    // The first European locale of the highest score (French before German on a tie), when
+    // it outweighs English.
+    let mut best = (Locale::En, en);
+    for locale in Locale::ALL.into_iter().filter(|l| *l != Locale::En) {
+        let score = marker_score(&row_tokens, locale) + comma_bonus;
+        if score > best.1 {
+            best = (locale, score);
+        }
     }
+    best.0
 }
 
 /// Share of amounts written with a decimal comma.
@@ -385,6 +413,7 @@ mod tests {
     fn parses_locale_codes() {
         assert_eq!(Locale::parse("fr-FR"), Some(Locale::Fr));
         assert_eq!(Locale::parse("DE"), Some(Locale::De));
-        assert_eq!(Locale::parse("it"), None);
+        assert_eq!(Locale::parse("it"), Some(Locale::It));
+        assert_eq!(Locale::parse("pt"), None);
     }
 }
