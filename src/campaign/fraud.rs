@@ -177,6 +177,7 @@ mod tests {
             amount: amount.parse().unwrap(),
             line: 0,
             count_unread: false,
+            deposit: false,
         }
     }
 

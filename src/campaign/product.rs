@@ -159,7 +159,10 @@ pub fn find(matchers: &[ProductMatcher], items: &[Item], lines: &[Line]) -> Vec<
 
 fn hits_in_items(matchers: &[ProductMatcher], items: &[Item]) -> Vec<Hit> {
     let mut hits = Vec::new();
-    for item in items.iter().filter(|i| i.amount > Decimal::ZERO) {
+    for item in items
+        .iter()
+        .filter(|i| i.amount > Decimal::ZERO && !i.deposit)
+    {
         if let Some(product) = matchers.iter().position(|m| m.matches(&item.description)) {
             hits.push(Hit {
                 product,
@@ -266,6 +269,27 @@ mod tests {
         assert!(m.matches("skyr nature"));
         assert!(m.matches("3017620422003 PATE A TARTINER"));
         assert!(!m.matches("SKYRIM"));
+    }
+
+    /// `Pfand Mineralwasser 0,25` below the water bought: the deposit is no bottle of water.
+    #[test]
+    fn a_deposit_is_never_the_product() {
+        let item = |description: &str, deposit| Item {
+            description: description.into(),
+            quantity: None,
+            unit: None,
+            unit_price: None,
+            amount: Decimal::new(25, 2),
+            line: 0,
+            count_unread: false,
+            deposit,
+        };
+        let m = ProductMatcher::compile(&product(&["mineralwasser"]));
+        let items = [
+            item("Mineralwasser", false),
+            item("Pfand Mineralwasser", true),
+        ];
+        assert_eq!(find(&[m], &items, &[]).len(), 1);
     }
 
     #[test]

@@ -420,6 +420,7 @@ mod tests {
                     amount: Decimal::from_str("1.20").unwrap(),
                     line: 3,
                     count_unread: false,
+                    deposit: false,
                 }],
                 ..Receipt::default()
             }),

@@ -498,7 +498,17 @@ fn item_of(row: &RowInfo) -> Option<Item> {
         amount,
         line: row.row.lines.first().copied().unwrap_or(0),
         count_unread,
+        deposit: is_deposit(row),
     })
+}
+
+/// A row opening with a deposit word of any pack (`Pfand 0,25 B`, `CONSIGNE BOUTEILLE 0,20`,
+/// `Leergut -0,75`); not a product that names its deposit further on (`Cola inkl. Pfand`).
+pub(super) fn is_deposit(row: &RowInfo) -> bool {
+    Pack::every_locale()
+        .deposit
+        .iter()
+        .any(|word| find_keyword(&row.tokens, word) == Some(0))
 }
 
 /// The whole number of units and the unit price when a unit price is printed before a
@@ -922,6 +932,28 @@ mod tests {
             Locale::De,
         );
         assert_eq!(names(&found), ["Mineralwasser"]);
+    }
+
+    /// German and French groceries: a deposit is a line of the sum, marked so, and so is an
+    /// empties refund; a product that names its deposit is no deposit.
+    #[test]
+    fn deposits_and_empties_refunds_are_marked() {
+        let found = items(
+            "Mineralwasser 6x1,5L 1,74 A\nPfand 1,50 B\nLeergut -0,75 B\nCola inkl. Pfand 1,99 A\n\
+             SUMME 4,48",
+            Locale::De,
+        );
+        let deposits: Vec<bool> = found.iter().map(|i| i.deposit).collect();
+        assert_eq!(deposits, [false, true, true, false]);
+        assert_eq!(found[2].amount, Decimal::new(-75, 2));
+        let found = items(
+            "EAU MINERALE 6X1,5L 2,10\nCONSIGNE 0,60\nTOTAL 2,70",
+            Locale::Fr,
+        );
+        assert_eq!(
+            found.iter().map(|i| i.deposit).collect::<Vec<_>>(),
+            [false, true]
+        );
     }
 
     /// Table photo (boulangerie): the total's amount parted from its row is no item named

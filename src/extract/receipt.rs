@@ -56,6 +56,10 @@ pub struct Item {
     /// settle it: the quantity is a guess (see `extract::articles`).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub count_unread: bool,
+    /// A container deposit (`Pfand`, `consigne`, `statiegeld`), or one paid back (`Leergut`,
+    /// negative): part of the sum, but no article bought, never a campaign product.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub deposit: bool,
 }
 
 /// One row of a VAT table.

@@ -313,6 +313,7 @@ fn item_at(row: &RowInfo, amount: Decimal, column: i32) -> Item {
         amount,
         line: row.row.lines.first().copied().unwrap_or(0),
         count_unread: false,
+        deposit: super::items::is_deposit(row),
     }
 }
 

@@ -175,6 +175,8 @@ pub struct Pack {
     pub joining_word: &'static [&'static str],
     /// Labels of a company number (`CO. NO`, `ROC`): a row with one and digits is no address.
     pub company_number_label: &'static [&'static str],
+    /// Words opening a container-deposit row (`PFAND`, `CONSIGNE`, `LEERGUT`).
+    pub deposit: &'static [&'static str],
 }
 
 impl Pack {
@@ -297,6 +299,7 @@ fn from_table(table: &toml::Table, name: &str) -> Pack {
         ),
         joining_word: words("joining_word"),
         company_number_label: words("company_number_label"),
+        deposit: words("deposit"),
     };
     // A list the code does not read is a misspelt name: its words would count for nothing.
     if let Some(unread) = table.keys().find(|key| !read.borrow().contains(key)) {

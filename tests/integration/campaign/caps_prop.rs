@@ -145,6 +145,7 @@ fn decide(decider: &mut Decider<'_>, buy: &Buy) -> (Status, Decimal, Decimal) {
             amount: granola,
             line: 1,
             count_unread: false,
+            deposit: false,
         }],
         confidence: Confidence {
             merchant: 1.0,

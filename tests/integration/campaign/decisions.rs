@@ -97,6 +97,9 @@ struct ItemFields {
     /// The count was printed but could not be read.
     #[serde(default)]
     count_unread: bool,
+    /// A container deposit: part of the sum, never a product.
+    #[serde(default)]
+    deposit: bool,
 }
 
 #[derive(Deserialize)]
@@ -151,6 +154,7 @@ fn receipt(fields: &ReceiptFields, lines: &[Line]) -> Receipt {
             unit_price: None,
             amount: dec(&i.amount),
             count_unread: i.count_unread,
+            deposit: i.deposit,
         })
         .collect();
     Receipt {
