@@ -265,6 +265,18 @@ mod tests {
         assert_eq!(w.time.unwrap().0, "14:32");
     }
 
+    /// German tills print the purchase time after `Uhrzeit` and the fiscal unit's start and
+    /// stop times below (`TSE-Start`): the labelled one is the purchase's.
+    #[test]
+    fn german_uhrzeit_names_the_purchase_time() {
+        let w = when(
+            "TSE-Start 09:14\nDatum: 12.03.2024\nUhrzeit: 09:15\nTSE-Stop 09:16",
+            Locale::De,
+        );
+        assert_eq!(w.date.unwrap().0, ymd(2024, 3, 12));
+        assert_eq!(w.time.unwrap().0, "09:15");
+    }
+
     #[test]
     fn german_datum_on_the_row_above() {
         let w = when("Datum\n12.03.2024 09:15\nBeleg 1234", Locale::De);
