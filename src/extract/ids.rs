@@ -61,47 +61,19 @@ fn text_after_tokens(folded: &str, count: usize) -> Option<&str> {
     None
 }
 
-/// Payment words, folded, with the method they stand for: card brands first, so a brand beats
-/// a generic card word on the same row. The one word list outside the locale packs, as it maps
-/// each word to the method it names (`MASTER` is `MASTERCARD`, `CB` a card).
-const PAYMENT_METHODS: [(&str, &str); 36] = [
-    ("VISA", "VISA"),
-    ("MASTERCARD", "MASTERCARD"),
-    ("MASTER", "MASTERCARD"),
-    ("MAESTRO", "MAESTRO"),
-    ("AMEX", "AMEX"),
-    ("AMERICAN EXPRESS", "AMEX"),
-    ("CB", "CARD"),
-    ("CARTE BANCAIRE", "CARD"),
-    ("CARTE", "CARD"),
-    ("CARD", "CARD"),
-    ("EDC", "CARD"),
-    ("DEBIT", "CARD"),
-    ("CREDIT", "CARD"),
-    ("KARTE", "CARD"),
-    ("EC", "CARD"),
-    ("GIROCARD", "CARD"),
-    ("KARTENZAHLUNG", "CARD"),
-    ("CONTACTLESS", "CARD"),
-    ("SANS CONTACT", "CARD"),
-    ("ESPECES", "CASH"),
-    ("ESPECE", "CASH"),
-    ("CASH", "CASH"),
-    ("BAR", "CASH"),
-    ("BARGELD", "CASH"),
-    ("TUNAI", "CASH"),
-    ("CHEQUE", "CHEQUE"),
-    ("SCHECK", "CHEQUE"),
-    ("TARJETA", "CARD"),
-    ("EFECTIVO", "CASH"),
-    ("CARTA", "CARD"),
-    ("BANCOMAT", "CARD"),
-    ("CONTANTI", "CASH"),
-    ("PIN", "CARD"),
-    ("PINNEN", "CARD"),
-    ("PINBETALING", "CARD"),
-    ("CONTANT", "CASH"),
-];
+/// Payment words of every pack with the method each names: card brands first, so a brand
+/// beats a generic card word on the same row, then card, cash and cheque words.
+static PAYMENT_METHODS: LazyLock<Vec<(&str, &str)>> = LazyLock::new(|| {
+    let mut methods = Pack::every_locale().payment_method.to_vec();
+    let generic = ["CARD", "CASH", "CHEQUE"];
+    methods.sort_by_key(|(_, method)| {
+        generic
+            .iter()
+            .position(|g| g == method)
+            .map_or(0, |p| p + 1)
+    });
+    methods
+});
 
 /// How the customer paid: the method named on the payment rows (a card brand beats a generic
 /// card word), or after a payment label.

@@ -177,6 +177,8 @@ pub struct Pack {
     pub company_number_label: &'static [&'static str],
     /// Words opening a container-deposit row (`PFAND`, `CONSIGNE`, `LEERGUT`).
     pub deposit: &'static [&'static str],
+    /// Payment words with the method each names (`MASTER` is `MASTERCARD`, `CB` a `CARD`).
+    pub payment_method: &'static [(&'static str, &'static str)],
 }
 
 impl Pack {
@@ -251,6 +253,13 @@ fn from_table(table: &toml::Table, name: &str) -> Pack {
         };
         Vec::leak(list(key).iter().map(pair).collect())
     };
+    let named = |key: &str| -> &'static [(&'static str, &'static str)] {
+        let pair = |value: &toml::Value| match value.as_array().map(Vec::as_slice) {
+            Some([w, n]) if n.is_str() => (word(w), word(n)),
+            _ => panic!("locale pack {name}: {value} is no [word, name] pair"),
+        };
+        Vec::leak(list(key).iter().map(pair).collect())
+    };
     let pack = Pack {
         total: weighted("total"),
         not_total: words("not_total"),
@@ -300,6 +309,7 @@ fn from_table(table: &toml::Table, name: &str) -> Pack {
         joining_word: words("joining_word"),
         company_number_label: words("company_number_label"),
         deposit: words("deposit"),
+        payment_method: named("payment_method"),
     };
     // A list the code does not read is a misspelt name: its words would count for nothing.
     if let Some(unread) = table.keys().find(|key| !read.borrow().contains(key)) {
