@@ -95,7 +95,8 @@ pub(super) fn followed_only_by_registration(rest: &[(usize, &str)]) -> bool {
 
 /// The row's words with their byte offsets. A dot or closing parenthesis followed by a
 /// letter also ends a word: OCR drops the space there (`RENGIT)SDN.BHD.`), and tills print
-/// legal forms with dots for spaces (`SDN.BHD.`).
+/// legal forms with dots for spaces (`SDN.BHD.`). An opening parenthesis starts a word: the
+/// company number glued to the legal form (`BHD.(126926-H)`, `BHD(12345-X)`) is no part of it.
 pub(super) fn word_offsets(text: &str) -> Vec<(usize, &str)> {
     let mut offsets = Vec::new();
     let mut start = None;
@@ -103,6 +104,10 @@ pub(super) fn word_offsets(text: &str) -> Vec<(usize, &str)> {
     while let Some((i, c)) = chars.next() {
         match (start, c.is_whitespace()) {
             (None, false) => start = Some(i),
+            (Some(s), false) if c == '(' && s < i => {
+                offsets.push((s, &text[s..i]));
+                start = Some(i);
+            }
             (Some(s), true) => {
                 offsets.push((s, &text[s..i]));
                 start = None;
@@ -162,5 +167,17 @@ mod tests {
             .map(|(_, w)| w)
             .collect();
         assert_eq!(words, ["S.", "H.", "H.", "MOTOR", "NO.5", "ST.", "JOHN"]);
+    }
+
+    /// Class: Malaysian company names printed with the company number glued to the legal form
+    /// (`AEON CO. (M) BHD.(126926-H)`): `BHD.(126926-H)` was no legal form, and the name was
+    /// cut after `CO.`, the last form that matched.
+    #[test]
+    fn regression_a_company_number_glued_to_the_legal_form_is_no_part_of_it() {
+        for text in ["AEON CO. (M) BHD.(126926-H)", "AEON CO. (M) BHD'(126926-H)"] {
+            let span = legal_form_span(text).unwrap();
+            assert_eq!(span.form, "BHD", "{text}");
+            assert!(text[span.start..span.end].starts_with("BHD"), "{text}");
+        }
     }
 }
