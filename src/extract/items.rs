@@ -28,9 +28,10 @@ static COUNT_TIMES: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?i)(?:^|[^\d.,])(\d{1,3}) ?[x×*] ?$").unwrap());
 static TIMES_COUNT: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?i)^ ?[x×*] ?(\d{1,3})(?:\D|$)").unwrap());
+/// A count, perhaps with a word for its unit (a piece unit of the packs: `2 St x`), before a
+/// times or at sign, and nothing else.
 static QUANTITY_ONLY: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^\s*(\d{1,3}(?:[.,]\d{1,3})?)\s*(?:stk|st|pcs|pc|pk|units?)?\.?\s*[x*@]\s*$")
-        .unwrap()
+    Regex::new(r"(?i)^\s*(\d{1,3}(?:[.,]\d{1,3})?)\s*(\p{L}{1,6})?\.?\s*[x*@]\s*$").unwrap()
 });
 static COUNT_BEFORE_NAME: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^\s*(\d{1,3})\s*[xX×*]\s+").unwrap());
@@ -50,6 +51,17 @@ static LEADING_INTEGER: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^\s*(\d{
 static LEADING_COUNT: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^(\d{1,2}) +\D").unwrap());
 /// A count closing a description, after a name (`BERAS 5KG 1`).
 static TRAILING_COUNT: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\D (\d{1,2})$").unwrap());
+/// A count and a word closing a description (`Holzleim 250g 2 St`): a count when the word is a
+/// piece unit of the packs.
+static TRAILING_PIECES: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\D (\d{1,3}) ?(\p{L}{1,6})\.?$").unwrap());
+
+/// Whether `word` is a unit of pieces in any pack (`St`, `Stk`, `PCS`, `pce`).
+fn is_piece_unit(word: &str) -> bool {
+    Pack::every_locale()
+        .piece_unit
+        .contains(&fold(word).as_str())
+}
 
 /// Items of the receipt, top to bottom. Those whose printed count could not be read (a count
 /// or times sign was printed, but no count fits the amount: `25x 2740.€ 4,80` for
@@ -86,6 +98,16 @@ pub fn read_items(rows: &[RowInfo], header_last: Option<usize>) -> Vec<Item> {
                 }
                 None => pending_quantity = Some((quantity, unit_price)),
             }
+            continue;
+        }
+        if let Some(unit_price) = unit_price_row(row) {
+            if let Some(last) = items.last_mut() {
+                if let Some(count) = count_at(last, unit_price) {
+                    last.quantity = Some(count);
+                    last.unit_price = Some(unit_price);
+                }
+            }
+            pending.clear();
             continue;
         }
         if let Some(last) = items.last_mut() {
@@ -209,33 +231,35 @@ fn weighed(text: &str) -> Option<Weighed> {
 
 /// Restaurant bills and some tills print each row's count as its first column, with the line
 /// amount only (`2 PLAT DU JOUR 31,00`, `1 CAFE GOURMAND 8,50`); Malaysian tills print it as a
-/// column after the name (`BERAS 5KG  1  RM 16.50`). A number opening or closing one name may
-/// be part of it (`4 FROMAGES`, `FREE RANGE EGGS 6`), so counts are read only when at least
-/// two items, and at least half of them, open (or close) with their count: then the
+/// column after the name (`BERAS 5KG  1  RM 16.50`); DIY and electronics stores with its unit
+/// (`Holzleim 250g  2 St  6,98`). A number opening or closing one name may be part of it
+/// (`4 FROMAGES`, `FREE RANGE EGGS 6`, `Teelichter 100 St`), so counts are read only when at
+/// least two items, and at least half of them, open (or close) with their count: then the
 /// description goes without it. A number opening a name at one unit (no count read elsewhere
 /// on the row) could be its count: then it is, the unit price the amount over it. A count
 /// that does not divide the amount into whole cents was misread: the item is marked
-/// `count_unread`. A number closing a name is only ever a count the row already showed, since
-/// pack sizes close names (`EGGS 6`, `YOGURT 4`).
+/// `count_unread`. A bare number closing a name is only ever a count the row already showed,
+/// since pack sizes close names (`EGGS 6`, `YOGURT 4`); with a piece unit (`2 St`) it is a
+/// count as one opening a name is.
 fn counts_in_column(items: &mut [Item], side: Side) {
-    let counted: Vec<(usize, Decimal, usize)> = items
+    let counted: Vec<(usize, PrintedCount)> = items
         .iter()
         .enumerate()
         .filter(|(_, item)| item.amount > Decimal::ZERO && !item.count_unread)
         .filter_map(|(i, item)| {
-            let (count, digits) = side.count_in(&item.description)?;
-            let restated = item.quantity == Some(count);
-            let could_be = side.reads_counts() && at_default_count(item);
-            (restated || could_be).then_some((i, count, digits))
+            let printed = side.count_in(&item.description)?;
+            let restated = item.quantity == Some(printed.count);
+            let could_be = printed.reads_count && at_default_count(item);
+            (restated || could_be).then_some((i, printed))
         })
         .collect();
     let priced = items.iter().filter(|i| i.amount > Decimal::ZERO).count();
     if counted.len() < 2 || counted.len() * 2 < priced {
         return;
     }
-    for (i, count, digits) in counted {
+    for (i, PrintedCount { count, length, .. }) in counted {
         let item = &mut items[i];
-        item.description = side.without_count(&item.description, digits);
+        item.description = side.without_count(&item.description, length);
         if item.quantity == Some(count) {
             continue;
         }
@@ -266,25 +290,52 @@ enum Side {
     Last,
 }
 
+/// A count printed at one end of a description.
+struct PrintedCount {
+    count: Decimal,
+    /// Bytes it takes at that end: its digits, and its unit when it closes the description.
+    length: usize,
+    /// It may give the item its count, not only restate one the row showed.
+    reads_count: bool,
+}
+
 impl Side {
-    /// The count printed at this end of `description`, and how many digits it has.
-    fn count_in(self, description: &str) -> Option<(Decimal, usize)> {
-        let caps = match self {
-            Side::First => LEADING_COUNT.captures(description)?,
-            Side::Last => TRAILING_COUNT.captures(description)?,
-        };
-        Some((caps[1].parse().ok()?, caps[1].len()))
-    }
-
-    /// Whether a number at this end may give an item its count, not only restate it.
-    fn reads_counts(self) -> bool {
-        matches!(self, Side::First)
-    }
-
-    fn without_count(self, description: &str, digits: usize) -> String {
+    /// The count printed at this end of `description`.
+    fn count_in(self, description: &str) -> Option<PrintedCount> {
         match self {
-            Side::First => without_opening_count(description, digits),
-            Side::Last => description[..description.len() - digits]
+            Side::First => {
+                let caps = LEADING_COUNT.captures(description)?;
+                Some(PrintedCount {
+                    count: caps[1].parse().ok()?,
+                    length: caps[1].len(),
+                    reads_count: true,
+                })
+            }
+            Side::Last => {
+                if let Some(caps) = TRAILING_PIECES
+                    .captures(description)
+                    .filter(|caps| is_piece_unit(&caps[2]))
+                {
+                    return Some(PrintedCount {
+                        count: caps[1].parse().ok()?,
+                        length: description.len() - caps.get(1)?.start(),
+                        reads_count: true,
+                    });
+                }
+                let caps = TRAILING_COUNT.captures(description)?;
+                Some(PrintedCount {
+                    count: caps[1].parse().ok()?,
+                    length: caps[1].len(),
+                    reads_count: false,
+                })
+            }
+        }
+    }
+
+    fn without_count(self, description: &str, length: usize) -> String {
+        match self {
+            Side::First => without_opening_count(description, length),
+            Side::Last => description[..description.len() - length]
                 .trim_end()
                 .to_string(),
         }
@@ -326,8 +377,39 @@ fn quantity_only(row: &RowInfo) -> Option<(Decimal, Decimal)> {
         return None;
     }
     let caps = QUANTITY_ONLY.captures(&row.text()[..price.start])?;
+    if caps
+        .get(2)
+        .is_some_and(|unit| !is_piece_unit(unit.as_str()))
+    {
+        return None;
+    }
     let quantity = caps[1].replace(',', ".").parse().ok()?;
     Some((quantity, price.value))
+}
+
+/// `Einzelpreis 3,49` below `Holzleim 250g 2 St 6,98` (DIY, electronics and chemists' tills):
+/// the price of one unit of the item above, a detail of it, never an item. The row's one
+/// amount, when the row opens with a unit-price label of the packs.
+fn unit_price_row(row: &RowInfo) -> Option<Decimal> {
+    let [price] = row.amounts.as_slice() else {
+        return None;
+    };
+    let labelled = Pack::every_locale()
+        .unit_price_label
+        .iter()
+        .any(|label| find_keyword(&row.tokens, label) == Some(0));
+    let nothing_after = letter_count(&row.text()[price.end..]) == 0;
+    (labelled && nothing_after && price.value > Decimal::ZERO).then_some(price.value)
+}
+
+/// The count of `item` at `unit_price`: its amount over the unit price, when that is a whole
+/// number of units and the item shows no other count.
+fn count_at(item: &Item, unit_price: Decimal) -> Option<Decimal> {
+    let count = item.amount / unit_price;
+    let whole = count >= Decimal::ONE && count == count.trunc();
+    let unchanged =
+        item.quantity.is_none() || at_default_count(item) || item.quantity == Some(count);
+    (whole && unchanged).then(|| count.normalize())
 }
 
 /// `row_item`, a nameless `2 x 12,50  25,00`, counts up `item` just above it, priced at one
@@ -932,6 +1014,51 @@ mod tests {
             Locale::De,
         );
         assert_eq!(names(&found), ["Mineralwasser"]);
+    }
+
+    /// DIY and electronics stores print a count column with its unit (`2 St`) after the name,
+    /// pack sizes in pieces inside names (`200 St`), and the unit price on a row of its own
+    /// below the item (`Einzelpreis 3,49`). The count column was left in the names, the
+    /// unit-price row read as an item of its own, and the items summed above the total.
+    #[test]
+    fn a_count_column_with_units_and_a_unit_price_row_below_are_the_items_counts() {
+        let found = items(
+            "4011234567890\nSpax Schrauben 4x40 200 St   1 St   4,95 A\n8712345678901\n\
+             Ponal Holzleim 250g   2 St   6,98 A\n  Einzelpreis 3,49\nAbdeckfolie 4x5m   1 St   2,49 A\n\
+             Summe EUR 14,42",
+            Locale::De,
+        );
+        assert_eq!(
+            names(&found),
+            [
+                "Spax Schrauben 4x40 200 St",
+                "Ponal Holzleim 250g",
+                "Abdeckfolie 4x5m"
+            ]
+        );
+        assert_eq!(found[1].quantity, Some(d("2")));
+        assert_eq!(found[1].unit_price, Some(d("3.49")));
+        // English electronics: `PCS`, and `UNIT PRICE` below.
+        let found = items(
+            "HDMI CABLE 2M 3 PCS 29.97\nUNIT PRICE 9.99\nUSB CHARGER 1 PCS 12.50\nTOTAL 42.47",
+            Locale::En,
+        );
+        assert_eq!(names(&found), ["HDMI CABLE 2M", "USB CHARGER"]);
+        assert_eq!(found[0].quantity, Some(d("3")));
+        assert_eq!(found[0].unit_price, Some(d("9.99")));
+    }
+
+    /// A pack size in pieces closing one name on a grocery receipt is no count column: it
+    /// stays in the name, and the item stays at one unit.
+    #[test]
+    fn a_pack_size_in_pieces_closing_one_name_is_no_count() {
+        let found = items(
+            "Teelichter 100 St 3,99\nMilch 1,09\nBrot 2,49\nSUMME 7,57",
+            Locale::De,
+        );
+        assert_eq!(names(&found), ["Teelichter 100 St", "Milch", "Brot"]);
+        assert_eq!(found[0].quantity, Some(d("1")));
+        assert!(!found[0].count_unread);
     }
 
     /// German and French groceries: a deposit is a line of the sum, marked so, and so is an

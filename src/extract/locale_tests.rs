@@ -467,3 +467,27 @@ fn dutch_supermarket_receipt() {
     assert_eq!(amounts(&r), ["1.49", "1.98", "-0.25"]);
     assert!(r.confidence.total >= 0.8, "{:?}", r.confidence);
 }
+
+/// German DIY store: article numbers above each item, a count column with its unit, the unit
+/// price on a row of its own, card payment and one VAT rate on one row.
+#[test]
+fn german_diy_store_receipt() {
+    let r = read(
+        "HORNBACH Baumarkt AG\nDurlacher Allee 120\n76131 Karlsruhe\nBon-Nr. 1234  Kasse 5\n\
+         Art.-Nr.  Bezeichnung         Menge  Betrag\n4011234567890\n\
+         Spax Schrauben 4x40 200 St   1 St    4,95 A\n8712345678901\n\
+         Ponal Holzleim 250g          2 St    6,98 A\n  Einzelpreis 3,49\n4006543210987\n\
+         Abdeckfolie 4x5m             1 St    2,49 A\nSumme EUR                           14,42\n\
+         EC-Karte                            14,42\n03.05.2024 10:41",
+    );
+    assert_eq!(r.locale.as_deref(), Some("de"));
+    assert_eq!(r.merchant.as_deref(), Some("HORNBACH Baumarkt AG"));
+    assert_eq!(r.total, Some(d("14.42")));
+    assert_eq!(r.payment.as_deref(), Some("CARD"));
+    assert_eq!(r.date, date(2024, 5, 3));
+    assert_eq!(amounts(&r), ["4.95", "6.98", "2.49"]);
+    let sum: Decimal = r.items.iter().map(|i| i.amount).sum();
+    assert_eq!(Some(sum), r.total);
+    assert_eq!(r.items[1].description, "Ponal Holzleim 250g");
+    assert_eq!(r.items[1].quantity, Some(d("2")));
+}

@@ -177,6 +177,12 @@ pub struct Pack {
     pub company_number_label: &'static [&'static str],
     /// Words opening a container-deposit row (`PFAND`, `CONSIGNE`, `LEERGUT`).
     pub deposit: &'static [&'static str],
+    /// Units a count of pieces is printed with (`2 St`, `3 PCS`, `1 pce`): a number with one is a
+    /// count, never a pack size or a weight.
+    pub piece_unit: &'static [&'static str],
+    /// Labels of a row giving the price of one unit of the item above (`Einzelpreis 3,49`,
+    /// `PRIX UNITAIRE 1,20`): a detail of that item, never an item of its own.
+    pub unit_price_label: &'static [&'static str],
     /// Payment words with the method each names (`MASTER` is `MASTERCARD`, `CB` a `CARD`).
     pub payment_method: &'static [(&'static str, &'static str)],
 }
@@ -309,6 +315,8 @@ fn from_table(table: &toml::Table, name: &str) -> Pack {
         joining_word: words("joining_word"),
         company_number_label: words("company_number_label"),
         deposit: words("deposit"),
+        piece_unit: words("piece_unit"),
+        unit_price_label: words("unit_price_label"),
         payment_method: named("payment_method"),
     };
     // A list the code does not read is a misspelt name: its words would count for nothing.
