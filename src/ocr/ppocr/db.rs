@@ -287,31 +287,38 @@ fn left_x(b: &TextBox) -> f32 {
 /// Boxes top to bottom, and left to right among boxes of one line (vertical centres within
 /// half the smaller height). Deterministic for any input order.
 pub fn reading_order(boxes: &mut [TextBox]) {
-    boxes.sort_by(|a, b| {
+    reading_order_of(boxes, |b| b);
+}
+
+/// `items` in the reading order of their boxes (`reading_order`).
+pub fn reading_order_of<T: Clone>(items: &mut [T], text_box: impl Fn(&T) -> &TextBox) {
+    items.sort_by(|a, b| {
+        let (a, b) = (text_box(a), text_box(b));
         centre_y(a)
             .total_cmp(&centre_y(b))
             .then(left_x(a).total_cmp(&left_x(b)))
     });
-    // Rows: a box joins the row whose first box it is level with.
-    let mut rows: Vec<Vec<TextBox>> = Vec::new();
-    for b in boxes.iter() {
+    // Rows: an item joins the row whose first item it is level with.
+    let mut rows: Vec<Vec<T>> = Vec::new();
+    for item in items.iter() {
+        let b = text_box(item);
         match rows.last_mut() {
             Some(row)
-                if (centre_y(&row[0]) - centre_y(b)).abs()
-                    <= 0.5 * height(&row[0]).min(height(b)) =>
+                if (centre_y(text_box(&row[0])) - centre_y(b)).abs()
+                    <= 0.5 * height(text_box(&row[0])).min(height(b)) =>
             {
-                row.push(b.clone())
+                row.push(item.clone())
             }
-            _ => rows.push(vec![b.clone()]),
+            _ => rows.push(vec![item.clone()]),
         }
     }
-    let mut ordered = Vec::with_capacity(boxes.len());
+    let mut ordered = Vec::with_capacity(items.len());
     for mut row in rows {
-        row.sort_by(|a, b| left_x(a).total_cmp(&left_x(b)));
+        row.sort_by(|a, b| left_x(text_box(a)).total_cmp(&left_x(text_box(b))));
         ordered.extend(row);
     }
-    for (slot, b) in boxes.iter_mut().zip(ordered) {
-        *slot = b;
+    for (slot, item) in items.iter_mut().zip(ordered) {
+        *slot = item;
     }
 }
 

@@ -66,6 +66,17 @@ const REC_MIN_WIDTH: u32 = 96;
 const CLS_WIDTH: u32 = 192;
 /// A box this much taller than wide is a vertical line (or a page on its side).
 const TALL: f32 = 1.5;
+/// A box at least this many times as high as the page's median line is looked at again, as
+/// lines the detector may have run together (`PpocrEngine::split_doubtful`).
+const MERGED_LINES: f32 = 1.7;
+/// A high box read with less confidence than this is looked at again (`split_doubtful`).
+const SPLIT_BELOW: f32 = 0.9;
+/// Pages with fewer lines than this have no median line worth the name: nothing is split.
+const MERGED_MIN_LINES: usize = 5;
+/// How much larger than the page the detector sees a box it looks at again.
+const SPLIT_ZOOM: u32 = 2;
+/// Boxes looked at again on one page, at most.
+const MERGED_MAX: usize = 24;
 /// How much longer than high a box must be to vote on the page's orientation.
 const LINE_ASPECT: f32 = 2.5;
 
@@ -400,6 +411,141 @@ impl PpocrEngine {
         Ok(boxes)
     }
 
+    /// `reads` with each doubtful box that holds several lines run together replaced by those
+    /// lines, read one by one.
+    ///
+    /// Detection sees the page shrunk to `det_max_side`: on a long receipt (a 3,400-px phone
+    /// photo of a drugstore slip) lines printed tight, above all a column of stacked amounts
+    /// (`27.60` / `1.93` / `29.53`), melt into one box, which reads as noise (`27.9`) or too
+    /// unsure to keep, and the total goes with it. A box much higher than the page's lines
+    /// (`MERGED_LINES`) that the recogniser doubts (`SPLIT_BELOW`) is detected again alone,
+    /// from the page at twice its size; when that finds two rows or more inside it, they
+    /// replace it. A box read with confidence (a shop name in a larger print) stays as read.
+    fn split_doubtful(&mut self, image: &GrayImage, reads: &mut Vec<BoxRead>) -> Result<(), OcrError> {
+        let mut heights: Vec<f32> = reads
+            .iter()
+            .map(|r| sides(&r.text_box.corners))
+            .filter(|&(along, across)| along >= LINE_ASPECT * across)
+            .map(|(_, across)| across)
+            .collect();
+        if heights.len() < MERGED_MIN_LINES {
+            return Ok(());
+        }
+        heights.sort_by(f32::total_cmp);
+        let line = heights[heights.len() / 2];
+        let doubtful: Vec<usize> = (0..reads.len())
+            .filter(|&i| {
+                let corners = &reads[i].text_box.corners;
+                sides(corners).1 >= MERGED_LINES * line
+                    && !is_tall(corners)
+                    && reads[i].decoded.confidence() < SPLIT_BELOW
+            })
+            .take(MERGED_MAX)
+            .collect();
+        let mut replaced = Vec::new();
+        let mut found = Vec::new();
+        for i in doubtful {
+            let rows = self.lines_inside(image, &reads[i].text_box, line)?;
+            if rows.len() >= 2 {
+                replaced.push(i);
+                found.extend(rows);
+            }
+        }
+        if found.is_empty() {
+            return Ok(());
+        }
+        let crops = Self::crops(image, &found);
+        let images: Vec<&GrayImage> = crops.iter().map(|c| &c.image).collect();
+        let read = self.recognize_crops(&images)?;
+        // A line found again may also have had a box of its own, part of it (`00` of `.00`
+        // beside the run-together column): it is read once, in the box found again.
+        let mut index = 0;
+        reads.retain(|r| {
+            let (x, y) = centre(&r.text_box.corners);
+            let keep = !replaced.contains(&index)
+                && !found.iter().any(|f| contains(&f.corners, x, y));
+            index += 1;
+            keep
+        });
+        reads.extend(found.into_iter().zip(crops).zip(read).map(
+            |((text_box, crop), (decoded, used_frames))| BoxRead {
+                text_box,
+                quarter: crop.quarter,
+                flipped: false,
+                decoded,
+                used_frames,
+                read_again: false,
+            },
+        ));
+        db::reading_order_of(reads, |r| &r.text_box);
+        Ok(())
+    }
+
+    /// The boxes detection finds inside `outer` when it sees that part of the page alone, at
+    /// full size, with a margin of one line around it; none unless they make two rows or more
+    /// (centres at least half a line apart, `line` px being the page's median line height).
+    fn lines_inside(
+        &mut self,
+        image: &GrayImage,
+        outer: &TextBox,
+        line: f32,
+    ) -> Result<Vec<TextBox>, OcrError> {
+        let xs = outer.corners.map(|p| p.x);
+        let ys = outer.corners.map(|p| p.y);
+        let fold = |v: [f32; 4], f: fn(f32, f32) -> f32| v.into_iter().reduce(f).unwrap_or(0.0);
+        let (left, right) = (fold(xs, f32::min), fold(xs, f32::max));
+        let (top, bottom) = (fold(ys, f32::min), fold(ys, f32::max));
+        let clamp = |v: f32, max: u32| v.round().clamp(0.0, max as f32) as u32;
+        let x0 = clamp(left - line, image.width());
+        let y0 = clamp(top - line, image.height());
+        let x1 = clamp(right + line, image.width());
+        let y1 = clamp(bottom + line, image.height());
+        if x1 <= x0 + 8 || y1 <= y0 + 8 {
+            return Ok(Vec::new());
+        }
+        // Pixels from the part's edge within which a found line is taken to be cut by it.
+        const EDGE: f32 = 2.0;
+        let part = imageops::crop_imm(image, x0, y0, x1 - x0, y1 - y0).to_image();
+        let part = crate::image::resize_gray(&part, part.width() * SPLIT_ZOOM, part.height() * SPLIT_ZOOM);
+        let found = {
+            let _one = ONE_DETECTION.lock().unwrap_or_else(|e| e.into_inner());
+            self.run_detection(&part)?
+        };
+        let inside: Vec<TextBox> = found
+            .into_iter()
+            .map(|mut b| {
+                for p in &mut b.corners {
+                    p.x = p.x / SPLIT_ZOOM as f32 + x0 as f32;
+                    p.y = p.y / SPLIT_ZOOM as f32 + y0 as f32;
+                }
+                b
+            })
+            .filter(|b| {
+                let (cx, cy) = centre(&b.corners);
+                (left..=right).contains(&cx) && (top..=bottom).contains(&cy)
+            })
+            // A line the part's edge cuts through (an amount beside a stamp) is only part of
+            // a line: the page's own box of it stays.
+            .filter(|b| {
+                b.corners.iter().all(|p| {
+                    let cut_x = (p.x - x0 as f32 <= EDGE && x0 > 0)
+                        || (x1 as f32 - p.x <= EDGE && x1 < image.width());
+                    let cut_y = (p.y - y0 as f32 <= EDGE && y0 > 0)
+                        || (y1 as f32 - p.y <= EDGE && y1 < image.height());
+                    !cut_x && !cut_y
+                })
+            })
+            .collect();
+        let mut centres: Vec<f32> = inside.iter().map(|b| centre(&b.corners).1).collect();
+        centres.sort_by(f32::total_cmp);
+        let rows = 1 + centres.windows(2).filter(|w| w[1] - w[0] >= line / 2.0).count();
+        Ok(if inside.is_empty() || rows < 2 {
+            Vec::new()
+        } else {
+            inside
+        })
+    }
+
     /// The detection network's line boxes on `image`, in its pixels (not yet in reading
     /// order). Every buffer it needs is freed on return.
     fn run_detection(&mut self, image: &GrayImage) -> Result<Vec<TextBox>, OcrError> {
@@ -557,7 +703,7 @@ impl PpocrEngine {
         let images: Vec<&GrayImage> = crops.iter().map(|c| &c.image).collect();
         let mut read = self.recognize_crops(&images)?;
         self.keep_likelier_way_up(&mut crops, &mut read)?;
-        Ok(boxes
+        let mut reads = boxes
             .into_iter()
             .zip(crops)
             .zip(read)
@@ -569,7 +715,9 @@ impl PpocrEngine {
                 used_frames,
                 read_again: false,
             })
-            .collect())
+            .collect();
+        self.split_doubtful(image, &mut reads)?;
+        Ok(reads)
     }
 
     /// Lines the classifier turned are read the way they were cut too, and keep the reading
@@ -847,6 +995,25 @@ fn sides(corners: &[Point; 4]) -> (f32, f32) {
     let width = edge(corners[0], corners[1]).max(edge(corners[3], corners[2]));
     let height = edge(corners[0], corners[3]).max(edge(corners[1], corners[2]));
     (width, height)
+}
+
+/// Whether the point lies within the upright rectangle around `corners`.
+fn contains(corners: &[Point; 4], x: f32, y: f32) -> bool {
+    let (mut left, mut top, mut right, mut bottom) = (f32::MAX, f32::MAX, f32::MIN, f32::MIN);
+    for p in corners {
+        left = left.min(p.x);
+        right = right.max(p.x);
+        top = top.min(p.y);
+        bottom = bottom.max(p.y);
+    }
+    (left..=right).contains(&x) && (top..=bottom).contains(&y)
+}
+
+fn centre(corners: &[Point; 4]) -> (f32, f32) {
+    let (x, y) = corners
+        .iter()
+        .fold((0.0, 0.0), |(x, y), p| (x + p.x, y + p.y));
+    (x / 4.0, y / 4.0)
 }
 
 fn is_tall(corners: &[Point; 4]) -> bool {
