@@ -194,6 +194,10 @@ fn numeric_date(text: &str, caps: &regex::Captures<'_>) -> Option<DateMatch> {
         return None;
     }
     let (first, sep1, second, sep2) = (&caps[1], &caps[2], &caps[3], &caps[4]);
+    // `2/4.00`, `3/10.00`: a multi-buy offer (two for 4.00), a price with cents, no date.
+    if sep1.trim() == "/" && sep2.trim() == "." && third.len() == 2 {
+        return None;
+    }
     let mut repaired = sep1.trim() != sep2.trim() || sep1.contains(' ') || sep2.contains(' ');
     let number = |s: &str| s.parse::<u32>().ok();
     let (date, month_first, two_digit_year) = if first.len() == 4 {
@@ -383,6 +387,16 @@ mod tests {
         assert_eq!(parse_date("31/02/2024"), None);
         assert_eq!(parse_date("Tel 03-87686092"), None);
         assert_eq!(parse_date("12/03/1950"), None);
+    }
+
+    /// US drugstores print multi-buy offers below the item (`1 @ 2.19 or 2/4.00`, twice on one
+    /// receipt): read as the 2nd of April 2000, printed twice, they outvoted the purchase date.
+    #[test]
+    fn regression_a_multi_buy_price_is_no_date() {
+        assert!(find_dates("1 @ 2.19 or 2/4.00").is_empty());
+        assert!(find_dates("3/10.00").is_empty());
+        assert_eq!(parse_date("12/03/24"), ymd(2024, 3, 12));
+        assert_eq!(parse_date("12.03.24"), ymd(2024, 3, 12));
     }
 
     #[test]

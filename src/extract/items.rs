@@ -479,12 +479,18 @@ fn is_savings_note(row: &RowInfo) -> bool {
 }
 
 /// `dont éco-part. 1,00` below a vacuum cleaner at 199,00: a share of the price above,
-/// printed for information (French electrical retailers' eco-levy), not a second item.
+/// printed for information (French electrical retailers' eco-levy), not a second item; and
+/// `REGULAR PRICE 9.99`, `statt 2,49` below an item on offer: the price it would have had.
 fn is_part_of_note(row: &RowInfo) -> bool {
-    Pack::every_locale()
-        .part_of
-        .iter()
-        .any(|words| find_keyword(&row.tokens, words) == Some(0))
+    let every = Pack::every_locale();
+    let opens_with = |list: &[&str]| {
+        list.iter()
+            .any(|words| find_keyword(&row.tokens, words) == Some(0))
+    };
+    // A reference price is a price: a negative amount on such a row is a discount
+    // (`Stat-Great Saving -9.60` is one slip from `STATT`).
+    let positive = row.amounts.iter().all(|a| a.value > Decimal::ZERO);
+    opens_with(every.part_of) || (positive && opens_with(every.reference_price))
 }
 
 fn is_priced_item_row(row: &RowInfo) -> bool {
@@ -1046,6 +1052,24 @@ mod tests {
         assert_eq!(names(&found), ["HDMI CABLE 2M", "USB CHARGER"]);
         assert_eq!(found[0].quantity, Some(d("3")));
         assert_eq!(found[0].unit_price, Some(d("9.99")));
+    }
+
+    /// Offers print the price before the discount below the item (`REGULAR PRICE 9.99`,
+    /// `statt 2,49`): information, not a second item. A bottle deposit (California's `CRV`)
+    /// is a deposit.
+    #[test]
+    fn a_reference_price_below_an_item_on_offer_is_no_item() {
+        let found = items(
+            "RED BULL ENERGY 6PK 8.79\nREGULAR PRICE 9.99\nCA CRV 0.30\nTOTAL 9.09",
+            Locale::En,
+        );
+        assert_eq!(names(&found), ["RED BULL ENERGY 6PK", "CA CRV"]);
+        assert!(found[1].deposit);
+        let found = items(
+            "Erdbeeren 500g 1,99\n statt 2,49\nMilch 1,09\nSUMME 3,08",
+            Locale::De,
+        );
+        assert_eq!(names(&found), ["Erdbeeren 500g", "Milch"]);
     }
 
     /// A pack size in pieces closing one name on a grocery receipt is no count column: it

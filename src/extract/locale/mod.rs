@@ -183,6 +183,9 @@ pub struct Pack {
     /// Labels of a row giving the price of one unit of the item above (`Einzelpreis 3,49`,
     /// `PRIX UNITAIRE 1,20`): a detail of that item, never an item of its own.
     pub unit_price_label: &'static [&'static str],
+    /// Labels of the price an item had before its discount (`REGULAR PRICE 9.99`, `statt 2,49`,
+    /// `PRIX NORMAL`), printed below it for information: never an item.
+    pub reference_price: &'static [&'static str],
     /// Payment words with the method each names (`MASTER` is `MASTERCARD`, `CB` a `CARD`).
     pub payment_method: &'static [(&'static str, &'static str)],
 }
@@ -317,6 +320,7 @@ fn from_table(table: &toml::Table, name: &str) -> Pack {
         deposit: words("deposit"),
         piece_unit: words("piece_unit"),
         unit_price_label: words("unit_price_label"),
+        reference_price: words("reference_price"),
         payment_method: named("payment_method"),
     };
     // A list the code does not read is a misspelt name: its words would count for nothing.

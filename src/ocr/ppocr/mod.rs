@@ -421,7 +421,11 @@ impl PpocrEngine {
     /// (`MERGED_LINES`) that the recogniser doubts (`SPLIT_BELOW`) is detected again alone,
     /// from the page at twice its size; when that finds two rows or more inside it, they
     /// replace it. A box read with confidence (a shop name in a larger print) stays as read.
-    fn split_doubtful(&mut self, image: &GrayImage, reads: &mut Vec<BoxRead>) -> Result<(), OcrError> {
+    fn split_doubtful(
+        &mut self,
+        image: &GrayImage,
+        reads: &mut Vec<BoxRead>,
+    ) -> Result<(), OcrError> {
         let mut heights: Vec<f32> = reads
             .iter()
             .map(|r| sides(&r.text_box.corners))
@@ -462,8 +466,8 @@ impl PpocrEngine {
         let mut index = 0;
         reads.retain(|r| {
             let (x, y) = centre(&r.text_box.corners);
-            let keep = !replaced.contains(&index)
-                && !found.iter().any(|f| contains(&f.corners, x, y));
+            let keep =
+                !replaced.contains(&index) && !found.iter().any(|f| contains(&f.corners, x, y));
             index += 1;
             keep
         });
@@ -506,7 +510,8 @@ impl PpocrEngine {
         // Pixels from the part's edge within which a found line is taken to be cut by it.
         const EDGE: f32 = 2.0;
         let part = imageops::crop_imm(image, x0, y0, x1 - x0, y1 - y0).to_image();
-        let part = crate::image::resize_gray(&part, part.width() * SPLIT_ZOOM, part.height() * SPLIT_ZOOM);
+        let part =
+            crate::image::resize_gray(&part, part.width() * SPLIT_ZOOM, part.height() * SPLIT_ZOOM);
         let found = {
             let _one = ONE_DETECTION.lock().unwrap_or_else(|e| e.into_inner());
             self.run_detection(&part)?
@@ -538,7 +543,10 @@ impl PpocrEngine {
             .collect();
         let mut centres: Vec<f32> = inside.iter().map(|b| centre(&b.corners).1).collect();
         centres.sort_by(f32::total_cmp);
-        let rows = 1 + centres.windows(2).filter(|w| w[1] - w[0] >= line / 2.0).count();
+        let rows = 1 + centres
+            .windows(2)
+            .filter(|w| w[1] - w[0] >= line / 2.0)
+            .count();
         Ok(if inside.is_empty() || rows < 2 {
             Vec::new()
         } else {
