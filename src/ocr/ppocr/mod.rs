@@ -53,7 +53,7 @@ pub use models::{ModelSet, ModelSize, ModelsError};
 
 /// Version of this module's reading procedure: part of the cache key, bumped when a change
 /// here changes the text read from the same pixels and models.
-const PROCEDURE: &str = "ppocr-3";
+const PROCEDURE: &str = "ppocr-4";
 
 /// Recognition input height, fixed by the models.
 const REC_HEIGHT: u32 = 48;
@@ -507,8 +507,6 @@ impl PpocrEngine {
         if x1 <= x0 + 8 || y1 <= y0 + 8 {
             return Ok(Vec::new());
         }
-        // Pixels from the part's edge within which a found line is taken to be cut by it.
-        const EDGE: f32 = 2.0;
         let part = imageops::crop_imm(image, x0, y0, x1 - x0, y1 - y0).to_image();
         let part =
             crate::image::resize_gray(&part, part.width() * SPLIT_ZOOM, part.height() * SPLIT_ZOOM);
@@ -516,7 +514,7 @@ impl PpocrEngine {
             let _one = ONE_DETECTION.lock().unwrap_or_else(|e| e.into_inner());
             self.run_detection(&part)?
         };
-        let inside: Vec<TextBox> = found
+        let found = found
             .into_iter()
             .map(|mut b| {
                 for p in &mut b.corners {
@@ -525,33 +523,14 @@ impl PpocrEngine {
                 }
                 b
             })
-            .filter(|b| {
-                let (cx, cy) = centre(&b.corners);
-                (left..=right).contains(&cx) && (top..=bottom).contains(&cy)
-            })
-            // A line the part's edge cuts through (an amount beside a stamp) is only part of
-            // a line: the page's own box of it stays.
-            .filter(|b| {
-                b.corners.iter().all(|p| {
-                    let cut_x = (p.x - x0 as f32 <= EDGE && x0 > 0)
-                        || (x1 as f32 - p.x <= EDGE && x1 < image.width());
-                    let cut_y = (p.y - y0 as f32 <= EDGE && y0 > 0)
-                        || (y1 as f32 - p.y <= EDGE && y1 < image.height());
-                    !cut_x && !cut_y
-                })
-            })
             .collect();
-        let mut centres: Vec<f32> = inside.iter().map(|b| centre(&b.corners).1).collect();
-        centres.sort_by(f32::total_cmp);
-        let rows = 1 + centres
-            .windows(2)
-            .filter(|w| w[1] - w[0] >= line / 2.0)
-            .count();
-        Ok(if inside.is_empty() || rows < 2 {
-            Vec::new()
-        } else {
-            inside
-        })
+        Ok(rows_inside(
+            found,
+            [left, top, right, bottom],
+            [x0, y0, x1, y1],
+            image.dimensions(),
+            line,
+        ))
     }
 
     /// The detection network's line boxes on `image`, in its pixels (not yet in reading
@@ -1005,6 +984,48 @@ fn sides(corners: &[Point; 4]) -> (f32, f32) {
     (width, height)
 }
 
+/// Of the boxes `found` (page pixels) when the part `part` (x0, y0, x1, y1) of a page of size
+/// `page` was detected again, those that are lines inside the box `outer` (left, top, right,
+/// bottom): none unless they make two rows or more, centres at least half a `line` apart.
+/// A box the part's edge cuts through (an amount beside a stamp), where that edge is not the
+/// page's, is only part of a line and is left out: the page's own box of it stays.
+fn rows_inside(
+    found: Vec<TextBox>,
+    outer: [f32; 4],
+    part: [u32; 4],
+    page: (u32, u32),
+    line: f32,
+) -> Vec<TextBox> {
+    // Pixels from the part's edge within which a found line is taken to be cut by it.
+    const EDGE: f32 = 2.0;
+    let [left, top, right, bottom] = outer;
+    let [x0, y0, x1, y1] = part;
+    let cut = |p: &Point| {
+        let cut_x = (p.x - x0 as f32 <= EDGE && x0 > 0) || (x1 as f32 - p.x <= EDGE && x1 < page.0);
+        let cut_y = (p.y - y0 as f32 <= EDGE && y0 > 0) || (y1 as f32 - p.y <= EDGE && y1 < page.1);
+        cut_x || cut_y
+    };
+    let inside: Vec<TextBox> = found
+        .into_iter()
+        .filter(|b| {
+            let (cx, cy) = centre(&b.corners);
+            (left..=right).contains(&cx) && (top..=bottom).contains(&cy)
+        })
+        .filter(|b| !b.corners.iter().any(cut))
+        .collect();
+    let mut centres: Vec<f32> = inside.iter().map(|b| centre(&b.corners).1).collect();
+    centres.sort_by(f32::total_cmp);
+    let rows = 1 + centres
+        .windows(2)
+        .filter(|w| w[1] - w[0] >= line / 2.0)
+        .count();
+    if rows < 2 {
+        Vec::new()
+    } else {
+        inside
+    }
+}
+
 /// Whether the point lies within the upright rectangle around `corners`.
 fn contains(corners: &[Point; 4], x: f32, y: f32) -> bool {
     let (mut left, mut top, mut right, mut bottom) = (f32::MAX, f32::MAX, f32::MIN, f32::MIN);
@@ -1150,6 +1171,68 @@ mod tests {
 
     fn point(x: f32, y: f32) -> Point {
         Point { x, y }
+    }
+
+    fn upright(left: f32, top: f32, right: f32, bottom: f32) -> TextBox {
+        TextBox {
+            corners: [
+                point(left, top),
+                point(right, top),
+                point(right, bottom),
+                point(left, bottom),
+            ],
+            score: 0.9,
+        }
+    }
+
+    /// A column of stacked amounts the detector ran together (`27.60` / `1.93` in one box 88
+    /// px high on a page of 44-px lines), found again as two rows: they replace it. One row,
+    /// or two boxes side by side on one row (a larger print's words), leave the box as it was.
+    #[test]
+    fn lines_run_together_are_the_rows_found_again_inside_them() {
+        let outer = [483.0, 1237.0, 585.0, 1324.0];
+        let part = [439, 1193, 629, 1368];
+        let page = (709, 2432);
+        let stacked = vec![
+            upright(493.0, 1248.0, 577.0, 1285.0),
+            upright(505.0, 1278.0, 579.0, 1318.0),
+        ];
+        assert_eq!(rows_inside(stacked, outer, part, page, 44.0).len(), 2);
+        let one = vec![upright(493.0, 1248.0, 577.0, 1318.0)];
+        assert!(rows_inside(one, outer, part, page, 44.0).is_empty());
+        let side_by_side = vec![
+            upright(485.0, 1250.0, 530.0, 1310.0),
+            upright(535.0, 1252.0, 580.0, 1312.0),
+        ];
+        assert!(rows_inside(side_by_side, outer, part, page, 44.0).is_empty());
+    }
+
+    /// Regression: a stamp over a receipt, looked at again, cut the total beside it in two at
+    /// the part's edge (`55.1` for `55.10`), and that half replaced the page's own box of it.
+    #[test]
+    fn regression_a_line_cut_by_the_edge_of_the_part_is_left_out() {
+        let outer = [524.0, 1377.0, 791.0, 1595.0];
+        let part = [480, 1333, 835, 1639];
+        let page = (900, 2400);
+        let found = vec![
+            upright(751.0, 1380.0, 835.0, 1420.0), // cut by the part's right edge
+            upright(751.0, 1440.0, 835.0, 1480.0), // cut too
+            upright(560.0, 1500.0, 700.0, 1540.0),
+        ];
+        assert!(rows_inside(found, outer, part, page, 44.0).is_empty());
+        // The page's own edge cuts nothing: a part that ends there keeps its boxes.
+        let found = vec![
+            upright(751.0, 1380.0, 835.0, 1420.0),
+            upright(751.0, 1440.0, 835.0, 1480.0),
+        ];
+        let at_page_edge = rows_inside(
+            found,
+            [700.0, 1377.0, 835.0, 1500.0],
+            part,
+            (835, 2400),
+            44.0,
+        );
+        assert_eq!(at_page_edge.len(), 2);
     }
 
     fn decoded(text_frames: &[(&str, usize, usize)], frames: usize) -> Decoded {
