@@ -73,8 +73,9 @@ const MERGED_LINES: f32 = 1.7;
 const SPLIT_BELOW: f32 = 0.9;
 /// Pages with fewer lines than this have no median line worth the name: nothing is split.
 const MERGED_MIN_LINES: usize = 5;
-/// How much larger than the page the detector sees a box it looks at again.
-const SPLIT_ZOOM: u32 = 2;
+/// How much larger than the page the detector sees a box it looks at again (less when that
+/// would make the part larger than `det_max_side`).
+const SPLIT_ZOOM: f32 = 2.0;
 /// Boxes looked at again on one page, at most.
 const MERGED_MAX: usize = 24;
 /// How much longer than high a box must be to vote on the page's orientation.
@@ -504,12 +505,16 @@ impl PpocrEngine {
         let y0 = clamp(top - line, image.height());
         let x1 = clamp(right + line, image.width());
         let y1 = clamp(bottom + line, image.height());
-        if x1 <= x0 + 8 || y1 <= y0 + 8 {
+        // Detection sees the part twice as large, never larger than it sees a page: a part
+        // larger than that is no column of run-together lines, and is left as read.
+        let zoom =
+            SPLIT_ZOOM.min(self.settings.det_max_side as f32 / (x1 - x0).max(y1 - y0) as f32);
+        if x1 <= x0 + 8 || y1 <= y0 + 8 || zoom < 1.0 {
             return Ok(Vec::new());
         }
         let part = imageops::crop_imm(image, x0, y0, x1 - x0, y1 - y0).to_image();
-        let part =
-            crate::image::resize_gray(&part, part.width() * SPLIT_ZOOM, part.height() * SPLIT_ZOOM);
+        let zoomed = |side: u32| (side as f32 * zoom).round() as u32;
+        let part = crate::image::resize_gray(&part, zoomed(part.width()), zoomed(part.height()));
         let found = {
             let _one = ONE_DETECTION.lock().unwrap_or_else(|e| e.into_inner());
             self.run_detection(&part)?
@@ -518,8 +523,8 @@ impl PpocrEngine {
             .into_iter()
             .map(|mut b| {
                 for p in &mut b.corners {
-                    p.x = p.x / SPLIT_ZOOM as f32 + x0 as f32;
-                    p.y = p.y / SPLIT_ZOOM as f32 + y0 as f32;
+                    p.x = p.x / zoom + x0 as f32;
+                    p.y = p.y / zoom + y0 as f32;
                 }
                 b
             })
