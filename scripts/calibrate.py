@@ -14,9 +14,15 @@ FIELDS = {
     "total": ["bias", "support", "lead", "keyword row", "second keyword row", "repaired", "ocr"],
     "date": ["bias", "lead", "repeated", "ocr"],
     "merchant": ["bias", "legal", "wrapped", "lower case", "ocr", "clean", "short"],
+    "address": ["bias", "postcode", "rows", "ocr", "clean", "mended"],
 }
-WEIGHTS = {"total": "TOTAL_WEIGHTS", "date": "DATE_WEIGHTS", "merchant": "MERCHANT_WEIGHTS"}
-LABEL_KEY = {"total": "total", "date": "date", "merchant": "company"}
+WEIGHTS = {
+    "total": "TOTAL_WEIGHTS",
+    "date": "DATE_WEIGHTS",
+    "merchant": "MERCHANT_WEIGHTS",
+    "address": "ADDRESS_WEIGHTS",
+}
+LABEL_KEY = {"total": "total", "date": "date", "merchant": "company", "address": "address"}
 
 
 def fold(text):
@@ -26,6 +32,7 @@ def fold(text):
 
 
 def merchant_right(read, label):
+    """Names and addresses: the same letters and digits, as `fidelio eval` compares them."""
     return fold(read) == fold(label) if label else None
 
 
@@ -54,7 +61,12 @@ def date_right(read, label):
 
 def load(work, half, field):
     rows = []
-    right = {"total": total_right, "date": date_right, "merchant": merchant_right}[field]
+    right = {
+        "total": total_right,
+        "date": date_right,
+        "merchant": merchant_right,
+        "address": merchant_right,
+    }[field]
     for line in open(f"{work}/{half}.{field}.tsv"):
         f = line.rstrip("\n").split("\t")
         name = f[0].rsplit("/", 1)[-1].rsplit(".", 1)[0]

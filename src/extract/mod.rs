@@ -35,7 +35,7 @@ mod when;
 pub use amount::{find_amounts, parse_amount, Amount};
 pub use articles::article_units;
 pub use date::{find_dates, find_times, parse_date, parse_time, DateMatch, TimeMatch};
-pub use header::{MerchantScore, MERCHANT_WEIGHTS};
+pub use header::{AddressScore, MerchantScore, ADDRESS_WEIGHTS, MERCHANT_WEIGHTS};
 pub use locale::Locale;
 pub use receipt::{Confidence, Item, Receipt, SecondaryConfidence, VatLine};
 pub use rows::{build_rows, Row};
@@ -127,6 +127,17 @@ pub fn merchant_score(lines: &[Line]) -> Option<(String, MerchantScore)> {
         .merchant
         .zip(header.merchant_score)
         .map(|((name, _), score)| (name, score))
+}
+
+/// The address read from OCR lines with the score its confidence comes from, for
+/// `scripts/calibrate`.
+pub fn address_score(lines: &[Line]) -> Option<(String, AddressScore)> {
+    let (rows, locale) = read_rows(lines, None);
+    let header = header::read(&rows, locale);
+    header
+        .address
+        .zip(header.address_score)
+        .map(|((text, _), score)| (text, score))
 }
 
 /// The purchase date read from OCR lines with the score its confidence comes from, for

@@ -14,6 +14,7 @@ mod mending;
 mod merchant;
 
 use address::read_address;
+pub use address::{AddressScore, ADDRESS_WEIGHTS};
 use merchant::read_merchant;
 pub use merchant::{MerchantScore, MERCHANT_WEIGHTS};
 
@@ -27,6 +28,8 @@ pub struct Header {
     /// The score the merchant's confidence comes from.
     pub merchant_score: Option<MerchantScore>,
     pub address: Option<(String, f32)>,
+    /// The score the address's confidence comes from.
+    pub address_score: Option<AddressScore>,
     /// Index of the last row the merchant or address was read from.
     pub last_row: Option<usize>,
 }
@@ -39,7 +42,8 @@ pub fn read(rows: &[RowInfo], locale: Locale) -> Header {
             merchant: None,
             merchant_score: None,
             last_row: address.as_ref().map(|a| a.last_row),
-            address: address.map(|a| (a.text, a.confidence * 0.8)),
+            address_score: address.as_ref().map(|a| a.score),
+            address: address.map(|a| (a.text, a.score.confidence())),
         };
     };
     let after_merchant = merchant_rows.end;
@@ -51,7 +55,8 @@ pub fn read(rows: &[RowInfo], locale: Locale) -> Header {
     Header {
         merchant: Some((name, score.confidence())),
         merchant_score: Some(score),
-        address: address.map(|a| (a.text, a.confidence)),
+        address_score: address.as_ref().map(|a| a.score),
+        address: address.map(|a| (a.text, a.score.confidence())),
         last_row: Some(last_row),
     }
 }
@@ -399,6 +404,34 @@ mod tests {
             Locale::En,
         );
         assert_eq!(pizza.as_deref(), Some("DOMINO'S PIZZA"));
+    }
+
+    /// The address's confidence is one logistic function of its score (`AddressScore`): a
+    /// short address closing with its postcode, surely read, is trusted more than a long run of
+    /// rows without one, or one whose street word had to be mended.
+    #[test]
+    fn address_confidence_follows_its_score() {
+        let read = |text: &str| {
+            let h = header(text, Locale::En);
+            (h.address.unwrap(), h.address_score.unwrap())
+        };
+        let ((_, sure), score) =
+            read("POPULAR BOOK CO. (M) SDN BHD\nNo 8, Jalan 7/118B,\n56000 Kuala Lumpur");
+        assert!(
+            score.postcode && !score.mended && score.rows == 2,
+            "{score:?}"
+        );
+        assert_eq!(score.confidence(), sure, "the confidence is the score's");
+        let ((_, long), score) = read(
+            "POPULAR BOOK CO. (M) SDN BHD\nLot 8, Jalan 7/118B,\nTaman Desa,\nBandar Tun Razak,\nCheras,\nSelangor Darul Ehsan",
+        );
+        assert!(!score.postcode && score.rows >= 4, "{score:?}");
+        assert!(long + 0.2 < sure, "{long} vs {sure}");
+        let ((text, mended), score) = read(
+            "POPULAR BOOK CO. (M) SDN BHD\nNo 8, Jalan 7/118B,\nHenara Dion, 56000 Kuala Lumpur",
+        );
+        assert!(score.mended, "{text}: {score:?}");
+        assert!(mended < sure, "{mended} vs {sure}");
     }
 
     /// The merchant's confidence is one logistic function of its score (`MerchantScore`):
