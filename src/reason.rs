@@ -96,6 +96,7 @@ codes! {
     HighPoints => "HIGH_POINTS",
     UncertainMerchant => "UNCERTAIN_MERCHANT",
     UncertainQuantity => "UNCERTAIN_QUANTITY",
+    UncertainDate => "UNCERTAIN_DATE",
     Revoked => "REVOKED",
     // Fraud signals (`[fraud]` in the campaign: `review` or `reject`).
     EditedImage => "EDITED_IMAGE",

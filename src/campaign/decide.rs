@@ -216,15 +216,22 @@ impl<'c> Decider<'c> {
         if member.is_none() {
             // What a person must look at anyway: the fraud signals too, not just the member.
             let mut msgs = vec![Msg::NoMember];
+            msgs.extend(found.doubts.iter().cloned());
             msgs.extend(doubted.into_iter().map(|(_, msg)| msg));
             return finish(Status::Review, msgs, audit);
         }
         let earned = score(c, r.date, r.total, &found.hits);
         audit.extend(earned.audit.iter().cloned());
-        let mut review = match sub.approval {
-            Some(_) => Vec::new(),
-            None => self.review(r, &earned, found.merchant.as_ref(), &found.hits),
-        };
+        let mut review = found.doubts.clone();
+        if sub.approval.is_none() {
+            // A date in doubt is said once: UNCERTAIN_DATE says it was read with doubt.
+            let date_in_doubt = !found.doubts.is_empty();
+            review.extend(
+                self.review(r, &earned, found.merchant.as_ref(), &found.hits)
+                    .into_iter()
+                    .filter(|m| !(date_in_doubt && matches!(m, Msg::LowConfidence("date", ..)))),
+            );
+        }
         review.extend(doubted.into_iter().map(|(_, msg)| msg));
         if !review.is_empty() {
             return finish(Status::Review, review, audit);

@@ -287,6 +287,13 @@ impl Text {
                 "- Ein nur ungefähr erkanntes Geschäft wird von einer Person bestätigt.",
             ));
         }
+        if r.uncertain_date {
+            out.push(self.pick(
+                "- A purchase date outside the period that may be misread (read with doubt, or one year digit away from the period) is checked by a person instead of refused.",
+                "- Une date d'achat hors période peut-être mal lue (lue avec un doute, ou à un chiffre de l'année près dans la période) est vérifiée par une personne au lieu d'être refusée.",
+                "- Ein Kaufdatum außerhalb des Zeitraums, das falsch gelesen sein kann (unsicher gelesen, oder eine Ziffer des Jahres vom Zeitraum entfernt), prüft eine Person, statt es abzulehnen.",
+            ));
+        }
         if r.uncertain_quantity {
             out.push(self.pick(
                 "- A product line whose quantity could not be read is checked by a person.",

@@ -58,6 +58,9 @@ pub enum Msg {
     HighPoints(Decimal, Decimal),
     UncertainMerchant(String, String, f64),
     UncertainQuantity(String),
+    /// A purchase date outside the period (read, period start, end) that may be a misreading,
+    /// with the date one slipped year digit would make of it when that is in the period.
+    UncertainDate(NaiveDate, Option<NaiveDate>, NaiveDate, NaiveDate),
     Capped(Scope, Measure, Decimal),
     Budget(Measure),
     /// A person rejected the receipt in review, with their note if they left one.
@@ -97,6 +100,7 @@ impl Msg {
             Msg::HighPoints(..) => Code::HighPoints,
             Msg::UncertainMerchant(..) => Code::UncertainMerchant,
             Msg::UncertainQuantity(_) => Code::UncertainQuantity,
+            Msg::UncertainDate(..) => Code::UncertainDate,
             Msg::Capped(..) => Code::CapReached,
             Msg::Budget(_) => Code::BudgetExhausted,
             Msg::RejectedInReview(_) => Code::RejectedInReview,
@@ -243,6 +247,16 @@ impl Msg {
                 format!("la quantité de « {line} » n'a pas pu être lue : à vérifier"),
                 format!("die Menge in „{line}“ war nicht lesbar: bitte prüfen"),
             ),
+            Msg::UncertainDate(read, Some(slipped), start, end) => pick(
+                format!("the date read, {read}, is outside the campaign period ({start} to {end}), but it may be {slipped} misread: please check it"),
+                format!("la date lue, {}, est hors de la période de l'offre (du {} au {}), mais ce peut être le {} mal lu : à vérifier", fr_date(*read), fr_date(*start), fr_date(*end), fr_date(*slipped)),
+                format!("das gelesene Datum {} liegt außerhalb des Aktionszeitraums ({} bis {}), kann aber ein falsch gelesener {} sein: bitte prüfen", de_date(*read), de_date(*start), de_date(*end), de_date(*slipped)),
+            ),
+            Msg::UncertainDate(read, None, start, end) => pick(
+                format!("the date read, {read}, is outside the campaign period ({start} to {end}), but it was read with doubt: please check it"),
+                format!("la date lue, {}, est hors de la période de l'offre (du {} au {}), mais elle a été lue avec un doute : à vérifier", fr_date(*read), fr_date(*start), fr_date(*end)),
+                format!("das gelesene Datum {} liegt außerhalb des Aktionszeitraums ({} bis {}), wurde aber unsicher gelesen: bitte prüfen", de_date(*read), de_date(*start), de_date(*end)),
+            ),
             Msg::EditedImage(software) => pick(
                 format!("the photo was saved by image-editing software ({software}): it may have been altered"),
                 format!("la photo a été enregistrée par un logiciel de retouche ({software}) : elle a pu être modifiée"),
@@ -385,6 +399,8 @@ mod tests {
         let d = NaiveDate::from_ymd_opt(2024, 3, 1).unwrap();
         let samples = [
             Msg::OutOfPeriod(d, d, d),
+            Msg::UncertainDate(d, Some(d), d, d),
+            Msg::UncertainDate(d, None, d, d),
             Msg::BelowMinTotal(Decimal::new(990, 2), Decimal::new(10, 0)),
             Msg::Capped(Scope::MemberWeek, Measure::Points, Decimal::new(100, 0)),
             Msg::Budget(Measure::Cashback),

@@ -120,6 +120,11 @@ pub struct Review {
     /// UNCERTAIN_QUANTITY.
     #[serde(default)]
     pub uncertain_quantity: bool,
+    /// A purchase date outside the period that may be a misreading of one inside it (read
+    /// below the date's `min_confidence`, or one year digit away by a slip the reader makes):
+    /// UNCERTAIN_DATE instead of OUT_OF_PERIOD.
+    #[serde(default)]
+    pub uncertain_date: bool,
 }
 
 impl Campaign {

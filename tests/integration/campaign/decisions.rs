@@ -12,7 +12,7 @@ use std::collections::BTreeSet;
 use std::path::Path;
 use std::str::FromStr;
 
-use fidelio::campaign::{Campaign, Decider, Decision, PriorAward, Submission};
+use fidelio::campaign::{Approval, Campaign, Decider, Decision, PriorAward, Submission};
 use fidelio::extract::{Confidence, Item, Receipt};
 use fidelio::image::Quality;
 use fidelio::ingest::ManifestEntry;
@@ -50,6 +50,9 @@ struct Case {
     /// No OCR result at all.
     #[serde(default)]
     no_ocr: bool,
+    /// A person approved the receipt in review (`fidelio review apply`).
+    #[serde(default)]
+    approved: bool,
     #[serde(default)]
     quality: QualityOverride,
     #[serde(default)]
@@ -206,7 +209,7 @@ fn decide(decider: &mut Decider<'_>, case: &Case) -> Decision {
         page: (!case.no_ocr).then_some(&page),
         receipt: (!case.no_ocr).then_some(&receipt),
         file_time: None,
-        approval: None,
+        approval: case.approved.then(Approval::default),
     })
 }
 
@@ -317,6 +320,7 @@ const CAMPAIGN_CODES: &[Code] = &[
     Code::HighTotal,
     Code::HighPoints,
     Code::UncertainMerchant,
+    Code::UncertainDate,
 ];
 
 #[test]
