@@ -177,50 +177,44 @@ mod tests {
 
     #[test]
     fn ticket_numbers() {
-        let ticket = |t: &str, l| read_ticket(&rows(t, l), l);
-        assert_eq!(
-            ticket("Ticket N° 004512  Caisse 3", Locale::Fr).as_deref(),
-            Some("004512")
-        );
-        assert_eq!(
-            ticket("Bon-Nr. 7731 Datum 12.03.2024", Locale::De).as_deref(),
-            Some("7731")
-        );
-        assert_eq!(
-            ticket("Receipt No.: CS1802/27714 Date: 12/02/2018", Locale::En).as_deref(),
-            Some("CS1802/27714")
-        );
-        assert_eq!(
-            ticket("INV No.: 153887 Pax(s): 2", Locale::En).as_deref(),
-            Some("153887")
-        );
-        assert_eq!(ticket("THANK YOU", Locale::En), None);
+        let cases = [
+            ("Ticket N° 004512  Caisse 3", Locale::Fr, Some("004512")),
+            ("Bon-Nr. 7731 Datum 12.03.2024", Locale::De, Some("7731")),
+            (
+                "Receipt No.: CS1802/27714 Date: 12/02/2018",
+                Locale::En,
+                Some("CS1802/27714"),
+            ),
+            ("INV No.: 153887 Pax(s): 2", Locale::En, Some("153887")),
+            ("THANK YOU", Locale::En, None),
+        ];
+        for (text, locale, ticket) in cases {
+            let read = read_ticket(&rows(text, locale), locale);
+            assert_eq!(read.as_deref(), ticket, "{text}");
+        }
     }
 
     #[test]
     fn payment_methods() {
-        let payment = |t: &str, l| read_payment(&rows(t, l));
-        assert_eq!(
-            payment("TOTAL 12,50\nCB 12,50", Locale::Fr).as_deref(),
-            Some("CARD")
-        );
-        assert_eq!(
-            payment("TOTAL 12,50\nESPECES 20,00\nRENDU 7,50", Locale::Fr).as_deref(),
-            Some("CASH")
-        );
-        assert_eq!(
-            payment("SUMME 3,27\nGEGEBEN BAR 5,00", Locale::De).as_deref(),
-            Some("CASH")
-        );
-        assert_eq!(
-            payment("TOTAL 86.00\nVisa RM 86.00", Locale::En).as_deref(),
-            Some("VISA")
-        );
-        assert_eq!(
-            payment("Payment Type: Cash", Locale::En).as_deref(),
-            Some("CASH")
-        );
-        assert_eq!(payment("STRICTLY NO CASH REFUND.", Locale::En), None);
+        let cases = [
+            ("TOTAL 12,50\nCB 12,50", Locale::Fr, Some("CARD")),
+            (
+                "TOTAL 12,50\nESPECES 20,00\nRENDU 7,50",
+                Locale::Fr,
+                Some("CASH"),
+            ),
+            ("SUMME 3,27\nGEGEBEN BAR 5,00", Locale::De, Some("CASH")),
+            ("TOTAL 86.00\nVisa RM 86.00", Locale::En, Some("VISA")),
+            ("Payment Type: Cash", Locale::En, Some("CASH")),
+            ("STRICTLY NO CASH REFUND.", Locale::En, None),
+        ];
+        for (text, locale, payment) in cases {
+            assert_eq!(
+                read_payment(&rows(text, locale)).as_deref(),
+                payment,
+                "{text}"
+            );
+        }
     }
 
     #[test]

@@ -78,14 +78,6 @@ fn keyword_support(votes: &[&Vote]) -> f32 {
 /// Strongest keyword, plus half a point per further keyword row (at most two), plus each kind
 /// of independent evidence once.
 fn support(votes: &[&Vote]) -> f32 {
-    let mut keyword_weights: Vec<f32> = votes
-        .iter()
-        .filter(|v| matches!(v.source, Source::Keyword | Source::Rounded))
-        .map(|v| v.weight)
-        .collect();
-    keyword_weights.sort_by(|a, b| b.total_cmp(a));
-    let keyword = keyword_weights.first().copied().unwrap_or(0.0).max(0.0);
-    let repeats = (keyword_weights.len().saturating_sub(1)).min(2) as f32 * 0.5;
     let mut evidence: BTreeMap<Source, f32> = BTreeMap::new();
     for v in votes
         .iter()
@@ -94,5 +86,5 @@ fn support(votes: &[&Vote]) -> f32 {
         let entry = evidence.entry(v.source).or_insert(0.0);
         *entry = entry.max(v.weight);
     }
-    keyword + repeats + evidence.values().sum::<f32>()
+    keyword_support(votes) + evidence.values().sum::<f32>()
 }
