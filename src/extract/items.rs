@@ -238,11 +238,12 @@ fn weighed(text: &str) -> Option<Weighed> {
 /// description goes without it. A number opening a name at one unit (no count read elsewhere
 /// on the row) could be its count: then it is, the unit price the amount over it. A count
 /// that does not divide the amount into whole cents was misread: the item is marked
-/// `count_unread`. A bare number closing a name is only ever a count the row already showed,
-/// since pack sizes close names (`EGGS 6`, `YOGURT 4`); with a piece unit (`2 St`) it is a
+/// `count_unread`. Pack sizes close names (`EGGS 6`, `YOGURT 4`): a bare number closing a name
+/// is a count only in a column of counts the rows already showed (most rows print `1`), and
+/// then only when it divides the amount into whole cents; with a piece unit (`2 St`) it is a
 /// count as one opening a name is.
 fn counts_in_column(items: &mut [Item], side: Side) {
-    let counted: Vec<(usize, PrintedCount)> = items
+    let printed: Vec<(usize, PrintedCount, bool)> = items
         .iter()
         .enumerate()
         .filter(|(_, item)| item.amount > Decimal::ZERO && !item.count_unread)
@@ -250,15 +251,21 @@ fn counts_in_column(items: &mut [Item], side: Side) {
             let printed = side.count_in(&item.description)?;
             let restated = item.quantity == Some(printed.count);
             let could_be = printed.reads_count && at_default_count(item);
-            (restated || could_be).then_some((i, printed))
+            Some((i, printed, restated || could_be))
         })
         .collect();
+    let counted = printed.iter().filter(|(_, _, counts)| *counts).count();
     let priced = items.iter().filter(|i| i.amount > Decimal::ZERO).count();
-    if counted.len() < 2 || counted.len() * 2 < priced {
+    if counted < 2 || counted * 2 < priced {
         return;
     }
-    for (i, PrintedCount { count, length, .. }) in counted {
+    for (i, PrintedCount { count, length, .. }, counts) in printed {
         let item = &mut items[i];
+        // `Dübel 6mm  2  5,98` among rows of 1.
+        let in_column = at_default_count(item) && whole_cents(item.amount, count).is_some();
+        if !counts && !in_column {
+            continue;
+        }
         item.description = side.without_count(&item.description, length);
         if item.quantity == Some(count) {
             continue;
@@ -1052,6 +1059,14 @@ mod tests {
         assert_eq!(names(&found), ["HDMI CABLE 2M", "USB CHARGER"]);
         assert_eq!(found[0].quantity, Some(d("3")));
         assert_eq!(found[0].unit_price, Some(d("9.99")));
+        // A bare count column where most rows count one: the row of two is counted too.
+        let found = items(
+            "Schrauben 4x40 100St   1   4,99 A\nDübel 6mm 50 St   2   5,98 A\n\
+             Malerband 30mm   1   3,49 A\nSumme 14,46",
+            Locale::De,
+        );
+        assert_eq!(names(&found)[1], "Dübel 6mm 50 St");
+        assert_eq!(found[1].quantity, Some(d("2")));
     }
 
     /// Offers print the price before the discount below the item (`REGULAR PRICE 9.99`,
