@@ -1,5 +1,5 @@
 //! The number of articles a till prints (`NB ARTICLES : 9`, `Total Qty: 6`, `Anzahl Artikel
-//! 4`) checks the counts read on the item rows.
+//! 4`, `5 ARTICLES`) checks the counts read on the item rows.
 //!
 //! A count OCR misread is what a points campaign pays on: on a noisy photo `2 x 2,40 € 4,80 €`
 //! reads `25x 2740.€ 4,80`, and two pots of yoghurt become twenty-five. Items
@@ -21,6 +21,10 @@ use super::text::fold;
 /// A whole number closing the row (`: 9`), not an amount.
 static CLOSING_COUNT: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"[\s:]([0-9]{1,3})\s*$").unwrap());
+
+/// A count of articles alone before its word (`5 ARTICLES`).
+static LEADING_COUNT: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^([0-9]{1,3})\s+(\S+?)\.?$").unwrap());
 
 /// Most units one article row can stand for.
 const MOST_UNITS: i64 = 99;
@@ -69,14 +73,13 @@ pub fn article_units(items: &[Item]) -> Decimal {
 pub(super) fn printed_article_count(rows: &[RowInfo]) -> Option<u32> {
     rows.iter().find_map(|row| {
         let text = fold(row.text());
-        let named = Pack::every_locale()
-            .article_count
-            .iter()
-            .any(|name| text.contains(name));
-        named
-            .then(|| CLOSING_COUNT.captures(&text))
-            .flatten()
-            .and_then(|caps| caps[1].parse().ok())
+        let every = Pack::every_locale();
+        let leading = LEADING_COUNT
+            .captures(text.trim())
+            .filter(|caps| every.article_word.contains(&&caps[2]));
+        let named = every.article_count.iter().any(|name| text.contains(name));
+        let closing = named.then(|| CLOSING_COUNT.captures(&text)).flatten();
+        leading.or(closing).and_then(|caps| caps[1].parse().ok())
     })
 }
 
@@ -113,6 +116,12 @@ mod tests {
         assert_eq!(items[0].quantity, Some(Decimal::ONE));
         assert!(items[0].count_unread);
         assert!(!items[1].count_unread);
+        // The count before its word, alone on a row (`5 ARTICLES`, `5 Artikel`), says as much;
+        // not a count of anything else (`5 COUPONS`).
+        for (printed, count) in [("5 ARTICLES", 2), ("5 Artikel.", 2), ("5 COUPONS", 1)] {
+            let items = items_of(&GARBLED_COUNT.replace("NB ARTICLES : 5", printed));
+            assert_eq!(items[0].quantity, Some(Decimal::from(count)), "{printed}");
+        }
     }
 
     /// `scripts/gen-samples --seed 4242`, FRESCO Bordeaux: `3 x 2,55 € 7,65 €` read

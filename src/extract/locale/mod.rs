@@ -156,6 +156,8 @@ pub struct Pack {
     pub not_description: &'static [&'static str],
     /// How tills name the number of articles (`NB ARTICLES`, `ITEM COUNT`).
     pub article_count: &'static [&'static str],
+    /// The word after a count of articles alone on a row (`5 ARTICLES`, `3 Artikel`).
+    pub article_word: &'static [&'static str],
     /// Receipt-number labels, most specific first.
     pub ticket_label: &'static [&'static str],
     /// Labels before a payment method on rows without an amount (`Payment Type: Cash`).
@@ -303,6 +305,7 @@ fn from_table(table: &toml::Table, name: &str) -> Pack {
         clock_word: words("clock_word"),
         not_description: words("not_description"),
         article_count: words("article_count"),
+        article_word: words("article_word"),
         ticket_label: words("ticket_label"),
         payment_label: words("payment_label"),
         handed_over: words("handed_over"),
