@@ -25,8 +25,23 @@ pub struct Report {
     /// Labels no observation matched (not scored).
     pub unmatched_labels: Vec<String>,
     pub fields: Vec<FieldStats>,
+    /// Scored receipts that print their number of articles, and how many of them the items
+    /// read add up to: item counts measured where no label gives them (None when none print
+    /// it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub articles: Option<ArticleCheck>,
     /// Every field that did not match after normalisation.
     pub mismatches: Vec<Mismatch>,
+}
+
+/// The items read against the number of articles the receipt prints (`NB ARTICLES : 5`).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ArticleCheck {
+    /// Scored receipts that print a number of articles.
+    pub printed: usize,
+    /// Of those, the receipts whose items count up to it (weighed goods one article,
+    /// discounts none: `extract::article_units`).
+    pub agree: usize,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -94,12 +109,23 @@ pub fn evaluate(observations: &[Observation], labels: &LabelSet) -> Report {
     let mut unlabelled = Vec::new();
     let mut matched_keys = std::collections::BTreeSet::new();
     let mut labelled = 0;
+    let mut articles = ArticleCheck {
+        printed: 0,
+        agree: 0,
+    };
     for observation in observations {
         let Some(label) = labels.find(&observation.file) else {
             unlabelled.push(observation.file.clone());
             continue;
         };
         labelled += 1;
+        if let Some(r) = &observation.receipt {
+            if let Some(printed) = r.articles {
+                articles.printed += 1;
+                let units = crate::extract::article_units(&r.items);
+                articles.agree += usize::from(units == rust_decimal::Decimal::from(printed));
+            }
+        }
         matched_keys.insert(label.key.clone());
         for outcome in score(&label.expected, observation) {
             if !outcome.normalised {
@@ -124,6 +150,7 @@ pub fn evaluate(observations: &[Observation], labels: &LabelSet) -> Report {
             .into_iter()
             .map(|(field, outcomes)| field_stats(field, &outcomes))
             .collect(),
+        articles: (articles.printed > 0).then_some(articles),
         mismatches,
     }
 }

@@ -71,6 +71,15 @@ pub fn write_table(out: &mut impl Write, report: &Report, mismatches: bool) -> s
             thresholds.join(", ")
         )?;
     }
+    if let Some(a) = &report.articles {
+        writeln!(
+            out,
+            "items against the printed number of articles: {}/{} receipts agree ({:.1} %)",
+            a.agree,
+            a.printed,
+            100.0 * a.agree as f64 / a.printed as f64
+        )?;
+    }
     if mismatches {
         write_mismatches(out, report)?;
     }

@@ -157,6 +157,8 @@ fn fidelio_labels_score_decisions_and_items() {
     .unwrap();
     line["points"] = json!("5");
     line["receipt"]["items"] = json!([{"description": "PAIN", "amount": "6.75", "line": 3}]);
+    // It prints its number of articles, which its items add up to.
+    line["receipt"]["articles"] = json!(1);
     write(&dir.path().join("results.jsonl"), &format!("{line}\n"));
     let output = fidelio()
         .arg("eval")
@@ -176,6 +178,10 @@ fn fidelio_labels_score_decisions_and_items() {
     assert!(row("items").contains("100.0 %"), "{table}");
     assert!(row("status").contains("100.0 %"), "{table}");
     assert!(row("points").contains("0.0 %"), "{table}");
+    assert!(
+        table.contains("items against the printed number of articles: 1/1 receipts agree"),
+        "{table}"
+    );
 }
 
 #[test]
