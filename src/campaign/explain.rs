@@ -25,9 +25,9 @@ pub fn explain(campaign: &Campaign) -> String {
     out.extend(t.review(campaign));
     out.extend(t.fraud(campaign));
     out.push(t.pick(
-        "- Blurry, dark, glaring or too small photos are refused, telling the member how to retake them.",
-        "- Les photos floues, sombres, avec reflets ou trop petites sont refusées, en expliquant au membre comment la reprendre.",
-        "- Unscharfe, dunkle, spiegelnde oder zu kleine Fotos werden abgelehnt, mit einem Hinweis, wie das Mitglied sie neu aufnimmt.",
+        "- Blurry, dark, glaring or too small photos are refused, telling the member how to retake them; one whose date and total still read clearly goes to a person instead.",
+        "- Les photos floues, sombres, avec reflets ou trop petites sont refusées, en expliquant au membre comment la reprendre ; celles dont la date et le total se lisent quand même clairement sont vérifiées par une personne.",
+        "- Unscharfe, dunkle, spiegelnde oder zu kleine Fotos werden abgelehnt, mit einem Hinweis, wie das Mitglied sie neu aufnimmt; sind Datum und Summe trotzdem klar lesbar, prüft eine Person.",
     ));
     let mut text = out.join("\n");
     text.push('\n');

@@ -75,6 +75,9 @@ pub enum Msg {
     ScreenPhoto(f32),
     /// The items (count, sum) do not add up to the total.
     SumMismatch(usize, Decimal, Decimal),
+    /// The capture gate measured this flaw (`GLARE`, `BLURRY`, `TOO_DARK`, `TOO_SMALL`), but
+    /// the date and total were read clearly: a person looks instead of a refusal.
+    PoorCapture(Code),
 }
 
 impl Msg {
@@ -108,6 +111,7 @@ impl Msg {
             Msg::DateAfterSubmission(..) | Msg::DateAfterPhoto(..) => Code::ImpossibleDate,
             Msg::SumMismatch(..) => Code::SumMismatch,
             Msg::ScreenPhoto(_) => Code::ScreenPhoto,
+            Msg::PoorCapture(code) => *code,
         }
     }
 
@@ -257,6 +261,19 @@ impl Msg {
                 format!("la date lue, {}, est hors de la période de l'offre (du {} au {}), mais elle a été lue avec un doute : à vérifier", fr_date(*read), fr_date(*start), fr_date(*end)),
                 format!("das gelesene Datum {} liegt außerhalb des Aktionszeitraums ({} bis {}), wurde aber unsicher gelesen: bitte prüfen", de_date(*read), de_date(*start), de_date(*end)),
             ),
+            Msg::PoorCapture(code) => {
+                let (en, fr, de) = match code {
+                    Code::Glare => ("glare on the photo", "reflet sur la photo", "Spiegelung auf dem Foto"),
+                    Code::Blurry => ("the photo looks blurry", "la photo semble floue", "das Foto wirkt unscharf"),
+                    Code::TooDark => ("the photo looks dark", "la photo semble sombre", "das Foto wirkt dunkel"),
+                    _ => ("the photo is small", "la photo est petite", "das Foto ist klein"),
+                };
+                pick(
+                    format!("{en}, but its date and total read clearly: a person checks it"),
+                    format!("{fr}, mais sa date et son total se lisent clairement : une personne le vérifie"),
+                    format!("{de}, aber Datum und Summe sind klar lesbar: eine Person prüft es"),
+                )
+            }
             Msg::EditedImage(software) => pick(
                 format!("the photo was saved by image-editing software ({software}): it may have been altered"),
                 format!("la photo a été enregistrée par un logiciel de retouche ({software}) : elle a pu être modifiée"),
@@ -409,6 +426,10 @@ mod tests {
             Msg::DateAfterPhoto(d, d),
             Msg::ScreenPhoto(57.0),
             Msg::SumMismatch(3, Decimal::new(2430, 2), Decimal::new(3430, 2)),
+            Msg::PoorCapture(Code::Glare),
+            Msg::PoorCapture(Code::Blurry),
+            Msg::PoorCapture(Code::TooDark),
+            Msg::PoorCapture(Code::TooSmall),
         ];
         for msg in samples {
             let (en, fr, de) = (

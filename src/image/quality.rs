@@ -91,6 +91,9 @@ pub struct QualityThresholds {
     pub min_brightness: f32,
     pub min_width: u32,
     pub min_height: u32,
+    /// Date and total confidence at which a faulted capture goes to a person rather than
+    /// being refused: the reader got past the flaw (above 0.98, never).
+    pub clear_reading: f32,
 }
 
 impl Default for QualityThresholds {
@@ -102,6 +105,7 @@ impl Default for QualityThresholds {
             min_brightness: d::QUALITY_MIN_BRIGHTNESS,
             min_width: d::QUALITY_MIN_WIDTH,
             min_height: d::QUALITY_MIN_HEIGHT,
+            clear_reading: d::QUALITY_CLEAR_READING,
         }
     }
 }
