@@ -33,12 +33,15 @@ pub struct Expected {
 impl Expected {
     /// The photo is expected refused for capture quality (BLURRY, GLARE, …): the member is
     /// asked for a new photo and nothing on this one is read, so only the decision is scored,
-    /// as in the samples test.
+    /// as in the samples test. A faulted photo sent to review (its date and total read
+    /// clearly) is read, and scored like any other.
     pub fn refused_for_capture(&self) -> bool {
-        self.reasons
-            .iter()
-            .flatten()
-            .any(|r| Code::CAPTURE.iter().any(|c| c.as_str() == r))
+        self.status.as_deref().is_none_or(|s| s == "rejected")
+            && self
+                .reasons
+                .iter()
+                .flatten()
+                .any(|r| Code::CAPTURE.iter().any(|c| c.as_str() == r))
     }
 
     /// The label with only its decision (status, reasons, points) left to score.

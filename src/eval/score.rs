@@ -466,6 +466,25 @@ mod tests {
         assert!(outcomes.iter().all(|o| o.strict), "{outcomes:?}");
     }
 
+    /// A photo the gate faults whose date and total read clearly goes to review with the
+    /// flaw's code: it was read, so its fields are scored too.
+    #[test]
+    fn a_faulted_photo_sent_to_review_is_scored_on_its_fields_too() {
+        let expected = Expected {
+            kind: LabelKind::Fidelio,
+            total: Some("10.73".into()),
+            status: Some("review".into()),
+            reasons: Some(vec!["GLARE".into()]),
+            ..Expected::default()
+        };
+        assert!(!expected.refused_for_capture());
+        let rejected = Expected {
+            status: Some("rejected".into()),
+            ..expected.clone()
+        };
+        assert!(rejected.refused_for_capture());
+    }
+
     #[test]
     fn decisions_are_not_scored_without_a_campaign() {
         let expected = Expected {
