@@ -201,13 +201,25 @@ fn ends_with_keyword(row: &RowInfo, keywords: &[&str]) -> bool {
     })
 }
 
-/// The time on the purchase date's row, else after a time keyword, else the first time printed
-/// on its own (not inside a date row that lost the contest).
+/// The time on the purchase date's row, else on another row printing the same date (a header
+/// `Date: 18/09/2017` and a footer `18/09/2017 12:33`, or a `PRINTED` stamp), else after a time
+/// keyword, else the first time printed on its own (not inside a date row that lost the
+/// contest).
 fn read_time(rows: &[&RowInfo], date_row: Option<usize>) -> Option<(String, f32)> {
     let first_time = |row: &RowInfo| -> Option<TimeMatch> { row.times.first().cloned() };
     if let Some(found) = date_row.and_then(|i| first_time(rows[i])) {
         let ocr = rows[date_row?].row.conf() / 100.0;
         return Some((found.time, (0.85 * ocr_factor(ocr)).clamp(0.02, 0.95)));
+    }
+    if let Some(date) = date_row.and_then(|i| rows[i].dates.first()).map(|d| d.date) {
+        if let Some(row) = rows
+            .iter()
+            .find(|r| !r.times.is_empty() && r.dates.iter().any(|d| d.date == date))
+        {
+            let found = first_time(row)?;
+            let ocr = row.row.conf() / 100.0;
+            return Some((found.time, (0.85 * ocr_factor(ocr)).clamp(0.02, 0.95)));
+        }
     }
     if let Some(row) = rows
         .iter()
@@ -298,6 +310,25 @@ mod tests {
         assert!(sure >= 0.97, "{sure}");
         assert!(doubted < sure - 0.02, "{doubted} {sure}");
         assert!(repeated.date.unwrap().1 >= sure, "{repeated:?}");
+    }
+
+    /// Bug: a delivery note printing `Date: 18/09/2017` in its header and `DD: 18/09/2017
+    /// 12:33` further down had no time: the time was looked for on the chosen date's row, after
+    /// a keyword, or alone on a row without a date.
+    #[test]
+    fn the_time_beside_a_repeat_of_the_purchase_date() {
+        let w = when(
+            "GARDENIA BAKERIES (KL) SDN BHD\nDate: 18/09/2017\nMAKASSAR FRESH MARKET\nDD: 18/09/2017 12:33\nO.C. WHITE 2.13",
+            Locale::En,
+        );
+        assert_eq!(w.date.map(|d| d.0), Some(ymd(2017, 9, 18)));
+        assert_eq!(w.time.map(|t| t.0).as_deref(), Some("12:33"));
+        // A time beside another date is not the purchase's.
+        let other = when(
+            "Date: 18/09/2017\nBest before 25/09/2017 08:00\nTOTAL 2.13",
+            Locale::En,
+        );
+        assert_eq!(other.time, None);
     }
 
     #[test]
