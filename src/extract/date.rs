@@ -77,6 +77,11 @@ static TIME: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(\d{1,2})(?: ?: ?|H)([0-5]\d)(?: ?: ?([0-5]\d))?(?: ?([AP])\.?M\b\.?)?").unwrap()
 });
 
+/// `HH.MM.SS`, `HH.MM:SS`, `HH:MM.SS`, or `HH.MM` (kept only right after a date): see
+/// [`dotted_times`].
+static TIME_DOTTED: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(\d{1,2})[.:]([0-5]\d)(?:[.:]([0-5]\d))?").unwrap());
+
 /// A German clock reading with a dot, said to be one by `Uhr` (`15.42 Uhr`): without the word
 /// it reads as an amount.
 static TIME_UHR: LazyLock<Regex> =
@@ -216,6 +221,9 @@ fn numeric_date(text: &str, caps: &regex::Captures<'_>) -> Option<DateMatch> {
         let (day, month) = (number(first)?, number(second)?);
         match ymd(year, month, day) {
             Some(date) => (date, false, third.len() == 2),
+            // Month first is the US order, written with slashes or dashes; a dotted reading
+            // that only makes a date month first is a clock (`11.14.00`, a colon read as a dot).
+            None if sep1.trim() == "." && sep2.trim() == "." && third.len() == 2 => return None,
             None => (ymd(year, day, month)?, true, third.len() == 2),
         }
     };
@@ -309,8 +317,57 @@ pub fn find_times(text: &str) -> Vec<TimeMatch> {
             });
         }
     }
+    for found in dotted_times(&folded) {
+        if !times
+            .iter()
+            .any(|t| t.start < found.end && found.start < t.end)
+        {
+            times.push(found);
+        }
+    }
     times.sort_by_key(|t| t.start);
     times
+}
+
+/// A clock reading with seconds and a dot for a colon (`11.14.00`, `8.08:53`: a colon read as a
+/// dot, or printed so), and a dotted clock right after the date on its row (`26/02/18 08.28`):
+/// anywhere else `08.28` is an amount. Dotted readings that are dates (`11.12.00`) stay dates.
+fn dotted_times(folded: &str) -> Vec<TimeMatch> {
+    let dates = find_dates(folded);
+    let in_a_date = |start: usize, end: usize| dates.iter().any(|d| d.start < end && start < d.end);
+    let mut found = Vec::new();
+    for caps in TIME_DOTTED.captures_iter(folded) {
+        let (Some(whole), Ok(hour), Ok(minute)) =
+            (caps.get(0), caps[1].parse::<u32>(), caps[2].parse::<u32>())
+        else {
+            continue;
+        };
+        let after_a_date = caps.get(3).is_none()
+            && dates
+                .iter()
+                .any(|d| d.end <= whole.start() && folded[d.end..whole.start()].trim().is_empty());
+        if (caps.get(3).is_some() || after_a_date)
+            && whole.as_str().contains('.')
+            && hour < 24
+            && time_is_isolated_dotted(folded, whole.start(), whole.end())
+            && !in_a_date(whole.start(), whole.end())
+        {
+            found.push(TimeMatch {
+                time: format!("{hour:02}:{minute:02}"),
+                start: whole.start(),
+                end: whole.end(),
+                has_seconds: caps.get(3).is_some(),
+            });
+        }
+    }
+    found
+}
+
+/// Not inside a longer number: no digit, dot or comma just before or after.
+fn time_is_isolated_dotted(text: &str, start: usize, end: usize) -> bool {
+    let number_glyph = |c: char| c.is_ascii_digit() || c == '.' || c == ',' || c == ':';
+    !text[..start].chars().next_back().is_some_and(number_glyph)
+        && !text[end..].chars().next().is_some_and(number_glyph)
 }
 
 /// `HH:MM`, `HHhMM`, with seconds or AM/PM, in `folded` text.
@@ -503,6 +560,25 @@ mod tests {
     fn a_zero_for_the_o_of_a_month_is_read() {
         assert_eq!(parse_date(": 100CT 2017 TUE"), ymd(2017, 10, 10));
         assert_eq!(parse_date("3 N0V 2018"), ymd(2018, 11, 3));
+    }
+
+    /// Bug: clocks with a dot for a colon had no time (`Time 11.58:00`, `17/01/2018 8.08:53`,
+    /// `26/02/18 08.28 10886 09`: 7 of the 142 SROIE tune receipts whose transcription prints
+    /// one time). With seconds the reading is a clock anywhere; `HH.MM` only right after the
+    /// date on its row, where no amount is printed.
+    #[test]
+    fn regression_dotted_clocks_with_seconds_or_after_the_date() {
+        assert_eq!(parse_time("11.14.00"), Some("11:14".into()));
+        assert_eq!(parse_time("Time 11.58:00"), Some("11:58".into()));
+        assert_eq!(parse_time("17/01/2018 8.08:53"), Some("08:08".into()));
+        assert_eq!(parse_time("26/02/18 08.28 10886 09"), Some("08:28".into()));
+        // Amounts, a dotted date, and a number with more digits are no clock.
+        assert_eq!(parse_time("TOTAL 08.28"), None);
+        assert_eq!(parse_time("26/02/18 TOTAL 08.28"), None);
+        assert_eq!(parse_time("11.12.00"), None);
+        assert_eq!(parse_date("11.12.00"), ymd(2000, 12, 11));
+        assert_eq!(parse_time("1.234.56"), None);
+        assert_eq!(parse_time("26/02/18 1.234,56"), None);
     }
 
     /// German tills that print the time with a dot: `22.11.26 15.42 Uhr`.
