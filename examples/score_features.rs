@@ -1,17 +1,17 @@
 //! The score features behind a field's confidence for each receipt of an `ocr.jsonl` (first
 //! reading), as TSV: `file value feature… confidence`, features in the order of the field's
 //! weights (`TOTAL_WEIGHTS`, `DATE_WEIGHTS`, `MERCHANT_WEIGHTS`,
-//! `ADDRESS_WEIGHTS`). `scripts/calibrate` fits those weights on them.
+//! `ADDRESS_WEIGHTS`, `TIME_WEIGHTS`). `scripts/calibrate` fits those weights on them.
 
 use std::io::{BufRead, Write};
 
-use fidelio::extract::{address_score, date_score, merchant_score, total_score};
+use fidelio::extract::{address_score, date_score, merchant_score, time_score, total_score};
 use fidelio::ocr::{Line, OcrRecord};
 
 fn main() -> anyhow::Result<()> {
     let mut args = std::env::args().skip(1);
     let (Some(field), Some(path)) = (args.next(), args.next()) else {
-        anyhow::bail!("usage: score_features total|date|merchant|address OCR.jsonl");
+        anyhow::bail!("usage: score_features total|date|merchant|address|time OCR.jsonl");
     };
     let score = |lines: &[Line]| -> Option<(String, Vec<f32>, f32)> {
         match field.as_str() {
@@ -23,6 +23,7 @@ fn main() -> anyhow::Result<()> {
             "address" => {
                 address_score(lines).map(|(a, s)| (a, s.features().to_vec(), s.confidence()))
             }
+            "time" => time_score(lines).map(|(t, s)| (t, s.features().to_vec(), s.confidence())),
             _ => date_score(lines)
                 .map(|(d, s)| (d.to_string(), s.features().to_vec(), s.confidence())),
         }

@@ -1,11 +1,14 @@
 """Fit each field's confidence (a logistic function of its score's features) on the tune half
 and report calibration on both halves. Input: DIR/{tune,check}.FIELD.tsv from
 examples/score_features (file, value, features in the weights' order, built confidence) and
-the labels DIR/{tune,check}/NAME.json. Pure Python: no numpy where this runs."""
+the labels DIR/{tune,check}/NAME.json. SROIE labels have no time: the time's label is the one
+time the receipt's transcribed lines print (SROIE_LINES, default ../shared/data/sroie-lines),
+receipts printing none or several left out. Pure Python: no numpy where this runs."""
 
 import datetime
 import json
 import math
+import os
 import re
 import sys
 import unicodedata
@@ -15,14 +18,34 @@ FIELDS = {
     "date": ["bias", "lead", "repeated", "ocr"],
     "merchant": ["bias", "legal", "wrapped", "lower case", "ocr", "clean", "short"],
     "address": ["bias", "postcode", "rows", "ocr", "clean", "mended"],
+    "time": ["bias", "keyword", "alone", "ocr"],
 }
 WEIGHTS = {
     "total": "TOTAL_WEIGHTS",
     "date": "DATE_WEIGHTS",
     "merchant": "MERCHANT_WEIGHTS",
     "address": "ADDRESS_WEIGHTS",
+    "time": "TIME_WEIGHTS",
 }
 LABEL_KEY = {"total": "total", "date": "date", "merchant": "company", "address": "address"}
+LINES = os.environ.get("SROIE_LINES", "../shared/data/sroie-lines")
+CLOCK = re.compile(r"(?<![\d:])([01]?\d|2[0-3]) ?: ?([0-5]\d)(?: ?: ?[0-5]\d)? *([AP])?\.?M?\b", re.I)
+
+
+def printed_time(name):
+    """The one clock reading (HH:MM, 24 h) of a receipt's transcribed lines, else None."""
+    try:
+        lines = open(f"{LINES}/{name}.csv", encoding="utf-8", errors="replace").read().splitlines()
+    except OSError:
+        return None
+    found = set()
+    for line in lines:
+        for m in CLOCK.finditer(line.split(",", 8)[-1]):
+            hour, minute, half = int(m.group(1)), int(m.group(2)), (m.group(3) or "").upper()
+            hour += 12 if half == "P" and hour < 12 else 0
+            hour -= 12 if half == "A" and hour == 12 else 0
+            found.add(f"{hour:02d}:{minute:02d}")
+    return found.pop() if len(found) == 1 else None
 
 
 def fold(text):
@@ -66,11 +89,15 @@ def load(work, half, field):
         "date": date_right,
         "merchant": merchant_right,
         "address": merchant_right,
+        "time": lambda read, label: read[:5] == label if label else None,
     }[field]
     for line in open(f"{work}/{half}.{field}.tsv"):
         f = line.rstrip("\n").split("\t")
         name = f[0].rsplit("/", 1)[-1].rsplit(".", 1)[0]
-        label = json.load(open(f"{work}/{half}/{name}.json")).get(LABEL_KEY[field], "")
+        if field == "time":
+            label = printed_time(name)
+        else:
+            label = json.load(open(f"{work}/{half}/{name}.json")).get(LABEL_KEY[field], "")
         ok = right(f[1], label)
         if ok is None:
             continue

@@ -77,15 +77,10 @@ static TIME: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(\d{1,2})(?: ?: ?|H)([0-5]\d)(?: ?: ?([0-5]\d))?(?: ?([AP])\.?M\b\.?)?").unwrap()
 });
 
-/// `HH.MM.SS`, `HH.MM:SS`, `HH:MM.SS`, or `HH.MM` (kept only right after a date): see
-/// [`dotted_times`].
+/// `HH.MM.SS`, `HH.MM:SS`, `HH:MM.SS`, or `HH.MM` (a clock only right after a date or before
+/// `Uhr`): see [`dotted_times`].
 static TIME_DOTTED: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(\d{1,2})[.:]([0-5]\d)(?:[.:]([0-5]\d))?").unwrap());
-
-/// A German clock reading with a dot, said to be one by `Uhr` (`15.42 Uhr`): without the word
-/// it reads as an amount.
-static TIME_UHR: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"\b(\d{1,2})\.([0-5]\d) ?UHR\b").unwrap());
+    LazyLock::new(|| Regex::new(r"(\d{1,2})[.:]([0-5]\d)(?:[.:]([0-5]\d))?( ?UHR\b)?").unwrap());
 
 /// Every plausible date in `text`, left to right.
 pub fn find_dates(text: &str) -> Vec<DateMatch> {
@@ -298,25 +293,6 @@ pub struct TimeMatch {
 pub fn find_times(text: &str) -> Vec<TimeMatch> {
     let folded = fold(text);
     let mut times = clock_times(&folded);
-    for caps in TIME_UHR.captures_iter(&folded) {
-        let (Some(whole), Ok(hour), Ok(minute)) =
-            (caps.get(0), caps[1].parse::<u32>(), caps[2].parse::<u32>())
-        else {
-            continue;
-        };
-        if hour < 24
-            && !times
-                .iter()
-                .any(|t| t.start < whole.end() && whole.start() < t.end)
-        {
-            times.push(TimeMatch {
-                time: format!("{hour:02}:{minute:02}"),
-                start: whole.start(),
-                end: whole.end(),
-                has_seconds: false,
-            });
-        }
-    }
     for found in dotted_times(&folded) {
         if !times
             .iter()
@@ -329,32 +305,35 @@ pub fn find_times(text: &str) -> Vec<TimeMatch> {
     times
 }
 
-/// A clock reading with seconds and a dot for a colon (`11.14.00`, `8.08:53`: a colon read as a
-/// dot, or printed so), and a dotted clock right after the date on its row (`26/02/18 08.28`):
-/// anywhere else `08.28` is an amount. Dotted readings that are dates (`11.12.00`) stay dates.
+/// Clocks with a dot for a colon: with seconds (`11.14.00`, `8.08:53`: a colon read as a dot,
+/// or printed so), right after the date on its row (`26/02/18 08.28`), or said to be one by
+/// `Uhr` (`15.42 Uhr`); anywhere else `08.28` is an amount. Dotted dates (`11.12.00`) stay dates.
 fn dotted_times(folded: &str) -> Vec<TimeMatch> {
     let dates = find_dates(folded);
-    let in_a_date = |start: usize, end: usize| dates.iter().any(|d| d.start < end && start < d.end);
     let mut found = Vec::new();
     for caps in TIME_DOTTED.captures_iter(folded) {
-        let (Some(whole), Ok(hour), Ok(minute)) =
-            (caps.get(0), caps[1].parse::<u32>(), caps[2].parse::<u32>())
-        else {
+        let (Some(whole), Some(clock_end), Ok(hour), Ok(minute)) = (
+            caps.get(0),
+            caps.get(3).or(caps.get(2)),
+            caps[1].parse::<u32>(),
+            caps[2].parse::<u32>(),
+        ) else {
             continue;
         };
-        let after_a_date = caps.get(3).is_none()
-            && dates
-                .iter()
-                .any(|d| d.end <= whole.start() && folded[d.end..whole.start()].trim().is_empty());
-        if (caps.get(3).is_some() || after_a_date)
-            && whole.as_str().contains('.')
+        let (start, end) = (whole.start(), clock_end.end());
+        let after_a_date = dates
+            .iter()
+            .any(|d| d.end <= start && folded[d.end..start].trim().is_empty());
+        let clock = caps.get(3).is_some() || caps.get(4).is_some() || after_a_date;
+        if clock
+            && folded[start..end].contains('.')
             && hour < 24
-            && time_is_isolated_dotted(folded, whole.start(), whole.end())
-            && !in_a_date(whole.start(), whole.end())
+            && time_is_isolated_dotted(folded, start, end)
+            && !dates.iter().any(|d| d.start < end && start < d.end)
         {
             found.push(TimeMatch {
                 time: format!("{hour:02}:{minute:02}"),
-                start: whole.start(),
+                start,
                 end: whole.end(),
                 has_seconds: caps.get(3).is_some(),
             });

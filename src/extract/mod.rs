@@ -41,7 +41,7 @@ pub use receipt::{Confidence, Item, Receipt, SecondaryConfidence, VatLine};
 pub use rows::{build_rows, Row};
 pub use second_look::{doubts, fuse, read_page, SECOND_LOOK_BELOW};
 pub use total::{TotalScore, TOTAL_WEIGHTS};
-pub use when::{DateScore, DATE_WEIGHTS};
+pub use when::{DateScore, TimeScore, TimeSource, DATE_WEIGHTS, TIME_WEIGHTS};
 
 use crate::ocr::{BBox, Line};
 use classify::{classify, RowInfo};
@@ -146,6 +146,14 @@ pub fn date_score(lines: &[Line]) -> Option<(chrono::NaiveDate, DateScore)> {
     let (rows, locale) = read_rows(lines, None);
     let when = when::read_when(&rows, locale);
     when.date.map(|(date, _)| (date, when.score))
+}
+
+/// The purchase time of `lines` and the score its confidence comes from: what
+/// `scripts/calibrate` fits `TIME_WEIGHTS` on.
+pub fn time_score(lines: &[Line]) -> Option<(String, TimeScore)> {
+    let (rows, locale) = read_rows(lines, None);
+    let when = when::read_when(&rows, locale);
+    Some((when.time?.0, when.time_score?))
 }
 
 /// The receipt fields of classified rows, and what they leave unsettled.

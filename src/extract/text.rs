@@ -83,12 +83,6 @@ pub fn has_any(tokens: &[String], keywords: &[&str]) -> bool {
     keywords.iter().any(|k| has_keyword(tokens, k))
 }
 
-/// How much of a reading's confidence survives its OCR word confidence (0–1): near-certain
-/// words keep it all, doubtful ones lose up to half.
-pub fn ocr_factor(ocr: f32) -> f32 {
-    (0.5 + 0.55 * ocr.clamp(0.0, 1.0)).min(1.0)
-}
-
 /// How far the least sure word of a text (its OCR confidence, 0–100) lets one trust text that
 /// must be read letter for letter (names, addresses): nothing below 30, fully from 90 on.
 pub fn certainty(min_word_conf: f32) -> f32 {
