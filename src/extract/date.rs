@@ -392,10 +392,13 @@ fn time_is_isolated(text: &str, start: usize, end: usize) -> bool {
             .is_some_and(|d| d.end == start),
         Some(c) => !c.is_ascii_alphanumeric() && c != '.' && c != ',',
     };
-    let after_ok = !text[end..]
-        .chars()
-        .next()
-        .is_some_and(|c| c.is_ascii_digit() || c == ':');
+    // A colon after is a longer clock reading, unless its seconds were misread as letters
+    // (`TIME: 14:30:DD`).
+    let mut after = text[end..].chars();
+    let after_ok = match after.next() {
+        Some(':') => !after.next().is_some_and(|c| c.is_ascii_digit()),
+        next => !next.is_some_and(|c| c.is_ascii_digit()),
+    };
     before_ok && after_ok
 }
 
@@ -520,6 +523,9 @@ mod tests {
         assert_eq!(parse_time("1:55:54 PM"), Some("13:55".into()));
         assert_eq!(parse_time("2026-11-20T14:05:00"), Some("14:05".into()));
         assert_eq!(parse_time("REF AT14:05"), None);
+        // Seconds misread as letters leave the clock; a longer reading is no clock.
+        assert_eq!(parse_time("TIME: 14:30:DD"), Some("14:30".into()));
+        assert_eq!(parse_time("14:30:5"), None);
     }
 
     /// The neural reader drops the narrow space between a date and its clock.
