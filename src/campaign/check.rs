@@ -56,6 +56,7 @@ pub fn check(campaign: &Campaign, text: &str) -> Vec<Problem> {
     check_limits::points(campaign, &mut c);
     check_limits::caps(campaign, &mut c);
     review(campaign, &mut c);
+    quality(campaign, &mut c);
     let mut problems: Vec<Problem> = c
         .found
         .into_iter()
@@ -290,6 +291,21 @@ fn ean_problem(ean: &str) -> Option<String> {
 pub(super) fn positive(c: &mut Checker, key: &str, value: Option<Decimal>) {
     if let Some(v) = value.filter(|v| *v <= Decimal::ZERO) {
         c.error(key, format!("must be more than 0, got {v}"));
+    }
+}
+
+/// Shares and confidences are fractions: `max_glare = 15` or `clear_reading = 90` (a percent)
+/// would silently turn the gate or the clear-reading review off.
+fn quality(campaign: &Campaign, c: &mut Checker) {
+    let q = &campaign.quality;
+    for (key, value) in [
+        ("quality.max_glare", q.max_glare),
+        ("quality.clear_reading", q.clear_reading),
+    ] {
+        if !(0.0..=1.0).contains(&value) {
+            let name = key.trim_start_matches("quality.");
+            c.error(key, format!("{name} is between 0 and 1, got {value}"));
+        }
     }
 }
 
