@@ -106,6 +106,25 @@ impl Located {
         *light.select_nth_unstable(middle).1
     }
 
+    /// Whether most of the ink in `region` (still on the small copy) is background: what the
+    /// profiles took for print is a dark patch reaching the picture's edge (a torn corner, the
+    /// scanner lid showing past a faint scan whose print is lighter than that patch), and
+    /// cropping to it would throw the receipt away.
+    fn mostly_background(&self) -> bool {
+        let background = self.background();
+        let width = self.small.width();
+        let (mut ink, mut outside) = (0u32, 0u32);
+        for y in self.region.y..self.region.y + self.region.height {
+            for x in self.region.x..self.region.x + self.region.width {
+                if self.small.get_pixel(x, y)[0] <= self.threshold {
+                    ink += 1;
+                    outside += u32::from(background[(y * width + x) as usize]);
+                }
+            }
+        }
+        outside * 2 > ink
+    }
+
     /// Pixels of the small copy that are background: dark and connected to the picture's edge
     /// (a table, a scanner lid), grown by one pixel so the paper's blurred edge goes too. Print
     /// on the paper is never connected to the edge through dark pixels: the paper's margin
@@ -186,10 +205,17 @@ fn locate(gray: &GrayImage) -> Option<Located> {
         .filter(|&print| ink_in(&small, threshold, print) >= MIN_INK_KEPT * ink_on_paper)
         .map(|print| with_margin(print, small_w, small_h))
         .filter(|&print| share(print) < WORTH_CROPPING)?;
-    Some(Located {
-        region: to_source(found, width, height, small_w, small_h),
+    let located = Located {
+        region: found,
         small,
         threshold,
+    };
+    if located.mostly_background() {
+        return None;
+    }
+    Some(Located {
+        region: to_source(found, width, height, small_w, small_h),
+        ..located
     })
 }
 
@@ -435,6 +461,18 @@ mod tests {
         assert_eq!(receipt.get_pixel(0, 0)[0], 225, "the table became paper");
         let darkest = receipt.as_raw().iter().min().copied();
         assert_eq!(darkest, Some(20), "the print is kept");
+    }
+
+    /// Regression: a faint flatbed scan whose print is lighter than a torn corner showing the
+    /// dark lid was cropped to that corner, and the receipt was refused as no receipt at all.
+    #[test]
+    fn a_dark_corner_of_a_faint_scan_is_not_taken_for_the_receipt() {
+        let mut scan = GrayImage::from_pixel(900, 2600, Luma([245]));
+        for y in (100..2500).step_by(14) {
+            fill(&mut scan, 100, y, 800, y + 2, 200);
+        }
+        fill(&mut scan, 840, 0, 900, 300, 5);
+        assert_eq!(find_receipt(&scan), None);
     }
 
     #[test]
