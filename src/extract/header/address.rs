@@ -266,6 +266,7 @@ fn stop_position(text: &str) -> Option<usize> {
         let stop = Pack::every_locale().address_stop;
         let hit = stop.contains(&bare)
             || stop.contains(&core.as_str())
+            || super::merchant::is_glued_banner(&core)
             || folded.contains("@")
             || folded.contains(".COM")
             || folded.starts_with("HTTP")

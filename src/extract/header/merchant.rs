@@ -263,22 +263,24 @@ pub(super) fn is_name_row(row: &RowInfo) -> bool {
 
 /// A banner row, unless a name follows its welcome words (`BIENVENUE CHEZ LECLERC`).
 pub(super) fn is_banner(row_tokens: &[String]) -> bool {
-    if row_tokens.len() == 1
-        && Pack::every_locale()
-            .lone_banner
-            .contains(&row_tokens[0].as_str())
-    {
+    use crate::extract::text::{find_keyword, has_keyword};
+    let pack = Pack::every_locale();
+    let lone = row_tokens.len() == 1 && pack.lone_banner.contains(&row_tokens[0].as_str());
+    if lone || row_tokens.iter().any(|t| is_glued_banner(t)) {
         return true;
     }
-    let banner = Pack::every_locale()
-        .banner
-        .iter()
-        .any(|b| crate::extract::text::has_keyword(row_tokens, b));
-    banner
-        && !Pack::every_locale().name_prefix.iter().any(|p| {
-            let words = p.split(' ').count();
-            row_tokens.len() > words && crate::extract::text::find_keyword(row_tokens, p) == Some(0)
+    pack.banner.iter().any(|b| has_keyword(row_tokens, b))
+        && !pack.name_prefix.iter().any(|p| {
+            row_tokens.len() > p.split(' ').count() && find_keyword(row_tokens, p) == Some(0)
         })
+}
+
+/// A banner of several words read as one (`TAXINVOICE`: a narrow font, its spaces lost).
+pub(super) fn is_glued_banner(token: &str) -> bool {
+    let banners = Pack::every_locale().banner.iter();
+    banners
+        .filter(|b| b.contains(' '))
+        .any(|b| b.replace(' ', "") == token)
 }
 
 /// Remove `Dimiliki:`, `Bienvenue chez` and leading `#0002`-style noise.
