@@ -270,7 +270,7 @@ fn stop_position(text: &str) -> Option<usize> {
             || folded.contains("@")
             || folded.contains(".COM")
             || folded.starts_with("HTTP")
-            || folded.starts_with("WWW");
+            || folded.contains("WWW");
         hit.then_some(*offset)
     });
     let phone = PHONE

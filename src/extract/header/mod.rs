@@ -129,7 +129,8 @@ mod tests {
              Some("LOT P.T. 2811, JALAN ANGSA, TAMAN BERKELEY 41150 KLANG, SELANGOR 1249-TMN PANDAN CAHAYA")),
             ("KEDAI MAJU\nNO. 3, JALAN SS2/4\n47300 PETALING JAYA\nSELANGOR DARUL EHSAN\nTEL 03-7876 1234",
              Locale::En, None, Some("NO. 3, JALAN SS2/4 47300 PETALING JAYA SELANGOR DARUL EHSAN")),
-            // A banner of several words read as one (a narrow font) ends the address and is no name.
+            // Ending the address: a banner read as one word (a narrow font), a misread web address.
+            ("KEDAI MAJU\nNO. 3, JALAN SS2/4\n47300 PETALING JAYA rttp:/iwww.kedaimaju.my", Locale::En, None, Some("NO. 3, JALAN SS2/4 47300 PETALING JAYA")),
             ("TAXINVOICE\nKEDAI MAJU SDN BHD\nNO. 3, JALAN SS2/4,\n47300 PETALING JAYA, SELANGOR\nCASHSALE\nNo: 123",
              Locale::En, Some("KEDAI MAJU SDN BHD"), Some("NO. 3, JALAN SS2/4, 47300 PETALING JAYA, SELANGOR")),
             ("ARA CAFE\nNo: G3, Blk G, Jln PJU 1A/3, Ara Damansara, 47301\nPetaling Jaya, Selangor\n\
