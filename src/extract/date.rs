@@ -54,7 +54,7 @@ fn month_pattern() -> String {
 }
 
 static NUMERIC: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(\d{1,4})( ?[/.\-] ?)(\d{1,2})( ?[/.\-] ?)(\d{4}|\d{2})").unwrap()
+    Regex::new(r"(\d{1,4})( ?[/.\-~] ?)(\d{1,2})( ?[/.\-~] ?)(\d{4}|\d{2})").unwrap()
 });
 /// `2703/2018`, `27032018`: day and month with the separators between them lost.
 static JOINED_DAY_MONTH: LazyLock<Regex> =
@@ -198,7 +198,9 @@ fn numeric_date(text: &str, caps: &regex::Captures<'_>) -> Option<DateMatch> {
     if sep1.trim() == "/" && sep2.trim() == "." && third.len() == 2 {
         return None;
     }
-    let mut repaired = sep1.trim() != sep2.trim() || sep1.contains(' ') || sep2.contains(' ');
+    // A tilde is a hyphen misread (the small recogniser's slip on thin dashes: `05-05~18`).
+    let mut repaired =
+        sep1.trim() != sep2.trim() || sep1.contains([' ', '~']) || sep2.contains([' ', '~']);
     let number = |s: &str| s.parse::<u32>().ok();
     let (date, month_first, two_digit_year) = if first.len() == 4 {
         // Year first: 2024-03-12, 2016/05/01.
@@ -469,6 +471,16 @@ mod tests {
         assert_eq!(found[0].date, ymd(2018, 3, 28).unwrap());
         assert!(found[0].repaired);
         assert!(found[0].two_digit_year);
+    }
+
+    /// The small recogniser, reading every date line since it replaced the tiny one there,
+    /// read a thin hyphen as a tilde (`05-05~18`) and the receipt lost its date.
+    #[test]
+    fn regression_a_hyphen_read_as_a_tilde_still_separates_a_date() {
+        let found = find_dates("05:23PM 568268 05-05~18");
+        assert_eq!(found[0].date, ymd(2018, 5, 5).unwrap());
+        assert!(found[0].repaired);
+        assert!(find_dates("05~05~18")[0].repaired);
     }
 
     #[test]
