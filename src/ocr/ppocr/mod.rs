@@ -25,7 +25,8 @@
 //! boxes, the lines that carry a digit or a character the tiny model was unsure of
 //! (`worth_reading_again`). Its session opens on a worker only when that worker first needs it.
 //! The same recogniser reads the header of every page (`header_to_read_again`: shop name and
-//! address, which the tiny model misreads when it has seen a name too rarely).
+//! address, which the tiny model misreads when it has seen a name too rarely) and its lines
+//! showing a date (`dates_to_read_again`: a digit of a date misread with confidence).
 //! Reading the whole page again with the small model's own detection gave the same fields
 //! within a receipt or two per half (README, "Performance") for half again the time.
 //!
@@ -202,7 +203,7 @@ impl EngineFactory for PpocrFactory {
     fn info(&self) -> EngineInfo {
         let again = self.again.as_ref().map_or_else(String::new, |again| {
             format!(
-                ";again({};{};lines=digits+weakest<{AGAIN_WEAKEST_BELOW};header{HEADER_LINES}<{HEADER_SURE})",
+                ";again({};{};lines=digits+weakest<{AGAIN_WEAKEST_BELOW};header{HEADER_LINES}<{HEADER_SURE}+dates)",
                 again.models.fingerprint(),
                 again.settings.fingerprint()
             )
