@@ -851,8 +851,8 @@ fn dates_to_read_again<'a>(lines: impl Iterator<Item = &'a Decoded>) -> Vec<usiz
 }
 
 /// Three groups of digits apart by date separators (`16/02/2018`, `2018-02-16`, `05.05.18`):
-/// a date's shape, whatever the locale. Dates with month names are letters the tiny model
-/// reads well.
+/// a date's shape, whatever the locale. Dates with a month name (`30 Dec 17`) are not looked
+/// for here: the month names live in the extractor's locale packs.
 fn shows_a_date(text: &str) -> bool {
     static DATE: LazyLock<Regex> = LazyLock::new(|| {
         Regex::new(r"\d{1,4} ?[-/.] ?\d{1,2} ?[-/.] ?\d{2,4}").expect("date shape")
