@@ -840,8 +840,9 @@ fn header_to_read_again<'a>(lines: impl Iterator<Item = &'a Decoded>) -> Vec<usi
 /// tiny model slips on a digit of a date and is sure of it (`15/02/2018` for `16/02/2018`,
 /// read at 0.98): nothing flags the date for a second look, and the slip is a wrong purchase
 /// date a campaign's period is checked against. On the 378 SROIE receipts, dates 97.9 ->
-/// 98.4 % (tune) and 96.3 -> 97.4 % (check), no other field moved, about 2 % more worker
-/// time (one or two lines a page). A line read here is not read again by the second look.
+/// 98.4 % (tune) and 96.3 -> 97.4 % (check), no other field moved, no time measurable by
+/// `scripts/bench` (one or two lines a page). A line read here is not read again by the second
+/// look.
 fn dates_to_read_again<'a>(lines: impl Iterator<Item = &'a Decoded>) -> Vec<usize> {
     lines
         .enumerate()
