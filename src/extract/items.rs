@@ -824,6 +824,18 @@ mod tests {
         read_items(&classify(build_rows(&test_lines(text)), locale), None)
     }
 
+    fn fr(text: &str) -> Vec<Item> {
+        items(text, Locale::Fr)
+    }
+
+    fn de(text: &str) -> Vec<Item> {
+        items(text, Locale::De)
+    }
+
+    fn en(text: &str) -> Vec<Item> {
+        items(text, Locale::En)
+    }
+
     fn d(s: &str) -> Decimal {
         Decimal::from_str(s).unwrap()
     }
@@ -834,10 +846,9 @@ mod tests {
 
     #[test]
     fn french_items_with_weighed_goods_and_discount() {
-        let found = items(
+        let found = fr(
             "YAOURT NATURE X4        1,85\n2 x 1,50 BAGUETTE        3,00\nTOMATES\n\
              0,186 kg x 12,90 €/kg     2,40\nREMISE FIDELITE         -0,50\nTOTAL TTC 6,75",
-            Locale::Fr,
         );
         assert_eq!(found.len(), 4, "{found:#?}");
         assert_eq!(found[0].description, "YAOURT NATURE X4");
@@ -854,35 +865,25 @@ mod tests {
     /// Lidl and Tesco print the weight below the priced name, without an amount of its own.
     #[test]
     fn a_weight_below_its_priced_item_is_its_quantity() {
-        let found = items(
+        let found = fr(
             "Yaourt brebis bio 2,29 B\nBananes 1,34 B\n  1,118 kg x 1,20 EUR/kg\n\
              Chips nature 0,99 B\nTotal 4,62",
-            Locale::Fr,
         );
         assert_eq!(found.len(), 3, "{found:#?}");
         assert_eq!(found[1].description, "Bananes");
         assert_eq!(found[1].quantity, Some(d("1.118")));
         assert_eq!(found[1].unit.as_deref(), Some("kg"));
         assert_eq!(found[1].unit_price, Some(d("1.20")));
-        let tesco = items(
-            "BANANAS LOOSE £0.68\n0.620 kg @ £1.10/kg\nBREAD £0.75\nTOTAL £1.43",
-            Locale::En,
-        );
+        let tesco = en("BANANAS LOOSE £0.68\n0.620 kg @ £1.10/kg\nBREAD £0.75\nTOTAL £1.43");
         assert_eq!(tesco[0].quantity, Some(d("0.620")));
         assert_eq!(tesco.len(), 2);
         // The neural reader answers the printed multiplication sign as `×`, not `x`
         // (regression: the weight row became an item of its own, lidl-on-table.jpg).
-        let sign = items(
-            "Bananes 1,34 B\n  1,118 kg × 1,20 EUR/kg\nChips nature 0,99 B\nTotal 2,33",
-            Locale::Fr,
-        );
+        let sign = fr("Bananes 1,34 B\n  1,118 kg × 1,20 EUR/kg\nChips nature 0,99 B\nTotal 2,33");
         assert_eq!(sign.len(), 2, "{sign:#?}");
         assert_eq!(sign[0].quantity, Some(d("1.118")));
         // A weight that does not give the amount above belongs to no item above.
-        let apart = items(
-            "Bananes 2,50\n  1,118 kg x 1,20 EUR/kg\nTotal 2,50",
-            Locale::Fr,
-        );
+        let apart = fr("Bananes 2,50\n  1,118 kg x 1,20 EUR/kg\nTotal 2,50");
         assert_eq!(apart[0].quantity, Some(d("1")));
     }
 
@@ -890,36 +891,29 @@ mod tests {
     /// the weight row below the olives took its name from the shop's phone row.
     #[test]
     fn regression_a_weight_row_is_named_by_the_nearest_name_above() {
-        let found = items(
+        let found = fr(
             "TEL 02 40 93 58 61\nSIRET 490 118 273 00015\nYAOURT BIO FRAISE ALPINE 4X125G\n\
              OLIVES VERTES VRAC\n0,186 kg x 12,90 €/kg     2,40\nTOTAL TTC 2,40",
-            Locale::Fr,
         );
         assert_eq!(names(&found), ["OLIVES VERTES VRAC"]);
         // Past article codes printed between a name and its price row (MR. D.I.Y.).
-        let coded = items(
-            "KNIFE 7240 *S\nBB21-41-61 - 12/72\n6926292571513 1 X 15.57 15.57\nTOTAL 15.57",
-            Locale::En,
-        );
+        let coded =
+            en("KNIFE 7240 *S\nBB21-41-61 - 12/72\n6926292571513 1 X 15.57 15.57\nTOTAL 15.57");
         assert_eq!(names(&coded), ["KNIFE 7240"]);
     }
 
     #[test]
     fn the_shops_phone_and_registration_rows_name_no_item() {
-        let found = items(
-            "TEL 02 40 93 58 61\nSIRET 490 118 273 00015\n2,40\nTOTAL TTC 2,40",
-            Locale::Fr,
-        );
+        let found = fr("TEL 02 40 93 58 61\nSIRET 490 118 273 00015\n2,40\nTOTAL TTC 2,40");
         // A price without a name is no item; the phone number is no name.
         assert_eq!(names(&found), Vec::<&str>::new());
     }
 
     #[test]
     fn counts_printed_as_the_first_column_are_counts() {
-        let found = items(
+        let found = fr(
             "2 PLAT DU JOUR 31,00\n1 CAFE GOURMAND 8,50\n1 VERRE BORDEAUX 6,50\n\
              3 CAFE 5,00\nTOTAL TTC 51,00",
-            Locale::Fr,
         );
         assert_eq!(found[0].description, "PLAT DU JOUR");
         assert_eq!(found[0].quantity, Some(d("2")));
@@ -935,10 +929,9 @@ mod tests {
     /// and stays out of the description.
     #[test]
     fn regression_a_count_restated_beside_the_unit_price_leaves_the_name() {
-        let found = items(
+        let found = fr(
             "3 MENU DU JOUR  3 x 18,50  55,50\n1 BOUTEILLE COTES DU RHONE  24,00\n\
              3 CAFE  3 x 2,50  7,50\nTOTAL TTC 87,00",
-            Locale::Fr,
         );
         assert_eq!(
             names(&found),
@@ -947,10 +940,7 @@ mod tests {
         assert_eq!(found[0].quantity, Some(d("3")));
         assert_eq!(found[0].unit_price, Some(d("18.50")));
         // `2 x Brezel`: the times sign goes with the count.
-        let found = items(
-            "2 x Brezel  0,85  1,70\n1x Bauernbrot  4,20  4,20\nGesamt EUR 5,90",
-            Locale::De,
-        );
+        let found = de("2 x Brezel  0,85  1,70\n1x Bauernbrot  4,20  4,20\nGesamt EUR 5,90");
         assert_eq!(names(&found), ["Brezel", "Bauernbrot"]);
         assert_eq!(found[0].quantity, Some(d("2")));
     }
@@ -958,18 +948,14 @@ mod tests {
     /// Malaysian tills print the count as a column after the name.
     #[test]
     fn counts_printed_as_a_column_after_the_name_leave_it() {
-        let found = items(
+        let found = en(
             "BERAS 5KG  1  RM 16.50\nMINYAK MASAK 2KG  1  RM 11.20\nGULA 1KG  2  RM 2.90  RM 5.80\n\
              JUMLAH RM 33.50",
-            Locale::En,
         );
         assert_eq!(names(&found), ["BERAS 5KG", "MINYAK MASAK 2KG", "GULA 1KG"]);
         assert_eq!(found[2].quantity, Some(d("2")));
         // Pack sizes closing names are no counts, even at one unit each.
-        let found = items(
-            "FREE RANGE EGGS 6  £2.15\nROLLS 4  £1.20\nYOGURT 1  £0.60\nTOTAL £3.95",
-            Locale::En,
-        );
+        let found = en("FREE RANGE EGGS 6  £2.15\nROLLS 4  £1.20\nYOGURT 1  £0.60\nTOTAL £3.95");
         assert_eq!(names(&found), ["FREE RANGE EGGS 6", "ROLLS 4", "YOGURT 1"]);
         assert_eq!(found[1].quantity, Some(d("1")));
     }
@@ -978,18 +964,14 @@ mod tests {
     /// themselves are.
     #[test]
     fn regression_the_savings_printed_for_information_are_no_item() {
-        let found = items(
+        let found = fr(
             "SALADE COMPOSEE 4,99\nEAU PETILLANTE 50CL 0,95\nVOUS AVEZ ECONOMISE 0,50\nTOTAL 5,94",
-            Locale::Fr,
         );
         assert_eq!(found.len(), 2, "{found:#?}");
-        let found = items(
-            "CHEDDAR £3.10\nCLUBCARD PRICE SAVING -£0.30\nYOU SAVED £0.30\nTOTAL £2.80",
-            Locale::En,
-        );
+        let found = en("CHEDDAR £3.10\nCLUBCARD PRICE SAVING -£0.30\nYOU SAVED £0.30\nTOTAL £2.80");
         let amounts: Vec<Decimal> = found.iter().map(|i| i.amount).collect();
         assert_eq!(amounts, [d("3.10"), d("-0.30")]);
-        let found = items("Kaffee 4,99\nSie sparen 1,00\nSUMME 4,99", Locale::De);
+        let found = de("Kaffee 4,99\nSie sparen 1,00\nSUMME 4,99");
         assert_eq!(found.len(), 1, "{found:#?}");
     }
 
@@ -997,9 +979,8 @@ mod tests {
     /// below.
     #[test]
     fn regression_a_count_below_a_priced_name_counts_that_item_up() {
-        let found = items(
+        let found = fr(
             "CHABLIS 75CL 24,90\nCREMANT DE LOIRE BRUT 12,50\n  2 x 12,50   25,00\nTOTAL TTC 49,90",
-            Locale::Fr,
         );
         let read: Vec<_> = found
             .iter()
@@ -1017,15 +998,11 @@ mod tests {
     /// French electronics tills: the eco-fee included in the price above is no item.
     #[test]
     fn regression_a_share_of_the_price_above_is_no_item() {
-        let found = items(
+        let found = fr(
             "ASPIRATEUR BALAI XR500 199,00\n dont éco-part. 1,00\nCABLE HDMI 2M 14,99\nTOTAL TTC 213,99",
-            Locale::Fr,
         );
         assert_eq!(names(&found), ["ASPIRATEUR BALAI XR500", "CABLE HDMI 2M"]);
-        let found = items(
-            "Mineralwasser 3,24\ndavon Pfand 1,50\nSUMME 3,24",
-            Locale::De,
-        );
+        let found = de("Mineralwasser 3,24\ndavon Pfand 1,50\nSUMME 3,24");
         assert_eq!(names(&found), ["Mineralwasser"]);
     }
 
@@ -1035,11 +1012,10 @@ mod tests {
     /// unit-price row read as an item of its own, and the items summed above the total.
     #[test]
     fn a_count_column_with_units_and_a_unit_price_row_below_are_the_items_counts() {
-        let found = items(
+        let found = de(
             "4011234567890\nSpax Schrauben 4x40 200 St   1 St   4,95 A\n8712345678901\n\
              Ponal Holzleim 250g   2 St   6,98 A\n  Einzelpreis 3,49\nAbdeckfolie 4x5m   1 St   2,49 A\n\
              Summe EUR 14,42",
-            Locale::De,
         );
         assert_eq!(
             names(&found),
@@ -1052,18 +1028,15 @@ mod tests {
         assert_eq!(found[1].quantity, Some(d("2")));
         assert_eq!(found[1].unit_price, Some(d("3.49")));
         // English electronics: `PCS`, and `UNIT PRICE` below.
-        let found = items(
-            "HDMI CABLE 2M 3 PCS 29.97\nUNIT PRICE 9.99\nUSB CHARGER 1 PCS 12.50\nTOTAL 42.47",
-            Locale::En,
-        );
+        let found =
+            en("HDMI CABLE 2M 3 PCS 29.97\nUNIT PRICE 9.99\nUSB CHARGER 1 PCS 12.50\nTOTAL 42.47");
         assert_eq!(names(&found), ["HDMI CABLE 2M", "USB CHARGER"]);
         assert_eq!(found[0].quantity, Some(d("3")));
         assert_eq!(found[0].unit_price, Some(d("9.99")));
         // A bare count column where most rows count one: the row of two is counted too.
-        let found = items(
+        let found = de(
             "Schrauben 4x40 100St   1   4,99 A\nDübel 6mm 50 St   2   5,98 A\n\
              Malerband 30mm   1   3,49 A\nSumme 14,46",
-            Locale::De,
         );
         assert_eq!(names(&found)[1], "Dübel 6mm 50 St");
         assert_eq!(found[1].quantity, Some(d("2")));
@@ -1074,16 +1047,10 @@ mod tests {
     /// is a deposit.
     #[test]
     fn a_reference_price_below_an_item_on_offer_is_no_item() {
-        let found = items(
-            "RED BULL ENERGY 6PK 8.79\nREGULAR PRICE 9.99\nCA CRV 0.30\nTOTAL 9.09",
-            Locale::En,
-        );
+        let found = en("RED BULL ENERGY 6PK 8.79\nREGULAR PRICE 9.99\nCA CRV 0.30\nTOTAL 9.09");
         assert_eq!(names(&found), ["RED BULL ENERGY 6PK", "CA CRV"]);
         assert!(found[1].deposit);
-        let found = items(
-            "Erdbeeren 500g 1,99\n statt 2,49\nMilch 1,09\nSUMME 3,08",
-            Locale::De,
-        );
+        let found = de("Erdbeeren 500g 1,99\n statt 2,49\nMilch 1,09\nSUMME 3,08");
         assert_eq!(names(&found), ["Erdbeeren 500g", "Milch"]);
     }
 
@@ -1091,10 +1058,7 @@ mod tests {
     /// stays in the name, and the item stays at one unit.
     #[test]
     fn a_pack_size_in_pieces_closing_one_name_is_no_count() {
-        let found = items(
-            "Teelichter 100 St 3,99\nMilch 1,09\nBrot 2,49\nSUMME 7,57",
-            Locale::De,
-        );
+        let found = de("Teelichter 100 St 3,99\nMilch 1,09\nBrot 2,49\nSUMME 7,57");
         assert_eq!(names(&found), ["Teelichter 100 St", "Milch", "Brot"]);
         assert_eq!(found[0].quantity, Some(d("1")));
         assert!(!found[0].count_unread);
@@ -1104,18 +1068,14 @@ mod tests {
     /// empties refund; a product that names its deposit is no deposit.
     #[test]
     fn deposits_and_empties_refunds_are_marked() {
-        let found = items(
+        let found = de(
             "Mineralwasser 6x1,5L 1,74 A\nPfand 1,50 B\nLeergut -0,75 B\nCola inkl. Pfand 1,99 A\n\
              SUMME 4,48",
-            Locale::De,
         );
         let deposits: Vec<bool> = found.iter().map(|i| i.deposit).collect();
         assert_eq!(deposits, [false, true, true, false]);
         assert_eq!(found[2].amount, Decimal::new(-75, 2));
-        let found = items(
-            "EAU MINERALE 6X1,5L 2,10\nCONSIGNE 0,60\nTOTAL 2,70",
-            Locale::Fr,
-        );
+        let found = fr("EAU MINERALE 6X1,5L 2,10\nCONSIGNE 0,60\nTOTAL 2,70");
         assert_eq!(
             found.iter().map(|i| i.deposit).collect::<Vec<_>>(),
             [false, true]
@@ -1126,20 +1086,14 @@ mod tests {
     /// after the total.
     #[test]
     fn regression_a_total_row_never_names_an_item() {
-        let found = items(
-            "PAIN AUX RAISINS 1,60\n7,80 EUR\nTOTAL TTC\nESPECES 10,00",
-            Locale::Fr,
-        );
+        let found = fr("PAIN AUX RAISINS 1,60\n7,80 EUR\nTOTAL TTC\nESPECES 10,00");
         assert_eq!(names(&found), ["PAIN AUX RAISINS"]);
     }
 
     /// British fuel is priced in pence a litre.
     #[test]
     fn fuel_priced_in_pence_a_litre() {
-        let found = items(
-            "Pump 4 Unleaded\n30.12 L @ 142.9p/L £43.04\nTOTAL £43.04",
-            Locale::En,
-        );
+        let found = en("Pump 4 Unleaded\n30.12 L @ 142.9p/L £43.04\nTOTAL £43.04");
         assert_eq!(found.len(), 1, "{found:#?}");
         assert_eq!(found[0].description, "Pump 4 Unleaded");
         assert_eq!(found[0].quantity, Some(d("30.12")));
@@ -1149,36 +1103,28 @@ mod tests {
 
     #[test]
     fn a_number_opening_one_name_is_no_count_column() {
-        let found = items(
-            "4 FROMAGES 9,00\nBAGUETTE 1,20\nEAU 0,80\nTOTAL 11,00",
-            Locale::Fr,
-        );
+        let found = fr("4 FROMAGES 9,00\nBAGUETTE 1,20\nEAU 0,80\nTOTAL 11,00");
         assert_eq!(found[0].description, "4 FROMAGES");
         assert_eq!(found[0].quantity, Some(d("1")));
     }
 
     #[test]
     fn descriptions_come_from_rows_above_or_below_a_bare_price_row() {
-        let found = items(
+        let found = en(
             "Description Qty U.price Total\nKopi (B)\n1x 2.20 2.20 SR\nTake Away\n3 x 0,20 0.60 SR\nTotal QTY: 4\nTOTAL: 2.80",
-            Locale::En,
         );
         assert_eq!(found.len(), 2, "{found:#?}");
         assert_eq!(found[0].description, "Kopi (B)");
         assert_eq!(found[1].description, "Take Away");
         assert_eq!(found[1].quantity, Some(d("3")));
-        let below = items(
-            "9555067700208 10 10.57 105.66\nIK YELLOW 70GRAMS\nSUB-TOTAL 105.66",
-            Locale::En,
-        );
+        let below = en("9555067700208 10 10.57 105.66\nIK YELLOW 70GRAMS\nSUB-TOTAL 105.66");
         assert_eq!(below[0].description, "IK YELLOW 70GRAMS");
     }
 
     #[test]
     fn german_items_and_totals_are_not_items() {
-        let found = items(
+        let found = de(
             "REWE Markt GmbH\nBANANEN 1,29 B\n2 x 0,99\nMILCH 1,98 B\nSUMME EUR 3,27\nGEGEBEN BAR 5,00\nRUCKGELD 1,73",
-            Locale::De,
         );
         assert_eq!(found.len(), 2, "{found:#?}");
         assert_eq!(found[0].description, "BANANEN");
@@ -1187,56 +1133,48 @@ mod tests {
 
     #[test]
     fn qty_at_unit_price() {
-        let found = items("2 FISHBALL NOODLE @7.00 14.00\nSUB TOTAL 14.00", Locale::En);
+        let found = en("2 FISHBALL NOODLE @7.00 14.00\nSUB TOTAL 14.00");
         assert_eq!(found[0].description, "FISHBALL NOODLE");
         assert_eq!(found[0].quantity, Some(d("2")));
         assert_eq!(found[0].unit_price, Some(d("7.00")));
     }
 
-    /// A re-rendered sample photo of FRESCO Lyon, turned a little: `2 x 2,40 € 4,80 €` read
-    /// `zx 2,40 € 4,80`, and the two pots of yoghurt counted as one (10 points, not 20).
     /// Hardware-store layouts: the count printed among codes (`101756 5 1650 17.49 87.45 SR`,
     /// `O.C. WHITE 2.13 5 2 0 3 6.39`), the unit price and the amount read.
     #[test]
     fn a_count_among_codes_is_the_amount_over_the_unit_price() {
-        let found = items(
-            "SIMEN\n101756 5 1650 17.49 87.45 SR\nTOTAL 87.45",
-            Locale::En,
-        );
+        let found = en("SIMEN\n101756 5 1650 17.49 87.45 SR\nTOTAL 87.45");
         assert_eq!(found[0].quantity, Some(d("5")));
         assert_eq!(found[0].unit_price, Some(d("17.49")));
-        let found = items("O.C. WHITE 2.13 5 2 0 3 6.39\nTOTAL 6.39", Locale::En);
+        let found = en("O.C. WHITE 2.13 5 2 0 3 6.39\nTOTAL 6.39");
         assert_eq!(found[0].quantity, Some(d("3")));
         // A times sign between them makes the first a count: no ratio is taken.
-        let found = items("VITAMORE EPO\n2.00 X 68.00\nTOTAL 136.00", Locale::En);
+        let found = en("VITAMORE EPO\n2.00 X 68.00\nTOTAL 136.00");
         assert_ne!(found.first().and_then(|i| i.quantity), Some(d("34")));
     }
 
+    /// A re-rendered sample photo of FRESCO Lyon, turned a little: `2 x 2,40 € 4,80 €` read
+    /// `zx 2,40 € 4,80`, and the two pots of yoghurt counted as one (10 points, not 20).
     #[test]
     fn regression_a_misread_count_is_the_amount_over_the_unit_price() {
-        let found = items(
-            "YAOURT NATURE BIO ALPINE 4X125G\nzx 2,40 € 4,80\nBAGUETTE 1,20\nTOTAL 6,00",
-            Locale::Fr,
-        );
+        let found =
+            fr("YAOURT NATURE BIO ALPINE 4X125G\nzx 2,40 € 4,80\nBAGUETTE 1,20\nTOTAL 6,00");
         assert_eq!(found[0].description, "YAOURT NATURE BIO ALPINE 4X125G");
         assert_eq!(found[0].quantity, Some(d("2")));
         assert_eq!(found[0].unit_price, Some(d("2.40")));
         assert_eq!(found[0].amount, d("4.80"));
         // Without a whole count, nothing is guessed.
-        let found = items("PAIN\nzx 2,40 € 3,10\nTOTAL 3,10", Locale::Fr);
+        let found = fr("PAIN\nzx 2,40 € 3,10\nTOTAL 3,10");
         assert_ne!(found[0].quantity, Some(d("2")));
         // A stray mark after the times sign (re-rendered sample, seed 5).
-        let found = items("YAOURT BIO\n2:xX,2,40;€ 4,80\nTOTAL 4,80", Locale::Fr);
+        let found = fr("YAOURT BIO\n2:xX,2,40;€ 4,80\nTOTAL 4,80");
         assert_eq!(found[0].quantity, Some(d("2")));
     }
 
     #[test]
     fn count_before_the_name_regression_two_pots_of_yoghurt() {
         // Pinned from the campaign tests: `2 x NAME 3,10` is two units, not one.
-        let found = items(
-            "2 x YAOURT BIO FRAISE ALPINE 3,10\n4X125G YAOURT NATURE 1,99\nTOTAL 5,09",
-            Locale::Fr,
-        );
+        let found = fr("2 x YAOURT BIO FRAISE ALPINE 3,10\n4X125G YAOURT NATURE 1,99\nTOTAL 5,09");
         assert_eq!(found[0].description, "YAOURT BIO FRAISE ALPINE");
         assert_eq!(found[0].quantity, Some(d("2")));
         assert_eq!(found[0].unit_price, Some(d("1.55")));
