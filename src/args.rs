@@ -152,6 +152,8 @@ pub enum EngineKind {
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
 pub enum ModelKind {
+    /// Tiny detection and recognition: a quarter faster than `tiny`, fewer fields right.
+    Fast,
     #[default]
     Tiny,
     Small,
@@ -171,8 +173,9 @@ pub struct OcrOptions {
     /// OCR engine.
     #[arg(long, value_enum, default_value_t = EngineKind::Ppocr)]
     pub engine: EngineKind,
-    /// The neural reader's model: `tiny` (fast) or `small` (about three times slower, reads
-    /// more shop names and addresses).
+    /// The neural reader's models: `tiny` (small detection, tiny recognition), `fast` (tiny
+    /// both: about a quarter less time, fewer fields right) or `small` (small both: about three
+    /// times slower, reads more shop names and addresses).
     #[arg(long, value_enum, default_value_t = ModelKind::Tiny)]
     pub model: ModelKind,
     #[command(flatten)]

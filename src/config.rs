@@ -85,9 +85,12 @@ impl OcrSetup {
         }
         let reader_error = |e: &dyn std::fmt::Display| ConfigError::Reader(e.to_string());
         let prepare = PrepareSettings::default();
-        // The tiny neural reader's second look is the small model on the same pixels; every
+        // The tiny recogniser's second look is the small model on the same pixels; every
         // other reader's is its own reading of smoothed pixels.
-        let small_again = choice.reader == Reader::Neural(ModelSize::Tiny);
+        let small_again = matches!(
+            choice.reader,
+            Reader::Neural(ModelSize::Tiny | ModelSize::Fast)
+        );
         let second_look = choice.second_look.then_some(SecondLook {
             smooth: if small_again { 0.0 } else { SECOND_LOOK_SMOOTH },
         });

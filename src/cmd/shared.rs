@@ -52,6 +52,7 @@ pub fn ocr_config(
     crate::process::shape_malloc(args.jobs);
     let reader = match args.engine {
         EngineKind::Ppocr => Reader::Neural(match args.model {
+            ModelKind::Fast => ModelSize::Fast,
             ModelKind::Tiny => ModelSize::Tiny,
             ModelKind::Small => ModelSize::Small,
         }),

@@ -107,8 +107,8 @@ impl PpocrSettings {
     /// The measured defaults for `size` (the models' own post-processing settings).
     pub fn new(size: ModelSize) -> PpocrSettings {
         let box_thresh = match size {
-            ModelSize::Tiny => 0.4,
-            ModelSize::Small => 0.45,
+            ModelSize::Fast => 0.4,
+            ModelSize::Tiny | ModelSize::Small => 0.45,
         };
         PpocrSettings {
             size,
