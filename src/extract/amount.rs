@@ -22,13 +22,19 @@ pub struct Amount {
     /// Byte range in the searched text, currency and sign included.
     pub start: usize,
     pub end: usize,
-    /// ISO code when a symbol or code is attached (`€`, `EUR`, `RM`, `£`, `$`).
+    /// ISO code when a symbol or code is attached (`€`, `EUR`, `RM`, `£`), or [`DOLLAR`]
+    /// for a bare `$`.
     pub currency: Option<&'static str>,
     /// Letters read as digits, or a space inside the number.
     pub repaired: bool,
     /// Only one decimal was printed or read (`174.9`): a weaker reading.
     pub short: bool,
 }
+
+/// A bare `$`: a dollar of no named country. US, Canadian, Singapore and Australian tills print
+/// it, and Malaysian tills print it for the ringgit, so the receipt's currency is decided from
+/// the country the receipt shows (`extract::read_currency`), never from the sign alone.
+pub const DOLLAR: &str = "$";
 
 /// Currency markers that may precede or follow a number, longest first.
 const CURRENCY_MARKERS: [(&str, &str); 11] = [
@@ -43,7 +49,7 @@ const CURRENCY_MARKERS: [(&str, &str); 11] = [
     ("RN", "MYR"),
     ("€", "EUR"),
     ("£", "GBP"),
-    ("$", "USD"),
+    ("$", DOLLAR),
 ];
 
 static NUMBER: LazyLock<Regex> = LazyLock::new(|| {
@@ -301,6 +307,15 @@ fn currency_after(rest: &str) -> Option<&'static str> {
         ("CHF", "CHF"),
         ("MYR", "MYR"),
         ("USD", "USD"),
+        ("$", DOLLAR),
+        // French-speaking tills outside the euro: Morocco's dirham, Tunisia's dinar, the CFA
+        // franc; read as euros, their receipts would pass a French campaign.
+        ("DH", "MAD"),
+        ("MAD", "MAD"),
+        ("DT", "TND"),
+        ("TND", "TND"),
+        ("FCFA", "XOF"),
+        ("XOF", "XOF"),
     ] {
         if let Some(after) = rest.strip_prefix(marker) {
             if !after.chars().next().is_some_and(|c| c.is_alphanumeric()) {
@@ -414,6 +429,11 @@ mod tests {
         assert_eq!(found[0].currency, Some("EUR"));
         let found = find_amounts("Total Incl. GST@6% RM 9,90");
         assert_eq!(found.last().unwrap().currency, Some("MYR"));
+        assert_eq!(
+            find_amounts("Total Facture : 56.00 DH")[0].currency,
+            Some("MAD")
+        );
+        assert_eq!(find_amounts("Nett Total: $8.20")[0].currency, Some(DOLLAR));
         assert_eq!(values("£3.20 x 2 6.40"), ["3.20", "6.40"]);
         assert_eq!(values("SUMME EUR 1.234,56"), ["1234.56"]);
         assert_eq!(values("Total RM 7,838.80"), ["7838.80"]);

@@ -81,10 +81,8 @@ impl RowInfo {
 }
 
 fn is_currency_token(token: &str) -> bool {
-    matches!(
-        token,
-        "RM" | "RH" | "RN" | "EUR" | "MYR" | "GBP" | "USD" | "CHF" | "E"
-    )
+    const CODES: &str = "RM RH RN EUR MYR GBP USD CHF E DH MAD DT TND FCFA XOF";
+    CODES.split(' ').any(|code| code == token)
 }
 
 /// Words of one role from every pack: all of this locale's, and the other packs' words that

@@ -235,14 +235,20 @@ fn round2(value: f32) -> f32 {
 
 /// The currency printed with the total, else the one most printed on the receipt, else the
 /// euro on French and German receipts and the ringgit on receipts
-/// that show they are Malaysian (their tills often print bare amounts).
+/// that show they are Malaysian (their tills often print bare amounts). A bare `$` is the
+/// ringgit on a Malaysian receipt and the US dollar elsewhere, read with less certainty than a
+/// code or a sign only one currency uses.
 fn read_currency(
     rows: &[RowInfo],
     total: Option<&total::TotalReading>,
     locale: Locale,
 ) -> Option<(String, f32)> {
     if let Some(code) = total.and_then(|t| t.currency) {
-        return Some((code.to_string(), 0.9));
+        return Some(match code {
+            amount::DOLLAR if printed_in_malaysia(rows) => ("MYR".to_string(), 0.75),
+            amount::DOLLAR => ("USD".to_string(), 0.75),
+            code => (code.to_string(), 0.9),
+        });
     }
     let mut counts: Vec<(&'static str, usize)> = Vec::new();
     for row in rows {
@@ -250,7 +256,8 @@ fn read_currency(
         let standalone = row.row.words.iter().filter_map(|w| {
             amount::currency_of_marker(w.text.trim_matches(|c: char| c == ':' || c == '.'))
         });
-        for code in attached.chain(standalone).filter(|c| *c != "USD") {
+        // A bare `$` names no country: it decides nothing away from the total.
+        for code in attached.chain(standalone).filter(|c| *c != amount::DOLLAR) {
             match counts.iter_mut().find(|(c, _)| *c == code) {
                 Some((_, n)) => *n += 1,
                 None => counts.push((code, 1)),
