@@ -5,7 +5,7 @@
 
 use std::io::{BufRead, Write};
 
-use fidelio::extract::{address_score, date_score, merchant_score, time_score, total_score};
+use fidelio::extract::{header_scores, total_score, when_scores};
 use fidelio::ocr::{Line, OcrRecord};
 
 fn main() -> anyhow::Result<()> {
@@ -17,14 +17,17 @@ fn main() -> anyhow::Result<()> {
         match field.as_str() {
             "total" => total_score(lines)
                 .map(|(v, s)| (v.to_string(), s.features().to_vec(), s.confidence())),
-            "merchant" => {
-                merchant_score(lines).map(|(m, s)| (m, s.features().to_vec(), s.confidence()))
-            }
-            "address" => {
-                address_score(lines).map(|(a, s)| (a, s.features().to_vec(), s.confidence()))
-            }
-            "time" => time_score(lines).map(|(t, s)| (t, s.features().to_vec(), s.confidence())),
-            _ => date_score(lines)
+            "merchant" => header_scores(lines)
+                .0
+                .map(|(m, s)| (m, s.features().to_vec(), s.confidence())),
+            "address" => header_scores(lines)
+                .1
+                .map(|(a, s)| (a, s.features().to_vec(), s.confidence())),
+            "time" => when_scores(lines)
+                .1
+                .map(|(t, s)| (t, s.features().to_vec(), s.confidence())),
+            _ => when_scores(lines)
+                .0
                 .map(|(d, s)| (d.to_string(), s.features().to_vec(), s.confidence())),
         }
     };

@@ -118,42 +118,28 @@ pub fn total_score(lines: &[Line]) -> Option<(rust_decimal::Decimal, TotalScore)
     total::read_total(&rows, &items, &vat).map(|t| (t.value, t.score))
 }
 
-/// The merchant read from OCR lines with the score its confidence comes from, for
-/// `scripts/calibrate`.
-pub fn merchant_score(lines: &[Line]) -> Option<(String, MerchantScore)> {
+/// A value read, with the score its confidence comes from.
+type Scored<T, S> = Option<(T, S)>;
+type Day = chrono::NaiveDate;
+
+/// The merchant and the address read from OCR lines, each with the score its confidence
+/// comes from, for `scripts/calibrate`.
+pub fn header_scores(
+    lines: &[Line],
+) -> (Scored<String, MerchantScore>, Scored<String, AddressScore>) {
     let (rows, locale) = read_rows(lines, None);
-    let header = header::read(&rows, locale);
-    header
-        .merchant
-        .zip(header.merchant_score)
-        .map(|((name, _), score)| (name, score))
+    let h = header::read(&rows, locale);
+    let merchant = h.merchant.map(|m| m.0).zip(h.merchant_score);
+    (merchant, h.address.map(|a| a.0).zip(h.address_score))
 }
 
-/// The address read from OCR lines with the score its confidence comes from, for
-/// `scripts/calibrate`.
-pub fn address_score(lines: &[Line]) -> Option<(String, AddressScore)> {
+/// The purchase date and time read from OCR lines, each with the score its confidence comes
+/// from, for `scripts/calibrate`.
+pub fn when_scores(lines: &[Line]) -> (Scored<Day, DateScore>, Scored<String, TimeScore>) {
     let (rows, locale) = read_rows(lines, None);
-    let header = header::read(&rows, locale);
-    header
-        .address
-        .zip(header.address_score)
-        .map(|((text, _), score)| (text, score))
-}
-
-/// The purchase date read from OCR lines with the score its confidence comes from, for
-/// `scripts/calibrate`.
-pub fn date_score(lines: &[Line]) -> Option<(chrono::NaiveDate, DateScore)> {
-    let (rows, locale) = read_rows(lines, None);
-    let when = when::read_when(&rows, locale);
-    when.date.map(|(date, _)| (date, when.score))
-}
-
-/// The purchase time of `lines` and the score its confidence comes from: what
-/// `scripts/calibrate` fits `TIME_WEIGHTS` on.
-pub fn time_score(lines: &[Line]) -> Option<(String, TimeScore)> {
-    let (rows, locale) = read_rows(lines, None);
-    let when = when::read_when(&rows, locale);
-    Some((when.time?.0, when.time_score?))
+    let w = when::read_when(&rows, locale);
+    let time = w.time.map(|t| t.0).zip(w.time_score);
+    (w.date.map(|d| (d.0, w.score)), time)
 }
 
 /// The receipt fields of classified rows, and what they leave unsettled.

@@ -16,7 +16,9 @@ use super::receipt::VatLine;
 static RATE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(\d{1,2}(?:[.,]\d{1,3})?) ?%").unwrap());
 
-/// Every VAT line, in printed order, without repeats.
+/// Every VAT line, in printed order, without repeats: a tax row of the totals block
+/// (`GST/TAX 6% 4.13`) repeats the summary table's line of its rate, and counted twice it made
+/// the items plus the taxes miss the total.
 pub fn read_vat(rows: &[RowInfo]) -> Vec<VatLine> {
     let mut lines: Vec<VatLine> = Vec::new();
     for row in rows {
@@ -35,6 +37,12 @@ pub fn read_vat(rows: &[RowInfo]) -> Vec<VatLine> {
             }
         }
     }
+    let tabled: Vec<_> = lines
+        .iter()
+        .filter(|l| l.base.is_some())
+        .map(|l| (l.rate, l.amount))
+        .collect();
+    lines.retain(|l| l.base.is_some() || !tabled.contains(&(l.rate, l.amount)));
     lines
 }
 
@@ -156,6 +164,11 @@ mod tests {
         assert_eq!(lines.len(), 2);
         assert_eq!(lines[0].base, d("4.54"));
         assert_eq!(lines[1].amount, d("0.00"));
+        let twice = vat(
+            "GST/TAX 6% RM 4.13\nTOTAL RM 73.00\nGST Summary\nSR @ 6% 68.87 4.13",
+            Locale::En,
+        );
+        assert_eq!((twice.len(), twice[0].base), (1, d("68.87")));
         let bare = vat(
             "GST SUMMARY\nTax Code % Amt(RM) Tax(RM)\nSR 6 62.50 3.75\nTotal: 62.50 3.75",
             Locale::En,
