@@ -237,25 +237,21 @@ fn malaysian_receipt_with_rounding() {
 }
 
 /// Malaysian tills that print `$` for the ringgit were read in US dollars, and a ringgit
-/// campaign rejected them; a bare `$` with no country stays the US dollar.
+/// campaign rejected them; Quebec's taxes make it the Canadian dollar; with no country, USD.
+/// Dirhams after the amount: French-speaking tills outside the euro are no euros.
 #[test]
 fn regression_a_bare_dollar_is_the_money_of_the_country_the_receipt_shows() {
-    let r = read("NASI KANDAR MAJU SDN BHD\nNASI + 3 SAYUR $7.10\nNett Total: $8.20\nCASH $10.00");
-    assert_eq!(
-        (r.total, r.currency.as_deref()),
-        (Some(d("8.20")), Some("MYR"))
-    );
-    let r = read("CORNER DELI\nCOFFEE $3.10\nTOTAL $3.10\nCASH $5.00\nCHANGE $1.90");
-    assert_eq!(
-        (r.total, r.currency.as_deref()),
-        (Some(d("3.10")), Some("USD"))
-    );
-    // French-speaking tills outside the euro: no euro by default when the dirham is printed.
-    let r = read("CAFE DU PORT\nCAFE CREME 24.00\nTotal Facture : 24.00 DH\nREGLE PAR ESPECE");
-    assert_eq!(
-        (r.total, r.currency.as_deref()),
-        (Some(d("24.00")), Some("MAD"))
-    );
+    for case in [
+        "MAJU SDN BHD\nNASI + 3 SAYUR $7.10\nNett Total: $8.20\nCASH $10.00 => 8.20 MYR",
+        "CORNER DELI\nCOFFEE $3.10\nTOTAL $3.10\nCASH $5.00 => 3.10 USD",
+        "DEPANNEUR\nCAFE 2,50 $\nTPS 0,13 $\nTVQ 0,25 $\nTOTAL 2,88 $ => 2.88 CAD",
+        "CAFE DU PORT\nCAFE CREME 24.00\nTotal Facture : 24.00 DH => 24.00 MAD",
+    ] {
+        let (text, money) = case.split_once(" => ").unwrap();
+        let r = read(text);
+        let read = format!("{} {}", r.total.unwrap(), r.currency.unwrap_or_default());
+        assert_eq!(read, money, "{text}");
+    }
 }
 
 /// Malaysian convenience-store tills: no `RM` anywhere, but the till is Malaysian.

@@ -221,9 +221,8 @@ fn round2(value: f32) -> f32 {
 
 /// The currency printed with the total, else the one most printed on the receipt, else the
 /// euro on French and German receipts and the ringgit on receipts
-/// that show they are Malaysian (their tills often print bare amounts). A bare `$` is the
-/// ringgit on a Malaysian receipt and the US dollar elsewhere, read with less certainty than a
-/// code or a sign only one currency uses.
+/// that show they are Malaysian (their tills often print bare amounts). A bare `$` is read
+/// with less certainty than a code or a sign only one currency uses ([`dollar_of`]).
 fn read_currency(
     rows: &[RowInfo],
     total: Option<&total::TotalReading>,
@@ -231,8 +230,7 @@ fn read_currency(
 ) -> Option<(String, f32)> {
     if let Some(code) = total.and_then(|t| t.currency) {
         return Some(match code {
-            amount::DOLLAR if printed_in_malaysia(rows) => ("MYR".to_string(), 0.75),
-            amount::DOLLAR => ("USD".to_string(), 0.75),
+            amount::DOLLAR => (dollar_of(rows).to_string(), 0.75),
             code => (code.to_string(), 0.9),
         });
     }
@@ -258,6 +256,16 @@ fn read_currency(
         return Some(("EUR".to_string(), 0.5));
     }
     printed_in_malaysia(rows).then(|| ("MYR".to_string(), 0.5))
+}
+
+/// The dollar a bare `$` means: the ringgit on a Malaysian receipt, else the one of the
+/// country the receipt's taxes name (`TVQ`, `ABN`), else the US dollar.
+fn dollar_of(rows: &[RowInfo]) -> &'static str {
+    let shows = |word: &str| rows.iter().any(|r| text::has_keyword(&r.tokens, word));
+    let dollars = locale::Pack::every_locale().dollar;
+    let named = dollars.iter().find(|(w, _)| shows(w));
+    let malaysian = printed_in_malaysia(rows).then_some("MYR");
+    malaysian.or(named.map(|(_, code)| *code)).unwrap_or("USD")
 }
 
 /// A Malaysian company form (`SDN BHD`, `S/B`, `BERHAD`) or state, or the country, printed

@@ -190,6 +190,8 @@ pub struct Pack {
     pub reference_price: &'static [&'static str],
     /// Payment words with the method each names (`MASTER` is `MASTERCARD`, `CB` a `CARD`).
     pub payment_method: &'static [(&'static str, &'static str)],
+    /// Words showing a receipt's country, with the dollar a bare `$` means there (`TVQ`: CAD).
+    pub dollar: &'static [(&'static str, &'static str)],
 }
 
 impl Pack {
@@ -210,11 +212,8 @@ static EVERY: LazyLock<Pack> = LazyLock::new(|| {
     let mut every = toml::Table::new();
     for locale in Locale::ALL {
         for (key, list) in parse(locale) {
-            let Some(merged) = every
-                .entry(key)
-                .or_insert_with(|| toml::Value::Array(Vec::new()))
-                .as_array_mut()
-            else {
+            let merged = every.entry(key).or_insert(toml::Value::Array(Vec::new()));
+            let Some(merged) = merged.as_array_mut() else {
                 continue;
             };
             for entry in list.as_array().into_iter().flatten() {
@@ -325,6 +324,7 @@ fn from_table(table: &toml::Table, name: &str) -> Pack {
         unit_price_label: words("unit_price_label"),
         reference_price: words("reference_price"),
         payment_method: named("payment_method"),
+        dollar: named("dollar"),
     };
     // A list the code does not read is a misspelt name: its words would count for nothing.
     if let Some(unread) = table.keys().find(|key| !read.borrow().contains(key)) {
